@@ -1,0 +1,214 @@
+package kvstore.checker.cli;
+
+import kvstore.checker.history.History;
+import kvstore.checker.history.HistoryFormatException;
+import kvstore.checker.history.HistoryReader;
+import kvstore.checker.model.RegisterModel;
+import kvstore.checker.report.HtmlReport;
+import kvstore.checker.report.TextReport;
+import kvstore.checker.search.CheckOptions;
+import kvstore.checker.search.CheckResult;
+import kvstore.checker.search.LinearizabilityChecker;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code check HISTORY... [--html OUT.html] [--timeout SECONDS]}: one verdict line per history.
+ * Exit status: 0 all linearizable, 1 some history is not, 2 some verdict is unknown, 3 invalid input or usage.
+ */
+public final class CheckerMain {
+    public static final int LINEARIZABLE = 0;
+    public static final int NOT_LINEARIZABLE = 1;
+    public static final int UNKNOWN = 2;
+    public static final int INVALID = 3;
+
+    private static final String USAGE = """
+            usage: check HISTORY... [options]
+              HISTORY             a history file: JSON Lines or Jepsen-style EDN (docs/history-format.md)
+              --html OUT.html     also write a self-contained HTML report of every history
+              --timeout SECONDS   time budget for each history's verdict (default 300); past it: UNKNOWN
+              --explain-timeout SECONDS
+                                  time budget for explaining each history's violations (default 60)
+              --threads N         keys checked at once (default: the number of cores)
+              --absent-reads-as-empty
+                                  accept "" as the read of an absent key (stores that default to "")
+              --stats             print wall time, operations per second and peak memory to stderr
+            exit status: 0 all linearizable, 1 a history is not linearizable, 2 a verdict is unknown,
+                         3 invalid input or usage""";
+
+    private CheckerMain() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs the command line; returns the exit status. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        long start = System.nanoTime();
+        Arguments a;
+        try {
+            a = Arguments.parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("check: " + e.getMessage());
+            err.println(USAGE);
+            return INVALID;
+        }
+        if (a.help) {
+            out.println(USAGE);
+            return LINEARIZABLE;
+        }
+        RegisterModel model = new RegisterModel(a.absentReadsAsEmpty);
+        boolean invalid = false;
+        boolean violated = false;
+        boolean unknown = false;
+        long ops = 0;
+        List<HtmlReport.Named> reports = new ArrayList<>();
+        for (Path file : a.files) {
+            History history;
+            try {
+                history = HistoryReader.read(file);
+            } catch (HistoryFormatException e) {
+                out.println(file + ": INVALID " + e.getMessage());
+                invalid = true;
+                continue;
+            } catch (NoSuchFileException e) {
+                out.println(file + ": INVALID no such file");
+                invalid = true;
+                continue;
+            } catch (IOException e) {
+                out.println(file + ": INVALID cannot read: " + e.getMessage());
+                invalid = true;
+                continue;
+            }
+            CheckResult result = LinearizabilityChecker.check(history, model, a.options);
+            ops += history.operations().size();
+            TextReport.lines(file.toString(), result).forEach(out::println);
+            switch (result.verdict()) {
+                case NOT_LINEARIZABLE -> violated = true;
+                case UNKNOWN -> unknown = true;
+                case LINEARIZABLE -> { }
+            }
+            if (a.html != null) {
+                reports.add(new HtmlReport.Named(file.toString(), result));
+            }
+        }
+        if (a.html != null) {
+            try {
+                HtmlReport.write(a.html, reports);
+                out.println("report: " + a.html);
+            } catch (IOException e) {
+                err.println("check: cannot write the report " + a.html + ": " + e.getMessage());
+                invalid = true;
+            }
+        }
+        if (a.stats) {
+            double seconds = (System.nanoTime() - start) / 1e9;
+            err.printf(Locale.ROOT, "stats: %d files, %d ops, %.3f s in check (JVM start not included),"
+                    + " %.0f ops/s, peak RSS %s%n", a.files.size(), ops, seconds, ops / seconds, peakRss());
+        }
+        if (invalid) {
+            return INVALID;
+        }
+        return violated ? NOT_LINEARIZABLE : unknown ? UNKNOWN : LINEARIZABLE;
+    }
+
+    private static String peakRss() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    long kb = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                    return (kb / 1024) + " MB";
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // not on Linux: say so rather than guess
+        }
+        return "unknown";
+    }
+
+    private static final class Arguments {
+        final List<Path> files = new ArrayList<>();
+        Path html;
+        boolean help;
+        boolean stats;
+        boolean absentReadsAsEmpty;
+        CheckOptions options = CheckOptions.defaults();
+
+        static Arguments parse(String[] args) {
+            Arguments a = new Arguments();
+            int i = 0;
+            if (args.length > 0 && args[0].equals("check")) {
+                i = 1;
+            } else if (args.length > 0 && !args[0].startsWith("-")) {
+                if (args[0].equals("help")) {
+                    a.help = true;
+                    return a;
+                }
+                throw new IllegalArgumentException("unknown command '" + args[0] + "'");
+            }
+            for (; i < args.length; i++) {
+                String arg = args[i];
+                switch (arg) {
+                    case "-h", "--help" -> a.help = true;
+                    case "--html" -> a.html = Path.of(value(args, ++i, arg));
+                    case "--timeout" -> a.options = a.options.withTimeout(seconds(value(args, ++i, arg), arg));
+                    case "--explain-timeout" ->
+                            a.options = a.options.withExplainTimeout(seconds(value(args, ++i, arg), arg));
+                    case "--threads" -> a.options = a.options.withThreads(positive(value(args, ++i, arg), arg));
+                    case "--stats" -> a.stats = true;
+                    case "--absent-reads-as-empty" -> a.absentReadsAsEmpty = true;
+                    default -> {
+                        if (arg.startsWith("-")) {
+                            throw new IllegalArgumentException("unknown option " + arg);
+                        }
+                        a.files.add(Path.of(arg));
+                    }
+                }
+            }
+            if (a.files.isEmpty() && !a.help) {
+                throw new IllegalArgumentException("no history given");
+            }
+            return a;
+        }
+
+        private static String value(String[] args, int i, String option) {
+            if (i >= args.length) {
+                throw new IllegalArgumentException(option + " needs a value");
+            }
+            return args[i];
+        }
+
+        private static Duration seconds(String text, String option) {
+            try {
+                double s = Double.parseDouble(text);
+                if (s > 0 && s < 1e9) {
+                    return Duration.ofNanos((long) (s * 1e9));
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new IllegalArgumentException(option + " takes a positive number of seconds, not '" + text + "'");
+        }
+
+        private static int positive(String text, String option) {
+            try {
+                int n = Integer.parseInt(text);
+                if (n > 0) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new IllegalArgumentException(option + " takes a positive whole number, not '" + text + "'");
+        }
+    }
+}

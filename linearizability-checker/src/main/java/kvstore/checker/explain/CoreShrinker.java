@@ -1,0 +1,128 @@
+package kvstore.checker.explain;
+
+import kvstore.checker.history.Operation;
+import kvstore.checker.model.Model;
+import kvstore.checker.search.Budget;
+import kvstore.checker.search.Verdict;
+import kvstore.checker.search.WglSearch;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Shrinks a non-linearizable set of operations to a small one that is still not linearizable, by Zeller's delta
+ * debugging (ddmin): try to leave out ever smaller chunks, keep every removal after which the search still fails.
+ *
+ * <p>Leaving out a read only relaxes a history, but leaving out a write can invent a violation (a read of its
+ * value would then come from nowhere). So every candidate is closed first: a dropped operation that a kept one
+ * may rely on ({@link Model#dependencies}) comes back. The result is therefore a real reason, not an artefact.
+ */
+final class CoreShrinker<S> {
+    private final Model<S> model;
+    private final Budget budget;
+    private boolean finished;
+
+    CoreShrinker(Model<S> model, Budget budget) {
+        this.model = model;
+        this.budget = budget;
+    }
+
+    /** Whether the last shrink ran to a 1-minimal set (no single operation can be removed). */
+    boolean finished() {
+        return finished;
+    }
+
+    /** A subset of {@code operations}, containing {@code culprit}, that is still not linearizable. */
+    List<Operation> shrink(List<Operation> operations, Operation culprit) {
+        Model.Dependencies dependencies = model.dependencies(operations);
+        List<Operation> items = new ArrayList<>(operations);
+        items.remove(culprit);
+        int chunks = 2;
+        finished = false;
+        while (!items.isEmpty()) {
+            if (budget.expired()) {
+                return withCulprit(items, culprit);
+            }
+            int size = (items.size() + chunks - 1) / chunks;
+            boolean reduced = false;
+            for (int start = 0; start < items.size() && !reduced; start += size) {
+                List<Operation> candidate = new ArrayList<>(items.size());
+                candidate.addAll(items.subList(0, start));
+                candidate.addAll(items.subList(Math.min(items.size(), start + size), items.size()));
+                candidate = close(candidate, items, culprit, dependencies);
+                if (candidate.size() < items.size() && fails(withCulprit(candidate, culprit))) {
+                    items = candidate;
+                    chunks = Math.max(chunks - 1, 2);
+                    reduced = true;
+                }
+            }
+            if (!reduced) {
+                if (size == 1) {
+                    break;
+                }
+                chunks = Math.min(chunks * 2, items.size());
+            }
+        }
+        finished = !budget.expired();
+        return withCulprit(items, culprit);
+    }
+
+    /** Adds back, until nothing changes, every dropped operation that a kept one (or the culprit) may rely on. */
+    private static List<Operation> close(List<Operation> kept, List<Operation> all, Operation culprit,
+                                         Model.Dependencies dependencies) {
+        List<Operation> observers = new ArrayList<>();
+        observers.add(culprit);
+        for (Operation op : kept) {
+            if (op.observes()) {
+                observers.add(op);
+            }
+        }
+        java.util.Set<Operation> keep = new java.util.HashSet<>(kept);
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (Operation dropped : all) {
+                if (keep.contains(dropped)) {
+                    continue;
+                }
+                for (int i = 0; i < observers.size(); i++) {
+                    if (dependencies.mayRelyOn(observers.get(i), dropped)) {
+                        keep.add(dropped);
+                        if (dropped.observes()) {
+                            observers.add(dropped);
+                        }
+                        changed = true;
+                        break;
+                    }
+                }
+            }
+        }
+        List<Operation> out = new ArrayList<>(keep.size());
+        for (Operation op : all) { // keep call order
+            if (keep.contains(op)) {
+                out.add(op);
+            }
+        }
+        return out;
+    }
+
+    private boolean fails(List<Operation> ops) {
+        return WglSearch.check(model, ops, budget).verdict() == Verdict.NOT_LINEARIZABLE;
+    }
+
+    private static List<Operation> withCulprit(List<Operation> items, Operation culprit) {
+        List<Operation> out = new ArrayList<>(items.size() + 1);
+        boolean placed = false;
+        for (Operation op : items) {
+            if (!placed && op.id() > culprit.id()) {
+                out.add(culprit);
+                placed = true;
+            }
+            out.add(op);
+        }
+        if (!placed) {
+            out.add(culprit);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,144 @@
+package kvstore.checker.explain;
+
+import kvstore.checker.history.Operation;
+import kvstore.checker.model.Model;
+import kvstore.checker.search.Budget;
+import kvstore.checker.search.Verdict;
+import kvstore.checker.search.WglSearch;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns "not linearizable" into something a person can check by hand, in three steps:
+ * <ol>
+ *   <li>the shortest non-linearizable prefix, by binary search over completions (a prefix of a linearizable
+ *       history is linearizable, so the answer is monotone); its last event is the culprit's completion;</li>
+ *   <li>a small core of that prefix that still cannot be linearized ({@link CoreShrinker});</li>
+ *   <li>sentences: for a culprit that read something, the values the key could have held when it could take
+ *       effect ({@link ReachableStates}).</li>
+ * </ol>
+ * Every step is bounded by the budget; when it runs out the explanation says less, never something false.
+ */
+public final class Explainer {
+    private Explainer() {
+    }
+
+    /**
+     * @param operations the key's operations that can affect the verdict, which must not be linearizable
+     */
+    public static <S> Explanation explain(String key, List<Operation> operations, Model<S> model, Budget budget) {
+        List<String> sentences = new ArrayList<>();
+        int[] completions = operations.stream().filter(op -> !op.isOpenEnded()).mapToInt(Operation::ret)
+                .sorted().toArray();
+        int lo = 0;
+        int hi = completions.length - 1; // the prefix ending at completions[hi] is known to fail
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            Verdict v = check(model, prefix(operations, completions[mid] + 1), budget);
+            if (v == Verdict.UNKNOWN) {
+                sentences.add("The budget ran out while looking for the shortest failing prefix.");
+                return new Explanation(key, null, -1, List.of(), false, sentences);
+            }
+            if (v == Verdict.NOT_LINEARIZABLE) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        int breakingEvent = completions[hi];
+        List<Operation> failingPrefix = prefix(operations, breakingEvent + 1);
+        Operation culprit = failingPrefix.stream().filter(op -> op.ret() == breakingEvent).findFirst().orElseThrow();
+
+        CoreShrinker<S> shrinker = new CoreShrinker<>(model, budget);
+        List<Operation> core = shrinker.shrink(failingPrefix, culprit);
+
+        sentences.add("Events t0 to t" + (breakingEvent - 1) + " can be linearized; event t" + breakingEvent
+                + (culprit.retLine() > 0 ? " (line " + culprit.retLine() + ")" : "") + ", the completion of "
+                + OperationText.describe(culprit) + ", cannot.");
+        sentences.add(core.size() == 1
+                ? "This operation alone cannot be linearized:"
+                : "These " + core.size() + " operations cannot be linearized together"
+                        + (shrinker.finished() ? "" : " (shrinking stopped at the budget; a smaller set may exist)")
+                        + ":");
+        for (Operation op : core) {
+            sentences.add("  " + OperationText.describe(op) + (op == culprit ? "   <- culprit" : ""));
+        }
+        sentences.add(reason(core, culprit, model));
+        return new Explanation(key, culprit, breakingEvent, core, shrinker.finished(), sentences);
+    }
+
+    private static <S> Verdict check(Model<S> model, List<Operation> ops, Budget budget) {
+        return WglSearch.check(model, ops, budget).verdict();
+    }
+
+    /**
+     * The history made of events t0 .. t(end-1): operations invoked in it, those that had not completed by then
+     * turned into pending ones (they may or may not have taken effect).
+     */
+    static List<Operation> prefix(List<Operation> operations, int end) {
+        List<Operation> out = new ArrayList<>();
+        for (Operation op : operations) {
+            if (op.call() >= end) {
+                continue;
+            }
+            Operation cut = op.ret() < end ? op : op.pending();
+            if (cut.constrains()) {
+                out.add(cut);
+            }
+        }
+        return out;
+    }
+
+    private static <S> String reason(List<Operation> core, Operation culprit, Model<S> model) {
+        String fallback = "No order of these operations respects both real time and the key's rules; the history"
+                + " first becomes impossible when " + OperationText.describe(culprit) + " completes.";
+        if (!culprit.observes()) {
+            return fallback;
+        }
+        Map<S, Set<Operation>> states = ReachableStates.whenReady(core, culprit, model);
+        if (states == null || states.isEmpty()) {
+            return fallback;
+        }
+        for (S state : states.keySet()) {
+            if (model.step(state, culprit) != null) {
+                return fallback + " (" + OperationText.describe(culprit) + " could take effect on its own, but no"
+                        + " order then fits the operations after it.)";
+            }
+        }
+        Map<String, List<String>> because = new LinkedHashMap<>();
+        for (Map.Entry<S, Set<Operation>> e : states.entrySet()) {
+            List<String> sources = new ArrayList<>();
+            for (Operation writer : e.getValue()) {
+                sources.add(writer == ReachableStates.INITIAL ? "initially"
+                        : verbOf(writer) + " by process " + writer.process() + " at "
+                        + OperationText.interval(writer));
+            }
+            because.put(model.describe(e.getKey()), sources);
+        }
+        StringBuilder values = new StringBuilder();
+        for (Map.Entry<String, List<String>> e : because.entrySet()) {
+            if (!values.isEmpty()) {
+                values.append(", ");
+            }
+            values.append(e.getKey()).append(" (").append(String.join("; ", e.getValue())).append(')');
+        }
+        String could = because.size() == 1 ? "the only value the key could hold then was "
+                : "the only values the key could hold then were ";
+        return "Process " + culprit.process() + " " + OperationText.action(culprit) + " at "
+                + OperationText.interval(culprit) + ", but " + could + values + ".";
+    }
+
+    private static String verbOf(Operation op) {
+        return switch (op.kind()) {
+            case DELETE -> "deleted";
+            case APPEND -> "appended";
+            case CAS -> "swapped in";
+            default -> "written";
+        };
+    }
+
+}

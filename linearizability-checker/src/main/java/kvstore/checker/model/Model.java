@@ -1,0 +1,39 @@
+package kvstore.checker.model;
+
+import kvstore.checker.history.Operation;
+
+/**
+ * The sequential specification an object's history is checked against: a state machine over operations.
+ * States must be immutable values with {@code equals} and {@code hashCode}, because the search remembers which
+ * (set of linearized operations, state) pairs it has already explored.
+ *
+ * @param <S> the state type
+ */
+public interface Model<S> {
+    S initialState();
+
+    /**
+     * The state after {@code op} takes effect in {@code state}, or {@code null} when {@code op}'s recorded
+     * outcome is impossible there (a get that read another value, a cas whose comparison went the other way).
+     * Operations with an unknown outcome must always be accepted.
+     */
+    S step(S state, Operation op);
+
+    /** The state in words, for explanations ("absent", "\"3\""). */
+    String describe(S state);
+
+    /**
+     * Which operations of {@code operations} may rely on which others having taken effect. Explanations use it
+     * to shrink a violation to a few operations without inventing a new one: an operation may be left out only
+     * if nothing kept relies on it. The default keeps everything, which is always safe.
+     */
+    default Dependencies dependencies(java.util.List<Operation> operations) {
+        return (observer, writer) -> true;
+    }
+
+    /** Whether {@code observer}'s recorded outcome may depend on {@code writer} having taken effect. */
+    @FunctionalInterface
+    interface Dependencies {
+        boolean mayRelyOn(Operation observer, Operation writer);
+    }
+}

@@ -1,0 +1,113 @@
+package kvstore.checker.search;
+
+import java.util.Arrays;
+
+/**
+ * The set of (linearized operations, model state) configurations the search has already explored; revisiting
+ * one cannot lead anywhere new, which is what makes Wing and Gong's search practical (Lowe's improvement).
+ *
+ * <p>The linearized set is identified by a 64-bit Zobrist hash (the XOR of a random word per operation, kept up
+ * to date as operations are added and removed), and compared exactly on a hash match, so a collision costs time,
+ * never correctness. Sets are stored compressed: linearizations advance roughly in call order, so a set is
+ * nearly always "every operation below some index, plus a few above it"; we keep the index of the first word
+ * that is not all ones and the words from there to the last non-zero one.
+ */
+final class MemoTable {
+    private long[] slotHash;
+    private int[] slotEntry; // entry index + 1; 0 marks an empty slot
+    private int mask;
+
+    private Object[] states;
+    private long[][] tails;
+    private int[] offsets;
+    private int size;
+
+    MemoTable() {
+        slotHash = new long[1024];
+        slotEntry = new int[1024];
+        mask = 1023;
+        states = new Object[512];
+        tails = new long[512][];
+        offsets = new int[512];
+    }
+
+    int size() {
+        return size;
+    }
+
+    /**
+     * Adds the configuration unless it is already present.
+     *
+     * @param setHash   the Zobrist hash of {@code bits}
+     * @param firstOpen index of the first word of {@code bits} that is not all ones
+     * @param lastUsed  index of the last non-zero word of {@code bits} ({@code firstOpen - 1} if none)
+     * @return whether it was new
+     */
+    boolean add(long setHash, long[] bits, int firstOpen, int lastUsed, Object state) {
+        long hash = mix(setHash ^ (state.hashCode() * 0x9E3779B97F4A7C15L));
+        int slot = (int) hash & mask;
+        while (slotEntry[slot] != 0) {
+            if (slotHash[slot] == hash) {
+                int e = slotEntry[slot] - 1;
+                if (offsets[e] == firstOpen && sameTail(tails[e], bits, firstOpen, lastUsed)
+                        && states[e].equals(state)) {
+                    return false;
+                }
+            }
+            slot = (slot + 1) & mask;
+        }
+        if (size == states.length) {
+            int capacity = size * 2;
+            states = Arrays.copyOf(states, capacity);
+            tails = Arrays.copyOf(tails, capacity);
+            offsets = Arrays.copyOf(offsets, capacity);
+        }
+        states[size] = state;
+        tails[size] = Arrays.copyOfRange(bits, firstOpen, Math.max(firstOpen, lastUsed + 1));
+        offsets[size] = firstOpen;
+        size++;
+        slotHash[slot] = hash;
+        slotEntry[slot] = size;
+        if (size * 2 > slotEntry.length) {
+            grow();
+        }
+        return true;
+    }
+
+    private static boolean sameTail(long[] tail, long[] bits, int firstOpen, int lastUsed) {
+        int length = Math.max(0, lastUsed + 1 - firstOpen);
+        if (tail.length != length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (tail[i] != bits[firstOpen + i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void grow() {
+        long[] oldHash = slotHash;
+        int[] oldEntry = slotEntry;
+        slotHash = new long[oldHash.length * 2];
+        slotEntry = new int[oldEntry.length * 2];
+        mask = slotEntry.length - 1;
+        for (int i = 0; i < oldEntry.length; i++) {
+            if (oldEntry[i] != 0) {
+                int slot = (int) oldHash[i] & mask;
+                while (slotEntry[slot] != 0) {
+                    slot = (slot + 1) & mask;
+                }
+                slotHash[slot] = oldHash[i];
+                slotEntry[slot] = oldEntry[i];
+            }
+        }
+    }
+
+    private static long mix(long z) { // SplitMix64's finalizer: spreads hash bits over the low slot bits
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+}
