@@ -37,6 +37,7 @@ final class CoreShrinker<S> {
         Model.Dependencies dependencies = model.dependencies(operations);
         List<Operation> items = new ArrayList<>(operations);
         items.remove(culprit);
+        items = recentWindow(items, culprit, dependencies);
         int chunks = 2;
         finished = false;
         while (!items.isEmpty()) {
@@ -65,6 +66,31 @@ final class CoreShrinker<S> {
         }
         finished = !budget.expired();
         return withCulprit(items, culprit);
+    }
+
+    /**
+     * Violations are nearly always local: the culprit and a few operations just before it. Searching a long
+     * failing history is the expensive case (the search must exhaust it), so before delta debugging we look for
+     * the shortest recent stretch of operations (plus what they rely on) that still fails, doubling its length.
+     */
+    private List<Operation> recentWindow(List<Operation> items, Operation culprit, Model.Dependencies dependencies) {
+        for (int width = 8; width < culprit.ret() && !budget.expired(); width *= 2) {
+            int from = culprit.call() - width;
+            List<Operation> recent = new ArrayList<>();
+            for (Operation op : items) {
+                if (op.ret() >= from) {
+                    recent.add(op);
+                }
+            }
+            List<Operation> candidate = close(recent, items, culprit, dependencies);
+            if (candidate.size() * 2 > items.size()) {
+                break; // no longer much smaller than everything: let delta debugging take it from here
+            }
+            if (fails(withCulprit(candidate, culprit))) {
+                return candidate;
+            }
+        }
+        return items;
     }
 
     /** Adds back, until nothing changes, every dropped operation that a kept one (or the culprit) may rely on. */

@@ -3,6 +3,7 @@ package kvstore.checker.explain;
 import kvstore.checker.history.Operation;
 import kvstore.checker.model.Model;
 import kvstore.checker.search.Budget;
+import kvstore.checker.search.SearchResult;
 import kvstore.checker.search.Verdict;
 import kvstore.checker.search.WglSearch;
 
@@ -15,8 +16,8 @@ import java.util.Set;
 /**
  * Turns "not linearizable" into something a person can check by hand, in three steps:
  * <ol>
- *   <li>the shortest non-linearizable prefix, by binary search over completions (a prefix of a linearizable
- *       history is linearizable, so the answer is monotone); its last event is the culprit's completion;</li>
+ *   <li>the shortest non-linearizable prefix: the failed search itself says where it ends (see
+ *       {@link kvstore.checker.search.SearchResult#firstImpossibleEvent}); that event is the culprit's completion;</li>
  *   <li>a small core of that prefix that still cannot be linearized ({@link CoreShrinker});</li>
  *   <li>sentences: for a culprit that read something, the values the key could have held when it could take
  *       effect ({@link ReachableStates}).</li>
@@ -31,25 +32,23 @@ public final class Explainer {
      * @param operations the key's operations that can affect the verdict, which must not be linearizable
      */
     public static <S> Explanation explain(String key, List<Operation> operations, Model<S> model, Budget budget) {
-        List<String> sentences = new ArrayList<>();
-        int[] completions = operations.stream().filter(op -> !op.isOpenEnded()).mapToInt(Operation::ret)
-                .sorted().toArray();
-        int lo = 0;
-        int hi = completions.length - 1; // the prefix ending at completions[hi] is known to fail
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            Verdict v = check(model, prefix(operations, completions[mid] + 1), budget);
-            if (v == Verdict.UNKNOWN) {
-                sentences.add("The budget ran out while looking for the shortest failing prefix.");
-                return new Explanation(key, null, -1, List.of(), false, sentences);
-            }
-            if (v == Verdict.NOT_LINEARIZABLE) {
-                hi = mid;
-            } else {
-                lo = mid + 1;
-            }
+        SearchResult search = WglSearch.check(model, operations, budget);
+        if (search.verdict() != Verdict.NOT_LINEARIZABLE) {
+            return new Explanation(key, null, -1, List.of(), false, List.of(search.verdict() == Verdict.UNKNOWN
+                    ? "The budget ran out before the violation could be located."
+                    : "These operations can be linearized: nothing to explain."));
         }
-        int breakingEvent = completions[hi];
+        return explain(key, operations, search.firstImpossibleEvent(), model, budget);
+    }
+
+    /**
+     * @param operations           the key's operations that can affect the verdict
+     * @param firstImpossibleEvent from the failed search of {@code operations}
+     */
+    public static <S> Explanation explain(String key, List<Operation> operations, int firstImpossibleEvent,
+                                          Model<S> model, Budget budget) {
+        List<String> sentences = new ArrayList<>();
+        int breakingEvent = firstImpossibleEvent;
         List<Operation> failingPrefix = prefix(operations, breakingEvent + 1);
         Operation culprit = failingPrefix.stream().filter(op -> op.ret() == breakingEvent).findFirst().orElseThrow();
 
@@ -69,10 +68,6 @@ public final class Explainer {
         }
         sentences.add(reason(core, culprit, model));
         return new Explanation(key, culprit, breakingEvent, core, shrinker.finished(), sentences);
-    }
-
-    private static <S> Verdict check(Model<S> model, List<Operation> ops, Budget budget) {
-        return WglSearch.check(model, ops, budget).verdict();
     }
 
     /**

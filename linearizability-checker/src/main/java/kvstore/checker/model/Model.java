@@ -31,6 +31,15 @@ public interface Model<S> {
         return (observer, writer) -> true;
     }
 
+    /**
+     * The operations that can make a difference to the verdict, for the search to explore: a model may leave out
+     * operations that provably cannot change it (the default keeps all). The search's cost grows quickly with the
+     * number of operations of unknown outcome, which is what such pruning targets.
+     */
+    default java.util.List<Operation> relevant(java.util.List<Operation> operations) {
+        return operations;
+    }
+
     /** Whether {@code observer}'s recorded outcome may depend on {@code writer} having taken effect. */
     @FunctionalInterface
     interface Dependencies {

@@ -3,7 +3,13 @@ package kvstore.checker.model;
 import kvstore.checker.history.Operation;
 import kvstore.checker.history.Outcome;
 
+import kvstore.checker.history.OpKind;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * One key of the store: a register that holds a string or is absent, with get, put, delete, append and
@@ -68,8 +74,8 @@ public final class RegisterModel implements Model<RegisterModel.Value> {
      * later value, so with appends in the history every possible writer counts.
      */
     @Override
-    public Dependencies dependencies(java.util.List<Operation> operations) {
-        boolean appends = operations.stream().anyMatch(op -> op.kind() == kvstore.checker.history.OpKind.APPEND);
+    public Dependencies dependencies(List<Operation> operations) {
+        boolean appends = operations.stream().anyMatch(op -> op.kind() == OpKind.APPEND);
         return (observer, writer) -> {
             if (!observer.observes() || !writer.writes() || writer.call() > observer.ret() || observer == writer) {
                 return false;
@@ -84,6 +90,63 @@ public final class RegisterModel implements Model<RegisterModel.Value> {
                 default -> true;
             };
         };
+    }
+
+    /**
+     * Leaves out writes of unknown outcome that nothing could have seen. Such a write never needs to take effect:
+     * given a linearization that includes it, drop it and every operation keeps its result, because no get reads
+     * its value, no cas expects it, and no failed cas could have failed because of it. (A cas of unknown outcome
+     * that then finds another value simply moves to the end, where it changes nothing anyone saw.) An append is
+     * seen by every later read that contains its text, so with appends that is the test.
+     */
+    @Override
+    public List<Operation> relevant(List<Operation> operations) {
+        boolean appends = operations.stream().anyMatch(op -> op.kind() == OpKind.APPEND);
+        Set<String> observed = new HashSet<>();
+        List<Operation> observers = new ArrayList<>();
+        boolean observesAbsent = false;
+        int lastFailedCasReturn = -1;
+        for (Operation op : operations) {
+            if (op.kind() != OpKind.GET && op.kind() != OpKind.CAS) {
+                continue;
+            }
+            String seen = op.kind() == OpKind.GET ? op.value() : op.expected();
+            observers.add(op);
+            if (seen == null || (absentReadsAsEmpty && seen.isEmpty())) {
+                observesAbsent = true;
+            }
+            if (seen != null) {
+                observed.add(seen);
+            }
+            if (op.kind() == OpKind.CAS && op.outcome() == Outcome.FAIL) {
+                lastFailedCasReturn = Math.max(lastFailedCasReturn, op.ret());
+            }
+        }
+        List<Operation> out = new ArrayList<>(operations.size());
+        for (Operation op : operations) {
+            boolean unseen = op.outcome() == Outcome.INFO && op.writes() && op.call() > lastFailedCasReturn
+                    && (appends ? !seenInside(op, observers, observesAbsent)
+                                : op.written() == null ? !observesAbsent : !observed.contains(op.written()));
+            if (!unseen) {
+                out.add(op);
+            }
+        }
+        return out;
+    }
+
+    /** With appends, a write may show up inside any later value that was read. */
+    private static boolean seenInside(Operation write, List<Operation> observers, boolean observesAbsent) {
+        String text = write.written();
+        if (text == null || text.isEmpty()) {
+            return observesAbsent || text != null;
+        }
+        for (Operation observer : observers) {
+            String seen = observer.kind() == OpKind.GET ? observer.value() : observer.expected();
+            if (observer.ret() > write.call() && seen != null && seen.contains(text)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

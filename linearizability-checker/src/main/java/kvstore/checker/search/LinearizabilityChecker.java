@@ -49,8 +49,8 @@ public final class LinearizabilityChecker {
             Budget explainBudget = Budget.of(options.explainTimeout(), options.maxMemoEntries());
             List<KeyResult> explained = runAll(toExplain.stream().map(results::get).toList(),
                     r -> r.operations().size(), options.threads(),
-                    r -> r.withExplanation(Explainer.explain(r.key(), searchable(r.operations()), model,
-                            explainBudget)));
+                    r -> r.withExplanation(Explainer.explain(r.key(), searchable(r.operations(), model),
+                            r.search().firstImpossibleEvent(), model, explainBudget)));
             for (int i = 0; i < toExplain.size(); i++) {
                 results.set(toExplain.get(i), explained.get(i));
             }
@@ -69,19 +69,22 @@ public final class LinearizabilityChecker {
         return new CheckResult(verdict, history, List.copyOf(results), Duration.ofNanos(System.nanoTime() - start));
     }
 
-    /** The operations that can affect the verdict (see {@link Operation#constrains()}). */
-    public static List<Operation> searchable(List<Operation> operations) {
+    /**
+     * The operations the search needs: those that can affect the verdict ({@link Operation#constrains()}), less
+     * those the model shows to be irrelevant ({@link Model#relevant}).
+     */
+    public static List<Operation> searchable(List<Operation> operations, Model<?> model) {
         List<Operation> out = new ArrayList<>(operations.size());
         for (Operation op : operations) {
             if (op.constrains()) {
                 out.add(op);
             }
         }
-        return out;
+        return model.relevant(out);
     }
 
     private static <S> KeyResult checkKey(Map.Entry<String, List<Operation>> entry, Model<S> model, Budget budget) {
-        SearchResult search = WglSearch.check(model, searchable(entry.getValue()), budget);
+        SearchResult search = WglSearch.check(model, searchable(entry.getValue(), model), budget);
         return new KeyResult(entry.getKey(), search.verdict(), entry.getValue(), search, null);
     }
 

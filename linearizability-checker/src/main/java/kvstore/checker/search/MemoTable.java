@@ -11,6 +11,10 @@ import java.util.Arrays;
  * never correctness. Sets are stored compressed: linearizations advance roughly in call order, so a set is
  * nearly always "every operation below some index, plus a few above it"; we keep the index of the first word
  * that is not all ones and the words from there to the last non-zero one.
+ *
+ * <p>Operations of unknown outcome done so far are a separate 64-bit mask, compared by inclusion: a configuration
+ * is already covered if one with the same set and state but a subset of its unknown operations was seen (see
+ * {@link WglSearch}).
  */
 final class MemoTable {
     private long[] slotHash;
@@ -20,7 +24,10 @@ final class MemoTable {
     private Object[] states;
     private long[][] tails;
     private int[] offsets;
+    private long[][] masks;   // per entry: the unknown-operation masks seen with it
+    private int[] maskCounts;
     private int size;
+    private int configurations;
 
     MemoTable() {
         slotHash = new long[1024];
@@ -29,10 +36,13 @@ final class MemoTable {
         states = new Object[512];
         tails = new long[512][];
         offsets = new int[512];
+        masks = new long[512][];
+        maskCounts = new int[512];
     }
 
+    /** How many configurations are remembered. */
     int size() {
-        return size;
+        return configurations;
     }
 
     /**
@@ -41,9 +51,10 @@ final class MemoTable {
      * @param setHash   the Zobrist hash of {@code bits}
      * @param firstOpen index of the first word of {@code bits} that is not all ones
      * @param lastUsed  index of the last non-zero word of {@code bits} ({@code firstOpen - 1} if none)
-     * @return whether it was new
+     * @param unknownDone the unknown-outcome operations done
+     * @return whether it was new (not covered by one already seen)
      */
-    boolean add(long setHash, long[] bits, int firstOpen, int lastUsed, Object state) {
+    boolean add(long setHash, long[] bits, int firstOpen, int lastUsed, Object state, long unknownDone) {
         long hash = mix(setHash ^ (state.hashCode() * 0x9E3779B97F4A7C15L));
         int slot = (int) hash & mask;
         while (slotEntry[slot] != 0) {
@@ -51,7 +62,7 @@ final class MemoTable {
                 int e = slotEntry[slot] - 1;
                 if (offsets[e] == firstOpen && sameTail(tails[e], bits, firstOpen, lastUsed)
                         && states[e].equals(state)) {
-                    return false;
+                    return addMask(e, unknownDone);
                 }
             }
             slot = (slot + 1) & mask;
@@ -61,7 +72,12 @@ final class MemoTable {
             states = Arrays.copyOf(states, capacity);
             tails = Arrays.copyOf(tails, capacity);
             offsets = Arrays.copyOf(offsets, capacity);
+            masks = Arrays.copyOf(masks, capacity);
+            maskCounts = Arrays.copyOf(maskCounts, capacity);
         }
+        masks[size] = new long[] {unknownDone};
+        maskCounts[size] = 1;
+        configurations++;
         states[size] = state;
         tails[size] = Arrays.copyOfRange(bits, firstOpen, Math.max(firstOpen, lastUsed + 1));
         offsets[size] = firstOpen;
@@ -71,6 +87,23 @@ final class MemoTable {
         if (size * 2 > slotEntry.length) {
             grow();
         }
+        return true;
+    }
+
+    private boolean addMask(int e, long unknownDone) {
+        long[] seen = masks[e];
+        int count = maskCounts[e];
+        for (int i = 0; i < count; i++) {
+            if ((seen[i] & ~unknownDone) == 0) {
+                return false; // seen with a subset of these unknown operations: nothing new to find here
+            }
+        }
+        if (count == seen.length) {
+            masks[e] = seen = Arrays.copyOf(seen, count * 2);
+        }
+        seen[count] = unknownDone;
+        maskCounts[e] = count + 1;
+        configurations++;
         return true;
     }
 

@@ -10,37 +10,73 @@ import java.util.SplittableRandom;
 
 /**
  * Wing and Gong's linearizability search with Lowe's memoization (as in Porcupine), for the operations of one
- * object.
+ * object, with operations of unknown outcome handled apart.
  *
- * <p>The operations' calls and returns form one list in real-time order. The search walks it: at a call it tries
- * to linearize that operation now (the model must accept it, and the resulting configuration must be new); if it
- * can, the operation's call and return are lifted out of the list and the walk restarts from the front. Meeting a
- * return means some operation would have to take effect after it returned, so the search backtracks: it undoes the
- * most recent linearization and tries the next candidate after it. The history is linearizable iff the list
- * empties; it is not iff the search backtracks out of its first choice.
+ * <p>The calls and returns of operations with a known outcome form one list in real-time order. The search walks
+ * it: at a call it tries to linearize that operation now (the model must accept it, and the configuration it
+ * leads to must be new); if it can, the operation's call and return are lifted out of the list and the walk
+ * restarts from the front. Meeting a return means that operation would have to take effect after it returned,
+ * so once the other candidates are exhausted the search backtracks: it undoes the latest linearization and tries
+ * the next candidate after it. The history is linearizable iff every known-outcome operation gets linearized; it
+ * is not iff the search backtracks out of its first choice.
  *
- * <p>Operations with an unknown outcome have their return at the end of time, so they may take effect anywhere
- * after their call, or last (which is the same as never).
+ * <p>An operation of unknown outcome may take effect at any point after its call, or never. It can never be
+ * late, so it is only tried after the known-outcome candidates, and it is never required: leftovers simply go
+ * last. That also gives an order on configurations: with the same state and the same known-outcome operations
+ * done, having fewer unknown ones done is at least as good (the others stay available). The memo therefore
+ * prunes a configuration when one with a subset of its unknown operations was already seen. This is what keeps
+ * histories with many timed-out writes tractable.
  */
 public final class WglSearch<S> {
     private static final long SEED = 0x5EED_0F_C0FFEEL; // fixed, so every run searches identically
     private static final int BUDGET_CHECK_INTERVAL = 1 << 12;
+    /** Unknown-outcome operations handled apart are tracked in one 64-bit mask; any beyond it join the list. */
+    private static final int MAX_APART = 64;
 
     private final Model<S> model;
-    private final Operation[] ops;
-    private final int entries;  // 2 per operation: node 2i is op i's call, 2i+1 its return
-    private final int head;     // sentinel node before the first entry
-    private final int[] next;
+    private final Operation[] ops;       // list operations: indexes 0..listed-1
+    private final int listed;
+    private final int definite;          // how many list operations have a known return
+    private final Operation[] apart;     // unknown-outcome operations handled apart, by call
+    private final int head;              // sentinel node before the list's first entry
+    private final int[] next;            // node 2i is list op i's call, 2i+1 its return
     private final int[] prev;
+    private final int apartHead;         // sentinel of the list of apart operations not yet linearized
+    private final int[] apartNext;
+    private final int[] apartPrev;
 
     private WglSearch(Model<S> model, List<Operation> operations) {
         this.model = model;
-        this.ops = operations.toArray(new Operation[0]);
-        this.entries = ops.length * 2;
-        this.head = entries;
-        this.next = new int[entries + 1];
-        this.prev = new int[entries + 1];
+        List<Operation> inList = new ArrayList<>();
+        List<Operation> outside = new ArrayList<>();
+        int known = 0;
+        for (Operation op : operations) {
+            if (op.isOpenEnded() && outside.size() < MAX_APART) {
+                outside.add(op);
+            } else {
+                inList.add(op);
+                known += op.isOpenEnded() ? 0 : 1;
+            }
+        }
+        outside.sort((a, b) -> Integer.compare(a.call(), b.call()));
+        this.ops = inList.toArray(new Operation[0]);
+        this.listed = ops.length;
+        this.definite = known;
+        this.apart = outside.toArray(new Operation[0]);
+        this.head = 2 * listed;
+        this.next = new int[head + 1];
+        this.prev = new int[head + 1];
+        this.apartHead = apart.length;
+        this.apartNext = new int[apart.length + 1];
+        this.apartPrev = new int[apart.length + 1];
         linkInRealTimeOrder();
+        int m = apart.length; // a circular list through the sentinel
+        for (int i = 0; i < m; i++) {
+            apartNext[i] = i + 1 < m ? i + 1 : apartHead;
+            apartPrev[i] = i > 0 ? i - 1 : apartHead;
+        }
+        apartNext[apartHead] = m > 0 ? 0 : apartHead;
+        apartPrev[apartHead] = m > 0 ? m - 1 : apartHead;
     }
 
     /** Checks the given operations (all of one object) against {@code model}. */
@@ -49,8 +85,8 @@ public final class WglSearch<S> {
     }
 
     private void linkInRealTimeOrder() {
-        long[] order = new long[entries];
-        for (int i = 0; i < ops.length; i++) {
+        long[] order = new long[2 * listed];
+        for (int i = 0; i < listed; i++) {
             // Event positions are distinct, except that every open-ended return sits at NEVER: those tie-break
             // by node number, which keeps them after every real event and in a fixed order.
             order[2 * i] = ((long) ops[i].call() << 32) | (2 * i);
@@ -68,36 +104,41 @@ public final class WglSearch<S> {
     }
 
     private SearchResult run(Budget budget) {
-        int n = ops.length;
-        long[] zobrist = new long[n];
+        long[] zobrist = new long[listed];
         SplittableRandom random = new SplittableRandom(SEED);
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < listed; i++) {
             zobrist[i] = random.nextLong();
         }
-        long[] bits = new long[(n + 63) / 64 + 1];
+        long[] bits = new long[(listed + 63) / 64 + 1];
         long setHash = 0;
-        int lowWater = 0;   // every word below it is all ones
-        int highWater = -1; // every word above it is zero
+        long apartDone = 0;   // mask of apart operations linearized
+        int lowWater = 0;     // every word below it is all ones
+        int highWater = -1;   // every word above it is zero
 
         MemoTable memo = new MemoTable();
-        int[] stackNode = new int[n];
+        int n = listed + apart.length;
+        int[] stackChoice = new int[n];      // a list node (>= 0), or -(apart index + 1)
+        int[] stackFrontier = new int[n];
         Object[] stackState = new Object[n];
         int depth = 0;
+        int definiteDone = 0;
 
         S state = model.initialState();
         long steps = 0;
+        int furthest = -1;
         int node = next[head];
-        while (next[head] != -1) {
+        int apartCursor = -1;  // when >= 0: trying apart operations, and this is the next candidate
+        int frontier = 0;      // while trying apart operations: the position of the earliest pending return
+        while (definiteDone < definite) {
             if ((++steps & (BUDGET_CHECK_INTERVAL - 1)) == 0 && budget.expired()) {
-                return new SearchResult(Verdict.UNKNOWN, List.of(), "time budget exhausted", steps, memo.size());
+                return new SearchResult(Verdict.UNKNOWN, List.of(), "time budget exhausted", -1, steps, memo.size());
             }
-            if ((node & 1) == 0) { // a call: try to linearize this operation now
+            if (apartCursor < 0 && (node & 1) == 0) { // a call in the list: try to linearize it now
                 int op = node >>> 1;
                 S after = model.step(state, ops[op]);
                 if (after != null) {
                     int word = op >>> 6;
                     bits[word] |= 1L << op;
-                    long hashAfter = setHash ^ zobrist[op];
                     if (word > highWater) {
                         highWater = word;
                     }
@@ -107,16 +148,18 @@ public final class WglSearch<S> {
                     while (highWater >= lowWater && bits[highWater] == 0L) {
                         highWater--;
                     }
-                    if (memo.add(hashAfter, bits, lowWater, highWater, after)) {
+                    long hashAfter = setHash ^ zobrist[op];
+                    if (memo.add(hashAfter, bits, lowWater, highWater, after, apartDone)) {
                         if (memo.size() > budget.maxMemoEntries()) {
                             return new SearchResult(Verdict.UNKNOWN, List.of(), "memory budget exhausted ("
-                                    + memo.size() + " configurations)", steps, memo.size());
+                                    + memo.size() + " configurations)", -1, steps, memo.size());
                         }
-                        stackNode[depth] = node;
+                        stackChoice[depth] = node;
                         stackState[depth] = state;
                         depth++;
                         state = after;
                         setHash = hashAfter;
+                        definiteDone += ops[op].isOpenEnded() ? 0 : 1;
                         lift(node);
                         node = next[head];
                         continue;
@@ -127,31 +170,96 @@ public final class WglSearch<S> {
                     }
                 }
                 node = next[node];
-            } else { // a return: its operation had to be linearized by now, so undo the latest choice
-                if (depth == 0) {
-                    return new SearchResult(Verdict.NOT_LINEARIZABLE, List.of(), null, steps, memo.size());
+                continue;
+            }
+            if (apartCursor < 0) { // reached the earliest pending return: now the unknown-outcome candidates
+                frontier = ops[node >>> 1].ret();
+                // Every entry before this one is a call, so the configuration linearizes every event before
+                // this return. The furthest such return over the whole (complete) search is where the shortest
+                // non-linearizable prefix ends.
+                furthest = Math.max(furthest, frontier);
+                apartCursor = apartNext[apartHead];
+            }
+            if (apartCursor != apartHead && apart[apartCursor].call() < frontier) {
+                int i = apartCursor;
+                S after = model.step(state, apart[i]);
+                long doneAfter = apartDone | (1L << i);
+                if (after != null && !redundantAfterApart(depth, stackChoice, stackState, i, after)
+                        && memo.add(setHash, bits, lowWater, highWater, after, doneAfter)) {
+                    stackChoice[depth] = -(i + 1);
+                    stackFrontier[depth] = frontier;
+                    stackState[depth] = state;
+                    depth++;
+                    state = after;
+                    apartDone = doneAfter;
+                    unlinkApart(i);
+                    node = next[head];
+                    apartCursor = -1;
+                    continue;
                 }
-                depth--;
-                node = stackNode[depth];
-                @SuppressWarnings("unchecked")
-                S previous = (S) stackState[depth];
-                state = previous;
-                stackState[depth] = null;
-                int op = node >>> 1;
+                apartCursor = apartNext[i];
+                continue;
+            }
+            // Every candidate of this configuration has been tried: undo the latest choice.
+            if (depth == 0) {
+                return new SearchResult(Verdict.NOT_LINEARIZABLE, List.of(), null, furthest, steps, memo.size());
+            }
+            depth--;
+            int choice = stackChoice[depth];
+            @SuppressWarnings("unchecked")
+            S previous = (S) stackState[depth];
+            state = previous;
+            stackState[depth] = null;
+            if (choice >= 0) {
+                int op = choice >>> 1;
                 bits[op >>> 6] &= ~(1L << op);
                 if ((op >>> 6) < lowWater) {
                     lowWater = op >>> 6;
                 }
                 setHash ^= zobrist[op];
-                unlift(node);
-                node = next[node];
+                definiteDone -= ops[op].isOpenEnded() ? 0 : 1;
+                unlift(choice);
+                node = next[choice];
+                apartCursor = -1;
+            } else {
+                int i = -choice - 1;
+                apartDone &= ~(1L << i);
+                relinkApart(i);
+                frontier = stackFrontier[depth];
+                apartCursor = apartNext[i];
             }
         }
-        List<Operation> linearization = new ArrayList<>(depth);
+        List<Operation> linearization = new ArrayList<>(depth + apart.length);
         for (int i = 0; i < depth; i++) {
-            linearization.add(ops[stackNode[i] >>> 1]);
+            int choice = stackChoice[i];
+            linearization.add(choice >= 0 ? ops[choice >>> 1] : apart[-choice - 1]);
         }
-        return new SearchResult(Verdict.LINEARIZABLE, linearization, null, steps, memo.size());
+        // What is left has an unknown outcome and can take effect last, or never.
+        for (int node2 = next[head]; node2 != -1; node2 = next[node2]) {
+            if ((node2 & 1) == 0) {
+                linearization.add(ops[node2 >>> 1]);
+            }
+        }
+        for (int i = apartNext[apartHead]; i != apartHead; i = apartNext[i]) {
+            linearization.add(apart[i]);
+        }
+        return new SearchResult(Verdict.LINEARIZABLE, linearization, null, -1, steps, memo.size());
+    }
+
+    /**
+     * Whether linearizing apart operation {@code i} right after another apart operation X gives nothing that
+     * linearizing {@code i} instead of X would not: same state, fewer unknown operations used (two writes in a
+     * row, the first overwritten unseen). The memo cannot see this when the larger set is met first, which
+     * otherwise makes the search try every sequence of timed-out writes.
+     */
+    private boolean redundantAfterApart(int depth, int[] stackChoice, Object[] stackState, int i, S after) {
+        if (depth == 0 || stackChoice[depth - 1] >= 0) {
+            return false;
+        }
+        @SuppressWarnings("unchecked")
+        S beforeX = (S) stackState[depth - 1];
+        S withoutX = model.step(beforeX, apart[i]);
+        return after.equals(withoutX);
     }
 
     /** Takes an operation's call and return out of the list (Knuth's dancing links: they keep their pointers). */
@@ -178,5 +286,15 @@ public final class WglSearch<S> {
         if (next[node] != -1) {
             prev[next[node]] = node;
         }
+    }
+
+    private void unlinkApart(int i) {
+        apartNext[apartPrev[i]] = apartNext[i];
+        apartPrev[apartNext[i]] = apartPrev[i];
+    }
+
+    private void relinkApart(int i) {
+        apartNext[apartPrev[i]] = i;
+        apartPrev[apartNext[i]] = i;
     }
 }

@@ -1,0 +1,72 @@
+package kvstore.checker.search;
+
+import kvstore.checker.history.CasArgument;
+import kvstore.checker.history.Event;
+import kvstore.checker.history.EventType;
+import kvstore.checker.history.OpKind;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Small arbitrary histories (not built to be linearizable): random interleavings of a few processes with random
+ * results over two values, so that verdicts go both ways.
+ */
+final class RandomHistories {
+    private static final String[] VALUES = {"a", "b"};
+    private static final OpKind[] KINDS = OpKind.values();
+
+    private RandomHistories() {
+    }
+
+    static List<Event> generate(long seed, int maxOps, int processes, int keys) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int ops = 1 + random.nextInt(maxOps);
+        List<Event> events = new ArrayList<>();
+        Event[] open = new Event[processes];
+        int invoked = 0;
+        while (invoked < ops || anyOpen(open)) {
+            int p = random.nextInt(processes);
+            if (open[p] == null) {
+                if (invoked == ops) {
+                    continue;
+                }
+                OpKind kind = KINDS[random.nextInt(KINDS.length)];
+                String key = "k" + random.nextInt(keys);
+                Object value = switch (kind) {
+                    case GET, DELETE -> null;
+                    case PUT, APPEND -> pick(random);
+                    case CAS -> new CasArgument(random.nextInt(3) == 0 ? null : pick(random), pick(random));
+                };
+                open[p] = Event.invoke(Integer.toString(p), kind, key, value);
+                events.add(open[p]);
+                invoked++;
+            } else if (random.nextInt(10) == 0 && invoked == ops) {
+                open[p] = null; // left open: the history ends with it pending
+            } else {
+                Event inv = open[p];
+                int r = random.nextInt(20);
+                EventType type = r < 15 ? EventType.OK : r < 17 ? EventType.FAIL : EventType.INFO;
+                Object value = inv.f() == OpKind.GET && type == EventType.OK
+                        ? (random.nextInt(3) == 0 ? null : pick(random)) : inv.value();
+                events.add(Event.completion(inv.process(), type, inv.f(), inv.key(), value));
+                open[p] = null;
+            }
+        }
+        return events;
+    }
+
+    private static boolean anyOpen(Event[] open) {
+        for (Event e : open) {
+            if (e != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String pick(SplittableRandom random) {
+        return VALUES[random.nextInt(VALUES.length)];
+    }
+}
