@@ -125,7 +125,7 @@ public final class RegisterModel implements Model<RegisterModel.Value> {
         List<Operation> out = new ArrayList<>(operations.size());
         for (Operation op : operations) {
             boolean unseen = op.outcome() == Outcome.INFO && op.writes() && op.call() > lastFailedCasReturn
-                    && (appends ? !seenInside(op, observers, observesAbsent)
+                    && (appends ? !seenInside(op, observers)
                                 : op.written() == null ? !observesAbsent : !observed.contains(op.written()));
             if (!unseen) {
                 out.add(op);
@@ -134,15 +134,16 @@ public final class RegisterModel implements Model<RegisterModel.Value> {
         return out;
     }
 
-    /** With appends, a write may show up inside any later value that was read. */
-    private static boolean seenInside(Operation write, List<Operation> observers, boolean observesAbsent) {
+    /**
+     * With appends, a write may show up inside any later value that was read. A delete (or an empty value) shows
+     * no text of its own but resets what later appends build on, so any later observation may rely on it.
+     */
+    private static boolean seenInside(Operation write, List<Operation> observers) {
         String text = write.written();
-        if (text == null || text.isEmpty()) {
-            return observesAbsent || text != null;
-        }
         for (Operation observer : observers) {
             String seen = observer.kind() == OpKind.GET ? observer.value() : observer.expected();
-            if (observer.ret() > write.call() && seen != null && seen.contains(text)) {
+            if (observer.ret() > write.call()
+                    && (text == null || text.isEmpty() || (seen != null && seen.contains(text)))) {
                 return true;
             }
         }
