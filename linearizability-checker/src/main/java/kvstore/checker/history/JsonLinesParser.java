@@ -23,6 +23,7 @@ final class JsonLinesParser {
     }
 
     static void parse(Reader in, HistoryBuilder builder) throws IOException, HistoryFormatException {
+        int objectLine = 0; // the line the object being read starts on: a cut-off object is reported there
         try (JsonParser parser = FACTORY.createParser(in)) {
             JsonToken token;
             while ((token = parser.nextToken()) != null) {
@@ -30,14 +31,16 @@ final class JsonLinesParser {
                 if (token != JsonToken.START_OBJECT) {
                     throw new HistoryFormatException(line, "each line must be a JSON object, found " + token.asString());
                 }
+                objectLine = line;
                 Map<String, Object> fields = readObject(parser);
+                objectLine = 0;
                 Event event = EventDecoder.decode(fields, line, builder);
                 if (event != null) {
                     builder.add(event);
                 }
             }
         } catch (JsonProcessingException e) {
-            int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+            int line = objectLine > 0 ? objectLine : e.getLocation() == null ? 0 : e.getLocation().getLineNr();
             throw new HistoryFormatException(line, "not valid JSON: " + e.getOriginalMessage());
         }
     }

@@ -1,0 +1,163 @@
+package kvstore.checker.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CheckerMainTest {
+    @TempDir
+    Path dir;
+
+    private record Run(int status, String out, String err) {
+    }
+
+    private Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = CheckerMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private Path file(String name, String content) throws Exception {
+        Path p = dir.resolve(name);
+        Files.writeString(p, content);
+        return p;
+    }
+
+    private static final String GOOD = """
+            {"process": 1, "type": "invoke", "f": "put", "key": "x", "value": "1"}
+            {"process": 1, "type": "ok", "f": "put", "key": "x", "value": "1"}
+            {"process": 2, "type": "invoke", "f": "get", "key": "x", "value": null}
+            {"process": 2, "type": "ok", "f": "get", "key": "x", "value": "1"}
+            """;
+
+    private static final String STALE = """
+            {"process": 1, "type": "invoke", "f": "put", "key": "x", "value": "1"}
+            {"process": 1, "type": "ok", "f": "put", "key": "x", "value": "1"}
+            {"process": 2, "type": "invoke", "f": "put", "key": "x", "value": "2"}
+            {"process": 2, "type": "ok", "f": "put", "key": "x", "value": "2"}
+            {"process": 3, "type": "invoke", "f": "get", "key": "x", "value": null}
+            {"process": 3, "type": "ok", "f": "get", "key": "x", "value": "1"}
+            """;
+
+    @Test
+    void linearizableHistoryExitsZeroWithOneLine() throws Exception {
+        Path good = file("good.jsonl", GOOD);
+        Run r = run("check", good.toString());
+        assertEquals(0, r.status());
+        assertTrue(r.out().startsWith(good + ": LINEARIZABLE (2 ops, 1 key"), r.out());
+        assertEquals(1, r.out().lines().count());
+    }
+
+    @Test
+    void staleReadExitsOneAndExplainsItInWords() throws Exception {
+        Path bad = file("bad.jsonl", STALE);
+        Run r = run("check", bad.toString());
+        assertEquals(1, r.status());
+        assertTrue(r.out().contains(bad + ": NOT_LINEARIZABLE"), r.out());
+        assertTrue(r.out().contains("Process 3 read \"1\" at [t4, t5], but the only value the key could hold then "
+                + "was \"2\" (written by process 2 at [t2, t3])."), r.out());
+        assertTrue(r.out().contains("event t5 (line 6)"), r.out());
+    }
+
+    @Test
+    void severalFilesGiveOneVerdictEachAndTheWorstStatus() throws Exception {
+        Path good = file("good.jsonl", GOOD);
+        Path bad = file("bad.jsonl", STALE);
+        Run r = run("check", good.toString(), bad.toString());
+        assertEquals(1, r.status());
+        assertTrue(r.out().contains(good + ": LINEARIZABLE"));
+        assertTrue(r.out().contains(bad + ": NOT_LINEARIZABLE"));
+        Path broken = file("broken.jsonl", "{\"process\": 1}\n");
+        assertEquals(3, run("check", good.toString(), bad.toString(), broken.toString()).status(),
+                "invalid input outranks a violation");
+    }
+
+    @Test
+    void htmlReportIsWrittenAndSelfContained() throws Exception {
+        Path bad = file("bad.jsonl", STALE);
+        Path html = dir.resolve("out/report.html");
+        Run r = run("check", bad.toString(), "--html", html.toString());
+        assertEquals(1, r.status());
+        String page = Files.readString(html);
+        assertTrue(page.contains("class=\"op read core culprit\""), "the stale read is drawn as the culprit");
+        assertTrue(page.contains("process 3 read &quot;1&quot; at [t4, t5]"), "hover text names the operation");
+        assertTrue(page.contains("t5: first impossible event"));
+        assertFalse(page.contains("src=\"http"), "nothing is loaded from the network");
+        assertFalse(page.contains("<script src"), "no external scripts");
+    }
+
+    @Test
+    void budgetRunningOutIsUnknownNotAPass() throws Exception {
+        // Many concurrent unknown-outcome writes and a final read no order can explain make the search long;
+        // a tiny budget must stop it with UNKNOWN (exit 2), never claim a verdict it did not reach.
+        StringBuilder h = new StringBuilder();
+        for (int p = 0; p < 60; p++) {
+            h.append("{\"process\": ").append(p).append(", \"type\": \"invoke\", \"f\": \"put\", \"key\": \"x\", \"value\": \"")
+                    .append(p).append("\"}\n");
+        }
+        for (int p = 0; p < 60; p++) {
+            h.append("{\"process\": ").append(p).append(", \"type\": \"ok\", \"f\": \"put\", \"key\": \"x\"}\n");
+            h.append("{\"process\": ").append(p).append(", \"type\": \"invoke\", \"f\": \"get\", \"key\": \"x\", \"value\": null}\n");
+        }
+        for (int p = 0; p < 60; p++) {
+            h.append("{\"process\": ").append(p).append(", \"type\": \"ok\", \"f\": \"get\", \"key\": \"x\", \"value\": \"")
+                    .append(p).append("\"}\n");
+        }
+        Path hard = file("hard.jsonl", h.toString());
+        Run r = run("check", hard.toString(), "--timeout", "0.2");
+        assertEquals(2, r.status(), r.out());
+        assertTrue(r.out().contains("UNKNOWN"), r.out());
+        assertTrue(r.out().contains("time budget exhausted"), r.out());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            no arguments            | check                        | no history given
+            unknown option          | check x.jsonl --frobnicate   | unknown option --frobnicate
+            timeout without value   | check x.jsonl --timeout      | --timeout needs a value
+            timeout not a number    | check x.jsonl --timeout soon | --timeout takes a positive number of seconds, not 'soon'
+            negative timeout        | check x.jsonl --timeout -1   | --timeout takes a positive number of seconds, not '-1'
+            bad threads             | check x.jsonl --threads 0    | --threads takes a positive whole number, not '0'
+            unknown command         | verify x.jsonl               | unknown command 'verify'
+            """)
+    void badUsageExitsThreeWithTheProblem(String name, String args, String message) {
+        Run r = run(args.trim().split("\\s+"));
+        assertEquals(3, r.status(), name);
+        assertTrue(r.err().contains(message), name + ": " + r.err());
+        assertTrue(r.err().contains("usage: check HISTORY..."), name);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            bad JSON        | {"process": 1, "type": | INVALID line 1: not valid JSON
+            orphan complete | {"process": 1, "type": "ok", "f": "put", "key": "x", "value": "1"} | INVALID line 1: process 1 completes (ok) a put it never invoked
+            unknown f       | {"process": 1, "type": "invoke", "f": "inc", "key": "x", "value": null} | INVALID line 1: unknown f "inc"
+            value shape     | {"process": 1, "type": "invoke", "f": "cas", "key": "x", "value": "1"} | INVALID line 1: the value of a cas invoke must be [expected, new]
+            """)
+    void invalidHistoryExitsThreeNamingTheLine(String name, String content, String message) throws Exception {
+        Path f = file("h.jsonl", content + "\n");
+        Run r = run("check", f.toString());
+        assertEquals(3, r.status(), name);
+        assertTrue(r.out().contains(f + ": " + message), name + ": " + r.out());
+    }
+
+    @Test
+    void missingFileIsInvalidInput() {
+        Run r = run("check", dir.resolve("nope.jsonl").toString());
+        assertEquals(3, r.status());
+        assertTrue(r.out().contains("INVALID no such file"), r.out());
+    }
+}
