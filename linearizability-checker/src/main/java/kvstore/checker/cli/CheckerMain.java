@@ -19,6 +19,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * {@code check HISTORY... [--html OUT.html] [--timeout SECONDS]}: one verdict line per history.
@@ -72,10 +76,23 @@ public final class CheckerMain {
         boolean unknown = false;
         long ops = 0;
         List<HtmlReport.Named> reports = new ArrayList<>();
-        for (Path file : a.files) {
+        // Files are read one ahead of the one being checked, on a second thread: reading and checking overlap.
+        ExecutorService reader = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "history-reader");
+            t.setDaemon(true);
+            return t;
+        });
+        Future<History> nextRead = a.files.isEmpty() ? null : reader.submit(() -> HistoryReader.read(a.files.get(0)));
+        for (int i = 0; i < a.files.size(); i++) {
+            Path file = a.files.get(i);
+            Future<History> current = nextRead;
+            if (i + 1 < a.files.size()) {
+                Path following = a.files.get(i + 1);
+                nextRead = reader.submit(() -> HistoryReader.read(following));
+            }
             History history;
             try {
-                history = HistoryReader.read(file);
+                history = await(current);
             } catch (HistoryFormatException e) {
                 out.println(file + ": INVALID " + e.getMessage());
                 invalid = true;
@@ -119,6 +136,22 @@ public final class CheckerMain {
             return INVALID;
         }
         return violated ? NOT_LINEARIZABLE : unknown ? UNKNOWN : LINEARIZABLE;
+    }
+
+    private static History await(Future<History> read) throws IOException, HistoryFormatException {
+        try {
+            return read.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while reading", e);
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case HistoryFormatException f -> throw f;
+                case IOException io -> throw io;
+                case RuntimeException re -> throw re;
+                default -> throw new IllegalStateException(e.getCause());
+            }
+        }
     }
 
     private static String peakRss() {

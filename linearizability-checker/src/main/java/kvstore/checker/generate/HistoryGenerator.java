@@ -6,6 +6,8 @@ import kvstore.checker.history.EventType;
 import kvstore.checker.history.OpKind;
 
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.PriorityQueue;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +36,7 @@ public final class HistoryGenerator {
         Object result;
         EventType outcome;
         boolean skipsEffect; // an operation recorded as unknown that never takes effect
+        double nextTime;
 
         Client(int id) {
             this.name = Integer.toString(id);
@@ -51,38 +54,45 @@ public final class HistoryGenerator {
 
     private List<Event> run() {
         List<Event> events = new ArrayList<>(shape.operations() * 2);
-        Client[] clients = new Client[shape.processes()];
-        for (int i = 0; i < clients.length; i++) {
-            clients[i] = new Client(i);
+        // Each client runs in a closed loop on a virtual clock: think, invoke, take effect, complete. Phase
+        // lengths are exponential; an operation lasts `concurrency` think-times on average, half before it
+        // takes effect and half after, so overlap depends on the shape and not on how many clients there are.
+        PriorityQueue<Client> queue = new PriorityQueue<>(
+                Comparator.comparingDouble((Client c) -> c.nextTime).thenComparing(c -> c.name));
+        for (int i = 0; i < shape.processes(); i++) {
+            Client c = new Client(i);
+            c.nextTime = exponential(1);
+            queue.add(c);
         }
         int invoked = 0;
-        int open = 0;
-        // Each step moves one random client forward one phase. Concurrency controls how likely a busy client is
-        // to be left alone, so operations overlap more or less.
-        while (invoked < shape.operations() || open > 0) {
-            Client c = clients[random.nextInt(clients.length)];
+        double halfOperation = shape.concurrency() / 2.0;
+        while (!queue.isEmpty()) {
+            Client c = queue.poll();
             switch (c.phase) {
                 case IDLE -> {
-                    if (invoked < shape.operations()) {
-                        invoke(c, events);
-                        invoked++;
-                        open++;
+                    if (invoked == shape.operations()) {
+                        continue; // this client is done
                     }
+                    invoke(c, events);
+                    invoked++;
+                    c.nextTime += exponential(halfOperation);
                 }
                 case INVOKED -> {
-                    if (random.nextInt(shape.concurrency()) == 0) {
-                        apply(c);
-                    }
+                    apply(c);
+                    c.nextTime += exponential(halfOperation);
                 }
                 case APPLIED -> {
-                    if (random.nextInt(shape.concurrency()) == 0) {
-                        complete(c, events);
-                        open--;
-                    }
+                    complete(c, events);
+                    c.nextTime += exponential(1);
                 }
             }
+            queue.add(c);
         }
         return events;
+    }
+
+    private double exponential(double mean) {
+        return -mean * Math.log(1 - random.nextDouble());
     }
 
     private void invoke(Client c, List<Event> events) {

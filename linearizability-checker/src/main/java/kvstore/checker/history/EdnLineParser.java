@@ -30,7 +30,7 @@ final class EdnLineParser {
             if (text.isBlank()) {
                 continue;
             }
-            Map<String, Object> fields = new EdnLineParser(text, line).readLine();
+            RawEvent fields = new EdnLineParser(text, line).readLine();
             Event event = EventDecoder.decode(fields, line, builder);
             if (event != null) {
                 builder.add(event);
@@ -38,7 +38,7 @@ final class EdnLineParser {
         }
     }
 
-    private Map<String, Object> readLine() throws HistoryFormatException {
+    private RawEvent readLine() throws HistoryFormatException {
         skipSpace();
         if (!peek('{')) {
             throw error("each line must be an EDN map such as {:process 0, :type :invoke, ...}");
@@ -48,10 +48,9 @@ final class EdnLineParser {
         if (pos < text.length()) {
             throw error("unexpected text after the map");
         }
-        Map<String, Object> fields = new LinkedHashMap<>();
+        RawEvent fields = new RawEvent();
         for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
-            String name = e.getKey() instanceof Keyword k ? k.name() : String.valueOf(e.getKey());
-            fields.put(name, e.getValue());
+            fields.set(e.getKey() instanceof Keyword k ? k.name() : String.valueOf(e.getKey()), e.getValue());
         }
         return fields;
     }

@@ -1,23 +1,19 @@
 package kvstore.checker.history;
 
 import java.util.List;
-import java.util.Map;
 
 /**
- * Turns one parsed line (JSON or EDN, as a map of field names to plain values) into an {@link Event}, or says
+ * Turns one parsed line (JSON or EDN, its fields as plain values) into an {@link Event}, or says
  * what is wrong with it. Field names are those of docs/history-format.md; EDN keywords stand for strings.
  */
 final class EventDecoder {
-    private static final java.util.Set<String> KNOWN_FIELDS =
-            java.util.Set.of("process", "type", "f", "key", "value", "time");
-
     private EventDecoder() {
     }
 
     /** The decoded event, or {@code null} when the line is an annotation (a nemesis event) rather than an op. */
-    static Event decode(Map<String, Object> fields, int line, HistoryBuilder annotations)
+    static Event decode(RawEvent fields, int line, HistoryBuilder annotations)
             throws HistoryFormatException {
-        Object process = fields.get("process");
+        Object process = fields.process;
         if (process == null) {
             throw new HistoryFormatException(line, "missing field \"process\"");
         }
@@ -32,30 +28,31 @@ final class EventDecoder {
             default -> throw new HistoryFormatException(line, "\"process\" must be a number or a string, not "
                     + process);
         };
-        EventType type = EventType.fromWireName(name(fields, "type", line));
+        EventType type = EventType.fromWireName(name(fields.type, "type", line));
         if (type == null) {
             throw new HistoryFormatException(line, "\"type\" must be invoke, ok, fail or info, not "
-                    + fields.get("type"));
+                    + fields.type);
         }
-        String fName = name(fields, "f", line);
+        String fName = name(fields.f, "f", line);
         OpKind f = OpKind.fromWireName(fName);
         if (f == null) {
             throw new HistoryFormatException(line, "unknown f \"" + fName
                     + "\" (expected get, put, delete, append or cas)");
         }
-        Object rawKey = fields.get("key");
+        Object rawKey = fields.key;
         String key = switch (rawKey) {
             case null -> null;
             case String s -> s;
             case Long l -> l.toString();
             default -> throw new HistoryFormatException(line, "\"key\" must be a string, not " + rawKey);
         };
-        Object value = value(fields.get("value"), f, type, line);
+        Object value = value(fields.value, f, type, line);
         long time = Event.NO_TIME;
-        if (fields.get("time") instanceof Long t) {
+        if (fields.time instanceof Long t) {
             time = t;
         }
-        return new Event(line, processName, type, f, key, value, time, extras(fields));
+        return new Event(line, processName, type, f, key, value, time,
+                fields.extras == null ? null : fields.extras.toString());
     }
 
     private static boolean isNemesis(Object process) {
@@ -63,8 +60,7 @@ final class EventDecoder {
                 || (process instanceof String s && s.equals("nemesis"));
     }
 
-    private static String name(Map<String, Object> fields, String field, int line) throws HistoryFormatException {
-        Object raw = fields.get(field);
+    private static String name(Object raw, String field, int line) throws HistoryFormatException {
         return switch (raw) {
             case null -> throw new HistoryFormatException(line, "missing field \"" + field + "\"");
             case String s -> s;
@@ -114,22 +110,9 @@ final class EventDecoder {
         return String.valueOf(raw);
     }
 
-    private static String extras(Map<String, Object> fields) {
-        StringBuilder out = null;
-        for (Map.Entry<String, Object> field : fields.entrySet()) {
-            if (KNOWN_FIELDS.contains(field.getKey())) {
-                continue;
-            }
-            out = out == null ? new StringBuilder() : out.append(", ");
-            out.append(field.getKey()).append('=').append(render(field.getValue()));
-        }
-        return out == null ? null : out.toString();
-    }
-
-    private static String describeAnnotation(Map<String, Object> fields) {
+    private static String describeAnnotation(RawEvent fields) {
         StringBuilder out = new StringBuilder("nemesis");
-        for (String field : List.of("type", "f", "value")) {
-            Object v = fields.get(field);
+        for (Object v : new Object[] {fields.type, fields.f, fields.value}) {
             if (v != null) {
                 out.append(' ').append(v instanceof Keyword k ? k.name() : render(v));
             }

@@ -32,7 +32,12 @@ final class JsonLinesParser {
                     throw new HistoryFormatException(line, "each line must be a JSON object, found " + token.asString());
                 }
                 objectLine = line;
-                Map<String, Object> fields = readObject(parser);
+                RawEvent fields = new RawEvent();
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = parser.currentName();
+                    parser.nextToken();
+                    fields.set(name, readValue(parser));
+                }
                 objectLine = 0;
                 Event event = EventDecoder.decode(fields, line, builder);
                 if (event != null) {

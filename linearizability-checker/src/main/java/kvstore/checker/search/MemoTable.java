@@ -12,7 +12,7 @@ import java.util.Arrays;
  * nearly always "every operation below some index, plus a few above it"; we keep the index of the first word
  * that is not all ones and the words from there to the last non-zero one.
  *
- * <p>Operations of unknown outcome done so far are a separate 64-bit mask, compared by inclusion: a configuration
+ * <p>Operations of unknown outcome done so far are a separate bit mask, compared by inclusion: a configuration
  * is already covered if one with the same set and state but a subset of its unknown operations was seen (see
  * {@link WglSearch}).
  */
@@ -24,7 +24,7 @@ final class MemoTable {
     private Object[] states;
     private long[][] tails;
     private int[] offsets;
-    private long[][] masks;   // per entry: the unknown-operation masks seen with it
+    private long[][][] masks; // per entry: the unknown-operation masks seen with it
     private int[] maskCounts;
     private int size;
     private int configurations;
@@ -36,7 +36,7 @@ final class MemoTable {
         states = new Object[512];
         tails = new long[512][];
         offsets = new int[512];
-        masks = new long[512][];
+        masks = new long[512][][];
         maskCounts = new int[512];
     }
 
@@ -54,7 +54,7 @@ final class MemoTable {
      * @param unknownDone the unknown-outcome operations done
      * @return whether it was new (not covered by one already seen)
      */
-    boolean add(long setHash, long[] bits, int firstOpen, int lastUsed, Object state, long unknownDone) {
+    boolean add(long setHash, long[] bits, int firstOpen, int lastUsed, Object state, long[] unknownDone) {
         long hash = mix(setHash ^ (state.hashCode() * 0x9E3779B97F4A7C15L));
         int slot = (int) hash & mask;
         while (slotEntry[slot] != 0) {
@@ -75,7 +75,7 @@ final class MemoTable {
             masks = Arrays.copyOf(masks, capacity);
             maskCounts = Arrays.copyOf(maskCounts, capacity);
         }
-        masks[size] = new long[] {unknownDone};
+        masks[size] = new long[][] {compact(unknownDone)};
         maskCounts[size] = 1;
         configurations++;
         states[size] = state;
@@ -90,22 +90,42 @@ final class MemoTable {
         return true;
     }
 
-    private boolean addMask(int e, long unknownDone) {
-        long[] seen = masks[e];
+    private boolean addMask(int e, long[] unknownDone) {
+        long[][] seen = masks[e];
         int count = maskCounts[e];
         for (int i = 0; i < count; i++) {
-            if ((seen[i] & ~unknownDone) == 0) {
+            if (subset(seen[i], unknownDone)) {
                 return false; // seen with a subset of these unknown operations: nothing new to find here
             }
         }
         if (count == seen.length) {
             masks[e] = seen = Arrays.copyOf(seen, count * 2);
         }
-        seen[count] = unknownDone;
+        seen[count] = compact(unknownDone);
         maskCounts[e] = count + 1;
         configurations++;
         return true;
     }
+
+    private static boolean subset(long[] small, long[] big) {
+        for (int w = 0; w < small.length; w++) {
+            if ((small[w] & ~big[w]) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The mask without its trailing zero words (most configurations have done few unknown operations). */
+    private static long[] compact(long[] mask) {
+        int length = mask.length;
+        while (length > 0 && mask[length - 1] == 0) {
+            length--;
+        }
+        return length == 0 ? NONE : Arrays.copyOf(mask, length);
+    }
+
+    private static final long[] NONE = new long[0];
 
     private static boolean sameTail(long[] tail, long[] bits, int firstOpen, int lastUsed) {
         int length = Math.max(0, lastUsed + 1 - firstOpen);

@@ -30,9 +30,6 @@ import java.util.SplittableRandom;
 public final class WglSearch<S> {
     private static final long SEED = 0x5EED_0F_C0FFEEL; // fixed, so every run searches identically
     private static final int BUDGET_CHECK_INTERVAL = 1 << 12;
-    /** Unknown-outcome operations handled apart are tracked in one 64-bit mask; any beyond it join the list. */
-    private static final int MAX_APART = 64;
-
     private final Model<S> model;
     private final Operation[] ops;       // list operations: indexes 0..listed-1
     private final int listed;
@@ -51,7 +48,7 @@ public final class WglSearch<S> {
         List<Operation> outside = new ArrayList<>();
         int known = 0;
         for (Operation op : operations) {
-            if (op.isOpenEnded() && outside.size() < MAX_APART) {
+            if (op.isOpenEnded()) {
                 outside.add(op);
             } else {
                 inList.add(op);
@@ -111,7 +108,7 @@ public final class WglSearch<S> {
         }
         long[] bits = new long[(listed + 63) / 64 + 1];
         long setHash = 0;
-        long apartDone = 0;   // mask of apart operations linearized
+        long[] apartDone = new long[(apart.length + 63) / 64 + 1]; // apart operations linearized
         int lowWater = 0;     // every word below it is all ones
         int highWater = -1;   // every word above it is zero
 
@@ -183,20 +180,20 @@ public final class WglSearch<S> {
             if (apartCursor != apartHead && apart[apartCursor].call() < frontier) {
                 int i = apartCursor;
                 S after = model.step(state, apart[i]);
-                long doneAfter = apartDone | (1L << i);
+                apartDone[i >>> 6] |= 1L << i;
                 if (after != null && !redundantAfterApart(depth, stackChoice, stackState, i, after)
-                        && memo.add(setHash, bits, lowWater, highWater, after, doneAfter)) {
+                        && memo.add(setHash, bits, lowWater, highWater, after, apartDone)) {
                     stackChoice[depth] = -(i + 1);
                     stackFrontier[depth] = frontier;
                     stackState[depth] = state;
                     depth++;
                     state = after;
-                    apartDone = doneAfter;
                     unlinkApart(i);
                     node = next[head];
                     apartCursor = -1;
                     continue;
                 }
+                apartDone[i >>> 6] &= ~(1L << i);
                 apartCursor = apartNext[i];
                 continue;
             }
@@ -223,7 +220,7 @@ public final class WglSearch<S> {
                 apartCursor = -1;
             } else {
                 int i = -choice - 1;
-                apartDone &= ~(1L << i);
+                apartDone[i >>> 6] &= ~(1L << i);
                 relinkApart(i);
                 frontier = stackFrontier[depth];
                 apartCursor = apartNext[i];

@@ -5,17 +5,15 @@ import kvstore.checker.HistoryShrinker;
 import kvstore.checker.Seeds;
 import kvstore.checker.explain.Explanation;
 import kvstore.checker.generate.HistoryGenerator;
+import kvstore.checker.generate.StaleReadPlanter;
 import kvstore.checker.generate.WorkloadShape;
 import kvstore.checker.history.Event;
-import kvstore.checker.history.EventType;
 import kvstore.checker.history.History;
-import kvstore.checker.history.OpKind;
 import kvstore.checker.history.Operation;
 import kvstore.checker.model.RegisterModel;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Predicate;
@@ -96,17 +94,16 @@ class CheckerPropertiesTest {
         SplittableRandom r = new SplittableRandom(seed);
         WorkloadShape shape = WorkloadShape.of(50 + r.nextInt(400), 2 + r.nextInt(8), 1 + r.nextInt(3))
                 .withUnknownShare(0.05).withConcurrency(1 + r.nextInt(4));
-        List<Event> events = new ArrayList<>(HistoryGenerator.generate(shape, seed));
-        StaleRead plant = StaleRead.find(Histories.build(events), r);
+        List<Event> original = HistoryGenerator.generate(shape, seed);
+        StaleReadPlanter.Plant plant = StaleReadPlanter.plant(original, Histories.build(original), r, 0);
         if (plant == null) {
             return; // no read that can go stale in this history
         }
-        events.set(plant.readEventIndex(), Event.completion(plant.read().process(), EventType.OK, OpKind.GET,
-                plant.read().key(), plant.staleValue()));
+        List<Event> events = plant.events();
         History history = Histories.build(events);
         CheckResult result = LinearizabilityChecker.check(history, MODEL, CheckOptions.defaults());
         if (result.verdict() != Verdict.NOT_LINEARIZABLE) {
-            report(seed, "a planted stale read (" + plant + ") was judged " + result.verdict(), events,
+            report(seed, "a planted stale read (" + plant.read() + ") was judged " + result.verdict(), events,
                     e -> check(e) != Verdict.NOT_LINEARIZABLE);
         }
         KeyResult bad = result.violations().getFirst();
@@ -122,33 +119,6 @@ class CheckerPropertiesTest {
                 "seed " + seed + ": the core itself is not linearizable");
         assertTrue(explanation.core().size() <= 6, "seed " + seed + ": core of " + explanation.core().size()
                 + " operations: " + explanation.sentences());
-    }
-
-    /** A read, a value it could not have seen (written, then overwritten before the read was invoked). */
-    record StaleRead(Operation read, int readEventIndex, Operation overwritten, String staleValue) {
-        static StaleRead find(History history, SplittableRandom random) {
-            List<StaleRead> candidates = new ArrayList<>();
-            for (List<Operation> ops : history.byKey().values()) {
-                for (Operation read : ops) {
-                    if (read.kind() != OpKind.GET || read.outcome() != kvstore.checker.history.Outcome.OK) {
-                        continue;
-                    }
-                    for (Operation w1 : ops) {
-                        if (w1.kind() != OpKind.PUT || w1.outcome() != kvstore.checker.history.Outcome.OK
-                                || !w1.precedes(read)) {
-                            continue;
-                        }
-                        boolean overwritten = ops.stream().anyMatch(w2 -> w2.kind() == OpKind.PUT
-                                && w2.outcome() == kvstore.checker.history.Outcome.OK
-                                && w1.precedes(w2) && w2.precedes(read));
-                        if (overwritten && !w1.value().equals(read.value())) {
-                            candidates.add(new StaleRead(read, read.ret(), w1, w1.value()));
-                        }
-                    }
-                }
-            }
-            return candidates.isEmpty() ? null : candidates.get(random.nextInt(candidates.size()));
-        }
     }
 
     private static Verdict check(List<Event> events) {

@@ -1,0 +1,147 @@
+package kvstore.checker.bench;
+
+import kvstore.checker.generate.HistoryGenerator;
+import kvstore.checker.generate.StaleReadPlanter;
+import kvstore.checker.generate.WorkloadShape;
+import kvstore.checker.history.Event;
+import kvstore.checker.history.HistoryWriter;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Generates history shapes, writes them as files, and times the checker's command line on them in a fresh JVM
+ * each (start-up included, as a user would run it). Prints wall time, operations per second and peak memory.
+ *
+ * <p>{@code ./kv bench-checker [--only NAME] [--dir DIR]}
+ */
+public final class CheckerBenchmark {
+    private record Case(String name, String porcupine, List<List<Event>> histories) {
+    }
+
+    private CheckerBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String only = null;
+        Path dir = null;
+        Path aot = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--only" -> only = args[++i];
+                case "--dir" -> dir = Path.of(args[++i]);
+                case "--aot" -> aot = Path.of(args[++i]);
+                default -> throw new IllegalArgumentException(
+                        "usage: bench-checker [--only NAME] [--dir DIR] [--aot CACHE]");
+            }
+        }
+        if (dir == null) {
+            dir = Files.createTempDirectory("checker-bench");
+        }
+        String jar = Path.of(CheckerBenchmark.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                .toString();
+        String java = ProcessHandle.current().info().command().orElse("java");
+        boolean withAot = aot != null && Files.exists(aot);
+        System.out.printf(Locale.ROOT, "%-38s %9s %8s %10s %8s %9s  %-16s %s%n", "shape", "ops", "wall s", "ops/s",
+                "peak MB", withAot ? "AOT s" : "", "verdict", "Porcupine on this machine");
+        for (Case c : cases()) {
+            if (only != null && !c.name.contains(only)) {
+                continue;
+            }
+            List<String> files = new ArrayList<>();
+            long ops = 0;
+            for (int i = 0; i < c.histories.size(); i++) {
+                Path file = dir.resolve(c.name.replaceAll("[^a-z0-9]+", "-") + "-" + i + ".jsonl");
+                write(file, c.histories.get(i));
+                files.add(file.toString());
+                ops += c.histories.get(i).size() / 2;
+            }
+            Run plain = run(List.of(java, "-jar", jar), files);
+            String cached = withAot ? String.format(Locale.ROOT, "%9.2f",
+                    run(List.of(java, "-XX:AOTCache=" + aot, "-jar", jar), files).wall) : "";
+            Matcher rss = Pattern.compile("peak RSS (\\d+) MB").matcher(plain.err);
+            String verdict = switch (plain.status) {
+                case 0 -> "linearizable";
+                case 1 -> "NOT linearizable";
+                case 2 -> "unknown";
+                default -> "error " + plain.status;
+            };
+            System.out.printf(Locale.ROOT, "%-38s %9d %8.2f %10.0f %8s %9s  %-16s %s%n", c.name, ops, plain.wall,
+                    ops / plain.wall, rss.find() ? rss.group(1) : "?", cached, verdict, c.porcupine);
+            if (plain.status > 2) {
+                System.out.println(plain.err);
+            }
+        }
+    }
+
+    private static List<Case> cases() {
+        List<Case> cases = new ArrayList<>();
+        List<List<Event>> suite = new ArrayList<>();
+        // Shaped like Porcupine's public test data: 102 Jepsen etcd register logs (5 clients, values 0..4, reads,
+        // writes, cas, timeouts; roughly 50 to 250 operations each) and 6 key-value logs with 1, 10 and 50
+        // clients (gets, puts and appends on 10 keys).
+        for (int i = 0; i < 102; i++) {
+            int ops = 50 + new SplittableRandom(i).nextInt(200);
+            suite.add(HistoryGenerator.generate(WorkloadShape.of(ops, 5, 1).withValues(5).withMix(0.4, 3, 0, 0, 3)
+                    .withUnknownShare(0.05).withConcurrency(3), i));
+        }
+        for (int clients : new int[] {1, 10, 50, 1, 10, 50}) {
+            suite.add(HistoryGenerator.generate(WorkloadShape.of(clients == 50 ? 1500 : 300, clients, 10)
+                    .withMix(0.4, 1, 0, 4, 0).withUnknownShare(0).withConcurrency(2), 1000 + clients));
+        }
+        cases.add(new Case("108 small histories, one JVM", "1.0 s", suite));
+        cases.add(new Case("200k ops, 500 keys, 16 procs", "2.1 s (0.65 s checking)",
+                List.of(HistoryGenerator.generate(WorkloadShape.of(200_000, 16, 500), 7))));
+        WorkloadShape oneKey = WorkloadShape.of(5_000, 10, 1).withUnknownShare(0);
+        cases.add(new Case("5k ops, 1 key, 10 procs", "0.8 s", List.of(HistoryGenerator.generate(oneKey, 11))));
+        List<Event> single = HistoryGenerator.generate(oneKey, 11);
+        StaleReadPlanter.Plant plant = StaleReadPlanter.plant(single, new SplittableRandom(3), 0.9);
+        cases.add(new Case("5k ops, 1 key, 10 procs, violation", "5.6 s, 660 MB (with explanation)",
+                List.of(plant.events())));
+        cases.add(new Case("5k ops, 1 key, 10 procs, 2% timeouts", "-",
+                List.of(HistoryGenerator.generate(oneKey.withUnknownShare(0.02), 11))));
+        cases.add(new Case("10k ops, 1 key, 10 procs", "-",
+                List.of(HistoryGenerator.generate(WorkloadShape.of(10_000, 10, 1).withUnknownShare(0), 13))));
+        cases.add(new Case("1M ops, 1000 keys, 16 procs", "-",
+                List.of(HistoryGenerator.generate(WorkloadShape.of(1_000_000, 16, 1_000), 17))));
+        return cases;
+    }
+
+    private static void write(Path file, List<Event> events) throws IOException {
+        try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+             HistoryWriter writer = new HistoryWriter(out)) {
+            for (Event e : events) {
+                writer.write(e);
+            }
+        }
+    }
+
+    private record Run(int status, double wall, String err) {
+    }
+
+    /** Runs the checker in a fresh JVM; wall time includes the JVM's start. */
+    private static Run run(List<String> javaCommand, List<String> files) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(javaCommand);
+        command.addAll(List.of("check", "--stats"));
+        command.addAll(files);
+        long start = System.nanoTime();
+        Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        String err = drain(p.getErrorStream());
+        int status = p.waitFor();
+        return new Run(status, (System.nanoTime() - start) / 1e9, err);
+    }
+
+    private static String drain(InputStream in) throws IOException {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+}
