@@ -96,38 +96,40 @@ final class CoreShrinker<S> {
     /** Adds back, until nothing changes, every dropped operation that a kept one (or the culprit) may rely on. */
     private static List<Operation> close(List<Operation> kept, List<Operation> all, Operation culprit,
                                          Model.Dependencies dependencies) {
-        List<Operation> observers = new ArrayList<>();
-        observers.add(culprit);
-        for (Operation op : kept) {
-            if (op.observes()) {
-                observers.add(op);
-            }
-        }
         java.util.Set<Operation> keep = new java.util.HashSet<>(kept);
+        keep.add(culprit);
         boolean changed = true;
         while (changed) {
             changed = false;
+            List<Operation> current = inOrder(all, keep, culprit);
+            Model.Relation relation = dependencies.among(current);
+            List<Operation> observers = current.stream().filter(Operation::observes).toList();
             for (Operation dropped : all) {
                 if (keep.contains(dropped)) {
                     continue;
                 }
-                for (int i = 0; i < observers.size(); i++) {
-                    if (dependencies.mayRelyOn(observers.get(i), dropped)) {
+                for (Operation observer : observers) {
+                    if (relation.mayRelyOn(observer, dropped)) {
                         keep.add(dropped);
-                        if (dropped.observes()) {
-                            observers.add(dropped);
-                        }
                         changed = true;
                         break;
                     }
                 }
             }
         }
+        keep.remove(culprit);
+        return inOrder(all, keep, null);
+    }
+
+    private static List<Operation> inOrder(List<Operation> all, java.util.Set<Operation> keep, Operation extra) {
         List<Operation> out = new ArrayList<>(keep.size());
         for (Operation op : all) { // keep call order
             if (keep.contains(op)) {
                 out.add(op);
             }
+        }
+        if (extra != null && !out.contains(extra)) {
+            out = withCulprit(out, extra);
         }
         return out;
     }

@@ -28,7 +28,7 @@ public interface Model<S> {
      * if nothing kept relies on it. The default keeps everything, which is always safe.
      */
     default Dependencies dependencies(java.util.List<Operation> operations) {
-        return (observer, writer) -> true;
+        return kept -> (observer, writer) -> true;
     }
 
     /**
@@ -40,9 +40,16 @@ public interface Model<S> {
         return operations;
     }
 
-    /** Whether {@code observer}'s recorded outcome may depend on {@code writer} having taken effect. */
+    /** Dependencies among a history's operations, which may depend on what else is kept. */
     @FunctionalInterface
     interface Dependencies {
+        /** The relation that holds while exactly {@code kept} are kept. */
+        Relation among(java.util.List<Operation> kept);
+    }
+
+    /** Whether {@code observer}'s recorded outcome may depend on {@code writer} having taken effect. */
+    @FunctionalInterface
+    interface Relation {
         boolean mayRelyOn(Operation observer, Operation writer);
     }
 }

@@ -70,26 +70,80 @@ public final class RegisterModel implements Model<RegisterModel.Value> {
     /**
      * Leaving out a write can only break an operation that saw the value it wrote: a get that read it, a cas
      * that expected it, a failed cas that found something else. (Take a linearization of the whole history and
-     * drop the write: only operations between it and the next write see a different value.) Appends feed every
-     * later value, so with appends in the history every possible writer counts.
+     * drop the write: only operations between it and the next write see a different value.) And not even those
+     * if a kept write that surely took effect lies wholly between the two in real time: the observer cannot have
+     * seen this write's value. The latest write of the value an operation saw is kept all the same, so that a
+     * stale read is shown with the write it saw and the one that overwrote it. Appends feed every later value,
+     * so with appends every possible writer counts.
      */
     @Override
     public Dependencies dependencies(List<Operation> operations) {
         boolean appends = operations.stream().anyMatch(op -> op.kind() == OpKind.APPEND);
-        return (observer, writer) -> {
-            if (!observer.observes() || !writer.writes() || writer.call() > observer.ret() || observer == writer) {
-                return false;
+        java.util.Map<String, List<Operation>> writersOf = new java.util.HashMap<>(); // of each value, by call
+        for (Operation op : operations) {
+            if (op.writes()) {
+                writersOf.computeIfAbsent(op.written(), v -> new ArrayList<>()).add(op);
             }
-            if (appends) {
-                return true;
-            }
-            String written = writer.written();
-            return switch (observer.kind()) {
-                case GET -> reads(written, observer.value());
-                case CAS -> reads(written, observer.expected()) == (observer.outcome() == Outcome.OK);
-                default -> true;
+        }
+        return kept -> {
+            SeparatingWrites separators = appends ? null : new SeparatingWrites(kept);
+            return (observer, writer) -> {
+                if (!observer.observes() || !writer.writes() || writer.call() > observer.ret()
+                        || observer == writer) {
+                    return false;
+                }
+                if (appends) {
+                    return true;
+                }
+                String written = writer.written();
+                boolean sawIt = observer.kind() == OpKind.GET ? reads(written, observer.value())
+                        : reads(written, observer.expected()) == (observer.outcome() == Outcome.OK);
+                if (!sawIt) {
+                    return false;
+                }
+                boolean overwritten = writer.ret() < separators.latestCallBefore(observer.call());
+                return !overwritten || (observer.outcome() == Outcome.OK
+                        && writer == latestWriterBefore(writersOf.get(written), observer.ret()));
             };
         };
+    }
+
+    private static Operation latestWriterBefore(List<Operation> writers, int time) {
+        Operation latest = null;
+        for (Operation w : writers) {
+            if (w.call() < time && (latest == null || w.call() > latest.call())) {
+                latest = w;
+            }
+        }
+        return latest;
+    }
+
+    /** The kept writes that surely took effect, to ask: which of them began latest among those done by time t? */
+    private static final class SeparatingWrites {
+        private final int[] rets;
+        private final int[] latestCall; // latestCall[i]: the latest call among the writes with the i+1 earliest rets
+
+        SeparatingWrites(List<Operation> kept) {
+            List<Operation> writes = kept.stream()
+                    .filter(op -> op.outcome() == Outcome.OK && op.writes())
+                    .sorted(java.util.Comparator.comparingInt(Operation::ret))
+                    .toList();
+            rets = new int[writes.size()];
+            latestCall = new int[writes.size()];
+            int latest = -1;
+            for (int i = 0; i < writes.size(); i++) {
+                rets[i] = writes.get(i).ret();
+                latest = Math.max(latest, writes.get(i).call());
+                latestCall[i] = latest;
+            }
+        }
+
+        /** The latest call among kept sure writes that returned before {@code time}, or -1. */
+        int latestCallBefore(int time) {
+            int i = java.util.Arrays.binarySearch(rets, time);
+            int count = i >= 0 ? i : -i - 1; // rets are distinct event positions, never equal to a call
+            return count == 0 ? -1 : latestCall[count - 1];
+        }
     }
 
     /**

@@ -117,8 +117,28 @@ class CheckerPropertiesTest {
         assertEquals(Verdict.NOT_LINEARIZABLE,
                 WglSearch.check(MODEL, explanation.core(), Budget.unlimited()).verdict(),
                 "seed " + seed + ": the core itself is not linearizable");
-        assertTrue(explanation.core().size() <= 6, "seed " + seed + ": core of " + explanation.core().size()
+        assertTrue(explanation.core().size() <= 10, "seed " + seed + ": core of " + explanation.core().size()
                 + " operations: " + explanation.sentences());
+        if (explanation.minimal()) {
+            assertOneMinimal(explanation.core(), explanation.culprit(), seed);
+        }
+    }
+
+    /**
+     * No operation of the core could be left out: each one that nothing else in the core relies on is needed
+     * for the violation (without it the rest is linearizable).
+     */
+    private static void assertOneMinimal(List<Operation> core, Operation culprit, long seed) {
+        var dependencies = MODEL.dependencies(core);
+        for (Operation candidate : core) {
+            List<Operation> rest = core.stream().filter(o -> o != candidate).toList();
+            var relation = dependencies.among(rest);
+            if (candidate == culprit || rest.stream().anyMatch(o -> relation.mayRelyOn(o, candidate))) {
+                continue;
+            }
+            assertEquals(Verdict.LINEARIZABLE, WglSearch.check(MODEL, rest, Budget.unlimited()).verdict(),
+                    "seed " + seed + ": the core stays a violation without " + candidate);
+        }
     }
 
     private static Verdict check(List<Event> events) {
