@@ -33,6 +33,7 @@ public final class CheckerMain {
     public static final int NOT_LINEARIZABLE = 1;
     public static final int UNKNOWN = 2;
     public static final int INVALID = 3;
+    public static final int INTERNAL_ERROR = 4;
 
     private static final String USAGE = """
             usage: check HISTORY... [options]
@@ -46,13 +47,21 @@ public final class CheckerMain {
                                   accept "" as the read of an absent key (stores that default to "")
               --stats             print wall time, operations per second and peak memory to stderr
             exit status: 0 all linearizable, 1 a history is not linearizable, 2 a verdict is unknown,
-                         3 invalid input or usage""";
+                         3 invalid input or usage, 4 an internal error (a bug: please report it)""";
 
     private CheckerMain() {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+        int status;
+        try {
+            status = run(args, System.out, System.err);
+        } catch (Throwable t) { // never let a crash exit with 1, which means "not linearizable"
+            System.err.println("check: internal error: " + t);
+            t.printStackTrace(System.err);
+            status = INTERNAL_ERROR;
+        }
+        System.exit(status);
     }
 
     /** Runs the command line; returns the exit status. */

@@ -15,7 +15,7 @@ public final class OperationText {
         return "process " + op.process() + " " + action(op) + " at " + interval(op);
     }
 
-    /** "[t5, t9]", or "[t5, ?]" when the outcome is unknown. */
+    /** "[t5, t9]", or "[t5, ?]" when it has no known completion (unknown outcome, or after a prefix's end). */
     public static String interval(Operation op) {
         return "[t" + op.call() + ", " + (op.isOpenEnded() ? "?" : "t" + op.ret()) + "]";
     }

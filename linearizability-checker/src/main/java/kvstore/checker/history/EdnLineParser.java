@@ -13,9 +13,12 @@ import java.util.Map;
  * is understood: maps, vectors, lists, sets, strings, keywords, symbols, integers, floats, booleans and nil.
  */
 final class EdnLineParser {
+    private static final int MAX_DEPTH = 64; // history lines nest two or three levels; deeper is not a history
+
     private final String text;
     private final int line;
     private int pos;
+    private int depth;
 
     private EdnLineParser(String text, int line) {
         this.text = text;
@@ -56,6 +59,17 @@ final class EdnLineParser {
     }
 
     private Object readValue() throws HistoryFormatException {
+        if (++depth > MAX_DEPTH) {
+            throw error("nested more than " + MAX_DEPTH + " levels deep");
+        }
+        try {
+            return readOneValue();
+        } finally {
+            depth--;
+        }
+    }
+
+    private Object readOneValue() throws HistoryFormatException {
         skipSpace();
         if (pos >= text.length()) {
             throw error("the line ends inside a value");

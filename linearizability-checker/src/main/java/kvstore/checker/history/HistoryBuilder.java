@@ -22,8 +22,8 @@ public final class HistoryBuilder {
 
     /** Adds the next event; events must arrive in real-time order. */
     public HistoryBuilder add(Event event) throws HistoryFormatException {
-        if (event.process() == null) {
-            throw new HistoryFormatException(event.line(), "the event has no process");
+        if (event.process() == null || event.type() == null || event.f() == null) {
+            throw new HistoryFormatException(event.line(), "an event needs a process, a type and an f");
         }
         if (event.type() == EventType.INVOKE) {
             invoke(event);
@@ -65,7 +65,7 @@ public final class HistoryBuilder {
     }
 
     private void complete(Event event) throws HistoryFormatException {
-        Pending pending = open.remove(event.process());
+        Pending pending = open.get(event.process()); // removed only once the completion is known to be valid
         if (pending == null) {
             throw new HistoryFormatException(event.line(), "process " + event.process() + " completes ("
                     + event.type().wireName() + ") a " + event.f().wireName() + " it never invoked");
@@ -94,6 +94,7 @@ public final class HistoryBuilder {
             read = (String) event.value();
         }
         int ret = outcome == Outcome.INFO ? Operation.NEVER : events;
+        open.remove(event.process());
         completed.add(operation(pending, outcome, ret, event.line(), event.time(), read));
     }
 

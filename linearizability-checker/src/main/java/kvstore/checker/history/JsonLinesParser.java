@@ -29,7 +29,7 @@ final class JsonLinesParser {
             while ((token = parser.nextToken()) != null) {
                 int line = parser.currentTokenLocation().getLineNr();
                 if (token != JsonToken.START_OBJECT) {
-                    throw new HistoryFormatException(line, "each line must be a JSON object, found " + token.asString());
+                    throw new HistoryFormatException(line, "each line must be a JSON object, found " + token);
                 }
                 objectLine = line;
                 RawEvent fields = new RawEvent();

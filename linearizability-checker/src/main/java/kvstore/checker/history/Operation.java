@@ -54,10 +54,13 @@ public record Operation(int id, String process, OpKind kind, String key, String 
         return ret == NEVER;
     }
 
-    /** A copy that is only known to have been invoked: what a prefix of the history cut before its end says. */
+    /**
+     * This operation as seen in a prefix of the history that ends before its completion: it keeps its outcome
+     * (if it takes effect in the prefix, it does so as it was recorded) but has no deadline, so it may also not
+     * take effect there at all. That is exactly how the search treats it before its return.
+     */
     public Operation pending() {
-        String input = kind == OpKind.GET ? null : value; // a get's value is its result, unknown while pending
-        return new Operation(id, process, kind, key, input, expected, Outcome.INFO, call, NEVER, callLine, 0,
+        return new Operation(id, process, kind, key, value, expected, outcome, call, NEVER, callLine, 0,
                 callTime, Event.NO_TIME);
     }
 }

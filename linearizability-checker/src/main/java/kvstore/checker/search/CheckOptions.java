@@ -15,8 +15,10 @@ public record CheckOptions(Duration timeout, Duration explainTimeout, int thread
                            int maxExplainedKeys) {
 
     public static CheckOptions defaults() {
-        // About 80 bytes per remembered configuration: stay well inside the heap, shared by the busy threads.
-        long memo = Math.max(100_000, Runtime.getRuntime().maxMemory() / 80 / 2);
+        // Each key's search has its own cap; with every core busy, all of them together must fit in about half
+        // the heap, at roughly 160 bytes per remembered configuration.
+        int threads = Runtime.getRuntime().availableProcessors();
+        long memo = Math.max(100_000, Runtime.getRuntime().maxMemory() / 2 / 160 / threads);
         return new CheckOptions(Duration.ofMinutes(5), Duration.ofMinutes(1),
                 Runtime.getRuntime().availableProcessors(), memo, 5);
     }

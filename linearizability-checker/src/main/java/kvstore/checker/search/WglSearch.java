@@ -183,6 +183,10 @@ public final class WglSearch<S> {
                 apartDone[i >>> 6] |= 1L << i;
                 if (after != null && !redundantAfterApart(depth, stackChoice, stackState, i, after)
                         && memo.add(setHash, bits, lowWater, highWater, after, apartDone)) {
+                    if (memo.size() > budget.maxMemoEntries()) {
+                        return new SearchResult(Verdict.UNKNOWN, List.of(), "memory budget exhausted ("
+                                + memo.size() + " configurations)", -1, steps, memo.size());
+                    }
                     stackChoice[depth] = -(i + 1);
                     stackFrontier[depth] = frontier;
                     stackState[depth] = state;

@@ -79,4 +79,17 @@ class ExplainerTest {
         assertTrue(e.sentences().stream().anyMatch(s -> s.contains("wrote \"1\" (outcome unknown) at [t0, ?]")),
                 String.join("\n", e.sentences()));
     }
+
+    @Test
+    void operationsStillOpenAtTheBreakingEventKeepTheirRecordedOutcome() {
+        // The cas fails, but completes only after the read: the explanation must not pretend it could have
+        // swapped in "a" (it did not), and what it calls impossible must really be impossible.
+        Explanation e = explain("1 invoke cas x _ a", "2 invoke get x", "2 ok get x a", "1 fail cas x");
+        assertEquals(2, e.linearizableEvents());
+        assertEquals(kvstore.checker.search.Verdict.NOT_LINEARIZABLE,
+                kvstore.checker.search.WglSearch.check(new RegisterModel(), e.core(),
+                        kvstore.checker.search.Budget.unlimited()).verdict());
+        assertTrue(e.sentences().getLast().contains("Process 2 read \"a\" at [t1, t2], but the only value the key"
+                + " could hold then was absent (initially)"), e.sentences().getLast());
+    }
 }

@@ -97,6 +97,7 @@ class HistoryReaderTest {
             cas to null | {"process": 1, "type": "invoke", "f": "cas", "key": "x", "value": ["1", null]} | 1 | the new value of a cas must be a string, not null
             key not a string | {"process": 1, "type": "invoke", "f": "get", "key": [1], "value": null} | 1 | "key" must be a string
             bad EDN | {:process 1, :type :invoke, :f :get, :value "open | 1 | a string is not closed
+            scalar line | "just a string" | 1 | each line must be a JSON object, found VALUE_STRING
             """)
     void rejectsBadLinesNamingLineAndProblem(String name, String line, int lineNumber, String problem) {
         HistoryFormatException e = assertThrows(HistoryFormatException.class, () -> read(line + "\n"));
@@ -150,5 +151,12 @@ class HistoryReaderTest {
         assertEquals(5, h.operations().get(0).callTime());
         assertEquals("", h.operations().get(1).value());
         assertEquals("nemesis-free", h.operations().get(1).process());
+    }
+
+    @Test
+    void deeplyNestedEdnIsAnErrorNotACrash() {
+        String line = "{:process 1, :type :invoke, :f :get, :value " + "[".repeat(10_000) + "}";
+        HistoryFormatException e = assertThrows(HistoryFormatException.class, () -> read(line + "\n"));
+        assertTrue(e.getMessage().contains("nested more than"), e.getMessage());
     }
 }
