@@ -1,0 +1,18 @@
+package kvstore.node.core;
+
+/**
+ * Deliberately wrong protocol variants, for tests only: each must be caught by the randomized runs
+ * (a linearizability violation or a lost write). Production never enables any.
+ */
+public enum Bug {
+    /** The primary answers before every backup has applied the operation. */
+    ACK_BEFORE_REPLICATION,
+    /** Backups accept replication messages from any view, not only their current one. */
+    ACCEPT_STALE_VIEW,
+    /** The primary serves reads from its own state without confirming its view with the backups. */
+    LOCAL_READS,
+    /** Requests are not deduplicated: a retried write is applied again. */
+    NO_IDEMPOTENCY,
+    /** A joining backup counts toward acknowledgements before it has received the state. */
+    COUNT_BEFORE_STATE_TRANSFER
+}

@@ -1,0 +1,407 @@
+package kvstore.node.core;
+
+import kvstore.node.core.Message.Ack;
+import kvstore.node.core.Message.ClientReply;
+import kvstore.node.core.Message.ClientRequest;
+import kvstore.node.core.Message.NewView;
+import kvstore.node.core.Message.Replicate;
+import kvstore.node.core.Message.StateTransfer;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * One replica of the store: a deterministic state machine. Messages and timer ticks go in ({@link #onMessage},
+ * {@link #onTick}); messages to send come out. It owns no thread, socket, clock or random source, so the
+ * simulator and the HTTP server run the same code (the discipline of etcd's raft library).
+ *
+ * <p>Primary-backup replication. The primary of the current view orders every operation (reads included) with a
+ * sequence number, applies it, and sends it to every backup of the view; it answers the client only when every
+ * backup has applied it. Backups apply strictly in sequence order, buffer gaps, ignore duplicates, and act only on
+ * messages of their current view. A backup that joins a view first receives the whole state and counts only after
+ * that. See docs/protocol.md for the rules and why they keep acknowledged writes and reads linearizable.
+ */
+public final class Replica {
+    private final String id;
+    private final ReplicaConfig config;
+
+    private View view;
+    private boolean synced;       // holds the complete state of the current view
+    private long syncedView;      // the last view number in which this replica was synced (0: never)
+    private TreeMap<String, String> data = new TreeMap<>();
+    private Map<RequestId, Result> done = new HashMap<>(); // the result of every applied write, for retries
+    private long applied;         // the last sequence number applied
+    private long now;             // ticks seen
+
+    // As a backup: replication messages that arrived ahead of a gap.
+    private final TreeMap<Long, Replicate> ahead = new TreeMap<>();
+
+    // As the primary: operations not yet applied by every backup, and how far each backup has applied.
+    private final TreeMap<Long, Entry> unconfirmed = new TreeMap<>();
+    private final Map<RequestId, Entry> unconfirmedById = new HashMap<>();
+    private final Map<String, Long> appliedBy = new LinkedHashMap<>(); // -1: waiting for state transfer
+
+    // As any member: requests forwarded to the primary, by id, with who asked.
+    private final Map<RequestId, Forwarded> forwarded = new HashMap<>();
+
+    private List<Send> out = new ArrayList<>();
+
+    private static final class Entry {
+        final long seq;
+        final RequestId id;
+        final Command command;
+        final Result result;
+        final List<String> replyTo = new ArrayList<>(1);
+        final long deadline;
+        boolean answered;
+
+        Entry(long seq, RequestId id, Command command, Result result, long deadline) {
+            this.seq = seq;
+            this.id = id;
+            this.command = command;
+            this.result = result;
+            this.deadline = deadline;
+        }
+    }
+
+    private record Forwarded(List<String> requesters, long deadline) {
+    }
+
+    public Replica(String id, ReplicaConfig config) {
+        this.id = Objects.requireNonNull(id);
+        this.config = config;
+    }
+
+    // ---- inputs -------------------------------------------------------------------------------------------
+
+    /** Handles one message from {@code from}; returns what to send. */
+    public List<Send> onMessage(String from, Message message) {
+        switch (message) {
+            case ClientRequest r -> onClientRequest(from, r);
+            case ClientReply r -> onReplyFromPrimary(r);
+            case Replicate r -> onReplicate(from, r);
+            case Ack a -> onAck(from, a);
+            case StateTransfer s -> onStateTransfer(from, s);
+            case NewView v -> onNewView(v.view());
+        }
+        return drain();
+    }
+
+    /** One tick of time: retransmits, and gives up on what waited too long. */
+    public List<Send> onTick() {
+        now++;
+        if (isPrimary()) {
+            if (now % config.retransmitTicks() == 0) {
+                retransmit();
+            }
+            for (Entry e : unconfirmed.values()) {
+                if (!e.answered && e.deadline <= now) {
+                    answer(e, Result.unavailable("not every backup confirmed the operation in time"));
+                }
+            }
+        }
+        Iterator<Map.Entry<RequestId, Forwarded>> it = forwarded.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<RequestId, Forwarded> f = it.next();
+            if (f.getValue().deadline <= now) {
+                for (String requester : f.getValue().requesters) {
+                    send(requester, new ClientReply(f.getKey(), Result.unavailable("the primary did not answer")));
+                }
+                it.remove();
+            }
+        }
+        return drain();
+    }
+
+    // ---- clients ------------------------------------------------------------------------------------------
+
+    private void onClientRequest(String from, ClientRequest request) {
+        if (view == null) {
+            send(from, new ClientReply(request.id(), Result.unavailable("no view installed")));
+            return;
+        }
+        if (!view.isMember(id)) {
+            send(from, new ClientReply(request.id(), Result.unavailable("this node is not in the current view")));
+            return;
+        }
+        if (!isPrimary()) {
+            forwarded.computeIfAbsent(request.id(),
+                    k -> new Forwarded(new ArrayList<>(1), now + config.forwardTimeoutTicks())).requesters.add(from);
+            send(view.primary(), request);
+            return;
+        }
+        if (!config.has(Bug.NO_IDEMPOTENCY)) {
+            Entry waiting = unconfirmedById.get(request.id());
+            if (waiting != null) {
+                if (waiting.answered) {
+                    waiting.answered = false; // a retry: answer it when the operation is confirmed
+                    waiting.replyTo.clear();
+                }
+                waiting.replyTo.add(from);
+                return;
+            }
+            Result earlier = done.get(request.id());
+            if (earlier != null) {
+                send(from, new ClientReply(request.id(), earlier));
+                return;
+            }
+        }
+        long seq = ++applied;
+        Result result = apply(request.command()).withSeq(seq);
+        if (!request.command().isRead()) {
+            done.put(request.id(), result);
+        }
+        if (request.command().isRead() && config.has(Bug.LOCAL_READS)) {
+            send(from, new ClientReply(request.id(), result));
+            applied--; // never replicated: the read took no place in the order
+            return;
+        }
+        Entry entry = new Entry(seq, request.id(), request.command(), result,
+                now + config.replicationTimeoutTicks());
+        entry.replyTo.add(from);
+        unconfirmed.put(seq, entry);
+        unconfirmedById.put(request.id(), entry);
+        if (config.has(Bug.ACK_BEFORE_REPLICATION) && !request.command().isRead()) {
+            answer(entry, result);
+        }
+        Replicate message = new Replicate(view.number(), seq, request.id(), request.command());
+        for (Map.Entry<String, Long> backup : appliedBy.entrySet()) {
+            if (backup.getValue() >= 0) {
+                send(backup.getKey(), message);
+            }
+        }
+        confirmApplied();
+    }
+
+    private void onReplyFromPrimary(ClientReply reply) {
+        Forwarded f = forwarded.remove(reply.id());
+        if (f != null) {
+            for (String requester : f.requesters) {
+                send(requester, reply);
+            }
+        }
+    }
+
+    // ---- replication ----------------------------------------------------------------------------------------
+
+    private void onReplicate(String from, Replicate r) {
+        if (view == null || isPrimary()) {
+            return;
+        }
+        boolean current = r.view() == view.number();
+        if (!current && !(config.has(Bug.ACCEPT_STALE_VIEW) && r.view() < view.number())) {
+            return; // fencing: only the current view's primary may replicate to us
+        }
+        if (current && !synced) {
+            ahead.put(r.seq(), r); // state transfer first; keep it for after
+            return;
+        }
+        if (r.seq() > applied) {
+            ahead.put(r.seq(), r);
+            applyInOrder();
+        }
+        send(from, new Ack(r.view(), applied));
+    }
+
+    private void applyInOrder() {
+        while (!ahead.isEmpty() && ahead.firstKey() <= applied + 1) {
+            Replicate next = ahead.pollFirstEntry().getValue();
+            if (next.seq() <= applied) {
+                continue; // a duplicate
+            }
+            Result result = apply(next.command()).withSeq(next.seq());
+            if (!next.command().isRead()) {
+                done.put(next.id(), result);
+            }
+            applied = next.seq();
+        }
+    }
+
+    private void onAck(String from, Ack ack) {
+        if (!isPrimary() || ack.view() != view.number() || !appliedBy.containsKey(from)) {
+            return; // an acknowledgement from another view, or from a node that is not our backup
+        }
+        appliedBy.put(from, Math.max(appliedBy.get(from), ack.seq()));
+        confirmApplied();
+    }
+
+    /** Answers every operation that every backup has now applied. */
+    private void confirmApplied() {
+        long everywhere = applied;
+        for (long a : appliedBy.values()) {
+            everywhere = Math.min(everywhere, a);
+        }
+        while (!unconfirmed.isEmpty() && unconfirmed.firstKey() <= everywhere) {
+            Entry e = unconfirmed.pollFirstEntry().getValue();
+            unconfirmedById.remove(e.id);
+            if (!e.answered) {
+                answer(e, e.result);
+            }
+        }
+    }
+
+    private void retransmit() {
+        for (Map.Entry<String, Long> backup : appliedBy.entrySet()) {
+            long upTo = backup.getValue();
+            if (upTo < 0) {
+                send(backup.getKey(), snapshot());
+                continue;
+            }
+            int budget = 64;
+            for (Entry e : unconfirmed.tailMap(upTo, false).values()) {
+                if (budget-- == 0) {
+                    break;
+                }
+                send(backup.getKey(), new Replicate(view.number(), e.seq, e.id, e.command));
+            }
+        }
+    }
+
+    private StateTransfer snapshot() {
+        return new StateTransfer(view.number(), applied, new TreeMap<>(data), new HashMap<>(done));
+    }
+
+    private void onStateTransfer(String from, StateTransfer s) {
+        if (view == null || isPrimary() || s.view() != view.number()) {
+            return;
+        }
+        if (!synced || s.seq() > applied) {
+            data = new TreeMap<>(s.data());
+            done = new HashMap<>(s.done());
+            applied = s.seq();
+            synced = true;
+            syncedView = view.number();
+            ahead.headMap(applied, true).clear();
+            applyInOrder();
+        }
+        send(from, new Ack(view.number(), applied));
+    }
+
+    // ---- views ----------------------------------------------------------------------------------------------
+
+    private void onNewView(View next) {
+        if (view != null && next.number() <= view.number()) {
+            return; // not newer: a node never goes back to an older view
+        }
+        boolean bootstrap = view == null && syncedView == 0 && next.number() == 1;
+        if (next.primary().equals(id) && syncedView == 0 && !bootstrap) {
+            return; // restarted empty: we lack acknowledged writes, so refuse to lead (the operator picks again)
+        }
+        abandonRole("the view changed");
+        view = next;
+        if (next.primary().equals(id)) {
+            synced = true;
+            syncedView = next.number();
+            for (String backup : next.backups()) {
+                if (config.has(Bug.COUNT_BEFORE_STATE_TRANSFER)) {
+                    appliedBy.put(backup, applied); // counted at once, and sent an empty state
+                    send(backup, new StateTransfer(next.number(), applied, new TreeMap<>(), new HashMap<>()));
+                } else {
+                    appliedBy.put(backup, -1L);
+                    send(backup, snapshot());
+                }
+            }
+        } else {
+            synced = false; // a backup counts only after the new primary's state transfer
+        }
+    }
+
+    /** Leaving a role: nothing still waiting is acknowledged. */
+    private void abandonRole(String why) {
+        for (Entry e : unconfirmed.values()) {
+            if (!e.answered) {
+                answer(e, Result.unavailable(why));
+            }
+        }
+        unconfirmed.clear();
+        unconfirmedById.clear();
+        appliedBy.clear();
+        ahead.clear();
+        for (Map.Entry<RequestId, Forwarded> f : forwarded.entrySet()) {
+            for (String requester : f.getValue().requesters) {
+                send(requester, new ClientReply(f.getKey(), Result.unavailable(why)));
+            }
+        }
+        forwarded.clear();
+    }
+
+    // ---- the state machine of the data -----------------------------------------------------------------------
+
+    private Result apply(Command c) {
+        return switch (c.kind()) {
+            case GET -> {
+                String v = data.get(c.key());
+                yield v == null ? new Result(Result.Status.NOT_FOUND, null, null, 0, null)
+                        : new Result(Result.Status.OK, v, null, 0, null);
+            }
+            case GET_ALL -> new Result(Result.Status.OK, null, Map.copyOf(data), 0, null);
+            case PUT -> new Result(data.put(c.key(), c.value()) == null ? Result.Status.OK : Result.Status.UPDATED,
+                    null, null, 0, null);
+            case DELETE -> new Result(data.remove(c.key()) == null ? Result.Status.NOT_FOUND : Result.Status.OK,
+                    null, null, 0, null);
+            case CAS -> {
+                String current = data.get(c.key());
+                if (Objects.equals(current, c.expected())) {
+                    data.put(c.key(), c.value());
+                    yield new Result(Result.Status.OK, null, null, 0, null);
+                }
+                yield new Result(Result.Status.CAS_MISMATCH, current, null, 0, null);
+            }
+        };
+    }
+
+    private void answer(Entry e, Result result) {
+        e.answered = true;
+        for (String to : e.replyTo) {
+            send(to, new ClientReply(e.id, result));
+        }
+    }
+
+    private void send(String to, Message m) {
+        out.add(new Send(to, m));
+    }
+
+    private List<Send> drain() {
+        List<Send> sends = out;
+        out = new ArrayList<>();
+        return sends;
+    }
+
+    // ---- what an operator (or a test) may ask ---------------------------------------------------------------
+
+    public String id() {
+        return id;
+    }
+
+    public View view() {
+        return view;
+    }
+
+    public boolean isPrimary() {
+        return view != null && view.primary().equals(id);
+    }
+
+    /** Whether this replica holds the complete state of its current view. */
+    public boolean isSynced() {
+        return synced;
+    }
+
+    /** The last view number in which this replica was synced; the next primary must be synced in the latest. */
+    public long syncedView() {
+        return syncedView;
+    }
+
+    public long appliedSeq() {
+        return applied;
+    }
+
+    public Map<String, String> data() {
+        return Map.copyOf(data);
+    }
+}

@@ -1,0 +1,28 @@
+package kvstore.node.core;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A numbered configuration: which node is primary and which are its backups. Every replication message names
+ * the view it was sent in, and a node acts only on messages of its current view (fencing).
+ */
+public record View(long number, String primary, List<String> backups) {
+    public View {
+        backups = List.copyOf(backups);
+        if (backups.contains(primary)) {
+            throw new IllegalArgumentException("the primary " + primary + " is also listed as a backup");
+        }
+    }
+
+    public List<String> members() {
+        List<String> all = new ArrayList<>(backups.size() + 1);
+        all.add(primary);
+        all.addAll(backups);
+        return all;
+    }
+
+    public boolean isMember(String node) {
+        return primary.equals(node) || backups.contains(node);
+    }
+}

@@ -1,0 +1,17 @@
+package kvstore.sim;
+
+import kvstore.checker.history.Event;
+import kvstore.checker.history.History;
+import kvstore.node.core.Replica;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a run produced: the history the clients saw, the event trace (when kept), and how it ended.
+ *
+ * @param finished whether the final reads completed (a run that never settles is itself a failure)
+ */
+public record RunResult(List<Event> events, History history, String trace, long deliveredMessages,
+                        long virtualMicros, boolean finished, Map<String, Replica> replicas) {
+}

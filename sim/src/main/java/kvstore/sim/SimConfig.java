@@ -1,0 +1,30 @@
+package kvstore.sim;
+
+import kvstore.node.core.Bug;
+import kvstore.node.core.ReplicaConfig;
+
+import java.util.Set;
+
+/**
+ * The shape of one simulated run. Times are virtual microseconds; nodes tick every millisecond.
+ *
+ * @param operations   client operations in the whole run (the final reads come on top)
+ * @param clientTimeoutMicros how long a client waits for an answer before it retries
+ * @param retries      how many times a client retries one operation before recording its outcome as unknown
+ */
+public record SimConfig(int nodes, int clients, int keys, int operations, long clientTimeoutMicros, int retries,
+                        ReplicaConfig replica) {
+    public static final long TICK_MICROS = 1_000;
+
+    public static SimConfig defaults() {
+        return new SimConfig(3, 4, 4, 1_000, 150_000, 3, ReplicaConfig.defaults());
+    }
+
+    public SimConfig withOperations(int n) {
+        return new SimConfig(nodes, clients, keys, n, clientTimeoutMicros, retries, replica);
+    }
+
+    public SimConfig withBugs(Set<Bug> bugs) {
+        return new SimConfig(nodes, clients, keys, operations, clientTimeoutMicros, retries, replica.withBugs(bugs));
+    }
+}

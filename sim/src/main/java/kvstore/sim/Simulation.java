@@ -1,0 +1,314 @@
+package kvstore.sim;
+
+import kvstore.checker.history.History;
+import kvstore.node.core.Message;
+import kvstore.node.core.Message.ClientReply;
+import kvstore.node.core.Message.NewView;
+import kvstore.node.core.Replica;
+import kvstore.node.core.Send;
+import kvstore.node.core.View;
+import kvstore.sim.nemesis.Fault;
+import kvstore.sim.nemesis.FaultSchedule;
+import kvstore.sim.network.Network;
+import kvstore.sim.workload.Client;
+import kvstore.sim.workload.ClientContext;
+import kvstore.sim.workload.HistoryRecorder;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+
+/**
+ * A whole cluster in one thread: replicas, clients, the network, the operator and the nemesis, driven by a
+ * discrete-event loop over a virtual clock and one seeded random source. The same seed and schedule give the
+ * same run, event for event. The replicas are the production core, unchanged; faults enter only through the
+ * network, the clock and crashes.
+ */
+public final class Simulation {
+    private static final long OPERATOR_EVERY = 20_000;
+    private static final long GIVE_UP_AT = 120_000_000; // two virtual minutes: a run that has not ended is stuck
+
+    private final SimConfig config;
+    private final FaultSchedule schedule;
+    private final SplittableRandom random;
+    private final Network network;
+    private final PriorityQueue<Scheduled> queue = new PriorityQueue<>();
+    private final Map<String, Replica> replicas = new LinkedHashMap<>();
+    private final Map<String, Client> clients = new LinkedHashMap<>();
+    private final List<String> nodes = new ArrayList<>();
+    private final HistoryRecorder history = new HistoryRecorder();
+    private final Operator operator;
+    private final StringBuilder trace;
+    private long now;
+    private long sequence;
+    private long delivered;
+    private boolean finalPhase;
+    private boolean finished;
+
+    private record Scheduled(long time, long order, Runnable action) implements Comparable<Scheduled> {
+        @Override
+        public int compareTo(Scheduled o) {
+            int c = Long.compare(time, o.time);
+            return c != 0 ? c : Long.compare(order, o.order);
+        }
+    }
+
+    public Simulation(SimConfig config, long seed, FaultSchedule schedule, boolean keepTrace) {
+        this.config = config;
+        this.schedule = schedule;
+        this.random = new SplittableRandom(seed);
+        this.network = new Network(random.split(), schedule.dropRate(), schedule.duplicateRate(),
+                schedule.meanDelayMicros());
+        this.trace = keepTrace ? new StringBuilder() : null;
+        this.operator = new Operator(new OperatorWorld(), random.split());
+    }
+
+    /** Runs to the end: the workload, then the faults stop, then every key is read. */
+    public RunResult run() {
+        for (int i = 1; i <= config.nodes(); i++) {
+            String n = "n" + i;
+            nodes.add(n);
+            replicas.put(n, new Replica(n, config.replica()));
+        }
+        List<String> keys = new ArrayList<>();
+        for (int k = 0; k < config.keys(); k++) {
+            keys.add("k" + k);
+        }
+        ClientContext world = new ClientWorld();
+        int perClient = config.operations() / config.clients();
+        for (int c = 1; c <= config.clients(); c++) {
+            int ops = perClient + (c <= config.operations() % config.clients() ? 1 : 0);
+            Client client = new Client(c, world, history, random.split(), keys, ops, config.retries(),
+                    config.clientTimeoutMicros());
+            clients.put(client.name(), client);
+        }
+        operator.bootstrap();
+        for (Fault f : schedule.faults()) {
+            at(f.at(), () -> inject(f));
+        }
+        at(SimConfig.TICK_MICROS, this::tickAll);
+        at(OPERATOR_EVERY, this::operatorCheck);
+        at(50_000, () -> clients.values().forEach(Client::start));
+
+        while (!queue.isEmpty() && !finished && now < GIVE_UP_AT) {
+            Scheduled next = queue.poll();
+            now = next.time;
+            next.action.run();
+            if (!finalPhase && clients.values().stream().allMatch(c -> c.remaining() == 0 && !c.busy())) {
+                beginFinalPhase(keys);
+            }
+        }
+        History h = history.history();
+        return new RunResult(history.events(), h, trace == null ? "" : trace.toString(), delivered, now,
+                finished, replicas);
+    }
+
+    // ---- the event loop's parts -------------------------------------------------------------------------------
+
+    private void at(long time, Runnable action) {
+        queue.add(new Scheduled(time, sequence++, action));
+    }
+
+    private void tickAll() {
+        for (Map.Entry<String, Replica> r : replicas.entrySet()) {
+            if (r.getValue() != null) {
+                dispatch(r.getKey(), r.getValue().onTick());
+            }
+        }
+        at(now + SimConfig.TICK_MICROS, this::tickAll);
+    }
+
+    private void operatorCheck() {
+        operator.check();
+        at(now + OPERATOR_EVERY, this::operatorCheck);
+    }
+
+    private void dispatch(String from, List<Send> sends) {
+        for (Send s : sends) {
+            send(from, s.to(), s.message());
+        }
+    }
+
+    private void send(String from, String to, Message message) {
+        Network.Fate fate = network.fate(from, to, message);
+        if (fate.delays().length == 0) {
+            note("drop " + from + "->" + to + " " + message);
+        }
+        for (long delay : fate.delays()) {
+            at(now + delay, () -> deliver(from, to, message));
+        }
+    }
+
+    private void deliver(String from, String to, Message message) {
+        Client client = clients.get(to);
+        if (client != null) {
+            delivered++;
+            note(from + "->" + to + " " + message);
+            client.onReply((ClientReply) message);
+            return;
+        }
+        Replica replica = replicas.get(to);
+        if (replica == null) {
+            return; // down: the message is lost
+        }
+        delivered++;
+        note(from + "->" + to + " " + message);
+        dispatch(to, replica.onMessage(from, message));
+    }
+
+    private void inject(Fault fault) {
+        if (finalPhase) {
+            return;
+        }
+        switch (fault) {
+            case Fault.Partition p -> {
+                history.annotate("partition " + p.groups() + (p.oneWay() ? " one-way" : ""));
+                note("nemesis: partition " + p.groups() + (p.oneWay() ? " one-way" : ""));
+                for (String a : p.groups().get(0)) {
+                    for (String b : p.groups().get(1)) {
+                        network.block(a, b);
+                        if (!p.oneWay()) {
+                            network.block(b, a);
+                        }
+                    }
+                }
+                at(p.healAt(), () -> {
+                    note("nemesis: heal");
+                    network.healAll();
+                });
+            }
+            case Fault.Crash c -> {
+                if (!safeToCrash(c.node())) {
+                    note("nemesis: spare " + c.node() + " (the last node holding every acknowledged write)");
+                    return;
+                }
+                note("nemesis: crash " + c.node());
+                history.annotate("crash " + c.node());
+                replicas.put(c.node(), null);
+                at(c.restartAt(), () -> {
+                    if (replicas.get(c.node()) == null) {
+                        note("nemesis: restart " + c.node());
+                        replicas.put(c.node(), new Replica(c.node(), config.replica()));
+                    }
+                });
+            }
+            case Fault.Failover f -> {
+                note("nemesis: ask the operator to move the primary");
+                operator.requestFailover();
+            }
+        }
+    }
+
+    /** The store promises durability while one synced replica of the view survives: never kill the last one. */
+    private boolean safeToCrash(String node) {
+        if (replicas.get(node) == null) {
+            return false;
+        }
+        long newest = 0;
+        for (Replica r : replicas.values()) {
+            if (r != null) {
+                newest = Math.max(newest, r.syncedView());
+            }
+        }
+        int holders = 0;
+        for (Replica r : replicas.values()) {
+            if (r != null && r.syncedView() == newest && !r.id().equals(node)) {
+                holders++;
+            }
+        }
+        return holders > 0;
+    }
+
+    private void beginFinalPhase(List<String> keys) {
+        finalPhase = true;
+        note("final phase: heal, calm the network, restart every node, read every key");
+        network.healAll();
+        network.calm();
+        for (String n : nodes) {
+            if (replicas.get(n) == null) {
+                replicas.put(n, new Replica(n, config.replica()));
+            }
+        }
+        Client finalReader = new Client(0, new ClientWorld(), history, random.split(), keys, 0, 0,
+                config.clientTimeoutMicros());
+        clients.put(finalReader.name(), finalReader);
+        waitForStableView(() -> finalReader.readEverything(() -> finished = true));
+    }
+
+    private void waitForStableView(Runnable then) {
+        if (operator.isEstablished() && operator.latest().members().size() == nodes.size()) {
+            then.run();
+            return;
+        }
+        at(now + OPERATOR_EVERY, () -> waitForStableView(then));
+    }
+
+    private void note(String text) {
+        if (trace != null) {
+            trace.append(now).append(' ').append(text).append('\n');
+        }
+    }
+
+    private final class ClientWorld implements ClientContext {
+        @Override
+        public long now() {
+            return now;
+        }
+
+        @Override
+        public void send(String from, String to, Message message) {
+            note(from + "->" + to + " " + message);
+            Simulation.this.send(from, to, message);
+        }
+
+        @Override
+        public void after(long micros, Runnable action) {
+            at(now + micros, action);
+        }
+
+        @Override
+        public List<String> nodes() {
+            return nodes;
+        }
+    }
+
+    private final class OperatorWorld implements Operator.World {
+        @Override
+        public long now() {
+            return now;
+        }
+
+        @Override
+        public List<String> nodes() {
+            return nodes;
+        }
+
+        @Override
+        public Replica replica(String node) {
+            return replicas.get(node);
+        }
+
+        @Override
+        public boolean canTalk(String a, String b) {
+            return !network.isBlocked(a, b);
+        }
+
+        @Override
+        public void install(View view) {
+            history.annotate("view " + view.number() + ": primary " + view.primary() + ", backups " + view.backups());
+            for (String n : nodes) {
+                // The operator's own messages are late, sometimes very late, but not lost (it retries anyway).
+                long delay = 100 + (long) (-20_000 * Math.log(1 - random.nextDouble()));
+                at(now + delay, () -> deliver("operator", n, new NewView(view)));
+            }
+        }
+
+        @Override
+        public void note(String text) {
+            Simulation.this.note(text);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package kvstore.sim.nemesis;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The faults of one run, drawn from its seed, plus the network's flakiness. A failing run's schedule can be
+ * shrunk fault by fault and replayed as it is.
+ */
+public record FaultSchedule(double dropRate, double duplicateRate, long meanDelayMicros, List<Fault> faults) {
+    public FaultSchedule {
+        faults = faults.stream().sorted(Comparator.comparingLong(Fault::at)).toList();
+    }
+
+    public static FaultSchedule none() {
+        return new FaultSchedule(0, 0, 300, List.of());
+    }
+
+    public FaultSchedule without(int index) {
+        List<Fault> fewer = new ArrayList<>(faults);
+        fewer.remove(index);
+        return new FaultSchedule(dropRate, duplicateRate, meanDelayMicros, fewer);
+    }
+
+    public FaultSchedule calmNetwork() {
+        return new FaultSchedule(0, 0, meanDelayMicros, faults);
+    }
+
+    /** Random faults over {@code durationMicros} for nodes n1..nN. */
+    public static FaultSchedule random(SplittableRandom random, int nodes, long durationMicros) {
+        double drop = random.nextInt(3) == 0 ? 0 : random.nextDouble() * 0.05;
+        double duplicate = random.nextInt(3) == 0 ? 0 : random.nextDouble() * 0.05;
+        long delay = 100 + random.nextInt(2_000);
+        List<Fault> faults = new ArrayList<>();
+        int count = random.nextInt(8);
+        for (int i = 0; i < count; i++) {
+            long at = 20_000 + (long) (random.nextDouble() * durationMicros);
+            long length = 20_000 + (long) (random.nextDouble() * durationMicros / 4);
+            switch (random.nextInt(3)) {
+                case 0 -> {
+                    List<String> all = new ArrayList<>();
+                    for (int n = 1; n <= nodes; n++) {
+                        all.add("n" + n);
+                    }
+                    List<String> first = new ArrayList<>();
+                    List<String> second = new ArrayList<>();
+                    for (String n : all) {
+                        (random.nextBoolean() ? first : second).add(n);
+                    }
+                    if (first.isEmpty() || second.isEmpty()) {
+                        first = List.of(all.get(random.nextInt(nodes)));
+                        second = new ArrayList<>(all);
+                        second.removeAll(first);
+                    }
+                    faults.add(new Fault.Partition(at, List.of(first, second), random.nextInt(4) == 0, at + length));
+                }
+                case 1 -> faults.add(new Fault.Crash(at, "n" + (1 + random.nextInt(nodes)), at + length));
+                default -> faults.add(new Fault.Failover(at));
+            }
+        }
+        return new FaultSchedule(drop, duplicate, delay, faults);
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder(String.format(java.util.Locale.ROOT,
+                "network: drop %.3f, duplicate %.3f, mean delay %d us", dropRate, duplicateRate, meanDelayMicros));
+        for (Fault f : faults) {
+            s.append("\n  ").append(f);
+        }
+        return s.toString();
+    }
+}

@@ -1,0 +1,69 @@
+package kvstore.sim.network;
+
+import kvstore.node.core.Message;
+
+import java.util.HashSet;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * The simulated network between endpoints: it decides, from the run's random source, whether and when each
+ * message arrives. Faults: drop, delay with a long tail (which also reorders), duplication, and partitions
+ * (any grouping, also one-way) that block a direction until healed.
+ */
+public final class Network {
+    /** What to do with one message: deliver it after each of these delays (none: dropped). */
+    public record Fate(long[] delays) {
+    }
+
+    private final SplittableRandom random;
+    private final Set<String> blocked = new HashSet<>(); // "from>to"
+    private double dropRate;
+    private double duplicateRate;
+    private long meanDelayMicros;
+
+    public Network(SplittableRandom random, double dropRate, double duplicateRate, long meanDelayMicros) {
+        this.random = random;
+        this.dropRate = dropRate;
+        this.duplicateRate = duplicateRate;
+        this.meanDelayMicros = meanDelayMicros;
+    }
+
+    public Fate fate(String from, String to, Message message) {
+        if (blocked.contains(from + ">" + to) || random.nextDouble() < dropRate) {
+            return new Fate(new long[0]);
+        }
+        if (random.nextDouble() < duplicateRate) {
+            return new Fate(new long[] {delay(), delay()});
+        }
+        return new Fate(new long[] {delay()});
+    }
+
+    /** A delay: exponential around the mean, and one message in fifty is twenty times slower. */
+    private long delay() {
+        double d = -meanDelayMicros * Math.log(1 - random.nextDouble());
+        if (random.nextInt(50) == 0) {
+            d *= 20;
+        }
+        return 50 + (long) d;
+    }
+
+    public void block(String from, String to) {
+        blocked.add(from + ">" + to);
+    }
+
+    public boolean isBlocked(String from, String to) {
+        return blocked.contains(from + ">" + to);
+    }
+
+    public void healAll() {
+        blocked.clear();
+    }
+
+    /** No more loss or duplication: for the final reads after the faults stop. */
+    public void calm() {
+        dropRate = 0;
+        duplicateRate = 0;
+        meanDelayMicros = Math.min(meanDelayMicros, 500);
+    }
+}

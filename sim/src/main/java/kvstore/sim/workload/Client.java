@@ -1,0 +1,230 @@
+package kvstore.sim.workload;
+
+import kvstore.checker.history.CasArgument;
+import kvstore.checker.history.Event;
+import kvstore.checker.history.EventType;
+import kvstore.checker.history.OpKind;
+import kvstore.node.core.Command;
+import kvstore.node.core.Message.ClientReply;
+import kvstore.node.core.Message.ClientRequest;
+import kvstore.node.core.RequestId;
+import kvstore.node.core.Result;
+
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * A simulated client: one operation at a time (get, put, delete, cas, get-all on a few keys, each written value
+ * unique), sent to a random node; it retries with the same request id when it gets no answer or "unavailable",
+ * and records the operation in the history: ok or fail with the result, or unknown (info) when it gave up.
+ * A get-all is recorded as one get per key, by sub-processes "client.key", over the same interval.
+ */
+public final class Client {
+    private final String name;
+    private final int process;
+    private final ClientContext world;
+    private final HistoryRecorder history;
+    private final SplittableRandom random;
+    private final List<String> keys;
+    private final int retries;
+    private final long timeoutMicros;
+    private final String[] lastSeen;
+
+    private int remaining;
+    private long counter;
+    private RequestId current;
+    private Command command;
+    private int attempts;
+    private Runnable whenDone = () -> { };
+
+    public Client(int process, ClientContext world, HistoryRecorder history, SplittableRandom random,
+                  List<String> keys, int operations, int retries, long timeoutMicros) {
+        this.name = "c" + process;
+        this.process = process;
+        this.world = world;
+        this.history = history;
+        this.random = random;
+        this.keys = keys;
+        this.remaining = operations;
+        this.retries = retries;
+        this.timeoutMicros = timeoutMicros;
+        this.lastSeen = new String[keys.size()];
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public boolean busy() {
+        return current != null;
+    }
+
+    public int remaining() {
+        return remaining;
+    }
+
+    /** Starts the client's loop of operations. */
+    public void start() {
+        world.after(thinkTime(), this::next);
+    }
+
+    /** Reads every key once, retrying until it gets an answer: the final check after the faults stop. */
+    public void readEverything(Runnable then) {
+        whenDone = then;
+        readKey(0);
+    }
+
+    private void readKey(int index) {
+        if (index == keys.size()) {
+            whenDone.run();
+            return;
+        }
+        issue(Command.get(keys.get(index)), Integer.MAX_VALUE, () -> readKey(index + 1));
+    }
+
+    private void next() {
+        if (remaining == 0) {
+            return;
+        }
+        remaining--;
+        int k = random.nextInt(keys.size());
+        String key = keys.get(k);
+        int pick = random.nextInt(100);
+        Command c;
+        if (pick < 30) {
+            c = Command.get(key);
+        } else if (pick < 60) {
+            c = Command.put(key, freshValue());
+        } else if (pick < 70) {
+            c = Command.delete(key);
+        } else if (pick < 90) {
+            c = Command.cas(key, random.nextInt(4) == 0 ? null : lastSeen[k], freshValue());
+        } else {
+            c = Command.getAll();
+        }
+        issue(c, retries, () -> world.after(thinkTime(), this::next));
+    }
+
+    private Runnable then;
+    private int maxAttempts;
+
+    private void issue(Command c, int retryLimit, Runnable after) {
+        command = c;
+        current = new RequestId(name, ++counter);
+        attempts = 0;
+        maxAttempts = retryLimit == Integer.MAX_VALUE ? Integer.MAX_VALUE : retryLimit + 1;
+        then = after;
+        recordInvoke();
+        attempt();
+    }
+
+    private void attempt() {
+        attempts++;
+        RequestId id = current;
+        int attempt = attempts;
+        String node = world.nodes().get(random.nextInt(world.nodes().size()));
+        world.send(name, node, new ClientRequest(id, command));
+        world.after(timeoutMicros, () -> {
+            if (id.equals(current) && attempts == attempt) {
+                retryOrGiveUp(null);
+            }
+        });
+    }
+
+    private void retryOrGiveUp(Result unavailable) {
+        if (attempts < maxAttempts) {
+            attempt();
+            return;
+        }
+        // Gave up: a write may still take effect (unknown); a read had no effect (fail).
+        EventType outcome = command.isRead() ? EventType.FAIL : EventType.INFO;
+        recordCompletion(outcome, null);
+        finish();
+    }
+
+    public void onReply(ClientReply reply) {
+        if (!reply.id().equals(current)) {
+            return; // a late answer to an attempt we already settled
+        }
+        Result r = reply.result();
+        if (r.status() == Result.Status.UNAVAILABLE) {
+            int attempt = attempts;
+            RequestId id = current;
+            world.after(timeoutMicros / 10, () -> {
+                if (id.equals(current) && attempts == attempt) {
+                    retryOrGiveUp(r);
+                }
+            });
+            return;
+        }
+        recordCompletion(EventType.OK, r);
+        finish();
+    }
+
+    private void finish() {
+        current = null;
+        Runnable after = then;
+        then = null;
+        after.run();
+    }
+
+    // ---- the history --------------------------------------------------------------------------------------
+
+    private void recordInvoke() {
+        long t = world.now();
+        switch (command.kind()) {
+            case GET -> history.record(Event.invoke(proc(), OpKind.GET, command.key(), null).at(t));
+            case PUT -> history.record(Event.invoke(proc(), OpKind.PUT, command.key(), command.value()).at(t));
+            case DELETE -> history.record(Event.invoke(proc(), OpKind.DELETE, command.key(), null).at(t));
+            case CAS -> history.record(Event.invoke(proc(), OpKind.CAS, command.key(),
+                    new CasArgument(command.expected(), command.value())).at(t));
+            case GET_ALL -> {
+                for (String key : keys) {
+                    history.record(Event.invoke(proc() + "." + key, OpKind.GET, key, null).at(t));
+                }
+            }
+        }
+    }
+
+    private void recordCompletion(EventType type, Result r) {
+        long t = world.now();
+        switch (command.kind()) {
+            case GET -> {
+                String v = r == null || r.status() != Result.Status.OK ? null : r.value();
+                history.record(Event.completion(proc(), type, OpKind.GET, command.key(), v).at(t));
+                if (type == EventType.OK) {
+                    lastSeen[keys.indexOf(command.key())] = v;
+                }
+            }
+            case PUT -> history.record(Event.completion(proc(), type, OpKind.PUT, command.key(), command.value()).at(t));
+            case DELETE -> history.record(Event.completion(proc(), type, OpKind.DELETE, command.key(), null).at(t));
+            case CAS -> {
+                EventType outcome = type == EventType.OK && r.status() == Result.Status.CAS_MISMATCH
+                        ? EventType.FAIL : type;
+                history.record(Event.completion(proc(), outcome, OpKind.CAS, command.key(), null).at(t));
+                if (outcome == EventType.FAIL && r != null) {
+                    lastSeen[keys.indexOf(command.key())] = r.value();
+                }
+            }
+            case GET_ALL -> {
+                for (String key : keys) {
+                    String v = type == EventType.OK ? r.all().get(key) : null;
+                    history.record(Event.completion(proc() + "." + key, type, OpKind.GET, key, v).at(t));
+                }
+            }
+        }
+    }
+
+    private String proc() {
+        return Integer.toString(process);
+    }
+
+    private String freshValue() {
+        return name + "-" + counter + "-" + (remaining + 1);
+    }
+
+    private long thinkTime() {
+        return (long) (-2_000 * Math.log(1 - random.nextDouble()));
+    }
+
+}
