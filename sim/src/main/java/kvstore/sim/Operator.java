@@ -157,7 +157,8 @@ final class Operator {
     /**
      * Sends the latest view again to nodes still in an older one (its message was late or lost). Never to a node
      * with no view at all: that one restarted empty, and must join through a new view that gives it the state,
-     * never through an old view that would let it lead with nothing (view 1 makes its primary start empty).
+     * never through an old view that would let it lead with nothing (view 1 makes its primary start empty),
+     * unless the cluster never started (its first primary died before anything could be acknowledged).
      */
     private void resendToLaggards() {
         if (world.now() - issuedAt < 100_000) {
@@ -165,10 +166,23 @@ final class Operator {
         }
         for (String n : world.nodes()) {
             Replica r = world.replica(n);
-            if (r != null && r.view() != null && r.view().number() < latest.number()) {
+            boolean behind = r != null && r.view() != null && r.view().number() < latest.number();
+            boolean missedBootstrap = r != null && r.view() == null && latest.number() == 1 && neverStarted();
+            if (behind || missedBootstrap) {
                 world.install(latest);
                 return;
             }
         }
+    }
+
+    /** No node has ever held a view's state, so nothing was ever acknowledged: starting afresh loses nothing. */
+    private boolean neverStarted() {
+        for (String n : world.nodes()) {
+            Replica r = world.replica(n);
+            if (r != null && r.syncedView() > 0) {
+                return false;
+            }
+        }
+        return established == null;
     }
 }

@@ -30,6 +30,7 @@ import java.util.SplittableRandom;
 public final class Simulation {
     private static final long OPERATOR_EVERY = 20_000;
     private static final long GIVE_UP_AT = 120_000_000; // two virtual minutes: a run that has not ended is stuck
+    private static final long MAX_MESSAGES = 2_000_000;  // a message storm is a bug too: stop and report it
 
     private final SimConfig config;
     private final FaultSchedule schedule;
@@ -93,7 +94,7 @@ public final class Simulation {
         at(OPERATOR_EVERY, this::operatorCheck);
         at(50_000, () -> clients.values().forEach(Client::start));
 
-        while (!queue.isEmpty() && !finished && now < GIVE_UP_AT) {
+        while (!queue.isEmpty() && !finished && now < GIVE_UP_AT && delivered < MAX_MESSAGES) {
             Scheduled next = queue.poll();
             now = next.time;
             next.action.run();
@@ -300,8 +301,10 @@ public final class Simulation {
         public void install(View view) {
             history.annotate("view " + view.number() + ": primary " + view.primary() + ", backups " + view.backups());
             for (String n : nodes) {
-                // The operator's own messages are late, sometimes very late, but not lost (it retries anyway).
-                long delay = 100 + (long) (-20_000 * Math.log(1 - random.nextDouble()));
+                // The operator's messages are late, one in four very late, but not lost (it retries anyway):
+                // a deposed primary may go on believing it leads for a while, which fencing must make harmless.
+                long delay = 100 + (long) (-20_000 * Math.log(1 - random.nextDouble()))
+                        + (random.nextInt(4) == 0 ? 100_000 + random.nextInt(400_000) : 0);
                 at(now + delay, () -> deliver("operator", n, new NewView(view)));
             }
         }

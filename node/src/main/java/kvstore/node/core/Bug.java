@@ -7,7 +7,7 @@ package kvstore.node.core;
 public enum Bug {
     /** The primary answers before every backup has applied the operation. */
     ACK_BEFORE_REPLICATION,
-    /** Backups accept replication messages from any view, not only their current one. */
+    /** Nodes acknowledge replication from an older view's primary (no fencing), whatever their role now. */
     ACCEPT_STALE_VIEW,
     /** The primary serves reads from its own state without confirming its view with the backups. */
     LOCAL_READS,

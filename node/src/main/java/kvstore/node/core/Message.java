@@ -5,8 +5,14 @@ import java.util.Map;
 /** Everything that crosses the network between clients, nodes and the operator. Small immutable values. */
 public sealed interface Message {
 
-    /** A client's request, or one forwarded by a node to its view's primary. */
-    record ClientRequest(RequestId id, Command command) implements Message {
+    /**
+     * A client's request, or one forwarded by a node to its view's primary ({@code forwarded}). A forwarded request
+     * is never forwarded again: while views change, two nodes could otherwise bounce it between them forever.
+     */
+    record ClientRequest(RequestId id, Command command, boolean forwarded) implements Message {
+        public ClientRequest(RequestId id, Command command) {
+            this(id, command, false);
+        }
     }
 
     record ClientReply(RequestId id, Result result) implements Message {

@@ -131,9 +131,14 @@ public final class Replica {
             return;
         }
         if (!isPrimary()) {
+            if (request.forwarded()) {
+                send(from, new ClientReply(request.id(), Result.unavailable("not the primary of view "
+                        + view.number())));
+                return;
+            }
             forwarded.computeIfAbsent(request.id(),
                     k -> new Forwarded(new ArrayList<>(1), now + config.forwardTimeoutTicks())).requesters.add(from);
-            send(view.primary(), request);
+            send(view.primary(), new ClientRequest(request.id(), request.command(), true));
             return;
         }
         if (!config.has(Bug.NO_IDEMPOTENCY)) {
@@ -191,11 +196,16 @@ public final class Replica {
     // ---- replication ----------------------------------------------------------------------------------------
 
     private void onReplicate(String from, Replicate r) {
+        boolean stale = view != null && r.view() < view.number();
+        if (config.has(Bug.ACCEPT_STALE_VIEW) && stale) {
+            send(from, new Ack(r.view(), r.seq())); // the planted bug: an old view's primary is not fenced off
+            return;
+        }
         if (view == null || isPrimary()) {
             return;
         }
         boolean current = r.view() == view.number();
-        if (!current && !(config.has(Bug.ACCEPT_STALE_VIEW) && r.view() < view.number())) {
+        if (!current) {
             return; // fencing: only the current view's primary may replicate to us
         }
         if (current && !synced) {

@@ -34,11 +34,11 @@ public record FaultSchedule(double dropRate, double duplicateRate, long meanDela
         double duplicate = random.nextInt(3) == 0 ? 0 : random.nextDouble() * 0.05;
         long delay = 100 + random.nextInt(2_000);
         List<Fault> faults = new ArrayList<>();
-        int count = random.nextInt(8);
+        int count = random.nextInt(10);
         for (int i = 0; i < count; i++) {
             long at = 20_000 + (long) (random.nextDouble() * durationMicros);
             long length = 20_000 + (long) (random.nextDouble() * durationMicros / 4);
-            switch (random.nextInt(3)) {
+            switch (random.nextInt(3)) { // partitions, crashes and failovers alike
                 case 0 -> {
                     List<String> all = new ArrayList<>();
                     for (int n = 1; n <= nodes; n++) {

@@ -1,0 +1,43 @@
+package kvstore.sim;
+
+import kvstore.node.core.Bug;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+import java.util.Arrays;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The simulator is only worth something if it catches real protocol bugs. Each deliberately wrong variant must
+ * fail some run (a linearizability violation or a lost write) within a bounded number of seeds, while the correct
+ * protocol passes that same seed; the failing run must also shrink to one that still fails.
+ */
+class PlantedBugsTest {
+    private static final int SEEDS = 150;
+
+    @TestFactory
+    Stream<DynamicTest> everyPlantedBugIsCaught() {
+        return Arrays.stream(Bug.values()).map(bug -> DynamicTest.dynamicTest(bug.name(), () -> {
+            SimConfig buggy = SimConfig.defaults().withBugs(Set.of(bug));
+            SeededRun caught = null;
+            for (long seed = 1; seed <= SEEDS && caught == null; seed++) {
+                SeededRun run = SeededRun.of(buggy, seed);
+                if (run.failed()) {
+                    caught = run;
+                }
+            }
+            assertTrue(caught != null, bug + " survived " + SEEDS + " seeded runs");
+            SeededRun correct = SeededRun.of(SimConfig.defaults(), caught.seed(), caught.schedule());
+            assertFalse(correct.failed(), "the correct protocol fails seed " + caught.seed() + " too:\n"
+                    + correct.describe());
+            SeededRun small = ScheduleShrinker.shrink(caught, 15);
+            assertTrue(small.failed(), "the shrunk run still fails");
+            assertTrue(small.schedule().faults().size() <= caught.schedule().faults().size()
+                    && small.config().operations() <= caught.config().operations());
+        }));
+    }
+}
