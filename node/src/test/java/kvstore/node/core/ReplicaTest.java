@@ -1,0 +1,183 @@
+package kvstore.node.core;
+
+import kvstore.node.core.Message.Ack;
+import kvstore.node.core.Message.ClientReply;
+import kvstore.node.core.Message.ClientRequest;
+import kvstore.node.core.Message.NewView;
+import kvstore.node.core.Message.Replicate;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Scenarios on a tiny in-memory network, driven step by step (in the style of etcd raft's tests). */
+class ReplicaTest {
+
+    /** Delivers messages in order; cut links drop them. Client endpoints collect their replies. */
+    static final class Net {
+        final Map<String, Replica> nodes = new LinkedHashMap<>();
+        final Deque<Object[]> inFlight = new ArrayDeque<>();
+        final Set<String> cut = new HashSet<>();
+        final Map<String, List<ClientReply>> replies = new LinkedHashMap<>();
+
+        Net(String... ids) {
+            for (String id : ids) {
+                nodes.put(id, new Replica(id, ReplicaConfig.defaults()));
+            }
+        }
+
+        void send(String from, String to, Message m) {
+            inFlight.add(new Object[] {from, to, m});
+        }
+
+        void deliverAll() {
+            while (!inFlight.isEmpty()) {
+                Object[] m = inFlight.poll();
+                String from = (String) m[0];
+                String to = (String) m[1];
+                if (cut.contains(from + ">" + to) || cut.contains(to + ">" + from)) {
+                    continue;
+                }
+                Replica r = nodes.get(to);
+                if (r == null) {
+                    replies.computeIfAbsent(to, k -> new ArrayList<>()).add((ClientReply) m[2]);
+                    continue;
+                }
+                for (Send s : r.onMessage(from, (Message) m[2])) {
+                    send(to, s.to(), s.message());
+                }
+            }
+        }
+
+        void tick(int n) {
+            for (int i = 0; i < n; i++) {
+                for (Replica r : nodes.values()) {
+                    for (Send s : r.onTick()) {
+                        send(r.id(), s.to(), s.message());
+                    }
+                }
+                deliverAll();
+            }
+        }
+
+        void install(View v) {
+            for (String n : nodes.keySet()) {
+                send("operator", n, new NewView(v));
+            }
+            deliverAll();
+        }
+
+        Result request(String client, String node, long number, Command c) {
+            send(client, node, new ClientRequest(new RequestId(client, number), c));
+            deliverAll();
+            List<ClientReply> got = replies.getOrDefault(client, List.of());
+            return got.isEmpty() ? null : got.getLast().result();
+        }
+    }
+
+    private static Net started() {
+        Net net = new Net("n1", "n2", "n3");
+        net.install(new View(1, "n1", List.of("n2", "n3")));
+        return net;
+    }
+
+    @Test
+    void writesAreAcknowledgedOnlyOnceEveryBackupAppliedThem() {
+        Net net = started();
+        assertEquals(Result.Status.OK, net.request("c", "n1", 1, Command.put("x", "1")).status());
+        for (Replica r : net.nodes.values()) {
+            assertEquals("1", r.data().get("x"), r.id() + " holds the acknowledged write");
+        }
+        assertEquals(Result.Status.UPDATED, net.request("c", "n2", 2, Command.put("x", "2")).status(),
+                "a backup forwards to the primary");
+        assertEquals("2", net.request("c", "n3", 3, Command.get("x")).value());
+    }
+
+    @Test
+    void anUnreachableBackupMakesWritesUnavailableNotAcknowledged() {
+        Net net = started();
+        net.cut.add("n1>n3");
+        assertNull(net.request("c", "n1", 1, Command.put("x", "1")), "no answer while n3 has not applied it");
+        net.tick(ReplicaConfig.defaults().replicationTimeoutTicks());
+        assertEquals(Result.Status.UNAVAILABLE, net.replies.get("c").getLast().result().status());
+    }
+
+    @Test
+    void aDeposedPrimaryCanNeitherWriteNorRead() {
+        Net net = started();
+        net.request("c", "n1", 1, Command.put("x", "1"));
+        // n1 is cut off; the operator installs view 2 on n2 and n3 only.
+        net.cut.add("n1>n2");
+        net.cut.add("n1>n3");
+        net.cut.add("operator>n1");
+        net.install(new View(2, "n2", List.of("n3")));
+        assertEquals(Result.Status.UPDATED, net.request("d", "n2", 1, Command.put("x", "2")).status());
+        // The network heals but n1 has not heard of view 2: fencing must stop it acknowledging anything.
+        net.cut.clear();
+        net.cut.add("operator>n1");
+        assertNull(net.request("e", "n1", 1, Command.get("x")), "no stale read from the deposed primary");
+        assertNull(net.request("e", "n1", 2, Command.put("x", "3")));
+        net.tick(ReplicaConfig.defaults().replicationTimeoutTicks());
+        assertTrue(net.replies.get("e").stream().allMatch(r -> r.result().status() == Result.Status.UNAVAILABLE));
+        assertEquals("2", net.nodes.get("n2").data().get("x"));
+    }
+
+    @Test
+    void aJoiningBackupReceivesTheStateBeforeItCounts() {
+        Net net = started();
+        net.request("c", "n1", 1, Command.put("x", "1"));
+        net.nodes.put("n4", new Replica("n4", ReplicaConfig.defaults()));
+        net.install(new View(2, "n1", List.of("n2", "n3", "n4")));
+        assertEquals("1", net.nodes.get("n4").data().get("x"), "state transfer");
+        assertTrue(net.nodes.get("n4").isSynced());
+        assertEquals(Result.Status.UPDATED, net.request("c", "n1", 2, Command.put("x", "2")).status());
+        assertEquals("2", net.nodes.get("n4").data().get("x"));
+    }
+
+    @Test
+    void aRetriedWriteIsAppliedOnceAndGetsTheOriginalAnswer() {
+        Net net = started();
+        Result first = net.request("c", "n1", 1, Command.cas("x", null, "a"));
+        net.request("d", "n1", 1, Command.put("x", "b"));
+        Result retry = net.request("c", "n2", 1, Command.cas("x", null, "a"));
+        assertEquals(first, retry, "the retry gets the first answer");
+        assertEquals("b", net.nodes.get("n1").data().get("x"), "and is not applied again");
+    }
+
+    @Test
+    void backupsApplyInOrderAndIgnoreDuplicatesAndOtherViews() {
+        Replica backup = new Replica("n2", ReplicaConfig.defaults());
+        backup.onMessage("operator", new NewView(new View(1, "n1", List.of("n2"))));
+        backup.onMessage("n1", new Message.StateTransfer(1, 0, Map.of(), Map.of()));
+        RequestId a = new RequestId("c", 1);
+        RequestId b = new RequestId("c", 2);
+        List<Send> out = backup.onMessage("n1", new Replicate(1, 2, b, Command.put("x", "2")));
+        assertEquals(new Ack(1, 0), out.getFirst().message(), "seq 2 waits for seq 1");
+        out = backup.onMessage("n1", new Replicate(1, 1, a, Command.put("x", "1")));
+        assertEquals(new Ack(1, 2), out.getFirst().message());
+        assertEquals("2", backup.data().get("x"));
+        backup.onMessage("n1", new Replicate(1, 1, a, Command.put("x", "1")));
+        assertEquals("2", backup.data().get("x"), "a duplicate is not applied again");
+        backup.onMessage("operator", new NewView(new View(2, "n1", List.of("n2"))));
+        assertTrue(backup.onMessage("n1", new Replicate(1, 3, new RequestId("c", 3), Command.put("x", "3")))
+                .isEmpty(), "a message of view 1 is refused in view 2");
+        assertEquals("2", backup.data().get("x"));
+    }
+
+    @Test
+    void aNodeThatRestartedEmptyRefusesToLead() {
+        Replica fresh = new Replica("n1", ReplicaConfig.defaults());
+        fresh.onMessage("operator", new NewView(new View(5, "n1", List.of("n2"))));
+        assertNull(fresh.view(), "it would lead with none of the acknowledged writes");
+    }
+}
