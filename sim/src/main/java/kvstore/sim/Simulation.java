@@ -135,7 +135,7 @@ public final class Simulation {
 
     private void send(String from, String to, Message message) {
         Network.Fate fate = network.fate(from, to, message);
-        if (fate.delays().length == 0) {
+        if (fate.delays().length == 0 && trace != null) {
             note("drop " + from + "->" + to + " " + message);
         }
         for (long delay : fate.delays()) {
@@ -147,7 +147,9 @@ public final class Simulation {
         Client client = clients.get(to);
         if (client != null) {
             delivered++;
-            note(from + "->" + to + " " + message);
+            if (trace != null) {
+                note(from + "->" + to + " " + message);
+            }
             client.onReply((ClientReply) message);
             return;
         }
@@ -156,7 +158,9 @@ public final class Simulation {
             return; // down: the message is lost
         }
         delivered++;
-        note(from + "->" + to + " " + message);
+        if (trace != null) { // building the line costs more than delivering the message
+            note(from + "->" + to + " " + message);
+        }
         dispatch(to, replica.onMessage(from, message));
     }
 
@@ -261,7 +265,9 @@ public final class Simulation {
 
         @Override
         public void send(String from, String to, Message message) {
-            note(from + "->" + to + " " + message);
+            if (trace != null) {
+                note(from + "->" + to + " " + message);
+            }
             Simulation.this.send(from, to, message);
         }
 
