@@ -113,13 +113,25 @@ final class Operator {
         }
     }
 
-    /** Live nodes synced in the last established view (or later): safe to lead the next one. */
+    /**
+     * Live nodes synced in the newest view any live node was synced in: safe to lead the next one. Anything
+     * acknowledged was acknowledged in an established view v, whose members were all synced in v; every node
+     * synced in a later view got its state from one holding it. (Looking at the newest synced view rather than
+     * the last view this operator saw established matters: it samples, and can miss a view that was established
+     * only briefly.)
+     */
     private List<String> eligible() {
-        List<String> out = new ArrayList<>();
-        long since = established == null ? 1 : established.number();
+        long newest = 0;
         for (String n : world.nodes()) {
             Replica r = world.replica(n);
-            if (r != null && r.syncedView() >= since) {
+            if (r != null) {
+                newest = Math.max(newest, r.syncedView());
+            }
+        }
+        List<String> out = new ArrayList<>();
+        for (String n : world.nodes()) {
+            Replica r = world.replica(n);
+            if (r != null && newest > 0 && r.syncedView() == newest) {
                 out.add(n);
             }
         }

@@ -172,11 +172,15 @@ public final class Simulation {
             case Fault.Partition p -> {
                 history.annotate("partition " + p.groups() + (p.oneWay() ? " one-way" : ""));
                 note("nemesis: partition " + p.groups() + (p.oneWay() ? " one-way" : ""));
-                for (String a : p.groups().get(0)) {
-                    for (String b : p.groups().get(1)) {
-                        network.block(a, b);
-                        if (!p.oneWay()) {
-                            network.block(b, a);
+                for (int g = 0; g < p.groups().size(); g++) {
+                    for (int h = g + 1; h < p.groups().size(); h++) {
+                        for (String a : p.groups().get(g)) {
+                            for (String b : p.groups().get(h)) {
+                                network.block(a, b);
+                                if (!p.oneWay()) {
+                                    network.block(b, a);
+                                }
+                            }
                         }
                     }
                 }

@@ -58,7 +58,7 @@ public final class Replica {
         final Command command;
         final Result result;
         final List<String> replyTo = new ArrayList<>(1);
-        final long deadline;
+        long deadline;
         boolean answered;
 
         Entry(long seq, RequestId id, Command command, Result result, long deadline) {
@@ -147,13 +147,24 @@ public final class Replica {
                 if (waiting.answered) {
                     waiting.answered = false; // a retry: answer it when the operation is confirmed
                     waiting.replyTo.clear();
+                    waiting.deadline = now + config.replicationTimeoutTicks();
                 }
                 waiting.replyTo.add(from);
                 return;
             }
             Result earlier = done.get(request.id());
             if (earlier != null) {
-                send(from, new ClientReply(request.id(), earlier));
+                if (earlier.seq() <= appliedEverywhere()) {
+                    send(from, new ClientReply(request.id(), earlier));
+                    return;
+                }
+                // Applied before, in an earlier view, and never confirmed there: answer once every backup of
+                // this view holds it too (the state transfer carries it).
+                Entry wait = new Entry(earlier.seq(), request.id(), request.command(), earlier,
+                        now + config.replicationTimeoutTicks());
+                wait.replyTo.add(from);
+                unconfirmed.put(earlier.seq(), wait);
+                unconfirmedById.put(request.id(), wait);
                 return;
             }
         }
@@ -241,12 +252,18 @@ public final class Replica {
         confirmApplied();
     }
 
-    /** Answers every operation that every backup has now applied. */
-    private void confirmApplied() {
+    /** The highest sequence number every backup of the view has applied (this primary has applied all). */
+    private long appliedEverywhere() {
         long everywhere = applied;
         for (long a : appliedBy.values()) {
             everywhere = Math.min(everywhere, a);
         }
+        return everywhere;
+    }
+
+    /** Answers every operation that every backup has now applied. */
+    private void confirmApplied() {
+        long everywhere = appliedEverywhere();
         while (!unconfirmed.isEmpty() && unconfirmed.firstKey() <= everywhere) {
             Entry e = unconfirmed.pollFirstEntry().getValue();
             unconfirmedById.remove(e.id);

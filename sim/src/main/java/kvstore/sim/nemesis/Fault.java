@@ -6,7 +6,10 @@ import java.util.List;
 public sealed interface Fault {
     long at();
 
-    /** Cut the network: nodes in different groups cannot talk; if {@code oneWay}, only from the first group. */
+    /**
+     * Cut the network into groups: nodes in different groups cannot talk. If {@code oneWay}, only messages from
+     * an earlier group to a later one are cut (the other direction still flows).
+     */
     record Partition(long at, List<List<String>> groups, boolean oneWay, long healAt) implements Fault {
     }
 

@@ -44,17 +44,22 @@ public record FaultSchedule(double dropRate, double duplicateRate, long meanDela
                     for (int n = 1; n <= nodes; n++) {
                         all.add("n" + n);
                     }
-                    List<String> first = new ArrayList<>();
-                    List<String> second = new ArrayList<>();
+                    int groupCount = 2 + (nodes > 2 && random.nextInt(4) == 0 ? 1 : 0);
+                    List<List<String>> groups = new ArrayList<>();
+                    for (int g = 0; g < groupCount; g++) {
+                        groups.add(new ArrayList<>());
+                    }
                     for (String n : all) {
-                        (random.nextBoolean() ? first : second).add(n);
+                        groups.get(random.nextInt(groupCount)).add(n);
                     }
-                    if (first.isEmpty() || second.isEmpty()) {
-                        first = List.of(all.get(random.nextInt(nodes)));
-                        second = new ArrayList<>(all);
-                        second.removeAll(first);
+                    groups.removeIf(List::isEmpty);
+                    if (groups.size() < 2) { // everyone landed together: isolate one node instead
+                        String lone = all.get(random.nextInt(nodes));
+                        List<String> rest = new ArrayList<>(all);
+                        rest.remove(lone);
+                        groups = List.of(List.of(lone), rest);
                     }
-                    faults.add(new Fault.Partition(at, List.of(first, second), random.nextInt(4) == 0, at + length));
+                    faults.add(new Fault.Partition(at, groups, random.nextInt(4) == 0, at + length));
                 }
                 case 1 -> faults.add(new Fault.Crash(at, "n" + (1 + random.nextInt(nodes)), at + length));
                 default -> faults.add(new Fault.Failover(at));
