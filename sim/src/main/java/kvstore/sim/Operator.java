@@ -131,7 +131,8 @@ final class Operator {
         List<String> out = new ArrayList<>();
         for (String n : world.nodes()) {
             Replica r = world.replica(n);
-            if (r != null && newest > 0 && r.syncedView() == newest) {
+            // With no node ever synced, nothing was ever acknowledged: a founding node may start afresh.
+            if (r != null && r.mayLead() && r.syncedView() == newest) {
                 out.add(n);
             }
         }
@@ -169,8 +170,7 @@ final class Operator {
     /**
      * Sends the latest view again to nodes still in an older one (its message was late or lost). Never to a node
      * with no view at all: that one restarted empty, and must join through a new view that gives it the state,
-     * never through an old view that would let it lead with nothing (view 1 makes its primary start empty),
-     * unless the cluster never started (its first primary died before anything could be acknowledged).
+     * never through an old view.
      */
     private void resendToLaggards() {
         if (world.now() - issuedAt < 100_000) {
@@ -179,22 +179,12 @@ final class Operator {
         for (String n : world.nodes()) {
             Replica r = world.replica(n);
             boolean behind = r != null && r.view() != null && r.view().number() < latest.number();
-            boolean missedBootstrap = r != null && r.view() == null && latest.number() == 1 && neverStarted();
-            if (behind || missedBootstrap) {
+            if (behind) {
                 world.install(latest);
                 return;
             }
         }
     }
 
-    /** No node has ever held a view's state, so nothing was ever acknowledged: starting afresh loses nothing. */
-    private boolean neverStarted() {
-        for (String n : world.nodes()) {
-            Replica r = world.replica(n);
-            if (r != null && r.syncedView() > 0) {
-                return false;
-            }
-        }
-        return established == null;
-    }
+
 }

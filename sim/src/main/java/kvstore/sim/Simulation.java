@@ -48,6 +48,7 @@ public final class Simulation {
     private long delivered;
     private boolean finalPhase;
     private boolean finished;
+    private boolean everAcknowledged; // has any replica answered a client with anything but "unavailable"?
 
     private record Scheduled(long time, long order, Runnable action) implements Comparable<Scheduled> {
         @Override
@@ -72,7 +73,7 @@ public final class Simulation {
         for (int i = 1; i <= config.nodes(); i++) {
             String n = "n" + i;
             nodes.add(n);
-            replicas.put(n, new Replica(n, config.replica()));
+            replicas.put(n, Replica.founding(n, config.replica()));
         }
         List<String> keys = new ArrayList<>();
         for (int k = 0; k < config.keys(); k++) {
@@ -129,8 +130,20 @@ public final class Simulation {
 
     private void dispatch(String from, List<Send> sends) {
         for (Send s : sends) {
+            if (s.message() instanceof ClientReply r
+                    && r.result().status() != kvstore.node.core.Result.Status.UNAVAILABLE) {
+                everAcknowledged = true;
+            }
             send(from, s.to(), s.message());
         }
+    }
+
+    /**
+     * A node restarting after a crash comes back empty and may not lead. If nothing was ever acknowledged, the
+     * cluster never really started and the operator may found it afresh: that node restarts as founding.
+     */
+    private Replica restarted(String node) {
+        return everAcknowledged ? new Replica(node, config.replica()) : Replica.founding(node, config.replica());
     }
 
     private void send(String from, String to, Message message) {
@@ -200,7 +213,7 @@ public final class Simulation {
                 at(c.restartAt(), () -> {
                     if (replicas.get(c.node()) == null) {
                         note("nemesis: restart " + c.node());
-                        replicas.put(c.node(), new Replica(c.node(), config.replica()));
+                        replicas.put(c.node(), restarted(c.node()));
                     }
                 });
             }
@@ -238,7 +251,7 @@ public final class Simulation {
         network.calm();
         for (String n : nodes) {
             if (replicas.get(n) == null) {
-                replicas.put(n, new Replica(n, config.replica()));
+                replicas.put(n, restarted(n));
             }
         }
         Client finalReader = new Client(0, new ClientWorld(), history, random.split(), keys, 0, 0,

@@ -30,6 +30,7 @@ import java.util.TreeMap;
 public final class Replica {
     private final String id;
     private final ReplicaConfig config;
+    private final boolean founding; // started for a new cluster: may lead while it holds nothing
 
     private View view;
     private boolean synced;       // holds the complete state of the current view
@@ -73,9 +74,27 @@ public final class Replica {
     private record Forwarded(List<String> requesters, long deadline) {
     }
 
+    /**
+     * A replica that joins an existing cluster, or restarts after a crash with its memory lost: it never leads a
+     * view until it has been synced in one, because it may lack acknowledged writes.
+     */
     public Replica(String id, ReplicaConfig config) {
+        this(id, config, false);
+    }
+
+    private Replica(String id, ReplicaConfig config, boolean founding) {
         this.id = Objects.requireNonNull(id);
         this.config = config;
+        this.founding = founding;
+    }
+
+    /**
+     * A replica of a brand-new cluster, which may lead with an empty state because nothing has been written yet.
+     * Only the process that creates the cluster knows this; a view message cannot tell it (a restarted node may
+     * receive the cluster's first view late, and must not start leading an empty store then).
+     */
+    public static Replica founding(String id, ReplicaConfig config) {
+        return new Replica(id, config, true);
     }
 
     // ---- inputs -------------------------------------------------------------------------------------------
@@ -316,9 +335,8 @@ public final class Replica {
         if (view != null && next.number() <= view.number()) {
             return; // not newer: a node never goes back to an older view
         }
-        boolean bootstrap = view == null && syncedView == 0 && next.number() == 1;
-        if (next.primary().equals(id) && syncedView == 0 && !bootstrap) {
-            return; // restarted empty: we lack acknowledged writes, so refuse to lead (the operator picks again)
+        if (next.primary().equals(id) && !mayLead()) {
+            return; // restarted empty: we may lack acknowledged writes, so refuse to lead (the operator picks again)
         }
         abandonRole("the view changed");
         view = next;
@@ -412,6 +430,11 @@ public final class Replica {
 
     public boolean isPrimary() {
         return view != null && view.primary().equals(id);
+    }
+
+    /** Whether this replica may lead a view: it was synced in one, or it founded the cluster. */
+    public boolean mayLead() {
+        return syncedView > 0 || founding;
     }
 
     /** Whether this replica holds the complete state of its current view. */

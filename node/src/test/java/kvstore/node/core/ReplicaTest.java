@@ -32,7 +32,7 @@ class ReplicaTest {
 
         Net(String... ids) {
             for (String id : ids) {
-                nodes.put(id, new Replica(id, ReplicaConfig.defaults()));
+                nodes.put(id, Replica.founding(id, ReplicaConfig.defaults()));
             }
         }
 
@@ -175,9 +175,15 @@ class ReplicaTest {
     }
 
     @Test
-    void aNodeThatRestartedEmptyRefusesToLead() {
-        Replica fresh = new Replica("n1", ReplicaConfig.defaults());
-        fresh.onMessage("operator", new NewView(new View(5, "n1", List.of("n2"))));
-        assertNull(fresh.view(), "it would lead with none of the acknowledged writes");
+    void aNodeThatRestartedEmptyRefusesToLeadEvenTheFirstView() {
+        Replica restarted = new Replica("n1", ReplicaConfig.defaults());
+        restarted.onMessage("operator", new NewView(new View(5, "n1", List.of("n2"))));
+        assertNull(restarted.view(), "it would lead with none of the acknowledged writes");
+        // The cluster's first view, arriving late (the simulator found this): still no.
+        restarted.onMessage("operator", new NewView(new View(1, "n1", List.of("n2"))));
+        assertNull(restarted.view());
+        Replica founding = Replica.founding("n1", ReplicaConfig.defaults());
+        founding.onMessage("operator", new NewView(new View(1, "n1", List.of("n2"))));
+        assertTrue(founding.isPrimary(), "a node of a brand-new cluster may start it");
     }
 }
