@@ -102,9 +102,14 @@ final class Operator {
             }
             return;
         }
-        // The latest view is not (yet) in force. Give it time; then lead with a node synced in the last
-        // established view, which holds everything acknowledged.
-        if (world.now() - issuedAt < 300_000) {
+        // The latest view is not (yet) in force. While its primary lives and may still install it, wait: moving
+        // on now would let it install the old view late, and lead it, beside the next primary (the view
+        // service's rule: no new view until the primary of the current one has taken it up). Then lead with a
+        // node synced in the newest view, which holds everything acknowledged.
+        Replica waitingFor = world.replica(latest.primary());
+        boolean primaryMayStillTakeIt = waitingFor != null && waitingFor.mayLead()
+                && (waitingFor.view() == null || waitingFor.view().number() < latest.number());
+        if (primaryMayStillTakeIt || world.now() - issuedAt < 300_000) {
             return;
         }
         List<String> candidates = eligible();
@@ -178,7 +183,8 @@ final class Operator {
         }
         for (String n : world.nodes()) {
             Replica r = world.replica(n);
-            boolean behind = r != null && r.view() != null && r.view().number() < latest.number();
+            // A founding node never restarted, so it may take any view; a restarted one only through a new view.
+            boolean behind = r != null && (r.view() == null ? r.mayLead() : r.view().number() < latest.number());
             if (behind) {
                 world.install(latest);
                 return;

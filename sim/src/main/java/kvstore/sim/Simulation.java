@@ -48,7 +48,6 @@ public final class Simulation {
     private long delivered;
     private boolean finalPhase;
     private boolean finished;
-    private boolean everAcknowledged; // has any replica answered a client with anything but "unavailable"?
 
     private record Scheduled(long time, long order, Runnable action) implements Comparable<Scheduled> {
         @Override
@@ -130,20 +129,13 @@ public final class Simulation {
 
     private void dispatch(String from, List<Send> sends) {
         for (Send s : sends) {
-            if (s.message() instanceof ClientReply r
-                    && r.result().status() != kvstore.node.core.Result.Status.UNAVAILABLE) {
-                everAcknowledged = true;
-            }
             send(from, s.to(), s.message());
         }
     }
 
-    /**
-     * A node restarting after a crash comes back empty and may not lead. If nothing was ever acknowledged, the
-     * cluster never really started and the operator may found it afresh: that node restarts as founding.
-     */
+    /** A node restarting after a crash comes back empty, and may not lead until a view has given it the state. */
     private Replica restarted(String node) {
-        return everAcknowledged ? new Replica(node, config.replica()) : Replica.founding(node, config.replica());
+        return new Replica(node, config.replica());
     }
 
     private void send(String from, String to, Message message) {
@@ -237,7 +229,7 @@ public final class Simulation {
         }
         int holders = 0;
         for (Replica r : replicas.values()) {
-            if (r != null && r.syncedView() == newest && !r.id().equals(node)) {
+            if (r != null && r.mayLead() && r.syncedView() == newest && !r.id().equals(node)) {
                 holders++;
             }
         }
