@@ -55,7 +55,8 @@ final class Operator {
     /** Bootstraps the cluster with view 1: every node, the first as primary. */
     void bootstrap() {
         List<String> nodes = world.nodes();
-        issue(new View(1, nodes.getFirst(), nodes.subList(1, nodes.size())));
+        issue(new View(1, nodes.getFirst(), nodes.subList(1, nodes.size()),
+                world.replica(nodes.getFirst()).incarnation()));
     }
 
     /** Whether the latest view is in force: its primary leads it and every backup holds the state. */
@@ -161,7 +162,9 @@ final class Operator {
             return;
         }
         List<String> members = reachableFrom(primary);
-        issue(new View(latest.number() + 1, primary, members.subList(1, members.size())));
+        // The view names the primary's life: if it restarts before taking the view up, it will refuse it.
+        issue(new View(latest.number() + 1, primary, members.subList(1, members.size()),
+                world.replica(primary).incarnation()));
     }
 
     private void issue(View view) {

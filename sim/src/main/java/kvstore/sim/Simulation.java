@@ -38,6 +38,7 @@ public final class Simulation {
     private final Network network;
     private final PriorityQueue<Scheduled> queue = new PriorityQueue<>();
     private final Map<String, Replica> replicas = new LinkedHashMap<>();
+    private final Map<String, Long> incarnations = new LinkedHashMap<>(); // each node's life, counted from 1
     private final Map<String, Client> clients = new LinkedHashMap<>();
     private final List<String> nodes = new ArrayList<>();
     private final HistoryRecorder history = new HistoryRecorder();
@@ -72,7 +73,8 @@ public final class Simulation {
         for (int i = 1; i <= config.nodes(); i++) {
             String n = "n" + i;
             nodes.add(n);
-            replicas.put(n, Replica.founding(n, config.replica()));
+            incarnations.put(n, 1L);
+            replicas.put(n, Replica.founding(n, 1, config.replica()));
         }
         List<String> keys = new ArrayList<>();
         for (int k = 0; k < config.keys(); k++) {
@@ -135,7 +137,8 @@ public final class Simulation {
 
     /** A node restarting after a crash comes back empty, and may not lead until a view has given it the state. */
     private Replica restarted(String node) {
-        return new Replica(node, config.replica());
+        long life = incarnations.merge(node, 1L, Long::sum);
+        return new Replica(node, life, config.replica());
     }
 
     private void send(String from, String to, Message message) {
@@ -318,7 +321,7 @@ public final class Simulation {
             for (String n : nodes) {
                 // The operator's messages are late, one in four very late, but not lost (it retries anyway):
                 // a deposed primary may go on believing it leads for a while, which fencing must make harmless.
-                long delay = 100 + (long) (-20_000 * Math.log(1 - random.nextDouble()))
+                long delay = 100 + (long) (-20_000 * StrictMath.log(1 - random.nextDouble()))
                         + (random.nextInt(4) == 0 ? 100_000 + random.nextInt(400_000) : 0);
                 at(now + delay, () -> deliver("operator", n, new NewView(view)));
             }

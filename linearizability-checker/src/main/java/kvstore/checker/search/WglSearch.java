@@ -31,9 +31,8 @@ public final class WglSearch<S> {
     private static final long SEED = 0x5EED_0F_C0FFEEL; // fixed, so every run searches identically
     private static final int BUDGET_CHECK_INTERVAL = 1 << 12;
     private final Model<S> model;
-    private final Operation[] ops;       // list operations: indexes 0..listed-1
+    private final Operation[] ops;       // operations with a known outcome, in the list: indexes 0..listed-1
     private final int listed;
-    private final int definite;          // how many list operations have a known return
     private final Operation[] apart;     // unknown-outcome operations handled apart, by call
     private final int head;              // sentinel node before the list's first entry
     private final int[] next;            // node 2i is list op i's call, 2i+1 its return
@@ -46,19 +45,12 @@ public final class WglSearch<S> {
         this.model = model;
         List<Operation> inList = new ArrayList<>();
         List<Operation> outside = new ArrayList<>();
-        int known = 0;
         for (Operation op : operations) {
-            if (op.isOpenEnded()) {
-                outside.add(op);
-            } else {
-                inList.add(op);
-                known += op.isOpenEnded() ? 0 : 1;
-            }
+            (op.isOpenEnded() ? outside : inList).add(op);
         }
         outside.sort((a, b) -> Integer.compare(a.call(), b.call()));
         this.ops = inList.toArray(new Operation[0]);
         this.listed = ops.length;
-        this.definite = known;
         this.apart = outside.toArray(new Operation[0]);
         this.head = 2 * listed;
         this.next = new int[head + 1];
@@ -84,8 +76,7 @@ public final class WglSearch<S> {
     private void linkInRealTimeOrder() {
         long[] order = new long[2 * listed];
         for (int i = 0; i < listed; i++) {
-            // Event positions are distinct, except that every open-ended return sits at NEVER: those tie-break
-            // by node number, which keeps them after every real event and in a fixed order.
+            // Event positions are distinct: calls and returns of known-outcome operations never tie.
             order[2 * i] = ((long) ops[i].call() << 32) | (2 * i);
             order[2 * i + 1] = ((long) ops[i].ret() << 32) | (2 * i + 1);
         }
@@ -126,7 +117,7 @@ public final class WglSearch<S> {
         int node = next[head];
         int apartCursor = -1;  // when >= 0: trying apart operations, and this is the next candidate
         int frontier = 0;      // while trying apart operations: the position of the earliest pending return
-        while (definiteDone < definite) {
+        while (definiteDone < listed) {
             if ((++steps & (BUDGET_CHECK_INTERVAL - 1)) == 0 && budget.expired()) {
                 return new SearchResult(Verdict.UNKNOWN, List.of(), "time budget exhausted", -1, steps, memo.size());
             }
@@ -156,7 +147,7 @@ public final class WglSearch<S> {
                         depth++;
                         state = after;
                         setHash = hashAfter;
-                        definiteDone += ops[op].isOpenEnded() ? 0 : 1;
+                        definiteDone++;
                         lift(node);
                         node = next[head];
                         continue;
@@ -180,6 +171,9 @@ public final class WglSearch<S> {
             if (apartCursor != apartHead && apart[apartCursor].call() < frontier) {
                 int i = apartCursor;
                 S after = model.step(state, apart[i]);
+                while (highWater >= lowWater && bits[highWater] == 0L) { // the memo compares sets by their
+                    highWater--;                                            // exact extent: keep it tight
+                }
                 apartDone[i >>> 6] |= 1L << i;
                 if (after != null && !redundantAfterApart(depth, stackChoice, stackState, i, after)
                         && memo.add(setHash, bits, lowWater, highWater, after, apartDone)) {
@@ -218,7 +212,7 @@ public final class WglSearch<S> {
                     lowWater = op >>> 6;
                 }
                 setHash ^= zobrist[op];
-                definiteDone -= ops[op].isOpenEnded() ? 0 : 1;
+                definiteDone--;
                 unlift(choice);
                 node = next[choice];
                 apartCursor = -1;
@@ -236,11 +230,6 @@ public final class WglSearch<S> {
             linearization.add(choice >= 0 ? ops[choice >>> 1] : apart[-choice - 1]);
         }
         // What is left has an unknown outcome and can take effect last, or never.
-        for (int node2 = next[head]; node2 != -1; node2 = next[node2]) {
-            if ((node2 & 1) == 0) {
-                linearization.add(ops[node2 >>> 1]);
-            }
-        }
         for (int i = apartNext[apartHead]; i != apartHead; i = apartNext[i]) {
             linearization.add(apart[i]);
         }

@@ -22,13 +22,20 @@ public sealed interface Message {
     record Replicate(long view, long seq, RequestId id, Command command) implements Message {
     }
 
-    /** Backup to primary: I have applied everything up to {@code seq} in view {@code view}. */
-    record Ack(long view, long seq) implements Message {
+    /**
+     * Backup to primary: I, in this incarnation, have applied everything up to {@code seq} in view {@code view}
+     * ({@code seq == -1}: I am here and need the state). The incarnation tells a restarted node from its earlier
+     * life, whose acknowledgements no longer hold.
+     */
+    record Ack(long view, long seq, long incarnation) implements Message {
     }
 
-    /** Primary to a backup of a new view: the whole state as of {@code seq}; the backup counts only after it. */
-    record StateTransfer(long view, long seq, Map<String, String> data, Map<RequestId, Result> done)
-            implements Message {
+    /**
+     * Primary to a backup of a new view: the whole state as of {@code seq}, for one incarnation of that backup
+     * only (a late copy must not make a restarted node look synced). The backup counts only after it.
+     */
+    record StateTransfer(long view, long seq, Map<String, String> data, Map<RequestId, Result> done,
+                         long incarnation) implements Message {
     }
 
     /** The operator (or a controller) installs a view. */

@@ -29,6 +29,7 @@ import java.util.TreeMap;
  */
 public final class Replica {
     private final String id;
+    private final long incarnation; // grows with every restart of this node: tells its lives apart
     private final ReplicaConfig config;
     private final boolean founding; // started for a new cluster: may lead while it holds nothing
 
@@ -47,9 +48,10 @@ public final class Replica {
     private final TreeMap<Long, Entry> unconfirmed = new TreeMap<>();
     private final Map<RequestId, Entry> unconfirmedById = new HashMap<>();
     private final Map<String, Long> appliedBy = new LinkedHashMap<>(); // -1: waiting for state transfer
+    private final Map<String, Long> incarnationOf = new HashMap<>();    // each backup's incarnation, as announced
 
     // As any member: requests forwarded to the primary, by id, with who asked.
-    private final Map<RequestId, Forwarded> forwarded = new HashMap<>();
+    private final Map<RequestId, Forwarded> forwarded = new LinkedHashMap<>(); // ordered: replies go out in order
 
     private List<Send> out = new ArrayList<>();
 
@@ -78,12 +80,16 @@ public final class Replica {
      * A replica that joins an existing cluster, or restarts after a crash with its memory lost: it never leads a
      * view until it has been synced in one, because it may lack acknowledged writes.
      */
-    public Replica(String id, ReplicaConfig config) {
-        this(id, config, false);
+    public Replica(String id, long incarnation, ReplicaConfig config) {
+        this(id, incarnation, config, false);
     }
 
-    private Replica(String id, ReplicaConfig config, boolean founding) {
+    private Replica(String id, long incarnation, ReplicaConfig config, boolean founding) {
+        if (incarnation <= 0) {
+            throw new IllegalArgumentException("an incarnation is a positive number that grows with each restart");
+        }
         this.id = Objects.requireNonNull(id);
+        this.incarnation = incarnation;
         this.config = config;
         this.founding = founding;
     }
@@ -93,8 +99,8 @@ public final class Replica {
      * Only the process that creates the cluster knows this; a view message cannot tell it (a restarted node may
      * receive the cluster's first view late, and must not start leading an empty store then).
      */
-    public static Replica founding(String id, ReplicaConfig config) {
-        return new Replica(id, config, true);
+    public static Replica founding(String id, long incarnation, ReplicaConfig config) {
+        return new Replica(id, incarnation, config, true);
     }
 
     // ---- inputs -------------------------------------------------------------------------------------------
@@ -115,6 +121,9 @@ public final class Replica {
     /** One tick of time: retransmits, and gives up on what waited too long. */
     public List<Send> onTick() {
         now++;
+        if (view != null && view.backups().contains(id) && !synced && now % config.retransmitTicks() == 0) {
+            send(view.primary(), new Ack(view.number(), -1, incarnation)); // still waiting for the state
+        }
         if (isPrimary()) {
             if (now % config.retransmitTicks() == 0) {
                 retransmit();
@@ -228,7 +237,7 @@ public final class Replica {
     private void onReplicate(String from, Replicate r) {
         boolean stale = view != null && r.view() < view.number();
         if (config.has(Bug.ACCEPT_STALE_VIEW) && stale) {
-            send(from, new Ack(r.view(), r.seq())); // the planted bug: an old view's primary is not fenced off
+            send(from, new Ack(r.view(), r.seq(), incarnation)); // the planted bug: no fencing of an old primary
             return;
         }
         if (view == null || isPrimary()) {
@@ -246,7 +255,7 @@ public final class Replica {
             ahead.put(r.seq(), r);
             applyInOrder();
         }
-        send(from, new Ack(r.view(), applied));
+        send(from, new Ack(r.view(), applied, incarnation));
     }
 
     private void applyInOrder() {
@@ -266,6 +275,23 @@ public final class Replica {
     private void onAck(String from, Ack ack) {
         if (!isPrimary() || ack.view() != view.number() || !appliedBy.containsKey(from)) {
             return; // an acknowledgement from another view, or from a node that is not our backup
+        }
+        Long known = incarnationOf.get(from);
+        if (known != null && ack.incarnation() < known) {
+            return; // from a life of that node that has ended: what it had applied is gone
+        }
+        if (known == null || ack.incarnation() > known) {
+            // A backup we hear from for the first time in this life: it counts only after the state transfer.
+            incarnationOf.put(from, ack.incarnation());
+            if (config.has(Bug.COUNT_BEFORE_STATE_TRANSFER)) {
+                send(from, new StateTransfer(view.number(), applied, new TreeMap<>(), new HashMap<>(),
+                        ack.incarnation()));
+            } else {
+                appliedBy.put(from, -1L);
+                send(from, snapshotFor(from));
+            }
+            confirmApplied();
+            return;
         }
         appliedBy.put(from, Math.max(appliedBy.get(from), ack.seq()));
         confirmApplied();
@@ -296,7 +322,9 @@ public final class Replica {
         for (Map.Entry<String, Long> backup : appliedBy.entrySet()) {
             long upTo = backup.getValue();
             if (upTo < 0) {
-                send(backup.getKey(), snapshot());
+                if (incarnationOf.containsKey(backup.getKey())) {
+                    send(backup.getKey(), snapshotFor(backup.getKey()));
+                }
                 continue;
             }
             int budget = 64;
@@ -309,13 +337,14 @@ public final class Replica {
         }
     }
 
-    private StateTransfer snapshot() {
-        return new StateTransfer(view.number(), applied, new TreeMap<>(data), new HashMap<>(done));
+    private StateTransfer snapshotFor(String backup) {
+        return new StateTransfer(view.number(), applied, new TreeMap<>(data), new HashMap<>(done),
+                incarnationOf.get(backup));
     }
 
     private void onStateTransfer(String from, StateTransfer s) {
-        if (view == null || isPrimary() || s.view() != view.number()) {
-            return;
+        if (view == null || isPrimary() || s.view() != view.number() || s.incarnation() != incarnation) {
+            return; // not for this view, or meant for an earlier life of this node
         }
         if (!synced || s.seq() > applied) {
             data = new TreeMap<>(s.data());
@@ -326,7 +355,7 @@ public final class Replica {
             ahead.headMap(applied, true).clear();
             applyInOrder();
         }
-        send(from, new Ack(view.number(), applied));
+        send(from, new Ack(view.number(), applied, incarnation));
     }
 
     // ---- views ----------------------------------------------------------------------------------------------
@@ -335,8 +364,10 @@ public final class Replica {
         if (view != null && next.number() <= view.number()) {
             return; // not newer: a node never goes back to an older view
         }
-        if (next.primary().equals(id) && !mayLead()) {
-            return; // restarted empty: we may lack acknowledged writes, so refuse to lead (the operator picks again)
+        if (next.primary().equals(id) && (!mayLead()
+                || (next.primaryIncarnation() != 0 && next.primaryIncarnation() != incarnation))) {
+            // Restarted empty, or chosen in an earlier life: we may lack acknowledged writes, so refuse to lead.
+            return;
         }
         abandonRole("the view changed");
         view = next;
@@ -344,16 +375,15 @@ public final class Replica {
             synced = true;
             syncedView = next.number();
             for (String backup : next.backups()) {
-                if (config.has(Bug.COUNT_BEFORE_STATE_TRANSFER)) {
-                    appliedBy.put(backup, applied); // counted at once, and sent an empty state
-                    send(backup, new StateTransfer(next.number(), applied, new TreeMap<>(), new HashMap<>()));
-                } else {
-                    appliedBy.put(backup, -1L);
-                    send(backup, snapshot());
-                }
+                // Counted only after its state transfer, which waits for it to announce its incarnation (the
+                // planted bug counts it at once, and later sends it an empty state).
+                appliedBy.put(backup, config.has(Bug.COUNT_BEFORE_STATE_TRANSFER) ? applied : -1L);
             }
         } else {
             synced = false; // a backup counts only after the new primary's state transfer
+            if (next.backups().contains(id)) {
+                send(next.primary(), new Ack(next.number(), -1, incarnation));
+            }
         }
     }
 
@@ -367,6 +397,7 @@ public final class Replica {
         unconfirmed.clear();
         unconfirmedById.clear();
         appliedBy.clear();
+        incarnationOf.clear();
         ahead.clear();
         for (Map.Entry<RequestId, Forwarded> f : forwarded.entrySet()) {
             for (String requester : f.getValue().requesters) {
@@ -385,7 +416,8 @@ public final class Replica {
                 yield v == null ? new Result(Result.Status.NOT_FOUND, null, null, 0, null)
                         : new Result(Result.Status.OK, v, null, 0, null);
             }
-            case GET_ALL -> new Result(Result.Status.OK, null, Map.copyOf(data), 0, null);
+            case GET_ALL -> new Result(Result.Status.OK, null, java.util.Collections.unmodifiableMap(
+                    new TreeMap<>(data)), 0, null);
             case PUT -> new Result(data.put(c.key(), c.value()) == null ? Result.Status.OK : Result.Status.UPDATED,
                     null, null, 0, null);
             case DELETE -> new Result(data.remove(c.key()) == null ? Result.Status.NOT_FOUND : Result.Status.OK,
@@ -424,6 +456,11 @@ public final class Replica {
         return id;
     }
 
+    /** Which life of this node this is: larger after every restart (production: the start time). */
+    public long incarnation() {
+        return incarnation;
+    }
+
     public View view() {
         return view;
     }
@@ -452,6 +489,6 @@ public final class Replica {
     }
 
     public Map<String, String> data() {
-        return Map.copyOf(data);
+        return java.util.Collections.unmodifiableMap(new TreeMap<>(data));
     }
 }

@@ -6,8 +6,15 @@ import java.util.List;
 /**
  * A numbered configuration: which node is primary and which are its backups. Every replication message names
  * the view it was sent in, and a node acts only on messages of its current view (fencing).
+ *
+ * @param primaryIncarnation the incarnation of the primary the operator chose (see {@link Replica#incarnation()});
+ *                           a node that has restarted since refuses to lead the view. 0: not checked.
  */
-public record View(long number, String primary, List<String> backups) {
+public record View(long number, String primary, List<String> backups, long primaryIncarnation) {
+    public View(long number, String primary, List<String> backups) {
+        this(number, primary, backups, 0);
+    }
+
     public View {
         backups = List.copyOf(backups);
         if (backups.contains(primary)) {

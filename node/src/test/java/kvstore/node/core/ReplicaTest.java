@@ -32,7 +32,7 @@ class ReplicaTest {
 
         Net(String... ids) {
             for (String id : ids) {
-                nodes.put(id, Replica.founding(id, ReplicaConfig.defaults()));
+                nodes.put(id, Replica.founding(id, 1, ReplicaConfig.defaults()));
             }
         }
 
@@ -136,7 +136,7 @@ class ReplicaTest {
     void aJoiningBackupReceivesTheStateBeforeItCounts() {
         Net net = started();
         net.request("c", "n1", 1, Command.put("x", "1"));
-        net.nodes.put("n4", new Replica("n4", ReplicaConfig.defaults()));
+        net.nodes.put("n4", new Replica("n4", 1, ReplicaConfig.defaults()));
         net.install(new View(2, "n1", List.of("n2", "n3", "n4")));
         assertEquals("1", net.nodes.get("n4").data().get("x"), "state transfer");
         assertTrue(net.nodes.get("n4").isSynced());
@@ -156,15 +156,15 @@ class ReplicaTest {
 
     @Test
     void backupsApplyInOrderAndIgnoreDuplicatesAndOtherViews() {
-        Replica backup = new Replica("n2", ReplicaConfig.defaults());
+        Replica backup = new Replica("n2", 1, ReplicaConfig.defaults());
         backup.onMessage("operator", new NewView(new View(1, "n1", List.of("n2"))));
-        backup.onMessage("n1", new Message.StateTransfer(1, 0, Map.of(), Map.of()));
+        backup.onMessage("n1", new Message.StateTransfer(1, 0, Map.of(), Map.of(), 1));
         RequestId a = new RequestId("c", 1);
         RequestId b = new RequestId("c", 2);
         List<Send> out = backup.onMessage("n1", new Replicate(1, 2, b, Command.put("x", "2")));
-        assertEquals(new Ack(1, 0), out.getFirst().message(), "seq 2 waits for seq 1");
+        assertEquals(new Ack(1, 0, 1), out.getFirst().message(), "seq 2 waits for seq 1");
         out = backup.onMessage("n1", new Replicate(1, 1, a, Command.put("x", "1")));
-        assertEquals(new Ack(1, 2), out.getFirst().message());
+        assertEquals(new Ack(1, 2, 1), out.getFirst().message());
         assertEquals("2", backup.data().get("x"));
         backup.onMessage("n1", new Replicate(1, 1, a, Command.put("x", "1")));
         assertEquals("2", backup.data().get("x"), "a duplicate is not applied again");
@@ -176,14 +176,36 @@ class ReplicaTest {
 
     @Test
     void aNodeThatRestartedEmptyRefusesToLeadEvenTheFirstView() {
-        Replica restarted = new Replica("n1", ReplicaConfig.defaults());
+        Replica restarted = new Replica("n1", 2, ReplicaConfig.defaults());
         restarted.onMessage("operator", new NewView(new View(5, "n1", List.of("n2"))));
         assertNull(restarted.view(), "it would lead with none of the acknowledged writes");
         // The cluster's first view, arriving late (the simulator found this): still no.
         restarted.onMessage("operator", new NewView(new View(1, "n1", List.of("n2"))));
         assertNull(restarted.view());
-        Replica founding = Replica.founding("n1", ReplicaConfig.defaults());
+        Replica founding = Replica.founding("n1", 1, ReplicaConfig.defaults());
         founding.onMessage("operator", new NewView(new View(1, "n1", List.of("n2"))));
         assertTrue(founding.isPrimary(), "a node of a brand-new cluster may start it");
+    }
+
+    @Test
+    void aRestartedBackupIgnoresStateMeantForItsEarlierLifeAndIsCountedAfresh() {
+        Net net = started();
+        net.request("c", "n1", 1, Command.put("x", "1"));
+        // n3 restarts empty (life 2) and learns view 1 again; a late state transfer for its first life arrives.
+        net.nodes.put("n3", new Replica("n3", 2, ReplicaConfig.defaults()));
+        net.send("operator", "n3", new NewView(new View(1, "n1", List.of("n2", "n3"))));
+        net.send("n1", "n3", new Message.StateTransfer(1, 0, Map.of(), Map.of(), 1));
+        net.deliverAll();
+        assertEquals("1", net.nodes.get("n3").data().get("x"), "it got the current state, for its new life");
+        assertTrue(net.nodes.get("n3").isSynced());
+    }
+
+    @Test
+    void aNodeChosenInAnEarlierLifeRefusesToLead() {
+        Replica n1 = Replica.founding("n1", 3, ReplicaConfig.defaults());
+        n1.onMessage("operator", new NewView(new View(1, "n1", List.of(), 2)));
+        assertNull(n1.view(), "the view was meant for life 2");
+        n1.onMessage("operator", new NewView(new View(1, "n1", List.of(), 3)));
+        assertTrue(n1.isPrimary());
     }
 }

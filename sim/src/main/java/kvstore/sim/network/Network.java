@@ -41,7 +41,7 @@ public final class Network {
 
     /** A delay: exponential around the mean, and one message in fifty is twenty times slower. */
     private long delay() {
-        double d = -meanDelayMicros * Math.log(1 - random.nextDouble());
+        double d = -meanDelayMicros * StrictMath.log(1 - random.nextDouble()); // same on every JVM and CPU
         if (random.nextInt(50) == 0) {
             d *= 20;
         }

@@ -224,7 +224,7 @@ public final class Client {
     }
 
     private long thinkTime() {
-        return (long) (-2_000 * Math.log(1 - random.nextDouble()));
+        return (long) (-2_000 * StrictMath.log(1 - random.nextDouble()));
     }
 
 }
