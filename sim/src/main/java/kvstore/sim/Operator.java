@@ -109,6 +109,7 @@ final class Operator {
         // node synced in the newest view, which holds everything acknowledged.
         Replica waitingFor = world.replica(latest.primary());
         boolean primaryMayStillTakeIt = waitingFor != null && waitingFor.mayLead()
+                && waitingFor.incarnation() == latest.primaryIncarnation() // not if it restarted since
                 && (waitingFor.view() == null || waitingFor.view().number() < latest.number());
         if (primaryMayStillTakeIt || world.now() - issuedAt < 300_000) {
             return;
