@@ -180,21 +180,10 @@ public final class Simulation {
             case Fault.Partition p -> {
                 history.annotate("partition " + p.groups() + (p.oneWay() ? " one-way" : ""));
                 note("nemesis: partition " + p.groups() + (p.oneWay() ? " one-way" : ""));
-                for (int g = 0; g < p.groups().size(); g++) {
-                    for (int h = g + 1; h < p.groups().size(); h++) {
-                        for (String a : p.groups().get(g)) {
-                            for (String b : p.groups().get(h)) {
-                                network.block(a, b);
-                                if (!p.oneWay()) {
-                                    network.block(b, a);
-                                }
-                            }
-                        }
-                    }
-                }
+                cut(p, true);
                 at(p.healAt(), () -> {
-                    note("nemesis: heal");
-                    network.healAll();
+                    note("nemesis: heal " + p.groups());
+                    cut(p, false); // only this partition's cuts: overlapping ones stay until their own heal
                 });
             }
             case Fault.Crash c -> {
@@ -216,6 +205,29 @@ public final class Simulation {
                 note("nemesis: ask the operator to move the primary");
                 operator.requestFailover();
             }
+        }
+    }
+
+    private void cut(Fault.Partition p, boolean block) {
+        for (int g = 0; g < p.groups().size(); g++) {
+            for (int h = g + 1; h < p.groups().size(); h++) {
+                for (String a : p.groups().get(g)) {
+                    for (String b : p.groups().get(h)) {
+                        toggle(a, b, block);
+                        if (!p.oneWay()) {
+                            toggle(b, a, block);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private void toggle(String from, String to, boolean block) {
+        if (block) {
+            network.block(from, to);
+        } else {
+            network.unblock(from, to);
         }
     }
 

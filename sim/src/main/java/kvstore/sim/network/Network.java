@@ -2,8 +2,8 @@ package kvstore.sim.network;
 
 import kvstore.node.core.Message;
 
-import java.util.HashSet;
-import java.util.Set;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -17,7 +17,7 @@ public final class Network {
     }
 
     private final SplittableRandom random;
-    private final Set<String> blocked = new HashSet<>(); // "from>to"
+    private final Map<String, Integer> blocked = new HashMap<>(); // "from>to" -> how many partitions cut it
     private double dropRate;
     private double duplicateRate;
     private long meanDelayMicros;
@@ -30,7 +30,7 @@ public final class Network {
     }
 
     public Fate fate(String from, String to, Message message) {
-        if (blocked.contains(from + ">" + to) || random.nextDouble() < dropRate) {
+        if (blocked.containsKey(from + ">" + to) || random.nextDouble() < dropRate) {
             return new Fate(new long[0]);
         }
         if (random.nextDouble() < duplicateRate) {
@@ -49,11 +49,16 @@ public final class Network {
     }
 
     public void block(String from, String to) {
-        blocked.add(from + ">" + to);
+        blocked.merge(from + ">" + to, 1, Integer::sum);
+    }
+
+    /** Undoes one {@link #block}: a direction cut by two overlapping partitions opens when both have healed. */
+    public void unblock(String from, String to) {
+        blocked.computeIfPresent(from + ">" + to, (k, n) -> n == 1 ? null : n - 1);
     }
 
     public boolean isBlocked(String from, String to) {
-        return blocked.contains(from + ">" + to);
+        return blocked.containsKey(from + ">" + to);
     }
 
     public void healAll() {
