@@ -11,10 +11,9 @@ import java.util.SplittableRandom;
  * The external process that installs views, acting as an operator would: when a member of the view is gone or
  * cut off from the primary, or a node is back, it installs the next view; when asked, it moves the primary.
  *
- * <p>Safety rests on one rule (docs/protocol.md): the next primary is a live node that was synced in the last
- * view known to have been established (its primary installed it and every backup received the state). Such a
- * node holds every acknowledged write, because nothing is acknowledged in a view before all of its members hold
- * it. It reads the nodes' state as an operator reads {@code GET /view}.
+ * <p>Safety rests on two rules (docs/protocol.md): the next primary is a live node synced in the newest view any
+ * live node was synced in (V2), and no new view is issued while the latest view's primary, in the life it was
+ * chosen in, may still take that view up (V3). It reads the nodes' state as an operator reads {@code GET /view}.
  */
 final class Operator {
     private final World world;

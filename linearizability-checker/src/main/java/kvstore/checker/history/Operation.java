@@ -46,6 +46,11 @@ public record Operation(int id, String process, OpKind kind, String key, String 
         return (kind == OpKind.GET && outcome == Outcome.OK) || (kind == OpKind.CAS && outcome != Outcome.INFO);
     }
 
+    /** What an observing operation saw or expected: an ok get's value, a cas's expected value; else null. */
+    public String observed() {
+        return kind == OpKind.GET ? value : kind == OpKind.CAS ? expected : null;
+    }
+
     public boolean precedes(Operation other) {
         return ret < other.call;
     }

@@ -96,8 +96,9 @@ public final class RegisterModel implements Model<RegisterModel.Value> {
                     return true;
                 }
                 String written = writer.written();
-                boolean sawIt = observer.kind() == OpKind.GET ? reads(written, observer.value())
-                        : reads(written, observer.expected()) == (observer.outcome() == Outcome.OK);
+                boolean matches = reads(written, observer.observed());
+                boolean sawIt = observer.kind() == OpKind.GET ? matches
+                        : matches == (observer.outcome() == Outcome.OK); // a failed cas saw another value
                 if (!sawIt) {
                     return false;
                 }
@@ -164,7 +165,7 @@ public final class RegisterModel implements Model<RegisterModel.Value> {
             if (op.kind() != OpKind.GET && op.kind() != OpKind.CAS) {
                 continue;
             }
-            String seen = op.kind() == OpKind.GET ? op.value() : op.expected();
+            String seen = op.observed();
             observers.add(op);
             if (seen == null || (absentReadsAsEmpty && seen.isEmpty())) {
                 observesAbsent = true;
@@ -195,7 +196,7 @@ public final class RegisterModel implements Model<RegisterModel.Value> {
     private static boolean seenInside(Operation write, List<Operation> observers) {
         String text = write.written();
         for (Operation observer : observers) {
-            String seen = observer.kind() == OpKind.GET ? observer.value() : observer.expected();
+            String seen = observer.observed();
             if (observer.ret() > write.call()
                     && (text == null || text.isEmpty() || (seen != null && seen.contains(text)))) {
                 return true;
