@@ -243,11 +243,13 @@ public final class Replica {
         if (view == null || isPrimary()) {
             return;
         }
-        boolean current = r.view() == view.number();
-        if (!current) {
-            return; // fencing: only the current view's primary may replicate to us
+        if (r.view() != view.number() || !from.equals(view.primary())) {
+            // Fencing: only the current view's primary may replicate to us. The sender is checked as well as the
+            // number because over HTTP nodes number epoch-less view documents themselves, so two different views
+            // could share a number.
+            return;
         }
-        if (current && !synced) {
+        if (!synced) {
             ahead.put(r.seq(), r); // state transfer first; keep it for after
             return;
         }
@@ -343,8 +345,9 @@ public final class Replica {
     }
 
     private void onStateTransfer(String from, StateTransfer s) {
-        if (view == null || isPrimary() || s.view() != view.number() || s.incarnation() != incarnation) {
-            return; // not for this view, or meant for an earlier life of this node
+        if (view == null || isPrimary() || s.view() != view.number() || !from.equals(view.primary())
+                || s.incarnation() != incarnation) {
+            return; // not from this view's primary, or meant for an earlier life of this node
         }
         if (!synced || s.seq() > applied) {
             data = new TreeMap<>(s.data());

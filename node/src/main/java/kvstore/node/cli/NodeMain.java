@@ -1,0 +1,69 @@
+package kvstore.node.cli;
+
+import kvstore.node.server.KvNode;
+import kvstore.node.server.NodeConfig;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Runs one node: {@code ./kv node --id 1 [--port 9001] [--host 127.0.0.1] [--token SECRET] [--join]
+ * [--log-level INFO]}. The id may also come from NODE_IDENTIFIER and the token from CLUSTER_TOKEN, as in the
+ * prototype's containers. Stops cleanly on SIGTERM or Ctrl-C.
+ */
+public final class NodeMain {
+    static final String USAGE = """
+            usage: ./kv node --id N [--port P] [--host H] [--token T] [--join] [--tick-ms MS] [--log-level L]
+              --id N         this node's id in view documents (default: $NODE_IDENTIFIER)
+              --port P       port to listen on (default: 9000 + id)
+              --host H       address to listen on (default: 127.0.0.1)
+              --token T      cluster token required on internal endpoints and PUT /view (default: $CLUSTER_TOKEN)
+              --join         this node restarts or joins an existing cluster: it holds nothing yet, so it must
+                             be synced as a backup before any view may make it primary. Without it the node
+                             founds a new cluster and may lead with an empty store.
+              --tick-ms MS   the core's clock tick (default 10; replication times out after 100 ticks)
+              --log-level L  ERROR, WARNING, INFO (default) or DEBUG
+            """;
+
+    private NodeMain() {
+    }
+
+    public static void main(String[] argv) throws InterruptedException {
+        KvNode node;
+        try {
+            Args args = new Args(argv, Set.of("--id", "--port", "--host", "--token", "--tick-ms", "--log-level"),
+                    Set.of("--join", "--help"));
+            if (args.has("--help")) {
+                System.out.print(USAGE);
+                return;
+            }
+            Logging.configure(args.get("--log-level", "INFO"));
+            long id = args.positive("--id", System.getenv("NODE_IDENTIFIER"));
+            NodeConfig config = NodeConfig.of(id, args.port("--port", String.valueOf(9000 + id)))
+                    .withHost(args.get("--host", "127.0.0.1"))
+                    .withToken(args.get("--token", System.getenv("CLUSTER_TOKEN")))
+                    .withTick(Duration.ofMillis(args.positive("--tick-ms", "10")));
+            if (args.has("--join")) {
+                config = config.joining();
+            }
+            node = Starting.start(config);
+        } catch (Args.UsageError e) {
+            System.err.println("kv node: " + e.getMessage());
+            System.err.print(USAGE);
+            System.exit(2);
+            return;
+        } catch (Starting.StartFailure e) {
+            System.err.println("kv node: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            node.close();
+            stopped.countDown();
+        }, "stop-node"));
+        System.out.println("node " + node.id() + " listening on " + node.address() + " (Ctrl-C stops it)");
+        stopped.await();
+    }
+}

@@ -1,0 +1,70 @@
+package kvstore.node.server;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** One strict JSON mapper for the whole node: duplicate fields and trailing content are errors, not guesses. */
+public final class Json {
+    public static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    static {
+        // A state transfer carries the whole store in one document; Jackson's default caps one string at 20 MB.
+        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxStringLength(Integer.MAX_VALUE).build());
+    }
+
+    private Json() {
+    }
+
+    public static ObjectNode object() {
+        return MAPPER.createObjectNode();
+    }
+
+    /** Parses a request body that must be one JSON object; anything else is a 400 naming the problem. */
+    public static ObjectNode parseObject(byte[] body) {
+        JsonNode node;
+        try {
+            node = MAPPER.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new ApiError(400, "the body is not valid JSON: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw new ApiError(400, "the body could not be read: " + e.getMessage());
+        }
+        if (node == null || node.isMissingNode()) {
+            throw new ApiError(400, "the body is empty; expected a JSON object");
+        }
+        if (!node.isObject()) {
+            throw new ApiError(400, "the body must be a JSON object, not " + kind(node));
+        }
+        return (ObjectNode) node;
+    }
+
+    public static String write(JsonNode node) {
+        try {
+            return MAPPER.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a tree always serializes", e);
+        }
+    }
+
+    static String kind(JsonNode node) {
+        return switch (node.getNodeType()) {
+            case ARRAY -> "an array";
+            case BOOLEAN -> "a boolean";
+            case NULL -> "null";
+            case NUMBER -> "a number";
+            case OBJECT -> "an object";
+            case STRING -> "a string";
+            default -> node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+}

@@ -1,0 +1,68 @@
+package kvstore.node.server;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The key of a {@code /data/<key>} request, percent-decoded from the raw path: any characters, including '/',
+ * spaces and non-ASCII. Decoded here (not by the router) so that "%2F" is part of the key, and so that a malformed
+ * escape or invalid UTF-8 is a clear 400 rather than a silent substitution.
+ */
+final class KeyPath {
+    static final int MAX_KEY_BYTES = 1024;
+
+    private KeyPath() {
+    }
+
+    /** Refuses a raw path with a malformed %-escape, before the router tries (and fails) to decode it. */
+    static void checkEscapes(String rawPath) {
+        for (int i = rawPath.indexOf('%'); i >= 0; i = rawPath.indexOf('%', i + 1)) {
+            if (i + 2 >= rawPath.length() || Character.digit(rawPath.charAt(i + 1), 16) < 0
+                    || Character.digit(rawPath.charAt(i + 2), 16) < 0) {
+                String bad = rawPath.substring(i, Math.min(rawPath.length(), i + 3));
+                throw new ApiError(400, "the path has a malformed %-escape '" + bad + "' at position " + i);
+            }
+        }
+    }
+
+    /** @param encoded the raw path after "/data/" */
+    static String decode(String encoded) {
+        if (encoded.isEmpty()) {
+            throw new ApiError(400, "the key is empty; use /data/<key>");
+        }
+        ByteBuffer bytes = ByteBuffer.allocate(encoded.length() * 4);
+        for (int i = 0; i < encoded.length(); i++) {
+            char c = encoded.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= encoded.length()) {
+                    throw new ApiError(400, "the key has an incomplete %-escape at position " + i);
+                }
+                int hi = Character.digit(encoded.charAt(i + 1), 16);
+                int lo = Character.digit(encoded.charAt(i + 2), 16);
+                if (hi < 0 || lo < 0) {
+                    throw new ApiError(400, "the key has an invalid %-escape '" + encoded.substring(i, i + 3)
+                            + "' at position " + i);
+                }
+                bytes.put((byte) (hi * 16 + lo));
+                i += 2;
+            } else {
+                bytes.put(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        bytes.flip();
+        if (bytes.remaining() > MAX_KEY_BYTES) {
+            throw new ApiError(414, "the key is " + bytes.remaining() + " bytes of UTF-8; the limit is "
+                    + MAX_KEY_BYTES);
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(bytes).toString();
+        } catch (CharacterCodingException e) {
+            throw new ApiError(400, "the key is not valid UTF-8 once %-decoded");
+        }
+    }
+}

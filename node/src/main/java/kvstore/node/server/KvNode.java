@@ -1,0 +1,133 @@
+package kvstore.node.server;
+
+import io.helidon.http.DirectHandler;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.HttpException;
+import io.helidon.http.Status;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.DirectHandlers;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.helidon.webserver.http1.Http1Config;
+import kvstore.node.core.Replica;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One running node: the replica core behind its {@link ReplicaHost}, served over Helidon 4 HTTP. Every request
+ * runs on its own virtual thread and waits for the core's answer; the core itself stays on one thread.
+ */
+public final class KvNode implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(KvNode.class.getName());
+
+    private final NodeConfig config;
+    private final Peers peers;
+    private final ReplicaHost host;
+    private final WebServer server;
+
+    private KvNode(NodeConfig config) {
+        this.config = config;
+        String self = String.valueOf(config.id());
+        Replica replica = config.founding() ? Replica.founding(self, config.incarnation(), config.replica())
+                : new Replica(self, config.incarnation(), config.replica());
+        this.peers = new Peers(self, config.token());
+        this.host = new ReplicaHost(config.id(), replica, peers, config.tick());
+        ClusterToken token = new ClusterToken(config.token());
+
+        HttpRouting.Builder routing = HttpRouting.builder();
+        // Helidon's own path check answers a bad %-escape with a bare "Bad Request"; ours names the problem.
+        routing.addFilter((chain, req, res) -> {
+            KeyPath.checkEscapes(req.path().rawPathNoParams());
+            chain.proceed();
+        });
+        routing.get("/ping", (req, res) -> Bodies.send(res, 200,
+                Json.object().put("message", "Node " + config.id() + " is up.")));
+        new DataRoutes(host, config.id(), config.answerTimeout()).register(routing);
+        new ViewRoutes(host, config.id(), token).register(routing);
+        new InternalRoutes(host, token).register(routing);
+        routing.any(KvNode::noSuchEndpoint);
+        routing.error(ApiError.class, (req, res, e) -> Bodies.send(res, e.status(), e.body()));
+        routing.error(HttpException.class, (req, res, e) -> Bodies.send(res, e.status().code(),
+                Json.object().put("error", e.getMessage())));
+        routing.error(Exception.class, (req, res, e) -> {
+            LOG.log(System.Logger.Level.ERROR, "unexpected failure serving " + req.prologue(), e);
+            Bodies.send(res, 500, Json.object().put("error", "internal error: " + e));
+        });
+
+        DirectHandlers.Builder direct = DirectHandlers.builder();
+        for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
+            direct.addHandler(type, KvNode::jsonDirectResponse);
+        }
+        this.server = WebServer.builder()
+                .host(config.host())
+                .port(config.port())
+                .shutdownHook(false) // the command line stops nodes itself, in order
+                .maxPayloadSize(Bodies.INTERNAL_LIMIT)
+                // Long keys fit in the request line; paths are decoded by KeyPath, which names what is wrong with them.
+                .addProtocol(Http1Config.builder().maxPrologueLength(16 * 1024).validatePath(false).build())
+                .directHandlers(direct.build())
+                .routing(routing)
+                .build();
+    }
+
+    /** Starts a node and returns once it listens. */
+    public static KvNode start(NodeConfig config) {
+        KvNode node = new KvNode(config);
+        node.server.start();
+        LOG.log(System.Logger.Level.INFO, "node {0} listening on {1}", config.id(), node.address());
+        return node;
+    }
+
+    public long id() {
+        return config.id();
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    /** host:port, as view documents name it. */
+    public String address() {
+        return config.host() + ":" + port();
+    }
+
+    ReplicaHost host() {
+        return host;
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+        host.close();
+        peers.close();
+    }
+
+    private static void noSuchEndpoint(ServerRequest req, ServerResponse res) {
+        String path = req.path().rawPathNoParams();
+        boolean known = path.equals("/data") || path.startsWith("/data/") || path.equals("/view")
+                || path.equals("/ping") || path.equals("/internal/messages");
+        if (known) {
+            Bodies.send(res, 405, Json.object().put("error", "method " + req.prologue().method().text()
+                    + " is not allowed on " + path));
+        } else {
+            Bodies.send(res, 404, Json.object().put("error", "no such endpoint: " + path
+                    + " (see docs/api.md)"));
+        }
+    }
+
+    /** Errors Helidon answers before routing (bad request line, oversize body...): JSON like every other error. */
+    private static DirectHandler.TransportResponse jsonDirectResponse(DirectHandler.TransportRequest request,
+            DirectHandler.EventType type, Status status, io.helidon.http.ServerResponseHeaders headers,
+            String message) {
+        String body = Json.write(Json.object().put("error", message == null || message.isBlank()
+                ? status.reasonPhrase() : message));
+        return DirectHandler.TransportResponse.builder()
+                .status(status)
+                .headers(headers)
+                .header(HeaderValues.CONTENT_TYPE_JSON)
+                .entity(body.getBytes(StandardCharsets.UTF_8))
+                .keepAlive(type.keepAlive())
+                .build();
+    }
+}

@@ -1,0 +1,140 @@
+package kvstore.node.server;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import kvstore.node.core.Message;
+import kvstore.node.wire.WireCodec;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * Sends to other nodes: one queue and one virtual thread per peer, each POSTing what has queued up as one batch to
+ * the peer's {@code /internal/messages}. Delivery is best effort, like the simulator's network: a batch that fails
+ * is dropped (the protocol retransmits), and a full queue drops new messages rather than grow without bound.
+ */
+public final class Peers implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Peers.class.getName());
+    private static final int QUEUE_LIMIT = 100_000;
+    private static final int BATCH_LIMIT = 512;
+
+    private final String self;
+    private final String token;
+    private final HttpClient http;
+    private final Map<String, String> addressOf = new ConcurrentHashMap<>();
+    private final Map<String, Link> links = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    public Peers(String self, String token) {
+        this.self = self;
+        this.token = token;
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofMillis(500))
+                .build();
+    }
+
+    /** Where each node listens, as the latest view says. Older entries stay: a reply may go to a former member. */
+    public void learn(Map<Long, String> addresses) {
+        addresses.forEach((id, address) -> addressOf.put(String.valueOf(id), address));
+    }
+
+    public void send(String to, Message message) {
+        enqueue(to, message);
+    }
+
+    /** Passes a view document on to another member (see {@link ViewChange}). */
+    public void sendView(String to, ViewDocument view) {
+        enqueue(to, view);
+    }
+
+    private void enqueue(String to, Object item) {
+        if (closed || to.equals(self)) {
+            return;
+        }
+        Link link = links.computeIfAbsent(to, Link::new);
+        if (!link.queue.offer(item)) {
+            LOG.log(System.Logger.Level.DEBUG, "queue to node {0} is full; dropping a message", to);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        links.values().forEach(l -> l.thread.interrupt());
+        http.shutdownNow();
+    }
+
+    private final class Link {
+        final String peer;
+        final BlockingQueue<Object> queue = new LinkedBlockingQueue<>(QUEUE_LIMIT);
+        final Thread thread;
+
+        Link(String peer) {
+            this.peer = peer;
+            this.thread = Thread.ofVirtual().name("to-node-" + peer).start(this::run);
+        }
+
+        private void run() {
+            List<Object> batch = new ArrayList<>();
+            while (!closed) {
+                try {
+                    batch.add(queue.take());
+                } catch (InterruptedException e) {
+                    return;
+                }
+                queue.drainTo(batch, BATCH_LIMIT - 1);
+                post(batch);
+                batch.clear();
+            }
+        }
+
+        private void post(List<Object> batch) {
+            String address = addressOf.get(peer);
+            if (address == null) {
+                LOG.log(System.Logger.Level.DEBUG, "no address known for node {0}; dropping {1} messages",
+                        peer, batch.size());
+                return;
+            }
+            ObjectNode envelope = Json.object().put("from", self);
+            ArrayNode messages = envelope.putArray("messages");
+            for (Object item : batch) {
+                if (item instanceof Message m) {
+                    messages.add(WireCodec.encode(m));
+                } else {
+                    messages.addObject().put("type", "view").set("document", ((ViewDocument) item).toJson());
+                }
+            }
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + address
+                            + "/internal/messages"))
+                    .timeout(Duration.ofSeconds(5))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(Json.write(envelope)
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            if (token != null) {
+                request.header(InternalRoutes.TOKEN_HEADER, token);
+            }
+            try {
+                HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() / 100 != 2) {
+                    LOG.log(System.Logger.Level.WARNING, "node {0} refused {1} messages: {2} {3}", peer,
+                            batch.size(), response.statusCode(), response.body());
+                }
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "node {0} at {1} unreachable: {2}", peer, address, e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,170 @@
+package kvstore.node.server;
+
+import kvstore.node.core.Command;
+import kvstore.node.core.Message;
+import kvstore.node.core.Message.ClientReply;
+import kvstore.node.core.Message.ClientRequest;
+import kvstore.node.core.Message.NewView;
+import kvstore.node.core.Replica;
+import kvstore.node.core.RequestId;
+import kvstore.node.core.Result;
+import kvstore.node.core.Send;
+import kvstore.node.core.View;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Runs the replica core in production: one thread owns it and feeds it, in turn, HTTP requests, messages from
+ * other nodes and timer ticks, exactly as the simulator's event loop does. Whatever the core sends goes to a
+ * waiting HTTP request (a local client) or to {@link Peers}. Nothing else touches the core, so it needs no locks.
+ */
+public final class ReplicaHost implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ReplicaHost.class.getName());
+    private static final String CLIENT_PREFIX = "client:"; // node ids are numbers, so these never collide
+
+    private final long nodeId;
+    private final Replica replica;
+    private final Peers peers;
+    private final ScheduledExecutorService loop;
+    private final Map<String, CompletableFuture<Result>> waiting = new ConcurrentHashMap<>();
+    private final AtomicLong handles = new AtomicLong();
+    private ViewDocument view; // the installed view document (with its epoch); only the loop touches it
+
+    public ReplicaHost(long nodeId, Replica replica, Peers peers, Duration tick) {
+        this.nodeId = nodeId;
+        this.replica = replica;
+        this.peers = peers;
+        this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "replica-" + nodeId);
+            t.setDaemon(true);
+            return t;
+        });
+        loop.scheduleAtFixedRate(() -> step(replica::onTick), tick.toNanos(), tick.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Hands a client's command to the core; the future completes with the core's answer. */
+    public CompletableFuture<Result> execute(RequestId id, Command command) {
+        String handle = CLIENT_PREFIX + handles.incrementAndGet();
+        CompletableFuture<Result> answer = new CompletableFuture<>();
+        waiting.put(handle, answer);
+        answer.whenComplete((r, e) -> waiting.remove(handle)); // also when the caller gives up waiting
+        if (!enqueue(() -> step(() -> replica.onMessage(handle, new ClientRequest(id, command))))) {
+            answer.complete(Result.unavailable("the node is shutting down"));
+        }
+        return answer;
+    }
+
+    /** A message from another node. */
+    public void receive(String from, Message message) {
+        enqueue(() -> step(() -> replica.onMessage(from, message)));
+    }
+
+    private boolean enqueue(Runnable work) {
+        try {
+            loop.execute(work);
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false; // closed
+        }
+    }
+
+    /** The outcome of a view document: what changed, and this node's role in the view it now holds. */
+    public record ViewOutcome(ViewChange.Kind kind, ViewDocument document, String refusal) {
+    }
+
+    /**
+     * Installs a view document (from PUT /view, or passed on by another member when {@code passedOn}). A view that
+     * was new here is passed on to the other members, so they agree on the epoch this node gave it.
+     */
+    public ViewOutcome installView(ViewDocument incoming, boolean passedOn) {
+        return onLoop(() -> {
+            ViewChange change = ViewChange.decide(view, incoming);
+            if (change.kind() != ViewChange.Kind.INSTALL) {
+                return new ViewOutcome(change.kind(), change.document(), null);
+            }
+            ViewDocument next = change.document();
+            peers.learn(next.addresses());
+            View coreView = new View(next.epoch(), String.valueOf(next.primary()),
+                    next.backups().stream().map(String::valueOf).toList());
+            step(() -> replica.onMessage("operator", new NewView(coreView)));
+            if (replica.view() == null || replica.view().number() != next.epoch()) {
+                return new ViewOutcome(ViewChange.Kind.STALE, next, "node " + nodeId + " restarted with an empty "
+                        + "store and may lack acknowledged writes: it cannot be the primary until it has been "
+                        + "a synced backup; promote a node that was");
+            }
+            view = next;
+            if (!passedOn) {
+                for (ViewDocument.Member m : next.members()) {
+                    if (m.id() != nodeId) {
+                        peers.sendView(String.valueOf(m.id()), next);
+                    }
+                }
+            }
+            return new ViewOutcome(ViewChange.Kind.INSTALL, next, null);
+        });
+    }
+
+    /** The view document this node holds (null: none yet) and whether it is synced in it. */
+    public record Status(ViewDocument view, boolean primary, boolean synced, long appliedSeq) {
+    }
+
+    public Status status() {
+        return onLoop(() -> new Status(view, replica.isPrimary(), replica.isSynced(), replica.appliedSeq()));
+    }
+
+    public long incarnation() {
+        return replica.incarnation();
+    }
+
+    /** Runs one input through the core and routes what it sends. Only ever called on the loop thread. */
+    private void step(Callable<List<Send>> input) {
+        try {
+            for (Send send : input.call()) {
+                if (send.to().startsWith(CLIENT_PREFIX)) {
+                    CompletableFuture<Result> client = waiting.remove(send.to());
+                    if (client != null && send.message() instanceof ClientReply reply) {
+                        client.complete(reply.result());
+                    }
+                } else {
+                    peers.send(send.to(), send.message());
+                }
+            }
+        } catch (Exception | AssertionError e) {
+            // A bug in the core must not stop the loop (a scheduled task that throws is never run again).
+            LOG.log(System.Logger.Level.ERROR, "the replica failed on an input", e);
+        }
+    }
+
+    private <T> T onLoop(Callable<T> work) {
+        try {
+            return loop.submit(work).get();
+        } catch (RejectedExecutionException e) {
+            throw new ApiError(503, Json.object().put("error", "the node is shutting down").put("retryable", true));
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiError(503, "the node is shutting down");
+        }
+    }
+
+    @Override
+    public void close() {
+        loop.shutdownNow();
+        waiting.values().forEach(f -> f.complete(Result.unavailable("the node is shutting down")));
+    }
+}

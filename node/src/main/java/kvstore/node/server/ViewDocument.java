@@ -1,0 +1,151 @@
+package kvstore.node.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The prototype's view document, {@code {"view": [{"address": "127.0.0.1:9001", "id": 1}, ...]}}, with the
+ * optional {@code "primary": id} and {@code "epoch": n}. The primary is the member with the lowest id unless the
+ * document names one. {@code epoch} is null when the operator left it out.
+ */
+public record ViewDocument(List<Member> members, long primary, Long epoch) {
+
+    public record Member(long id, String address) {
+    }
+
+    public ViewDocument {
+        members = members.stream().sorted(Comparator.comparingLong(Member::id)).toList();
+    }
+
+    /** Fields a client may send back from GET /view; they describe the node, not the view, and are ignored. */
+    private static final Set<String> IGNORED_FIELDS = Set.of("role", "incarnation");
+
+    public static ViewDocument parse(ObjectNode body) {
+        for (Map.Entry<String, JsonNode> field : body.properties()) {
+            String name = field.getKey();
+            if (!name.equals("view") && !name.equals("primary") && !name.equals("epoch")
+                    && !IGNORED_FIELDS.contains(name)) {
+                throw new ApiError(400, "unknown field '" + name + "' in the view document");
+            }
+        }
+        JsonNode list = body.get("view");
+        if (list == null) {
+            throw new ApiError(400, "the view document has no 'view' list");
+        }
+        if (!list.isArray()) {
+            throw new ApiError(400, "'view' must be a list of {\"address\", \"id\"}, not " + Json.kind(list));
+        }
+        if (list.isEmpty()) {
+            throw new ApiError(400, "'view' lists no node");
+        }
+        List<Member> members = new ArrayList<>();
+        Set<Long> ids = new HashSet<>();
+        Set<String> addresses = new HashSet<>();
+        for (JsonNode entry : list) {
+            Member m = member(entry);
+            if (!ids.add(m.id())) {
+                throw new ApiError(400, "node id " + m.id() + " is listed twice in the view");
+            }
+            if (!addresses.add(m.address())) {
+                throw new ApiError(400, "address " + m.address() + " is listed twice in the view");
+            }
+            members.add(m);
+        }
+        long primary = ids.stream().mapToLong(Long::longValue).min().orElseThrow();
+        if (body.has("primary")) {
+            primary = positive(body.get("primary"), "'primary'");
+            if (!ids.contains(primary)) {
+                throw new ApiError(400, "the primary " + primary + " is not a member of the view");
+            }
+        }
+        Long epoch = body.has("epoch") ? positive(body.get("epoch"), "'epoch'") : null;
+        return new ViewDocument(members, primary, epoch);
+    }
+
+    private static Member member(JsonNode entry) {
+        if (!entry.isObject()) {
+            throw new ApiError(400, "each view entry must be an object {\"address\", \"id\"}, not "
+                    + Json.kind(entry));
+        }
+        for (Map.Entry<String, JsonNode> field : entry.properties()) {
+            if (!field.getKey().equals("address") && !field.getKey().equals("id")) {
+                throw new ApiError(400, "unknown field '" + field.getKey() + "' in a view entry");
+            }
+        }
+        JsonNode id = entry.get("id");
+        JsonNode address = entry.get("address");
+        if (id == null || address == null) {
+            throw new ApiError(400, "each view entry needs an 'address' and an 'id'");
+        }
+        if (!address.isTextual()) {
+            throw new ApiError(400, "'address' must be a string \"host:port\", not " + Json.kind(address));
+        }
+        return new Member(positive(id, "'id'"), checkAddress(address.textValue()));
+    }
+
+    private static String checkAddress(String address) {
+        try {
+            URI uri = new URI("http://" + address);
+            if (uri.getHost() != null && uri.getPort() > 0 && uri.getPort() <= 65535
+                    && uri.getRawPath().isEmpty() && uri.getRawQuery() == null && uri.getRawUserInfo() == null) {
+                return address;
+            }
+        } catch (java.net.URISyntaxException e) {
+            // fall through to the error below
+        }
+        throw new ApiError(400, "'" + address + "' is not an address of the form host:port");
+    }
+
+    private static long positive(JsonNode n, String what) {
+        if (!n.isIntegralNumber() || !n.canConvertToLong() || n.longValue() <= 0) {
+            throw new ApiError(400, what + " must be a positive integer, not " + n);
+        }
+        return n.longValue();
+    }
+
+    public ViewDocument withEpoch(long e) {
+        return new ViewDocument(members, primary, e);
+    }
+
+    /** Same members at the same addresses and the same primary (the epoch aside). */
+    public boolean sameViewAs(ViewDocument other) {
+        return other != null && primary == other.primary && members.equals(other.members);
+    }
+
+    public boolean isMember(long id) {
+        return members.stream().anyMatch(m -> m.id() == id);
+    }
+
+    public List<Long> backups() {
+        return members.stream().map(Member::id).filter(i -> i != primary).toList();
+    }
+
+    public Map<Long, String> addresses() {
+        Map<Long, String> byId = new TreeMap<>();
+        members.forEach(m -> byId.put(m.id(), m.address()));
+        return byId;
+    }
+
+    public ObjectNode toJson() {
+        ObjectNode o = Json.object();
+        ArrayNode list = o.putArray("view");
+        for (Member m : members) {
+            list.addObject().put("address", m.address()).put("id", m.id());
+        }
+        o.put("primary", primary);
+        if (epoch != null) {
+            o.put("epoch", epoch);
+        }
+        return o;
+    }
+}

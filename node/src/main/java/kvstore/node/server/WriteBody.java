@@ -1,0 +1,44 @@
+package kvstore.node.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * The body of {@code PUT /data/<key>}: {@code {"value": "..."}}, or with {@code "expect"} a compare-and-set
+ * ({@code "expect": null} meaning "only if absent").
+ */
+record WriteBody(String value, boolean conditional, String expected) {
+    static final int MAX_VALUE_BYTES = 1 << 20;
+
+    static WriteBody parse(ObjectNode body) {
+        for (Map.Entry<String, JsonNode> field : body.properties()) {
+            if (!field.getKey().equals("value") && !field.getKey().equals("expect")) {
+                throw new ApiError(400, "unknown field '" + field.getKey() + "'; a write takes 'value' and, "
+                        + "for compare-and-set, 'expect'");
+            }
+        }
+        JsonNode value = body.get("value");
+        if (value == null) {
+            throw new ApiError(400, "the body has no 'value'");
+        }
+        if (!value.isTextual()) {
+            throw new ApiError(400, "'value' must be a string, not " + Json.kind(value));
+        }
+        int bytes = value.textValue().getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_VALUE_BYTES) {
+            throw new ApiError(413, "the value is " + bytes + " bytes of UTF-8; the limit is " + MAX_VALUE_BYTES);
+        }
+        JsonNode expect = body.get("expect");
+        if (expect == null) {
+            return new WriteBody(value.textValue(), false, null);
+        }
+        if (!expect.isTextual() && !expect.isNull()) {
+            throw new ApiError(400, "'expect' must be a string, or null for \"only if absent\", not "
+                    + Json.kind(expect));
+        }
+        return new WriteBody(value.textValue(), true, expect.isNull() ? null : expect.textValue());
+    }
+}
