@@ -25,6 +25,7 @@ public final class KvNode implements AutoCloseable {
     private final Peers peers;
     private final ReplicaHost host;
     private final WebServer server;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private KvNode(NodeConfig config) {
         this.config = config;
@@ -98,6 +99,9 @@ public final class KvNode implements AutoCloseable {
 
     @Override
     public void close() {
+        if (closed.getAndSet(true)) {
+            return;
+        }
         server.stop();
         host.close();
         peers.close();

@@ -1,0 +1,126 @@
+package kvstore.node.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/** A small HTTP client for the tests, speaking to nodes as a user's script would. */
+final class Http {
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
+
+    record Response(int status, JsonNode body, Long msgNum, String raw) {
+        String error() {
+            return body.path("error").asText(null);
+        }
+
+        @Override
+        public String toString() {
+            return status + " " + raw + (msgNum == null ? "" : " Msg-Num=" + msgNum);
+        }
+    }
+
+    private Http() {
+    }
+
+    static String keyPath(String key) {
+        // Dots too: a key "." or ".." sent raw is a dot segment, which URLs resolve away.
+        return "/data/" + URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20").replace(".", "%2E");
+    }
+
+    static String valueBody(String value) {
+        return Json.write(Json.object().put("value", value));
+    }
+
+    static Response put(String address, String key, String value) {
+        return send("PUT", address, keyPath(key), valueBody(value));
+    }
+
+    static Response cas(String address, String key, String expected, String value) {
+        return send("PUT", address, keyPath(key), Json.write(Json.object().put("value", value)
+                .put("expect", expected)));
+    }
+
+    static Response get(String address, String key) {
+        return send("GET", address, keyPath(key), null);
+    }
+
+    static Response delete(String address, String key) {
+        return send("DELETE", address, keyPath(key), null);
+    }
+
+    static Response getAll(String address) {
+        return send("GET", address, "/data", null);
+    }
+
+    /** A body-less request written byte for byte on a socket, for paths no URI class would accept. */
+    static Response sendRaw(String method, String address, String path) {
+        String host = address.substring(0, address.lastIndexOf(':'));
+        int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+        try (Socket socket = new Socket(host, port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write((method + " " + path + " HTTP/1.1\r\nHost: " + address
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            // Read the head, then exactly Content-Length bytes (the server may keep the connection open).
+            java.io.InputStream in = socket.getInputStream();
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) {
+                    throw new IOException("the connection closed in the response head: " + head);
+                }
+                head.append((char) b);
+            }
+            int status = Integer.parseInt(head.substring(9, 12));
+            java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)")
+                    .matcher(head);
+            String body = length.find() ? new String(in.readNBytes(Integer.parseInt(length.group(1))),
+                    StandardCharsets.UTF_8) : "";
+            return new Response(status, body.isEmpty() ? NullNode.instance : Json.MAPPER.readTree(body), null, body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(method + " " + address + path + " failed", e);
+        }
+    }
+
+    static Response send(String method, String address, String path, String body, String... headers) {
+        URI uri;
+        try {
+            uri = URI.create("http://" + address + path);
+        } catch (IllegalArgumentException malformed) {
+            return sendRaw(method, address, path); // java.net.http cannot send a malformed path; a socket can
+        }
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                .timeout(Duration.ofSeconds(10))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        boolean typed = false;
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+            typed |= headers[i].equalsIgnoreCase("Content-Type");
+        }
+        if (body != null && !typed) {
+            request.header("Content-Type", "application/json");
+        }
+        try {
+            HttpResponse<String> r = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode json = r.body().isEmpty() ? NullNode.instance : Json.MAPPER.readTree(r.body());
+            Long msgNum = r.headers().firstValue("Msg-Num").map(Long::valueOf).orElse(null);
+            return new Response(r.statusCode(), json, msgNum, r.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(method + " " + address + path + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

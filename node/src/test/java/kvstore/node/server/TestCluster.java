@@ -1,0 +1,133 @@
+package kvstore.node.server;
+
+import kvstore.node.core.ReplicaConfig;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Real nodes on loopback, each on a free port, in this JVM. Views are installed through PUT /view as an operator
+ * would. Ticks are 5 ms, so a write that cannot be replicated gets its 503 after about 1 s.
+ */
+final class TestCluster implements AutoCloseable {
+    static final Duration TICK = Duration.ofMillis(5);
+    static final ReplicaConfig TIMEOUTS = new ReplicaConfig(200, 4, 300, java.util.Set.of());
+    private static final AtomicLong INCARNATIONS = new AtomicLong(System.currentTimeMillis());
+
+    private final Map<Long, KvNode> nodes = new TreeMap<>();
+    private final String token;
+
+    private TestCluster(String token) {
+        this.token = token;
+    }
+
+    static TestCluster start(int n) {
+        return start(n, null);
+    }
+
+    private static TestCluster start(int n, String token) {
+        TestCluster cluster = new TestCluster(token);
+        for (long id = 1; id <= n; id++) {
+            cluster.nodes.put(id, KvNode.start(cluster.config(id, true)));
+        }
+        return cluster;
+    }
+
+    /** Like {@link #startWithView}, with a cluster token on every node (and on every PUT /view it sends). */
+    static TestCluster startWithToken(int n, String token) {
+        TestCluster cluster = start(n, token);
+        cluster.installView(cluster.ids());
+        return cluster;
+    }
+
+    /** A cluster of n nodes with the view of all n installed on each (node 1 primary), every backup synced. */
+    static TestCluster startWithView(int n) {
+        TestCluster cluster = start(n);
+        cluster.installView(cluster.ids());
+        return cluster;
+    }
+
+    private NodeConfig config(long id, boolean founding) {
+        return new NodeConfig(id, "127.0.0.1", 0, token, TICK, TIMEOUTS, founding, INCARNATIONS.incrementAndGet());
+    }
+
+    long[] ids() {
+        return nodes.keySet().stream().mapToLong(Long::longValue).toArray();
+    }
+
+    String address(long id) {
+        return nodes.get(id).address();
+    }
+
+    KvNode node(long id) {
+        return nodes.get(id);
+    }
+
+    /** The prototype's view document listing these nodes. */
+    String viewDocument(long... members) {
+        StringJoiner list = new StringJoiner(", ", "{\"view\": [", "]}");
+        for (long id : members) {
+            list.add("{\"address\": \"" + address(id) + "\", \"id\": " + id + "}");
+        }
+        return list.toString();
+    }
+
+    /** PUTs the view of {@code members} to each of them, then waits until every backup is synced. */
+    void installView(long... members) {
+        putView(viewDocument(members), members);
+        awaitSynced(members);
+    }
+
+    /** PUTs a view document to each of {@code targets}, expecting each to take it. */
+    void putView(String doc, long... targets) {
+        for (long id : targets) {
+            Http.Response r = Http.send("PUT", address(id), "/view", doc, tokenHeader());
+            assertEquals(200, r.status(), () -> "node " + id + " refused the view: " + r);
+        }
+    }
+
+    String[] tokenHeader() {
+        return token == null ? new String[0] : new String[]{"X-Cluster-Token", token};
+    }
+
+    void awaitSynced(long... members) {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            for (long id : members) {
+                assertEquals(true, Http.send("GET", address(id), "/view", null).body().path("synced").asBoolean(),
+                        "node " + id + " synced");
+            }
+        });
+    }
+
+    /** Stops a node: its process, in effect, is gone with everything it held. */
+    void stop(long id) {
+        nodes.get(id).close();
+    }
+
+    /** Starts a stopped node again, empty, as a node that joins an existing cluster (on a new port). */
+    KvNode restart(long id) {
+        KvNode node = KvNode.start(config(id, false));
+        nodes.put(id, node);
+        return node;
+    }
+
+    List<String> addresses(long... ids) {
+        List<String> out = new ArrayList<>();
+        Arrays.stream(ids).forEach(id -> out.add(address(id)));
+        return out;
+    }
+
+    @Override
+    public void close() {
+        nodes.values().forEach(KvNode::close);
+    }
+}
