@@ -57,7 +57,7 @@ final class DataRoutes {
     }
 
     private void run(ServerRequest req, ServerResponse res, Command command) {
-        Result result = await(requestId(req), command);
+        Result result = await(requestId(req, command), command);
         if (result.status() == Result.Status.UNAVAILABLE) {
             throw unavailable(result.detail());
         }
@@ -104,16 +104,41 @@ final class DataRoutes {
         return isNew ? 201 : 200;
     }
 
-    private RequestId requestId(ServerRequest req) {
+    /**
+     * The core's id for a request. With an Idempotency-Key a write's id is the key plus a fingerprint of the write
+     * itself: a retry of the same write is recognised, while the same key on another write (another key, value or
+     * method) is a different request and cannot be answered with the first one's result. Reads need no
+     * idempotency: the header is checked but each read gets a fresh id.
+     */
+    private RequestId requestId(ServerRequest req, Command command) {
         var header = req.headers().first(HeaderNames.create(IDEMPOTENCY_HEADER));
-        if (header.isEmpty()) {
-            return new RequestId(clientPrefix, requests.incrementAndGet());
+        if (header.isPresent()) {
+            String key = header.get();
+            if (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY) {
+                throw new ApiError(400, IDEMPOTENCY_HEADER + " must be 1 to " + MAX_IDEMPOTENCY_KEY
+                        + " characters");
+            }
+            if (!command.isRead()) {
+                return new RequestId("idempotency-key:" + key, fingerprint(command));
+            }
         }
-        String key = header.get();
-        if (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY) {
-            throw new ApiError(400, IDEMPOTENCY_HEADER + " must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters");
+        return new RequestId(clientPrefix, requests.incrementAndGet());
+    }
+
+    /** 64 bits of SHA-256 over the write's fields, each length-prefixed so that no two writes run together. */
+    static long fingerprint(Command command) {
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            for (String part : new String[]{command.kind().name(), command.key(), command.value(),
+                    command.expected()}) {
+                byte[] bytes = part == null ? new byte[0] : part.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                sha.update(java.nio.ByteBuffer.allocate(4).putInt(part == null ? -1 : bytes.length).array());
+                sha.update(bytes);
+            }
+            return java.nio.ByteBuffer.wrap(sha.digest()).getLong();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
         }
-        return new RequestId("idempotency-key:" + key, 0);
     }
 
     private Result await(RequestId id, Command command) {

@@ -109,6 +109,9 @@ public final class KvNode implements AutoCloseable {
 
     private static void noSuchEndpoint(ServerRequest req, ServerResponse res) {
         String path = req.path().rawPathNoParams();
+        if (path.equals("/data/")) {
+            throw new ApiError(400, "the key is empty; use /data/<key>");
+        }
         boolean known = path.equals("/data") || path.startsWith("/data/") || path.equals("/view")
                 || path.equals("/ping") || path.equals("/internal/messages");
         if (known) {

@@ -116,11 +116,16 @@ public final class ReplicaHost implements AutoCloseable {
     }
 
     /** The view document this node holds (null: none yet) and whether it is synced in it. */
-    public record Status(ViewDocument view, boolean primary, boolean synced, long appliedSeq) {
+    /**
+     * @param syncedEpoch the last epoch in which this node held the complete state: an operator promotes a node
+     *                    synced in the newest epoch (see docs/protocol.md, rule V2)
+     */
+    public record Status(ViewDocument view, boolean primary, boolean synced, long syncedEpoch, long appliedSeq) {
     }
 
     public Status status() {
-        return onLoop(() -> new Status(view, replica.isPrimary(), replica.isSynced(), replica.appliedSeq()));
+        return onLoop(() -> new Status(view, replica.isPrimary(), replica.isSynced(), replica.syncedView(),
+                replica.appliedSeq()));
     }
 
     public long incarnation() {
@@ -150,7 +155,7 @@ public final class ReplicaHost implements AutoCloseable {
         try {
             return loop.submit(work).get();
         } catch (RejectedExecutionException e) {
-            throw new ApiError(503, Json.object().put("error", "the node is shutting down").put("retryable", true));
+            throw DataRoutes.unavailable("the node is shutting down");
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
@@ -158,7 +163,7 @@ public final class ReplicaHost implements AutoCloseable {
             throw new IllegalStateException(e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ApiError(503, "the node is shutting down");
+            throw DataRoutes.unavailable("the node is shutting down");
         }
     }
 

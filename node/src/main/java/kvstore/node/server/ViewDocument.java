@@ -28,7 +28,7 @@ public record ViewDocument(List<Member> members, long primary, Long epoch) {
     }
 
     /** Fields a client may send back from GET /view; they describe the node, not the view, and are ignored. */
-    private static final Set<String> IGNORED_FIELDS = Set.of("role", "incarnation");
+    private static final Set<String> IGNORED_FIELDS = Set.of("role", "synced", "syncedEpoch", "incarnation");
 
     public static ViewDocument parse(ObjectNode body) {
         for (Map.Entry<String, JsonNode> field : body.properties()) {

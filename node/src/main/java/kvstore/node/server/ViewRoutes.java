@@ -56,7 +56,8 @@ final class ViewRoutes {
             body = status.view().toJson();
             body.put("role", status.primary() ? "primary" : status.view().isMember(nodeId) ? "backup" : "none");
         }
-        body.put("synced", status.synced()).put("incarnation", host.incarnation());
+        body.put("synced", status.synced()).put("syncedEpoch", status.syncedEpoch())
+                .put("incarnation", host.incarnation());
         Bodies.send(res, 200, body);
     }
 }

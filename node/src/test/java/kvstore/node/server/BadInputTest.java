@@ -59,6 +59,7 @@ class BadInputTest {
                 bad("body over 8 MiB", "PUT", "/data/k", hugeBody, 413, "the body is"),
                 bad("key over 1024 bytes", "GET", "/data/" + "k".repeat(1025), null, 414, "the key is 1025 bytes"),
                 bad("key over 1024 bytes, on PUT", "PUT", "/data/" + "%C3%A9".repeat(513), "{\"value\": \"x\"}", 414, "the key is 1026 bytes"),
+                bad("empty key", "PUT", "/data/", "{\"value\": \"x\"}", 400, "the key is empty"),
                 bad("malformed escape", "GET", "/data/a%zz", null, 400, "malformed %-escape '%zz'"),
                 bad("truncated escape", "DELETE", "/data/a%4", null, 400, "malformed %-escape"),
                 bad("invalid UTF-8 key", "PUT", "/data/%C3%28", "{\"value\": \"x\"}", 400, "not valid UTF-8"),

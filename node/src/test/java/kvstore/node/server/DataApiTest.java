@@ -139,6 +139,24 @@ class DataApiTest {
     }
 
     @Test
+    void anIdempotencyKeyReusedOnAnotherRequestDoesNotReplayTheFirstAnswer() {
+        String key = "reuse";
+        Http.Response put = Http.send("PUT", primary, Http.keyPath(key), Http.valueBody("a"), "Idempotency-Key", "r");
+        assertEquals(201, put.status());
+        Http.Response otherValue = Http.send("PUT", backup, Http.keyPath(key), Http.valueBody("b"),
+                "Idempotency-Key", "r");
+        assertEquals(200, otherValue.status(), "another value is another write: " + otherValue);
+        assertEquals("b", Http.get(primary, key).body().path("value").asText());
+        Http.Response delete = Http.send("DELETE", backup, Http.keyPath(key), null, "Idempotency-Key", "r");
+        assertEquals(200, delete.status());
+        assertEquals(404, Http.get(primary, key).status(), "the delete was applied, not answered from the put");
+        Http.Response read = Http.send("GET", otherBackup, Http.keyPath(key), null, "Idempotency-Key", "r");
+        assertEquals(404, read.status(), "a read with the header is an ordinary read: " + read);
+        Http.Response all = Http.send("GET", otherBackup, "/data", null, "Idempotency-Key", "r");
+        assertEquals(200, all.status(), all::toString);
+    }
+
+    @Test
     void everyNodeAnswersPing() {
         for (long id : cluster.ids()) {
             Http.Response ping = Http.send("GET", cluster.address(id), "/ping", null);
