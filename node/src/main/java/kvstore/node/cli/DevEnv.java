@@ -48,18 +48,13 @@ public final class DevEnv {
             if (base + n - 1 > 65535) {
                 throw new Args.UsageError("ports " + base + ".." + (base + n - 1) + " do not all exist");
             }
-            String token = args.get("--token", null);
-            for (long id = 1; id <= n; id++) {
-                nodes.add(Starting.start(NodeConfig.of(id, (int) (base + id - 1)).withToken(token)));
-            }
-            installView(nodes, token);
+            nodes.addAll(startCluster((int) n, base, args.get("--token", null)));
         } catch (Args.UsageError e) {
             System.err.println("kv devenv: " + e.getMessage());
             System.err.print(USAGE);
             System.exit(2);
-        } catch (Starting.StartFailure | IOException e) {
+        } catch (Starting.StartFailure e) {
             System.err.println("kv devenv: " + e.getMessage());
-            nodes.forEach(KvNode::close);
             System.exit(1);
         }
         CountDownLatch stopped = new CountDownLatch(1);
@@ -70,6 +65,29 @@ public final class DevEnv {
         }, "stop-cluster"));
         printWelcome(nodes);
         stopped.await();
+    }
+
+    /**
+     * Starts nodes 1..n on ports base..base+n-1 (all on free ports when base is 0) and installs the view of all of
+     * them on each. On any failure the nodes already started are stopped again.
+     */
+    static List<KvNode> startCluster(int n, int base, String token) {
+        List<KvNode> nodes = new ArrayList<>();
+        try {
+            for (long id = 1; id <= n; id++) {
+                nodes.add(Starting.start(NodeConfig.of(id, base == 0 ? 0 : (int) (base + id - 1))
+                        .withToken(token)));
+            }
+            installView(nodes, token);
+            return nodes;
+        } catch (IOException | RuntimeException e) {
+            nodes.forEach(KvNode::close);
+            throw e instanceof Starting.StartFailure s ? s : new Starting.StartFailure(e.getMessage());
+        } catch (InterruptedException e) {
+            nodes.forEach(KvNode::close);
+            Thread.currentThread().interrupt();
+            throw new Starting.StartFailure("interrupted while starting the cluster");
+        }
     }
 
     static String viewDocument(List<KvNode> nodes) {

@@ -76,6 +76,12 @@ public final class KvNode implements AutoCloseable {
     public static KvNode start(NodeConfig config) {
         KvNode node = new KvNode(config);
         node.server.start();
+        if (!node.server.isRunning() || node.server.port() <= 0) {
+            // Helidon logs a failed bind and returns; a node that does not listen must not look started.
+            node.close();
+            throw new IllegalStateException("could not listen on " + config.host() + ":" + config.port()
+                    + " (is the port in use?)");
+        }
         LOG.log(System.Logger.Level.INFO, "node {0} listening on {1}", config.id(), node.address());
         return node;
     }
