@@ -61,6 +61,7 @@ public final class NodeMain {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();
+            System.out.println("node " + node.id() + " stopped");
             stopped.countDown();
         }, "stop-node"));
         System.out.println("node " + node.id() + " listening on " + node.address() + " (Ctrl-C stops it)");
