@@ -208,4 +208,21 @@ class ReplicaTest {
         n1.onMessage("operator", new NewView(new View(1, "n1", List.of(), 3)));
         assertTrue(n1.isPrimary());
     }
+
+    @Test
+    void aBackupTakesReplicationAndStateOnlyFromItsOwnViewsPrimary() {
+        // Over HTTP two different views can share a number; the sender is checked as well (R4).
+        Replica backup = new Replica("n2", 1, ReplicaConfig.defaults());
+        backup.onMessage("operator", new NewView(new View(4, "n1", List.of("n2"))));
+        assertTrue(backup.onMessage("n3", new Message.StateTransfer(4, 9, Map.of("x", "forged"), Map.of(), 1))
+                .isEmpty(), "a transfer from another primary of 'view 4'");
+        assertTrue(!backup.isSynced() && backup.data().isEmpty());
+        backup.onMessage("n1", new Message.StateTransfer(4, 0, Map.of(), Map.of(), 1));
+        assertTrue(backup.isSynced());
+        assertTrue(backup.onMessage("n3", new Replicate(4, 1, new RequestId("c", 1), Command.put("x", "1")))
+                .isEmpty(), "no acknowledgement to a primary that is not ours");
+        assertNull(backup.data().get("x"));
+        assertEquals(new Ack(4, 1, 1), backup.onMessage("n1", new Replicate(4, 1, new RequestId("c", 1),
+                Command.put("x", "1"))).getFirst().message());
+    }
 }
