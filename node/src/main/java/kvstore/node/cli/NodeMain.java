@@ -24,15 +24,37 @@ public final class NodeMain {
                              founds a new cluster and may lead with an empty store.
               --tick-ms MS   the core's clock tick (default 10; replication times out after 100 ticks)
               --log-level L  ERROR, WARNING, INFO (default) or DEBUG
+            For the Jepsen-style harness (./kv jepsen), not for production:
+              --peer-source A     connect to other nodes from local address A (e.g. 127.0.0.12)
+              --exit-with-parent PID
+                                  stop when process PID ends (no node outlives a harness that was killed)
+              --plant-bug NAME    run a deliberately wrong protocol variant (see kvstore.node.core.Bug)
             """;
 
     private NodeMain() {
     }
 
+    private static kvstore.node.core.Bug bug(String name) {
+        try {
+            return kvstore.node.core.Bug.valueOf(name);
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageError("--plant-bug takes one of " + java.util.Arrays.toString(
+                    kvstore.node.core.Bug.values()) + ", not '" + name + "'");
+        }
+    }
+
+    /** Exits (through the shutdown hook, so cleanly) when the given process ends. */
+    private static void exitWithParent(long pid) {
+        ProcessHandle parent = ProcessHandle.of(pid).orElseThrow(
+                () -> new Args.UsageError("--exit-with-parent: no process " + pid));
+        parent.onExit().thenRun(() -> System.exit(0));
+    }
+
     public static void main(String[] argv) throws InterruptedException {
         KvNode node;
         try {
-            Args args = new Args(argv, Set.of("--id", "--port", "--host", "--token", "--tick-ms", "--log-level"),
+            Args args = new Args(argv, Set.of("--id", "--port", "--host", "--token", "--tick-ms", "--log-level",
+                    "--peer-source", "--exit-with-parent", "--plant-bug"),
                     Set.of("--join", "--help"));
             if (args.has("--help")) {
                 System.out.print(USAGE);
@@ -46,6 +68,15 @@ public final class NodeMain {
                     .withTick(Duration.ofMillis(args.positive("--tick-ms", "10")));
             if (args.has("--join")) {
                 config = config.joining();
+            }
+            if (args.has("--peer-source")) {
+                config = config.withPeerSource(args.get("--peer-source", null));
+            }
+            if (args.has("--plant-bug")) {
+                config = config.withPlantedBugs(java.util.Set.of(bug(args.get("--plant-bug", null))));
+            }
+            if (args.has("--exit-with-parent")) {
+                exitWithParent(args.positive("--exit-with-parent", null));
             }
             node = Starting.start(config);
         } catch (Args.UsageError e) {

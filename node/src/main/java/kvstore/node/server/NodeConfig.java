@@ -16,9 +16,12 @@ import java.time.Duration;
  * @param founding    this node starts a new cluster and may lead with an empty store; false for a node that
  *                    restarts or joins an existing cluster (it must be synced before it may lead)
  * @param incarnation which life of the node this is; must grow with every restart (the start time does)
+ * @param peerSource  the local address outgoing node-to-node connections come from, or null for the system's
+ *                    choice. The Jepsen-style harness gives each node its own loopback address (127.0.0.x) so its
+ *                    fault-injecting proxies can tell senders apart and cut links between chosen pairs.
  */
 public record NodeConfig(long id, String host, int port, String token, Duration tick, ReplicaConfig replica,
-                         boolean founding, long incarnation) {
+                         boolean founding, long incarnation, String peerSource) {
 
     public NodeConfig {
         if (id <= 0) {
@@ -28,23 +31,33 @@ public record NodeConfig(long id, String host, int port, String token, Duration 
 
     public static NodeConfig of(long id, int port) {
         return new NodeConfig(id, "127.0.0.1", port, null, Duration.ofMillis(10), ReplicaConfig.defaults(), true,
-                System.currentTimeMillis());
+                System.currentTimeMillis(), null);
     }
 
     public NodeConfig withToken(String t) {
-        return new NodeConfig(id, host, port, t, tick, replica, founding, incarnation);
+        return new NodeConfig(id, host, port, t, tick, replica, founding, incarnation, peerSource);
     }
 
     public NodeConfig withTick(Duration t) {
-        return new NodeConfig(id, host, port, token, t, replica, founding, incarnation);
+        return new NodeConfig(id, host, port, token, t, replica, founding, incarnation, peerSource);
     }
 
     public NodeConfig joining() {
-        return new NodeConfig(id, host, port, token, tick, replica, false, incarnation);
+        return new NodeConfig(id, host, port, token, tick, replica, false, incarnation, peerSource);
     }
 
     public NodeConfig withHost(String h) {
-        return new NodeConfig(id, h, port, token, tick, replica, founding, incarnation);
+        return new NodeConfig(id, h, port, token, tick, replica, founding, incarnation, peerSource);
+    }
+
+    public NodeConfig withPeerSource(String address) {
+        return new NodeConfig(id, host, port, token, tick, replica, founding, incarnation, address);
+    }
+
+    /** For the harness's planted-bug runs only: a deliberately wrong protocol variant (see {@link Bug}). */
+    public NodeConfig withPlantedBugs(java.util.Set<kvstore.node.core.Bug> bugs) {
+        return new NodeConfig(id, host, port, token, tick, replica.withBugs(bugs), founding, incarnation,
+                peerSource);
     }
 
     /**

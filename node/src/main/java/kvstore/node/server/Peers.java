@@ -35,13 +35,21 @@ public final class Peers implements AutoCloseable {
     private final Map<String, Link> links = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    public Peers(String self, String token) {
+    /** @param source the local address to connect from, or null for the system's choice */
+    public Peers(String self, String token, String source) {
         this.self = self;
         this.token = token;
-        this.http = HttpClient.newBuilder()
+        HttpClient.Builder http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofMillis(500))
-                .build();
+                .connectTimeout(Duration.ofMillis(500));
+        if (source != null) {
+            try {
+                http.localAddress(java.net.InetAddress.getByName(source));
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalArgumentException("unknown peer source address " + source, e);
+            }
+        }
+        this.http = http.build();
     }
 
     /** Where each node listens, as the latest view says. Older entries stay: a reply may go to a former member. */

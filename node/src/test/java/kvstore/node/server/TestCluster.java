@@ -57,7 +57,8 @@ final class TestCluster implements AutoCloseable {
     }
 
     private NodeConfig config(long id, boolean founding) {
-        return new NodeConfig(id, "127.0.0.1", 0, token, TICK, TIMEOUTS, founding, INCARNATIONS.incrementAndGet());
+        return new NodeConfig(id, "127.0.0.1", 0, token, TICK, TIMEOUTS, founding, INCARNATIONS.incrementAndGet(),
+                null);
     }
 
     long[] ids() {

@@ -1,0 +1,182 @@
+package kvstore.sim.jepsen;
+
+import kvstore.checker.history.Event;
+import kvstore.checker.history.EventType;
+import kvstore.checker.history.History;
+import kvstore.checker.history.OpKind;
+import kvstore.checker.model.RegisterModel;
+import kvstore.checker.search.CheckOptions;
+import kvstore.checker.search.CheckResult;
+import kvstore.checker.search.LinearizabilityChecker;
+import kvstore.checker.search.Verdict;
+import kvstore.sim.LostWrites;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One Jepsen-style run against real node processes: start the nodes (each behind a partition proxy), install the
+ * first view, run the clients while the nemesis injects faults and the operator reacts, heal everything, read
+ * every key once more, then judge the history (linearizability, lost writes) and write the report folder. Every
+ * process it starts is stopped when it ends, whether it ends well, fails or is interrupted.
+ */
+public final class JepsenRun {
+    /** What a run found. */
+    public record Outcome(Verdict verdict, List<String> lostWrites, int unexpectedAnswers, int operations,
+                          Path report, String summary) {
+        public boolean passed() {
+            return verdict == Verdict.LINEARIZABLE && lostWrites.isEmpty() && unexpectedAnswers == 0;
+        }
+    }
+
+    private final RunSettings settings;
+
+    JepsenRun(RunSettings settings) {
+        this.settings = settings;
+    }
+
+    public Outcome run() throws IOException, InterruptedException {
+        Files.createDirectories(settings.out().resolve("logs"));
+        Map<Long, NodeProcess> nodes = new LinkedHashMap<>();
+        List<PartitionProxy> proxies = new ArrayList<>();
+        Thread cleanup = new Thread(() -> stopAll(nodes, proxies), "jepsen-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup); // Ctrl-C of the harness stops the nodes too
+        try {
+            return runWith(nodes, proxies);
+        } finally {
+            stopAll(nodes, proxies);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException e) {
+                // already shutting down: the hook runs anyway
+            }
+        }
+    }
+
+    private Outcome runWith(Map<Long, NodeProcess> nodes, List<PartitionProxy> proxies)
+            throws IOException, InterruptedException {
+        Timeline timeline = new Timeline();
+        NodeApi api = new NodeApi(Duration.ofSeconds(3));
+        Nemesis.Links links = new Nemesis.Links();
+        Map<Long, String> peerAddress = new LinkedHashMap<>();
+        for (long id = 1; id <= settings.nodes(); id++) {
+            NodeProcess node = new NodeProcess(id, freePort(), PartitionProxy.sourceAddressOf(id), settings,
+                    settings.out().resolve("logs").resolve("node-" + id + ".log"));
+            nodes.put(id, node);
+            long target = id;
+            PartitionProxy proxy = new PartitionProxy(id, node.port(), from -> links.isCut(from, target));
+            proxies.add(proxy);
+            peerAddress.put(id, proxy.address());
+        }
+        for (NodeProcess node : nodes.values()) {
+            node.start(false);
+        }
+        for (NodeProcess node : nodes.values()) {
+            awaitUp(api, node);
+        }
+        timeline.record(settings.nodes() + " node processes up" + (settings.plantedBug() == null ? ""
+                : " with the planted bug " + settings.plantedBug()));
+        ViewOperator operator = new ViewOperator(nodes, peerAddress, api, timeline);
+        operator.installFirst();
+
+        List<String> keys = new ArrayList<>();
+        for (int k = 0; k < settings.keys(); k++) {
+            keys.add("k" + k);
+        }
+        SharedHistory history = new SharedHistory(timeline.startNanos());
+        Latencies latencies = new Latencies();
+        AtomicInteger unexpected = new AtomicInteger();
+        long start = System.nanoTime();
+        long clientsEnd = start + settings.duration().toNanos();
+        long faultsEnd = clientsEnd - Math.min(settings.duration().toNanos() / 5, 2_000_000_000L);
+        Nemesis nemesis = new Nemesis(settings, nodes, proxies, links, operator, timeline, api);
+        List<NodeProcess> targets = List.copyOf(nodes.values());
+        try (ExecutorService clients = Executors.newFixedThreadPool(settings.clients() + 1)) {
+            List<Future<?>> running = new ArrayList<>();
+            for (int c = 1; c <= settings.clients(); c++) {
+                running.add(clients.submit(new WorkloadClient(c, keys, targets, api, history, latencies, unexpected,
+                        clientsEnd, settings.seed())));
+            }
+            Future<?> faults = clients.submit(() -> {
+                nemesis.run(faultsEnd);
+                return null;
+            });
+            await(faults);
+            timeline.record("nemesis done; clients run on until the end");
+            for (Future<?> f : running) {
+                await(f);
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        timeline.record("clients stopped");
+        finalReads(api, operator, keys, history);
+
+        History h = history.history();
+        CheckResult check = LinearizabilityChecker.check(h, new RegisterModel(),
+                CheckOptions.defaults().withTimeout(Duration.ofSeconds(120)));
+        List<String> lost = LostWrites.find(h);
+        String summary = JepsenReport.summary(settings, check, lost, unexpected.get(), latencies, seconds,
+                timeline);
+        JepsenReport.write(settings.out(), history.events(), check, summary);
+        return new Outcome(check.verdict(), lost, unexpected.get(), h.operations().size(), settings.out(), summary);
+    }
+
+    /** After the faults: every key read once through the primary, as process 0 (what the lost-write check reads). */
+    private static void finalReads(NodeApi api, ViewOperator operator, List<String> keys, SharedHistory history) {
+        for (String key : keys) {
+            history.record(Event.invoke("0", OpKind.GET, key, null));
+            NodeApi.Answer a = api.get(operator.primaryAddress(), key);
+            EventType type = a.status() == 200 || a.status() == 404 ? EventType.OK : EventType.FAIL;
+            history.record(Event.completion("0", type, OpKind.GET, key,
+                    a.status() == 200 ? a.body().path("value").asText() : null));
+        }
+    }
+
+    private static void await(Future<?> f) throws InterruptedException, IOException {
+        try {
+            f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IllegalStateException("part of the run failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    private static void awaitUp(NodeApi api, NodeProcess node) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (api.ping(node.address()).status() == 200) {
+                return;
+            }
+            if (!node.isRunning()) {
+                throw new IllegalStateException("node " + node.id() + " exited at start; see its log");
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("node " + node.id() + " did not answer /ping within 60 s");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void stopAll(Map<Long, NodeProcess> nodes, List<PartitionProxy> proxies) {
+        nodes.values().forEach(NodeProcess::destroy);
+        proxies.forEach(PartitionProxy::close);
+    }
+}

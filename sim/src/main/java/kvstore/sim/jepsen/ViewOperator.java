@@ -1,0 +1,129 @@
+package kvstore.sim.jepsen;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Drives failover as an operator would, through {@code PUT /view} only, with explicit epochs (it is the only
+ * authority). It learns who is faulty from the nemesis, as a perfect failure detector would; the automatic
+ * controller of a later issue will have to find out by itself. The next primary is a live node synced in the
+ * newest epoch any live node was synced in (docs/protocol.md, rule V2).
+ */
+final class ViewOperator {
+    private final Map<Long, NodeProcess> nodes;
+    private final Map<Long, String> peerAddress; // the proxy in front of each node: what view documents name
+    private final NodeApi api;
+    private final Timeline timeline;
+    private final TreeSet<Long> members = new TreeSet<>();
+    private long primary;
+    private long epoch;
+
+    ViewOperator(Map<Long, NodeProcess> nodes, Map<Long, String> peerAddress, NodeApi api, Timeline timeline) {
+        this.nodes = nodes;
+        this.peerAddress = peerAddress;
+        this.api = api;
+        this.timeline = timeline;
+    }
+
+    synchronized long primary() {
+        return primary;
+    }
+
+    synchronized List<Long> members() {
+        return List.copyOf(members);
+    }
+
+    /** The first view: every node, node 1 primary. */
+    synchronized void installFirst() {
+        members.addAll(nodes.keySet());
+        primary = members.first();
+        install("first view", members);
+    }
+
+    /** A new view without {@code node}, which is faulty: sent to the other members only. */
+    synchronized void remove(long node) {
+        members.remove(node);
+        String why = "node " + node + " removed";
+        if (node == primary) {
+            primary = choosePrimary();
+            why += ", node " + primary + " promoted";
+        }
+        install(why, members);
+    }
+
+    /** A new view with {@code node} back as a backup; it receives the state before it counts. */
+    synchronized void addBack(long node) {
+        members.add(node);
+        install("node " + node + " added back as a backup", members);
+    }
+
+    /** The primary's address, for the final reads. */
+    synchronized String primaryAddress() {
+        return nodes.get(primary).address();
+    }
+
+    private long choosePrimary() {
+        long best = -1;
+        long bestSynced = -1;
+        for (long candidate : members) {
+            JsonNode view = api.view(nodes.get(candidate).address()).body();
+            long synced = view.path("syncedEpoch").asLong(-1);
+            if (synced > bestSynced) {
+                best = candidate;
+                bestSynced = synced;
+            }
+        }
+        if (best < 0) {
+            throw new IllegalStateException("no live node to promote among " + members);
+        }
+        return best;
+    }
+
+    private void install(String why, TreeSet<Long> to) {
+        epoch++;
+        ObjectNode doc = NodeApi.JSON.createObjectNode();
+        var list = doc.putArray("view");
+        for (long id : to) {
+            list.addObject().put("address", peerAddress.get(id)).put("id", id);
+        }
+        doc.put("primary", primary).put("epoch", epoch);
+        List<String> refusals = new ArrayList<>();
+        for (long id : to) {
+            NodeApi.Answer a = api.putView(nodes.get(id).address(), doc);
+            if (a.status() != 200) {
+                refusals.add("node " + id + ": " + (a.answered() ? a.status() + " " + a.body() : a.failure()));
+            }
+        }
+        timeline.record("view epoch " + epoch + ": primary " + primary + ", members " + to + " (" + why + ")"
+                + (refusals.isEmpty() ? "" : "; refused by " + refusals));
+        awaitSynced(to);
+    }
+
+    /** Waits (bounded) until every member reports the new epoch and holds its state. */
+    private void awaitSynced(TreeSet<Long> to) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            boolean all = true;
+            for (long id : to) {
+                JsonNode view = api.view(nodes.get(id).address()).body();
+                all &= view.path("epoch").asLong() == epoch && view.path("synced").asBoolean();
+            }
+            if (all) {
+                timeline.record("view epoch " + epoch + " established (every member synced)");
+                return;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        timeline.record("view epoch " + epoch + " NOT established within 10 s");
+    }
+}
