@@ -20,8 +20,9 @@ public final class NodeMain {
               --host H       address to listen on (default: 127.0.0.1)
               --token T      cluster token required on internal endpoints and PUT /view (default: $CLUSTER_TOKEN)
               --join         this node restarts or joins an existing cluster: it holds nothing yet, so it must
-                             be synced as a backup before any view may make it primary. Without it the node
-                             founds a new cluster and may lead with an empty store.
+                             be synced as a backup before any view may make it primary. Without it, a view
+                             making the empty node primary is taken only if no other member of the view has
+                             ever held state (a brand-new cluster); otherwise it is refused (409).
               --tick-ms MS   the core's clock tick (default 10; replication times out after 100 ticks)
               --log-level L  ERROR, WARNING, INFO (default) or DEBUG
             For the Jepsen-style harness (./kv jepsen), not for production:
@@ -66,9 +67,7 @@ public final class NodeMain {
                     .withHost(args.get("--host", "127.0.0.1"))
                     .withToken(args.get("--token", System.getenv("CLUSTER_TOKEN")))
                     .withTick(Duration.ofMillis(args.positive("--tick-ms", "10")));
-            if (args.has("--join")) {
-                config = config.joining();
-            }
+            config = config.withStart(args.has("--join") ? NodeConfig.Start.JOIN : NodeConfig.Start.DETECT);
             if (args.has("--peer-source")) {
                 config = config.withPeerSource(args.get("--peer-source", null));
             }
@@ -79,7 +78,7 @@ public final class NodeMain {
                 exitWithParent(args.positive("--exit-with-parent", null));
             }
             node = Starting.start(config);
-        } catch (Args.UsageError e) {
+        } catch (Args.UsageError | IllegalArgumentException e) {
             System.err.println("kv node: " + e.getMessage());
             System.err.print(USAGE);
             System.exit(2);

@@ -31,7 +31,7 @@ public final class Replica {
     private final String id;
     private final long incarnation; // grows with every restart of this node: tells its lives apart
     private final ReplicaConfig config;
-    private final boolean founding; // started for a new cluster: may lead while it holds nothing
+    private boolean founding; // of a new cluster: may lead while it holds nothing
 
     private View view;
     private boolean synced;       // holds the complete state of the current view
@@ -101,6 +101,18 @@ public final class Replica {
      */
     public static Replica founding(String id, long incarnation, ReplicaConfig config) {
         return new Replica(id, incarnation, config, true);
+    }
+
+    /**
+     * The host established that no member of the view it is asked to lead has ever held the cluster's state, so
+     * the cluster is new and this replica may lead it while empty, as if created by {@link #founding}. Ignored
+     * once the replica has been synced or applied anything. (Over HTTP a node that was started without knowing
+     * whether it founds or rejoins asks the other members; see docs/protocol.md.)
+     */
+    public void foundNewCluster() {
+        if (syncedView == 0 && applied == 0) {
+            founding = true;
+        }
     }
 
     // ---- inputs -------------------------------------------------------------------------------------------
@@ -489,6 +501,14 @@ public final class Replica {
 
     public long appliedSeq() {
         return applied;
+    }
+
+    /** As the primary: the backups of the view that do not count yet (not announced, or state not applied). */
+    public List<String> backupsAwaitingState() {
+        if (!isPrimary()) {
+            return List.of();
+        }
+        return appliedBy.entrySet().stream().filter(e -> e.getValue() < 0).map(Map.Entry::getKey).toList();
     }
 
     public Map<String, String> data() {

@@ -30,10 +30,12 @@ public final class KvNode implements AutoCloseable {
     private KvNode(NodeConfig config) {
         this.config = config;
         String self = String.valueOf(config.id());
-        Replica replica = config.founding() ? Replica.founding(self, config.incarnation(), config.replica())
+        Replica replica = config.start() == NodeConfig.Start.NEW_CLUSTER
+                ? Replica.founding(self, config.incarnation(), config.replica())
                 : new Replica(self, config.incarnation(), config.replica());
         this.peers = new Peers(self, config.token(), config.peerSource());
-        this.host = new ReplicaHost(config.id(), replica, peers, config.tick());
+        this.host = new ReplicaHost(config.id(), replica, peers, config.tick(),
+                config.start() == NodeConfig.Start.DETECT);
         ClusterToken token = new ClusterToken(config.token());
 
         HttpRouting.Builder routing = HttpRouting.builder();

@@ -13,50 +13,66 @@ import java.time.Duration;
  * @param token       the cluster token, or null for none
  * @param tick        how often the core's clock ticks; its timeouts are counted in ticks
  * @param replica     the core's timeouts, in ticks
- * @param founding    this node starts a new cluster and may lead with an empty store; false for a node that
- *                    restarts or joins an existing cluster (it must be synced before it may lead)
+ * @param start       whether this node may lead while its store is empty (see {@link Start})
  * @param incarnation which life of the node this is; must grow with every restart (the start time does)
  * @param peerSource  the local address outgoing node-to-node connections come from, or null for the system's
  *                    choice. The Jepsen-style harness gives each node its own loopback address (127.0.0.x) so its
  *                    fault-injecting proxies can tell senders apart and cut links between chosen pairs.
  */
 public record NodeConfig(long id, String host, int port, String token, Duration tick, ReplicaConfig replica,
-                         boolean founding, long incarnation, String peerSource) {
+                         Start start, long incarnation, String peerSource) {
+
+    /** What a node knows, at start, about the cluster it is part of. */
+    public enum Start {
+        /** A brand-new cluster (devenv, tests): the node may lead with its empty store. */
+        NEW_CLUSTER,
+        /**
+         * Not known (the default of {@code ./kv node}): when a view makes the node primary before it has ever
+         * been synced, it asks the view's other members, and leads only if none of them has ever held state.
+         */
+        DETECT,
+        /** Restarting or joining an existing cluster ({@code --join}): never leads before it has been synced. */
+        JOIN
+    }
 
     public NodeConfig {
         if (id <= 0) {
             throw new IllegalArgumentException("a node id is a positive integer, not " + id);
         }
+        if (token != null && (token.isEmpty() || !token.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f))) {
+            throw new IllegalArgumentException("a cluster token is one or more visible ASCII characters (it travels "
+                    + "in an HTTP header)");
+        }
     }
 
     public static NodeConfig of(long id, int port) {
-        return new NodeConfig(id, "127.0.0.1", port, null, Duration.ofMillis(10), ReplicaConfig.defaults(), true,
+        return new NodeConfig(id, "127.0.0.1", port, null, Duration.ofMillis(10), ReplicaConfig.defaults(), Start.NEW_CLUSTER,
                 System.currentTimeMillis(), null);
     }
 
     public NodeConfig withToken(String t) {
-        return new NodeConfig(id, host, port, t, tick, replica, founding, incarnation, peerSource);
+        return new NodeConfig(id, host, port, t, tick, replica, start, incarnation, peerSource);
     }
 
     public NodeConfig withTick(Duration t) {
-        return new NodeConfig(id, host, port, token, t, replica, founding, incarnation, peerSource);
+        return new NodeConfig(id, host, port, token, t, replica, start, incarnation, peerSource);
     }
 
-    public NodeConfig joining() {
-        return new NodeConfig(id, host, port, token, tick, replica, false, incarnation, peerSource);
+    public NodeConfig withStart(Start s) {
+        return new NodeConfig(id, host, port, token, tick, replica, s, incarnation, peerSource);
     }
 
     public NodeConfig withHost(String h) {
-        return new NodeConfig(id, h, port, token, tick, replica, founding, incarnation, peerSource);
+        return new NodeConfig(id, h, port, token, tick, replica, start, incarnation, peerSource);
     }
 
     public NodeConfig withPeerSource(String address) {
-        return new NodeConfig(id, host, port, token, tick, replica, founding, incarnation, address);
+        return new NodeConfig(id, host, port, token, tick, replica, start, incarnation, address);
     }
 
     /** For the harness's planted-bug runs only: a deliberately wrong protocol variant (see {@link Bug}). */
     public NodeConfig withPlantedBugs(java.util.Set<kvstore.node.core.Bug> bugs) {
-        return new NodeConfig(id, host, port, token, tick, replica.withBugs(bugs), founding, incarnation,
+        return new NodeConfig(id, host, port, token, tick, replica.withBugs(bugs), start, incarnation,
                 peerSource);
     }
 

@@ -76,6 +76,35 @@ public final class Peers implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether every other member of {@code view} answers GET /view and has never been synced in any view: then
+     * the cluster is new. Any doubt (a member that does not answer, or answers oddly) is a no.
+     */
+    public boolean noOtherMemberEverSynced(ViewDocument view, long self) {
+        for (ViewDocument.Member m : view.members()) {
+            if (m.id() == self) {
+                continue;
+            }
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + m.address()
+                        + "/view")).timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() != 200) {
+                    return false;
+                }
+                var synced = Json.MAPPER.readTree(r.body()).get("syncedEpoch");
+                if (synced == null || !synced.isIntegralNumber() || synced.longValue() != 0) {
+                    return false;
+                }
+            } catch (IOException | IllegalArgumentException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Override
     public void close() {
         closed = true;
@@ -102,7 +131,12 @@ public final class Peers implements AutoCloseable {
                     return;
                 }
                 queue.drainTo(batch, BATCH_LIMIT - 1);
-                post(batch);
+                try {
+                    post(batch);
+                } catch (RuntimeException | OutOfMemoryError e) {
+                    // The link must outlive any one bad batch: a dead thread would silence this peer for good.
+                    LOG.log(System.Logger.Level.ERROR, "sending to node " + peer + " failed", e);
+                }
                 batch.clear();
             }
         }

@@ -39,18 +39,39 @@ public final class ReplicaHost implements AutoCloseable {
     private final ScheduledExecutorService loop;
     private final Map<String, CompletableFuture<Result>> waiting = new ConcurrentHashMap<>();
     private final AtomicLong handles = new AtomicLong();
-    private ViewDocument view; // the installed view document (with its epoch); only the loop touches it
+    private final boolean detectFounding;
+    private ViewDocument view;       // the installed view document (with its epoch); only the loop touches it
+    private boolean numberedByNodes; // the operator sent it without an epoch: members pass its number on
+    private long ticks;
 
-    public ReplicaHost(long nodeId, Replica replica, Peers peers, Duration tick) {
+    /** How often (in ticks) a primary passes its view on again to backups that have not joined it yet. */
+    private static final int PASS_ON_AGAIN_TICKS = 50;
+
+    /**
+     * @param detectFounding when a view makes this never-synced node primary, ask the other members whether the
+     *                       cluster is new (see {@link NodeConfig.Start#DETECT})
+     */
+    public ReplicaHost(long nodeId, Replica replica, Peers peers, Duration tick, boolean detectFounding) {
         this.nodeId = nodeId;
         this.replica = replica;
         this.peers = peers;
+        this.detectFounding = detectFounding;
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "replica-" + nodeId);
             t.setDaemon(true);
             return t;
         });
-        loop.scheduleAtFixedRate(() -> step(replica::onTick), tick.toNanos(), tick.toNanos(), TimeUnit.NANOSECONDS);
+        loop.scheduleAtFixedRate(this::tick, tick.toNanos(), tick.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private void tick() {
+        step(replica::onTick);
+        if (++ticks % PASS_ON_AGAIN_TICKS == 0 && numberedByNodes) {
+            // A pass-on is best effort; a backup that missed it would stay in the old numbering and never join.
+            for (String backup : replica.backupsAwaitingState()) {
+                peers.sendView(backup, view);
+            }
+        }
     }
 
     /** Hands a client's command to the core; the future completes with the core's answer. */
@@ -84,12 +105,26 @@ public final class ReplicaHost implements AutoCloseable {
     }
 
     /**
-     * Installs a view document (from PUT /view, or passed on by another member when {@code passedOn}). A view that
-     * was new here is passed on to the other members, so they agree on the epoch this node gave it.
+     * Installs a view document from {@code PUT /view}, or one another member passed on ({@code passedOn}), which
+     * may only renumber the view this node holds (see {@link ViewChange#decidePassedOn}). A view the operator
+     * sent without an epoch is numbered here and passed on to the other members, so that they agree on its
+     * number; sent again, it is passed on again, which heals a member that missed the first pass-on.
      */
     public ViewOutcome installView(ViewDocument incoming, boolean passedOn) {
+        if (!passedOn && detectFounding && incoming.primary() == nodeId && !onLoop(replica::mayLead)
+                && peers.noOtherMemberEverSynced(incoming, nodeId)) {
+            onLoop(() -> {
+                replica.foundNewCluster();
+                return null;
+            });
+        }
         return onLoop(() -> {
-            ViewChange change = ViewChange.decide(view, incoming);
+            ViewChange change = passedOn ? ViewChange.decidePassedOn(view, incoming)
+                    : ViewChange.decide(view, incoming);
+            boolean operatorNumberless = !passedOn && incoming.epoch() == null;
+            if (change.kind() == ViewChange.Kind.ALREADY_CURRENT && operatorNumberless) {
+                passOn(view);
+            }
             if (change.kind() != ViewChange.Kind.INSTALL) {
                 return new ViewOutcome(change.kind(), change.document(), null);
             }
@@ -99,20 +134,25 @@ public final class ReplicaHost implements AutoCloseable {
                     next.backups().stream().map(String::valueOf).toList());
             step(() -> replica.onMessage("operator", new NewView(coreView)));
             if (replica.view() == null || replica.view().number() != next.epoch()) {
-                return new ViewOutcome(ViewChange.Kind.STALE, next, "node " + nodeId + " restarted with an empty "
-                        + "store and may lack acknowledged writes: it cannot be the primary until it has been "
-                        + "a synced backup; promote a node that was");
+                return new ViewOutcome(ViewChange.Kind.STALE, next, "node " + nodeId + " has never held the "
+                        + "cluster's state (it restarted empty, or joined, and has not yet been a synced backup), "
+                        + "and another member has: it cannot be the primary; promote a node that holds the data");
             }
             view = next;
-            if (!passedOn) {
-                for (ViewDocument.Member m : next.members()) {
-                    if (m.id() != nodeId) {
-                        peers.sendView(String.valueOf(m.id()), next);
-                    }
-                }
+            numberedByNodes = passedOn || operatorNumberless;
+            if (operatorNumberless) {
+                passOn(next);
             }
             return new ViewOutcome(ViewChange.Kind.INSTALL, next, null);
         });
+    }
+
+    private void passOn(ViewDocument doc) {
+        for (ViewDocument.Member m : doc.members()) {
+            if (m.id() != nodeId) {
+                peers.sendView(String.valueOf(m.id()), doc);
+            }
+        }
     }
 
     /** The view document this node holds (null: none yet) and whether it is synced in it. */
@@ -145,8 +185,8 @@ public final class ReplicaHost implements AutoCloseable {
                     peers.send(send.to(), send.message());
                 }
             }
-        } catch (Exception | AssertionError e) {
-            // A bug in the core must not stop the loop (a scheduled task that throws is never run again).
+        } catch (Throwable e) {
+            // Nothing may stop the loop: a scheduled task that throws is never run again, and the clock would stop.
             LOG.log(System.Logger.Level.ERROR, "the replica failed on an input", e);
         }
     }

@@ -9,6 +9,19 @@ package kvstore.node.server;
 record ViewChange(Kind kind, ViewDocument document) {
     enum Kind { INSTALL, ALREADY_CURRENT, STALE }
 
+    /**
+     * A view another member passed on. It may only renumber the view this node already holds (same members,
+     * addresses and primary, higher epoch): the epoch a member gave an epoch-less view says nothing about which
+     * of the operator's decisions came later, so a late pass-on must never bring back a view the operator has
+     * since replaced here.
+     */
+    static ViewChange decidePassedOn(ViewDocument current, ViewDocument incoming) {
+        if (current != null && incoming.sameViewAs(current) && incoming.epoch() > current.epoch()) {
+            return new ViewChange(Kind.INSTALL, incoming);
+        }
+        return new ViewChange(incoming.sameViewAs(current) ? Kind.ALREADY_CURRENT : Kind.STALE, incoming);
+    }
+
     static ViewChange decide(ViewDocument current, ViewDocument incoming) {
         if (current == null) {
             return new ViewChange(Kind.INSTALL, incoming.epoch() == null ? incoming.withEpoch(1) : incoming);

@@ -27,6 +27,9 @@ public record ViewDocument(List<Member> members, long primary, Long epoch) {
         members = members.stream().sorted(Comparator.comparingLong(Member::id)).toList();
     }
 
+    /** The largest epoch: JSON's safe integers, far from overflow when a node numbers the next view. */
+    static final long MAX_EPOCH = (1L << 53) - 1;
+
     /** Fields a client may send back from GET /view; they describe the node, not the view, and are ignored. */
     private static final Set<String> IGNORED_FIELDS = Set.of("role", "synced", "syncedEpoch", "incarnation");
 
@@ -69,6 +72,9 @@ public record ViewDocument(List<Member> members, long primary, Long epoch) {
             }
         }
         Long epoch = body.has("epoch") ? positive(body.get("epoch"), "'epoch'") : null;
+        if (epoch != null && epoch > MAX_EPOCH) {
+            throw new ApiError(400, "'epoch' must be at most " + MAX_EPOCH + " (so that the next one still fits)");
+        }
         return new ViewDocument(members, primary, epoch);
     }
 

@@ -125,7 +125,12 @@ public final class WireCodec {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("unknown command kind " + o.get("kind"));
         }
-        return new Command(kind, optionalText(o, "key"), optionalText(o, "value"), optionalText(o, "expected"));
+        Command c = new Command(kind, optionalText(o, "key"), optionalText(o, "value"), optionalText(o, "expected"));
+        // What each kind needs, checked here: a malformed command must not reach the core (a put without a value
+        // would be stored, replicated, and break every later state transfer).
+        require(kind == Command.Kind.GET_ALL || c.key() != null, kind + " needs a key");
+        require(kind != Command.Kind.PUT && kind != Command.Kind.CAS || c.value() != null, kind + " needs a value");
+        return c;
     }
 
     private static ObjectNode encode(Result r) {

@@ -83,12 +83,15 @@ class BadInputTest {
                 view("view: duplicate address", "{\"view\": [" + self + ", {\"address\": \"127.0.0.1:1\", \"id\": 2}]}", 400, "address 127.0.0.1:1 is listed twice", TOKEN),
                 view("view: primary not a member", "{\"view\": [" + self + "], \"primary\": 7}", 400, "the primary 7 is not a member", TOKEN),
                 view("view: negative epoch", "{\"view\": [" + self + "], \"epoch\": -1}", 400, "'epoch' must be a positive integer", TOKEN),
+                view("view: epoch too large", "{\"view\": [" + self + "], \"epoch\": 9223372036854775807}", 400, "'epoch' must be at most", TOKEN),
                 view("view: unknown field", "{\"view\": [" + self + "], \"leader\": 1}", 400, "unknown field 'leader'", TOKEN),
                 view("view: unknown entry field", "{\"view\": [{\"address\": \"127.0.0.1:1\", \"id\": 1, \"port\": 1}]}", 400, "unknown field 'port' in a view entry", TOKEN),
                 view("view: stale epoch", "{\"view\": [" + self + "], \"epoch\": 1}", 409, "is not newer than this node's epoch", TOKEN),
                 internal("internal without token", "{\"from\": \"2\", \"messages\": []}", 401, "requires the X-Cluster-Token", null),
                 internal("internal: no envelope", "{\"messages\": 1}", 400, "expected {\"from\"", TOKEN),
                 internal("internal: unknown message", "{\"from\": \"2\", \"messages\": [{\"type\": \"gossip\"}]}", 400, "unknown message type 'gossip'", TOKEN),
+                internal("internal: put without value", "{\"from\": \"2\", \"messages\": [{\"type\": \"request\", \"id\": {\"client\": \"c\", \"number\": 1}, \"command\": {\"kind\": \"PUT\", \"key\": \"k\"}}]}", 400, "PUT needs a value", TOKEN),
+                internal("internal: get without key", "{\"from\": \"2\", \"messages\": [{\"type\": \"request\", \"id\": {\"client\": \"c\", \"number\": 1}, \"command\": {\"kind\": \"GET\"}}]}", 400, "GET needs a key", TOKEN),
                 internal("internal: view without epoch", "{\"from\": \"2\", \"messages\": [{\"type\": \"view\", \"document\": {\"view\": [" + self + "]}}]}", 400, "must carry its epoch", TOKEN));
     }
 

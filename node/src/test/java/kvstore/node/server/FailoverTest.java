@@ -117,17 +117,50 @@ class FailoverTest {
     }
 
     @Test
-    void aViewInstalledOnOneMemberReachesTheOthers() {
+    void aNodeRestartedWithoutJoinStillRefusesToLeadWhileAnotherMemberHoldsTheData() {
+        try (TestCluster cluster = TestCluster.startWithView(2)) {
+            assertEquals(201, Http.put(cluster.address(1), "precious", "x").status());
+            cluster.stop(1);
+            cluster.restart(1, NodeConfig.Start.DETECT); // the prototype's scripts know nothing of --join
+            // The view names no primary: the lowest id, the empty node 1, would lead. It asks node 2 and refuses.
+            Http.Response refused = Http.send("PUT", cluster.address(1), "/view", cluster.viewDocument(1, 2));
+            assertEquals(409, refused.status(), refused::toString);
+            assertTrue(refused.error().contains("cannot be the primary"), refused::toString);
+        }
+    }
+
+    @Test
+    void aBrandNewClusterOfNodesNotToldSoFoundsItself() {
+        try (TestCluster cluster = TestCluster.startDetecting(3)) {
+            cluster.installView(1, 2, 3);
+            assertEquals(201, Http.put(cluster.address(3), "k", "v").status());
+            assertEquals("v", Http.get(cluster.address(2), "k").body().path("value").asText());
+        }
+    }
+
+    @Test
+    void membersWhoseEpochsDivergedAgreeOnOneNumberForAViewSentWithoutOne() {
         try (TestCluster cluster = TestCluster.startWithView(3)) {
-            long epoch = Http.send("GET", cluster.address(3), "/view", null).body().path("epoch").asLong();
-            cluster.putView(cluster.viewDocument(1, 3), 1); // only the primary is told
+            // Node 1 goes through views of its own (epochs 2, 3, 4); nodes 2 and 3 through one (epoch 2).
+            cluster.putView(cluster.viewDocument(1, 2), 1); // node 2 refuses node 1's pass-on: not its view
+            cluster.putView(cluster.viewDocument(1), 1);
+            cluster.putView(cluster.viewDocument(1, 2), 1);
+            cluster.putView(cluster.viewDocument(2, 3), 2, 3);
+            long epoch1 = Http.send("GET", cluster.address(1), "/view", null).body().path("epoch").asLong();
+            long epoch2 = Http.send("GET", cluster.address(2), "/view", null).body().path("epoch").asLong();
+            assertTrue(epoch1 > epoch2 + 1, "diverged: " + epoch1 + " vs " + epoch2);
+
+            // The operator sends the view of all three, without an epoch, to node 3, then 2, then 1.
+            cluster.putView(cluster.viewDocument(1, 2, 3), 3, 2, 1);
             await().untilAsserted(() -> {
-                var view = Http.send("GET", cluster.address(3), "/view", null).body();
-                assertEquals(epoch + 1, view.path("epoch").asLong(), "node 3 learned the epoch node 1 gave it");
-                assertEquals(2, view.path("view").size());
-                assertTrue(view.path("synced").asBoolean());
+                for (long id : cluster.ids()) {
+                    var view = Http.send("GET", cluster.address(id), "/view", null).body();
+                    assertEquals(epoch1 + 1, view.path("epoch").asLong(), "node " + id + " has node 1's number");
+                    assertTrue(view.path("synced").asBoolean(), "node " + id + " synced");
+                }
             });
             assertEquals(201, Http.put(cluster.address(3), "k", "v").status());
         }
     }
+
 }

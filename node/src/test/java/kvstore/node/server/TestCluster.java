@@ -31,20 +31,25 @@ final class TestCluster implements AutoCloseable {
     }
 
     static TestCluster start(int n) {
-        return start(n, null);
+        return start(n, null, NodeConfig.Start.NEW_CLUSTER);
     }
 
-    private static TestCluster start(int n, String token) {
+    /** Nodes started as `./kv node` starts them by default: not told whether the cluster is new. */
+    static TestCluster startDetecting(int n) {
+        return start(n, null, NodeConfig.Start.DETECT);
+    }
+
+    private static TestCluster start(int n, String token, NodeConfig.Start start) {
         TestCluster cluster = new TestCluster(token);
         for (long id = 1; id <= n; id++) {
-            cluster.nodes.put(id, KvNode.start(cluster.config(id, true)));
+            cluster.nodes.put(id, KvNode.start(cluster.config(id, start)));
         }
         return cluster;
     }
 
     /** Like {@link #startWithView}, with a cluster token on every node (and on every PUT /view it sends). */
     static TestCluster startWithToken(int n, String token) {
-        TestCluster cluster = start(n, token);
+        TestCluster cluster = start(n, token, NodeConfig.Start.NEW_CLUSTER);
         cluster.installView(cluster.ids());
         return cluster;
     }
@@ -56,8 +61,8 @@ final class TestCluster implements AutoCloseable {
         return cluster;
     }
 
-    private NodeConfig config(long id, boolean founding) {
-        return new NodeConfig(id, "127.0.0.1", 0, token, TICK, TIMEOUTS, founding, INCARNATIONS.incrementAndGet(),
+    private NodeConfig config(long id, NodeConfig.Start start) {
+        return new NodeConfig(id, "127.0.0.1", 0, token, TICK, TIMEOUTS, start, INCARNATIONS.incrementAndGet(),
                 null);
     }
 
@@ -116,7 +121,12 @@ final class TestCluster implements AutoCloseable {
 
     /** Starts a stopped node again, empty, as a node that joins an existing cluster (on a new port). */
     KvNode restart(long id) {
-        KvNode node = KvNode.start(config(id, false));
+        return restart(id, NodeConfig.Start.JOIN);
+    }
+
+    /** Starts a stopped node again, empty, on a new port, knowing what {@code start} says about the cluster. */
+    KvNode restart(long id, NodeConfig.Start start) {
+        KvNode node = KvNode.start(config(id, start));
         nodes.put(id, node);
         return node;
     }

@@ -40,4 +40,14 @@ class ViewChangeTest {
         assertEquals(ViewChange.Kind.STALE, ViewChange.decide(current, doc(4L, 1)).kind());
         assertEquals(ViewChange.Kind.STALE, ViewChange.decide(current, doc(3L, 1, 2)).kind());
     }
+
+    @Test
+    void aPassedOnViewOnlyRenumbersTheViewTheNodeHolds() {
+        ViewDocument current = doc(4L, 2, 3);
+        assertEquals(ViewChange.Kind.INSTALL, ViewChange.decidePassedOn(current, doc(7L, 2, 3)).kind());
+        // A late pass-on of a view the operator has since replaced here: never installed, whatever its number.
+        assertEquals(ViewChange.Kind.STALE, ViewChange.decidePassedOn(current, doc(9L, 1, 2, 3)).kind());
+        assertEquals(ViewChange.Kind.STALE, ViewChange.decidePassedOn(null, doc(9L, 1, 2, 3)).kind());
+        assertEquals(ViewChange.Kind.ALREADY_CURRENT, ViewChange.decidePassedOn(current, doc(3L, 2, 3)).kind());
+    }
 }
