@@ -80,6 +80,10 @@ final class PartitionProxy implements AutoCloseable {
     private void relay(Socket in, long sender) {
         try (Socket out = new Socket()) {
             out.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort), 1000);
+            // Relayed writes are small and flushed one by one: with Nagle's algorithm each would wait for the
+            // peer's delayed acknowledgement (tens of milliseconds a hop).
+            in.setTcpNoDelay(true);
+            out.setTcpNoDelay(true);
             open.put(in, sender);
             open.put(out, sender);
             Thread back = Thread.ofVirtual().start(() -> pump(out, in));

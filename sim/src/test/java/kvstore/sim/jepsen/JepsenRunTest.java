@@ -1,0 +1,54 @@
+package kvstore.sim.jepsen;
+
+import kvstore.checker.search.Verdict;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Short Jepsen-style runs against real node processes (node.jar, packaged earlier in the same build): with kill -9
+ * of the primary and a partition of the primary, the history must be linearizable with nothing acknowledged
+ * lost; with one of the simulator's planted bugs in the nodes, the same run must fail.
+ */
+class JepsenRunTest {
+
+    private static RunSettings settings(String name, String bug) {
+        String jar = System.getProperty("kvstore.node.jar", "../node/target/node.jar");
+        Path nodeJar = Path.of(jar);
+        assertTrue(Files.isRegularFile(nodeJar), "no " + nodeJar.toAbsolutePath() + ": run the whole build "
+                + "(./kv test), which packages the node before these tests");
+        return new RunSettings(3, Duration.ofSeconds(14), 4, 4,
+                EnumSet.of(Nemesis.Kind.KILL, Nemesis.Kind.PARTITION_PRIMARY), Duration.ofMillis(1500),
+                Duration.ofMillis(2500), 7, Path.of("target", "jepsen-test", name), nodeJar, bug);
+    }
+
+    @Test
+    void aShortRunWithKillAndPartitionIsLinearizableAndLosesNothing() throws Exception {
+        JepsenRun.Outcome outcome = new JepsenRun(settings("correct", null)).run();
+        assertTrue(outcome.passed(), outcome.summary());
+        assertEquals(Verdict.LINEARIZABLE, outcome.verdict(), outcome.summary());
+        assertTrue(outcome.operations() > 200, "too little traffic to mean anything:\n" + outcome.summary());
+        assertTrue(outcome.summary().contains("kill -9 node"), outcome.summary());
+        assertTrue(outcome.summary().contains("partition node"), outcome.summary());
+        assertTrue(outcome.summary().contains("restarted, empty"), outcome.summary());
+        for (String file : new String[]{"history.jsonl", "report.html", "summary.txt", "logs/node-1.log"}) {
+            assertTrue(Files.size(outcome.report().resolve(file)) > 0, file + " written");
+        }
+        assertEquals(0, ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count(),
+                "every node process is stopped when the run ends");
+    }
+
+    @Test
+    void theSameRunFailsWhenTheNodesServeReadsLocally() throws Exception {
+        JepsenRun.Outcome outcome = new JepsenRun(settings("planted-local-reads", "LOCAL_READS")).run();
+        assertFalse(outcome.passed(), "the planted bug went unnoticed:\n" + outcome.summary());
+        assertEquals(Verdict.NOT_LINEARIZABLE, outcome.verdict(), outcome.summary());
+    }
+}
