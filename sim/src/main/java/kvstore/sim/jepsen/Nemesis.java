@@ -30,8 +30,9 @@ final class Nemesis {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
 
-        static Set<Kind> parse(String list) {
-            Set<Kind> kinds = java.util.EnumSet.noneOf(Kind.class);
+        /** Kinds in the order given (the nemesis takes them in turn), each once. */
+        static List<Kind> parse(String list) {
+            java.util.LinkedHashSet<Kind> kinds = new java.util.LinkedHashSet<>();
             for (String name : list.split(",")) {
                 String n = name.trim().toLowerCase(Locale.ROOT);
                 if (n.equals("all")) {
@@ -43,7 +44,7 @@ final class Nemesis {
                     kinds.add(k);
                 }
             }
-            return kinds;
+            return List.copyOf(kinds);
         }
     }
 
