@@ -83,26 +83,24 @@ public final class JepsenMain {
     }
 
     private static int positive(Map<String, String> a, String name, int fallback) {
-        try {
-            int v = Integer.parseInt(a.getOrDefault(name, String.valueOf(fallback)));
-            if (v > 0) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // below
-        }
-        throw new IllegalArgumentException(name + " must be a positive integer");
+        return (int) number(a, name, fallback, "a positive integer", Integer::parseInt);
     }
 
     private static double seconds(Map<String, String> a, String name, double fallback) {
+        return number(a, name, fallback, "a positive number of seconds", Double::parseDouble);
+    }
+
+    private static double number(Map<String, String> a, String name, double fallback, String what,
+                                 java.util.function.ToDoubleFunction<String> parse) {
         try {
-            double v = Double.parseDouble(a.getOrDefault(name, String.valueOf(fallback)));
+            String text = a.get(name);
+            double v = text == null ? fallback : parse.applyAsDouble(text);
             if (v > 0) {
                 return v;
             }
         } catch (NumberFormatException e) {
             // below
         }
-        throw new IllegalArgumentException(name + " must be a positive number of seconds");
+        throw new IllegalArgumentException(name + " must be " + what);
     }
 }

@@ -125,39 +125,44 @@ final class Nemesis {
         return node == operator.primary() ? " (primary)" : " (backup)";
     }
 
-    private void kill(long node) throws IOException, InterruptedException {
-        timeline.record("nemesis: kill -9 node " + node + role(node));
-        nodes.get(node).kill();
+    /** One step of a fault: starting it, or healing it. */
+    private interface Step {
+        void run() throws IOException, InterruptedException;
+    }
+
+    /**
+     * The shape of every fault: start it, give the operator time to notice and drop the node from the view, let
+     * the fault last, heal it, and have the operator add the node back as a backup.
+     */
+    private void inject(long node, String started, Step start, Step heal, String healed)
+            throws IOException, InterruptedException {
+        timeline.record("nemesis: " + started);
+        start.run();
         Thread.sleep(detection.toMillis());
         operator.remove(node);
         Thread.sleep(settings.faultLength().toMillis());
-        nodes.get(node).start(true);
-        awaitUp(node);
-        timeline.record("nemesis: node " + node + " restarted, empty, with --join");
+        heal.run();
+        timeline.record("nemesis: " + healed);
         operator.addBack(node);
+    }
+
+    private void kill(long node) throws IOException, InterruptedException {
+        inject(node, "kill -9 node " + node + role(node), () -> nodes.get(node).kill(), () -> {
+            nodes.get(node).start(true);
+            awaitUp(node);
+        }, "node " + node + " restarted, empty, with --join");
     }
 
     private void pause(long node) throws IOException, InterruptedException {
-        timeline.record("nemesis: SIGSTOP node " + node + role(node));
-        nodes.get(node).pause();
-        Thread.sleep(detection.toMillis());
-        operator.remove(node);
-        Thread.sleep(settings.faultLength().toMillis());
-        nodes.get(node).resume();
-        timeline.record("nemesis: SIGCONT node " + node);
-        operator.addBack(node);
+        inject(node, "SIGSTOP node " + node + role(node), () -> nodes.get(node).pause(),
+                () -> nodes.get(node).resume(), "SIGCONT node " + node);
     }
 
-    private void partition(long node) throws InterruptedException {
-        timeline.record("nemesis: partition node " + node + role(node) + " from the other nodes");
-        links.isolate(node, nodes.keySet());
-        proxies.forEach(PartitionProxy::enforce);
-        Thread.sleep(detection.toMillis());
-        operator.remove(node);
-        Thread.sleep(settings.faultLength().toMillis());
-        links.healAll();
-        timeline.record("nemesis: partition healed");
-        operator.addBack(node);
+    private void partition(long node) throws IOException, InterruptedException {
+        inject(node, "partition node " + node + role(node) + " from the other nodes", () -> {
+            links.isolate(node, nodes.keySet());
+            proxies.forEach(PartitionProxy::enforce);
+        }, links::healAll, "partition healed");
     }
 
     private void awaitUp(long node) throws InterruptedException {
