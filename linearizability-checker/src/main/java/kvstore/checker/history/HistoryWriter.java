@@ -44,6 +44,22 @@ public final class HistoryWriter implements AutoCloseable {
         json.writeEndObject();
     }
 
+    /**
+     * Writes a fault or other non-operation event as Jepsen does, {@code {"process": "nemesis", "type": "info",
+     * "f": f, "value": text}}: readers keep it as an annotation for the timeline, never as an operation.
+     */
+    public void writeNemesis(String f, String text, long time) throws IOException {
+        json.writeStartObject();
+        json.writeStringField("process", "nemesis");
+        json.writeStringField("type", "info");
+        json.writeStringField("f", f);
+        json.writeStringField("value", text);
+        if (time != Event.NO_TIME) {
+            json.writeNumberField("time", time);
+        }
+        json.writeEndObject();
+    }
+
     private static boolean isNumber(String s) {
         if (s.isEmpty() || s.length() > 18) {
             return false;

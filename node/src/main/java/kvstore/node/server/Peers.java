@@ -30,7 +30,8 @@ public final class Peers implements AutoCloseable {
 
     private final String self;
     private final String token;
-    private final HttpClient http;
+    private final HttpClient http;   // for the rare questions that want an answer (see noOtherMemberEverSynced)
+    private final String source;
     private final Map<String, String> addressOf = new ConcurrentHashMap<>();
     private final Map<String, Link> links = new ConcurrentHashMap<>();
     private volatile boolean closed;
@@ -39,6 +40,7 @@ public final class Peers implements AutoCloseable {
     public Peers(String self, String token, String source) {
         this.self = self;
         this.token = token;
+        this.source = source;
         HttpClient.Builder http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofMillis(500));
@@ -108,9 +110,32 @@ public final class Peers implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        links.values().forEach(l -> l.thread.interrupt());
+        links.values().forEach(l -> {
+            l.thread.interrupt();
+            l.closeConnection();
+        });
         http.shutdownNow();
     }
+
+    /**
+     * Acknowledgements are cumulative (everything up to seq, in a view, by one incarnation): of several in one
+     * batch only the last of each kind says anything new. Under load a backup acknowledges every replicated
+     * operation, so this saves most of its outgoing messages.
+     */
+    static List<Object> coalesceAcks(List<Object> batch) {
+        List<Object> kept = new ArrayList<>(batch.size());
+        Map<List<Long>, Message.Ack> latest = new java.util.LinkedHashMap<>(); // by (view, incarnation)
+        for (Object item : batch) {
+            if (item instanceof Message.Ack ack && ack.seq() >= 0) {
+                latest.merge(List.of(ack.view(), ack.incarnation()), ack, (a, b) -> b.seq() >= a.seq() ? b : a);
+            } else {
+                kept.add(item);
+            }
+        }
+        kept.addAll(latest.values());
+        return kept;
+    }
+
 
     private final class Link {
         final String peer;
@@ -141,6 +166,8 @@ public final class Peers implements AutoCloseable {
             }
         }
 
+        private PeerConnection connection; // only this link's thread uses it
+
         private void post(List<Object> batch) {
             String address = addressOf.get(peer);
             if (address == null) {
@@ -150,32 +177,36 @@ public final class Peers implements AutoCloseable {
             }
             ObjectNode envelope = Json.object().put("from", self);
             ArrayNode messages = envelope.putArray("messages");
-            for (Object item : batch) {
+            for (Object item : coalesceAcks(batch)) {
                 if (item instanceof Message m) {
                     messages.add(WireCodec.encode(m));
                 } else {
                     messages.addObject().put("type", "view").set("document", ((ViewDocument) item).toJson());
                 }
             }
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + address
-                            + "/internal/messages"))
-                    .timeout(Duration.ofSeconds(5))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(Json.write(envelope)
-                            .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-            if (token != null) {
-                request.header(InternalRoutes.TOKEN_HEADER, token);
-            }
             try {
-                HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() / 100 != 2) {
-                    LOG.log(System.Logger.Level.WARNING, "node {0} refused {1} messages: {2} {3}", peer,
-                            batch.size(), response.statusCode(), response.body());
+                if (connection == null || connection.isBroken() || !connection.address().equals(address)) {
+                    if (connection != null) {
+                        connection.close();
+                    }
+                    connection = new PeerConnection(peer, address, source, token);
                 }
+                connection.send(Json.MAPPER.writeValueAsBytes(envelope));
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.DEBUG, "node {0} at {1} unreachable: {2}", peer, address, e.toString());
+                if (connection != null) {
+                    connection.close();
+                    connection = null;
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+        }
+
+        void closeConnection() {
+            PeerConnection c = connection;
+            if (c != null) {
+                c.close();
             }
         }
     }

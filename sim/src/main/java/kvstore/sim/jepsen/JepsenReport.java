@@ -23,13 +23,18 @@ final class JepsenReport {
     private JepsenReport() {
     }
 
-    static String summary(RunSettings s, CheckResult check, List<String> lost, int unexpected, Latencies latencies,
-                          double seconds, Timeline timeline) {
+    static String summary(RunSettings s, CheckResult check, List<String> lost, int unexpected, List<String> problems,
+                          Latencies latencies, double seconds, Timeline timeline) {
         List<String> out = new ArrayList<>();
-        boolean passed = check.verdict() == Verdict.LINEARIZABLE && lost.isEmpty() && unexpected == 0;
+        boolean worked = latencies.okWrites() > 0 && latencies.okReads() > 0;
+        boolean passed = check.verdict() == Verdict.LINEARIZABLE && lost.isEmpty() && unexpected == 0
+                && problems.isEmpty() && worked;
         out.add("verdict: " + check.verdict() + ", " + (lost.isEmpty() ? "no acknowledged write lost"
                 : lost.size() + " acknowledged writes lost") + (unexpected == 0 ? ""
-                : ", " + unexpected + " unexpected answers (4xx/500)") + "  =>  " + (passed ? "PASS" : "FAIL"));
+                : ", " + unexpected + " unexpected answers (4xx/500)") + (problems.isEmpty() ? ""
+                : ", the cluster did not recover") + (worked ? "" : ", no write or no read ever succeeded")
+                + "  =>  " + (passed ? "PASS" : "FAIL"));
+        problems.forEach(p -> out.add("problem: " + p));
         out.add(String.format("run: %d nodes, %d clients, %d keys, nemesis %s, seed %d, %.1f s%s", s.nodes(),
                 s.clients(), s.keys(), s.nemeses().stream().map(Nemesis.Kind::cliName).toList(), s.seed(), seconds,
                 s.plantedBug() == null ? "" : ", planted bug " + s.plantedBug()));
@@ -50,12 +55,16 @@ final class JepsenReport {
         return String.join("\n", out) + "\n";
     }
 
-    static void write(Path dir, List<Event> events, CheckResult check, String summary) throws IOException {
+    static void write(Path dir, List<Object> lines, CheckResult check, String summary) throws IOException {
         Files.createDirectories(dir);
         try (HistoryWriter w = new HistoryWriter(Files.newBufferedWriter(dir.resolve("history.jsonl"),
                 StandardCharsets.UTF_8))) {
-            for (Event e : events) {
-                w.write(e);
+            for (Object line : lines) {
+                if (line instanceof Event e) {
+                    w.write(e);
+                } else if (line instanceof SharedHistory.Note n) {
+                    w.writeNemesis("note", n.text(), n.time());
+                }
             }
         }
         HtmlReport.write(dir.resolve("report.html"), List.of(new HtmlReport.Named("Jepsen-style run", check)));

@@ -25,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One Jepsen-style run against real node processes: start the nodes (each behind a partition proxy), install the
@@ -34,10 +35,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class JepsenRun {
     /** What a run found. */
+    /**
+     * @param okWrites / okReads    acknowledged writes and successful reads: a run where the cluster never worked
+     *                              would be trivially linearizable, so these must not be zero
+     * @param problems              the cluster did not recover (a view refused or never established, no safe
+     *                              promotion), or a key had no successful final read
+     */
     public record Outcome(Verdict verdict, List<String> lostWrites, int unexpectedAnswers, int operations,
-                          Path report, String summary) {
+                          int okWrites, int okReads, List<String> problems, Path report, String summary) {
         public boolean passed() {
-            return verdict == Verdict.LINEARIZABLE && lostWrites.isEmpty() && unexpectedAnswers == 0;
+            return verdict == Verdict.LINEARIZABLE && lostWrites.isEmpty() && unexpectedAnswers == 0
+                    && problems.isEmpty() && okWrites > 0 && okReads > 0;
         }
     }
 
@@ -96,52 +104,85 @@ public final class JepsenRun {
             keys.add("k" + k);
         }
         SharedHistory history = new SharedHistory(timeline.startNanos());
+        timeline.alsoInto(history);
         Latencies latencies = new Latencies();
         AtomicInteger unexpected = new AtomicInteger();
         long start = System.nanoTime();
-        long clientsEnd = start + settings.duration().toNanos();
-        long faultsEnd = clientsEnd - Math.min(settings.duration().toNanos() / 5, 2_000_000_000L);
+        long faultsEnd = start + settings.duration().toNanos()
+                - Math.min(settings.duration().toNanos() / 5, 2_000_000_000L);
+        // The clients run for the duration, and in any case until the nemesis is done and a calm second has passed:
+        // a slow restart must not leave the last fault without traffic.
+        AtomicLong clientsEnd = new AtomicLong(start + settings.duration().toNanos());
         Nemesis nemesis = new Nemesis(settings, nodes, proxies, links, operator, timeline, api);
         List<NodeProcess> targets = List.copyOf(nodes.values());
         try (ExecutorService clients = Executors.newFixedThreadPool(settings.clients() + 1)) {
-            List<Future<?>> running = new ArrayList<>();
-            for (int c = 1; c <= settings.clients(); c++) {
-                running.add(clients.submit(new WorkloadClient(c, keys, targets, api, history, latencies, unexpected,
-                        clientsEnd, settings.seed())));
-            }
-            Future<?> faults = clients.submit(() -> {
-                nemesis.run(faultsEnd);
-                return null;
-            });
-            await(faults);
-            timeline.record("nemesis done; clients run on until the end");
-            for (Future<?> f : running) {
-                await(f);
+            try {
+                List<Future<?>> running = new ArrayList<>();
+                for (int c = 1; c <= settings.clients(); c++) {
+                    running.add(clients.submit(new WorkloadClient(c, keys, targets, api, history, latencies,
+                            unexpected, clientsEnd::get, settings.seed())));
+                }
+                Future<?> faults = clients.submit(() -> {
+                    nemesis.run(faultsEnd);
+                    return null;
+                });
+                await(faults);
+                clientsEnd.accumulateAndGet(System.nanoTime() + CALM_NANOS, Math::max);
+                timeline.record("nemesis done; clients run on until the end");
+                for (Future<?> f : running) {
+                    await(f);
+                }
+            } catch (InterruptedException | IOException | RuntimeException e) {
+                clients.shutdownNow(); // do not wait for the clients' deadline, nor for the nemesis's schedule
+                throw e;
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         timeline.record("clients stopped");
-        finalReads(api, operator, keys, history);
+        List<String> problems = new ArrayList<>(operator.problems());
+        problems.addAll(finalReads(api, operator, keys, history));
 
         History h = history.history();
         CheckResult check = LinearizabilityChecker.check(h, new RegisterModel(),
                 CheckOptions.defaults().withTimeout(Duration.ofSeconds(120)));
         List<String> lost = LostWrites.find(h);
-        String summary = JepsenReport.summary(settings, check, lost, unexpected.get(), latencies, seconds,
+        int okWrites = latencies.okWrites();
+        int okReads = latencies.okReads();
+        String summary = JepsenReport.summary(settings, check, lost, unexpected.get(), problems, latencies, seconds,
                 timeline);
-        JepsenReport.write(settings.out(), history.events(), check, summary);
-        return new Outcome(check.verdict(), lost, unexpected.get(), h.operations().size(), settings.out(), summary);
+        JepsenReport.write(settings.out(), history.lines(), check, summary);
+        return new Outcome(check.verdict(), lost, unexpected.get(), h.operations().size(), okWrites, okReads,
+                problems, settings.out(), summary);
     }
 
-    /** After the faults: every key read once through the primary, as process 0 (what the lost-write check reads). */
-    private static void finalReads(NodeApi api, ViewOperator operator, List<String> keys, SharedHistory history) {
+    private static final long CALM_NANOS = 1_000_000_000L;
+
+    /**
+     * After the faults: every key read through the primary, as process 0 (what the lost-write check reads), tried
+     * until it succeeds for up to 10 s. A key without a successful final read is a problem: the lost-write check
+     * would have nothing to look at.
+     */
+    private static List<String> finalReads(NodeApi api, ViewOperator operator, List<String> keys,
+                                           SharedHistory history) throws InterruptedException {
+        List<String> problems = new ArrayList<>();
         for (String key : keys) {
-            history.record(Event.invoke("0", OpKind.GET, key, null));
-            NodeApi.Answer a = api.get(operator.primaryAddress(), key);
-            EventType type = a.status() == 200 || a.status() == 404 ? EventType.OK : EventType.FAIL;
-            history.record(Event.completion("0", type, OpKind.GET, key,
-                    a.status() == 200 ? a.body().path("value").asText() : null));
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            boolean ok = false;
+            while (!ok && System.nanoTime() < deadline) {
+                history.record(Event.invoke("0", OpKind.GET, key, null));
+                NodeApi.Answer a = api.get(operator.primaryAddress(), key);
+                ok = a.status() == 200 || a.status() == 404;
+                history.record(Event.completion("0", ok ? EventType.OK : EventType.FAIL, OpKind.GET, key,
+                        a.status() == 200 ? a.body().path("value").asText() : null));
+                if (!ok) {
+                    Thread.sleep(100);
+                }
+            }
+            if (!ok) {
+                problems.add("the final read of " + key + " never succeeded");
+            }
         }
+        return problems;
     }
 
     private static void await(Future<?> f) throws InterruptedException, IOException {

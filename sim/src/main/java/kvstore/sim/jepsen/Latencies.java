@@ -14,6 +14,21 @@ final class Latencies {
         micros.computeIfAbsent(operation + " " + outcome, k -> new ArrayList<>()).add(nanos / 1000);
     }
 
+    synchronized int count(String operation, String outcome) {
+        List<Long> values = micros.get(operation + " " + outcome);
+        return values == null ? 0 : values.size();
+    }
+
+    /** Acknowledged writes (put, cas, delete answered with success). */
+    synchronized int okWrites() {
+        return count("put", "ok") + count("cas", "ok") + count("delete", "ok");
+    }
+
+    /** Reads answered with success. */
+    synchronized int okReads() {
+        return count("get", "ok") + count("get-all", "ok");
+    }
+
     synchronized int count(String outcomeSuffix) {
         return micros.entrySet().stream().filter(e -> e.getKey().endsWith(" " + outcomeSuffix))
                 .mapToInt(e -> e.getValue().size()).sum();

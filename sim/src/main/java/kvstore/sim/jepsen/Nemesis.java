@@ -103,7 +103,12 @@ final class Nemesis {
         while (true) {
             Thread.sleep(settings.faultEvery().toMillis());
             long needed = settings.faultLength().toNanos() + detection.toNanos();
-            if (System.nanoTime() + needed > deadlineNanos) {
+            boolean everyKindRan = next >= kinds.size(); // each kind at least once, however slow the machine
+            if (everyKindRan && System.nanoTime() + needed > deadlineNanos) {
+                return;
+            }
+            if (operator.troubled()) {
+                timeline.record("nemesis stops: the cluster did not recover from the last fault");
                 return;
             }
             Kind kind = kinds.get(next++ % kinds.size()); // in turn, so a short run sees every kind
@@ -170,6 +175,9 @@ final class Nemesis {
         while (System.nanoTime() < deadline) {
             if (api.ping(nodes.get(node).address()).status() == 200) {
                 return;
+            }
+            if (!nodes.get(node).isRunning()) {
+                throw new IllegalStateException("node " + node + " exited while restarting; see its log");
             }
             Thread.sleep(50);
         }

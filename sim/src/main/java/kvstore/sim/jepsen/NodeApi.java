@@ -21,8 +21,11 @@ final class NodeApi {
             .connectTimeout(Duration.ofMillis(500)).build();
     private final Duration timeout;
 
-    /** An answer; {@code status} 0 when no answer came (timeout, refused connection). */
-    record Answer(int status, JsonNode body, String failure) {
+    /**
+     * An answer; {@code status} 0 when no answer came. {@code neverSent}: the connection could not even be made,
+     * so the server cannot have seen the request.
+     */
+    record Answer(int status, JsonNode body, String failure, boolean neverSent) {
         boolean answered() {
             return status != 0;
         }
@@ -80,12 +83,14 @@ final class NodeApi {
         try {
             HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             JsonNode json = r.body().isEmpty() ? NullNode.instance : JSON.readTree(r.body());
-            return new Answer(r.statusCode(), json, null);
+            return new Answer(r.statusCode(), json, null, false);
         } catch (IOException e) {
-            return new Answer(0, NullNode.instance, e.getClass().getSimpleName() + ": " + e.getMessage());
+            boolean neverSent = e instanceof java.net.ConnectException
+                    || e instanceof java.net.http.HttpConnectTimeoutException;
+            return new Answer(0, NullNode.instance, e.getClass().getSimpleName() + ": " + e.getMessage(), neverSent);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Answer(0, NullNode.instance, "interrupted");
+            return new Answer(0, NullNode.instance, "interrupted", false);
         }
     }
 }

@@ -17,7 +17,9 @@ final class NodeProcess {
     private final RunSettings settings;
     private final Path log;
     private Process process;
+    private Process watchdog;
     private boolean paused;
+    private boolean retired; // destroyed at the end of the run: never started again
 
     NodeProcess(long id, int port, String peerSource, RunSettings settings, Path log) {
         this.id = id;
@@ -42,6 +44,9 @@ final class NodeProcess {
 
     /** Starts the process; {@code join}: it restarts into an existing cluster and may not lead until synced. */
     synchronized void start(boolean join) throws IOException {
+        if (retired) {
+            throw new IOException("the run is over; node " + id + " is not started again");
+        }
         List<String> command = new ArrayList<>(List.of(javaBinary(), "-XX:+UseSerialGC", "-Xss512k", "-Xmx256m",
                 "-XX:TieredStopAtLevel=1", "-cp", settings.nodeJar().toString(), "kvstore.node.cli.NodeMain",
                 "--id", String.valueOf(id), "--port", String.valueOf(port), "--peer-source", peerSource,
@@ -57,6 +62,19 @@ final class NodeProcess {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
         paused = false;
+        watchdog = startWatchdog(process.pid());
+    }
+
+    /**
+     * A separate little process that outlives the harness if the harness is killed with SIGKILL: it then resumes
+     * the node (a stopped process cannot run its own exit-with-parent check) and kills it.
+     */
+    private static Process startWatchdog(long node) throws IOException {
+        long harness = ProcessHandle.current().pid();
+        String script = "while kill -0 " + harness + " 2>/dev/null && kill -0 " + node + " 2>/dev/null; do sleep 1; "
+                + "done; kill -CONT " + node + " 2>/dev/null; kill -9 " + node + " 2>/dev/null; exit 0";
+        return new ProcessBuilder("sh", "-c", script).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 
     synchronized boolean isRunning() {
@@ -82,8 +100,12 @@ final class NodeProcess {
         paused = false;
     }
 
-    /** Stops the process whatever its state: resumed first if paused, so it can die. */
+    /** Stops the process whatever its state (resumed first if paused, so it can die), for good. */
     synchronized void destroy() {
+        retired = true;
+        if (watchdog != null) {
+            watchdog.destroyForcibly();
+        }
         if (process == null || !process.isAlive()) {
             return;
         }

@@ -69,7 +69,9 @@ final class PartitionProxy implements AutoCloseable {
                 return; // closed
             }
             long sender = senderOf(in);
+            open.put(in, sender); // registered before the check: a cut made meanwhile is enforced on it
             if (cutFrom.test(sender)) {
+                open.remove(in);
                 closeQuietly(in);
                 continue;
             }
@@ -79,13 +81,15 @@ final class PartitionProxy implements AutoCloseable {
 
     private void relay(Socket in, long sender) {
         try (Socket out = new Socket()) {
+            open.put(out, sender);
             out.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort), 1000);
+            if (in.isClosed()) {
+                return; // cut while connecting
+            }
             // Relayed writes are small and flushed one by one: with Nagle's algorithm each would wait for the
             // peer's delayed acknowledgement (tens of milliseconds a hop).
             in.setTcpNoDelay(true);
             out.setTcpNoDelay(true);
-            open.put(in, sender);
-            open.put(out, sender);
             Thread back = Thread.ofVirtual().start(() -> pump(out, in));
             pump(in, out);
             back.join();

@@ -14,8 +14,12 @@ import java.util.List;
  * since the run started.
  */
 final class SharedHistory {
+    /** A fault or view change, between the events it happened between. */
+    record Note(String text, long time) {
+    }
+
     private final long start;
-    private final List<Event> events = new ArrayList<>();
+    private final List<Object> lines = new ArrayList<>(); // Events and Notes, in the order they happened
     private final HistoryBuilder builder = new HistoryBuilder();
 
     SharedHistory(long startNanos) {
@@ -24,7 +28,7 @@ final class SharedHistory {
 
     synchronized void record(Event event) {
         Event timed = event.at(System.nanoTime() - start);
-        events.add(timed);
+        lines.add(timed);
         try {
             builder.add(timed);
         } catch (HistoryFormatException e) {
@@ -32,8 +36,14 @@ final class SharedHistory {
         }
     }
 
-    synchronized List<Event> events() {
-        return List.copyOf(events);
+    /** Records a fault or a view change where it happened: a nemesis line in the file, an annotation for the checker. */
+    synchronized void note(String text) {
+        lines.add(new Note(text, System.nanoTime() - start));
+        builder.annotate(0, text);
+    }
+
+    synchronized List<Object> lines() {
+        return List.copyOf(lines);
     }
 
     synchronized History history() {

@@ -14,6 +14,11 @@ final class Timeline {
 
     private final long start = System.nanoTime();
     private final List<Entry> entries = new ArrayList<>();
+    private SharedHistory history; // once the clients start, entries also go into the history, where they happened
+
+    synchronized void alsoInto(SharedHistory h) {
+        this.history = h;
+    }
 
     long elapsedMillis() {
         return (System.nanoTime() - start) / 1_000_000;
@@ -25,6 +30,9 @@ final class Timeline {
 
     synchronized void record(String what) {
         entries.add(new Entry(elapsedMillis(), what));
+        if (history != null) {
+            history.note(what);
+        }
     }
 
     synchronized List<Entry> entries() {

@@ -20,6 +20,7 @@ final class ViewOperator {
     private final NodeApi api;
     private final Timeline timeline;
     private final TreeSet<Long> members = new TreeSet<>();
+    private final List<String> problems = new ArrayList<>(); // anything that makes the run fail
     private long primary;
     private long epoch;
 
@@ -28,6 +29,15 @@ final class ViewOperator {
         this.peerAddress = peerAddress;
         this.api = api;
         this.timeline = timeline;
+    }
+
+    /** Whether a view was refused or never established, or no safe promotion was possible. */
+    synchronized boolean troubled() {
+        return !problems.isEmpty();
+    }
+
+    synchronized List<String> problems() {
+        return List.copyOf(problems);
     }
 
     synchronized long primary() {
@@ -47,10 +57,19 @@ final class ViewOperator {
 
     /** A new view without {@code node}, which is faulty: sent to the other members only. */
     synchronized void remove(long node) {
+        if (troubled()) {
+            return;
+        }
         members.remove(node);
         String why = "node " + node + " removed";
         if (node == primary) {
-            primary = choosePrimary();
+            try {
+                primary = choosePrimary();
+            } catch (IllegalStateException e) {
+                problems.add(e.getMessage());
+                timeline.record("operator: " + e.getMessage());
+                return;
+            }
             why += ", node " + primary + " promoted";
         }
         install(why, members);
@@ -58,6 +77,9 @@ final class ViewOperator {
 
     /** A new view with {@code node} back as a backup; it receives the state before it counts. */
     synchronized void addBack(long node) {
+        if (troubled()) {
+            return;
+        }
         members.add(node);
         install("node " + node + " added back as a backup", members);
     }
@@ -67,19 +89,28 @@ final class ViewOperator {
         return nodes.get(primary).address();
     }
 
+    /**
+     * The member synced in the newest epoch. Every remaining member must say where it was last synced: one that
+     * does not answer might be the only one holding the newest writes, so without its answer no choice is safe.
+     */
     private long choosePrimary() {
         long best = -1;
         long bestSynced = -1;
         for (long candidate : members) {
-            JsonNode view = api.view(nodes.get(candidate).address()).body();
-            long synced = view.path("syncedEpoch").asLong(-1);
+            long synced = -1;
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (synced < 0 && System.nanoTime() < deadline) {
+                NodeApi.Answer a = api.view(nodes.get(candidate).address());
+                synced = a.status() == 200 ? a.body().path("syncedEpoch").asLong(-1) : -1;
+            }
+            if (synced < 0) {
+                throw new IllegalStateException("node " + candidate + " did not say where it was last synced; "
+                        + "no promotion is safe without it");
+            }
             if (synced > bestSynced) {
                 best = candidate;
                 bestSynced = synced;
             }
-        }
-        if (best < 0) {
-            throw new IllegalStateException("no live node to promote among " + members);
         }
         return best;
     }
@@ -101,6 +132,10 @@ final class ViewOperator {
         }
         timeline.record("view epoch " + epoch + ": primary " + primary + ", members " + to + " (" + why + ")"
                 + (refusals.isEmpty() ? "" : "; refused by " + refusals));
+        if (!refusals.isEmpty()) {
+            problems.add("view epoch " + epoch + " refused by " + refusals);
+            return;
+        }
         awaitSynced(to);
     }
 
@@ -125,5 +160,6 @@ final class ViewOperator {
             }
         }
         timeline.record("view epoch " + epoch + " NOT established within 10 s");
+        problems.add("view epoch " + epoch + " was not established within 10 s");
     }
 }

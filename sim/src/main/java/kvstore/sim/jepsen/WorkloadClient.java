@@ -24,13 +24,14 @@ final class WorkloadClient implements Runnable {
     private final SharedHistory history;
     private final Latencies latencies;
     private final AtomicInteger unexpected;
-    private final long deadlineNanos;
+    private final java.util.function.LongSupplier deadlineNanos; // may move later while the nemesis runs
     private final Random random;
     private final String[] lastSeen;
     private int written;
 
     WorkloadClient(int process, List<String> keys, List<NodeProcess> nodes, NodeApi api, SharedHistory history,
-                   Latencies latencies, AtomicInteger unexpected, long deadlineNanos, long seed) {
+                   Latencies latencies, AtomicInteger unexpected, java.util.function.LongSupplier deadlineNanos,
+                   long seed) {
         this.process = process;
         this.keys = keys;
         this.nodes = nodes;
@@ -45,7 +46,7 @@ final class WorkloadClient implements Runnable {
 
     @Override
     public void run() {
-        while (System.nanoTime() < deadlineNanos && !Thread.currentThread().isInterrupted()) {
+        while (System.nanoTime() < deadlineNanos.getAsLong() && !Thread.currentThread().isInterrupted()) {
             String address = nodes.get(random.nextInt(nodes.size())).address();
             int k = random.nextInt(keys.size());
             int dice = random.nextInt(100);
@@ -131,15 +132,21 @@ final class WorkloadClient implements Runnable {
             type = EventType.FAIL; // no effect; it tells the current value
             lastSeen[k] = a.body().path("current").isNull() ? null : a.body().path("current").asText();
         } else {
-            type = writeFailure(a);
+            // Not writeFailure: in a history a failed cas means "its comparison failed", which says something about
+            // the value; a cas that never left says nothing, so it can only be recorded as of unknown outcome.
+            type = EventType.INFO;
         }
         history.record(Event.completion(proc(), type, OpKind.CAS, key, null));
         note("cas", a, t, type, 200, 201, 412);
     }
 
-    /** A write that got 503 or no answer may still take effect (info); any other status is a refusal (fail). */
+    /**
+     * A write whose request never left (the connection was refused) had no effect: fail. Any other write without
+     * a success may still take effect: a 503 or no answer by design, an unexpected status (which fails the run
+     * anyway) because nobody knows: info.
+     */
     private static EventType writeFailure(NodeApi.Answer a) {
-        return a.status() == 503 || !a.answered() ? EventType.INFO : EventType.FAIL;
+        return a.neverSent() ? EventType.FAIL : EventType.INFO;
     }
 
     private void note(String operation, NodeApi.Answer a, long startNanos, EventType type, int... expected) {

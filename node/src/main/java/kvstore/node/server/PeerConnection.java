@@ -1,0 +1,131 @@
+package kvstore.node.server;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Semaphore;
+
+/**
+ * One persistent HTTP/1.1 connection to a peer's {@code /internal/messages}, pipelined: batches are written one
+ * after another without waiting for the previous answer (up to {@link #IN_FLIGHT}), and a reader thread consumes
+ * the 202s. Node-to-node messages are one-way, so nothing waits for those answers; waiting for each would put a
+ * full round trip between consecutive batches. Not thread-safe: one {@link Peers} link writes to it.
+ */
+final class PeerConnection implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(PeerConnection.class.getName());
+    private static final int IN_FLIGHT = 64;
+
+    private final String peer;
+    private final String address;
+    private final Socket socket;
+    private final OutputStream out;
+    private final Semaphore window = new Semaphore(IN_FLIGHT);
+    private final byte[] requestHead;
+    private volatile boolean broken;
+
+    PeerConnection(String peer, String address, String source, String token) throws IOException {
+        this.peer = peer;
+        this.address = address;
+        int colon = address.lastIndexOf(':');
+        socket = new Socket();
+        try {
+            socket.setTcpNoDelay(true);
+            if (source != null) {
+                socket.bind(new InetSocketAddress(InetAddress.getByName(source), 0));
+            }
+            socket.connect(new InetSocketAddress(address.substring(0, colon),
+                    Integer.parseInt(address.substring(colon + 1))), 500);
+            out = socket.getOutputStream();
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+        requestHead = ("POST /internal/messages HTTP/1.1\r\nHost: " + address
+                + "\r\nContent-Type: application/json\r\n"
+                + (token == null ? "" : InternalRoutes.TOKEN_HEADER + ": " + token + "\r\n")
+                + "Content-Length: ").getBytes(StandardCharsets.US_ASCII);
+        InputStream in = new BufferedInputStream(socket.getInputStream(), 8192);
+        Thread.ofVirtual().name("from-node-" + peer).start(() -> readAnswers(in));
+    }
+
+    String address() {
+        return address;
+    }
+
+    boolean isBroken() {
+        return broken;
+    }
+
+    /** Writes one batch; blocks only while {@link #IN_FLIGHT} batches are unanswered. */
+    void send(byte[] body) throws IOException, InterruptedException {
+        window.acquire();
+        if (broken) {
+            throw new IOException("the connection to node " + peer + " broke");
+        }
+        byte[] length = (body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] request = new byte[requestHead.length + length.length + body.length];
+        System.arraycopy(requestHead, 0, request, 0, requestHead.length);
+        System.arraycopy(length, 0, request, requestHead.length, length.length);
+        System.arraycopy(body, 0, request, requestHead.length + length.length, body.length);
+        try {
+            out.write(request);
+            out.flush();
+        } catch (IOException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Consumes the answers: a 202 frees a slot of the window; anything else is logged (the batch is lost). */
+    private void readAnswers(InputStream in) {
+        try {
+            while (true) {
+                String status = line(in);
+                long length = 0;
+                for (String header = line(in); !header.isEmpty(); header = line(in)) {
+                    int colon = header.indexOf(':');
+                    if (colon > 0 && header.substring(0, colon).trim().equalsIgnoreCase("Content-Length")) {
+                        length = Long.parseLong(header.substring(colon + 1).trim());
+                    }
+                }
+                byte[] body = in.readNBytes((int) length);
+                if (!status.startsWith("HTTP/1.1 2")) {
+                    LOG.log(System.Logger.Level.WARNING, "node {0} refused a batch: {1} {2}", peer, status,
+                            new String(body, StandardCharsets.UTF_8));
+                }
+                window.release();
+            }
+        } catch (IOException | RuntimeException e) {
+            close();
+        }
+    }
+
+    private static String line(InputStream in) throws IOException {
+        StringBuilder s = new StringBuilder(64);
+        for (int b = in.read(); b != '\n'; b = in.read()) {
+            if (b < 0) {
+                throw new IOException("connection closed");
+            }
+            if (b != '\r') {
+                s.append((char) b);
+            }
+        }
+        return s.toString();
+    }
+
+    @Override
+    public void close() {
+        broken = true;
+        window.release(IN_FLIGHT); // wake a sender waiting for a slot: it will see the connection is broken
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+    }
+}
