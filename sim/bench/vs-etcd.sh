@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Side by side: a 3-node cluster of this store and a 3-member etcd cluster on this machine, the same load
 # generator against each (one system at a time, so they never share the CPU), for 1, 16 and 64 clients at 50% and
-# 95% reads. etcd keeps its data on tmpfs (/dev/shm) so that, like this store, it works from memory (Debian's etcd
+# 95% reads (and 0%: write throughput). etcd keeps its data on tmpfs (/dev/shm) so that, like this store, it works from memory (Debian's etcd
 # 3.4 has no --unsafe-no-fsync). Prints a table; docs/performance.md records one.
 #
-# usage: ./kv bench-etcd [--seconds S] [--clients "1 16 64"] [--reads "50 95"] [--endpoints all|leader]
+# usage: ./kv bench-etcd [--seconds S] [--clients "1 16 64"] [--reads "0 50 95"] [--endpoints all|leader]
+#   --endpoints all     clients spread over the three members (what a user without a smart client does)
+#   --endpoints leader  every client at this store's primary and at etcd's leader
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-seconds=10; client_counts="1 16 64"; read_mixes="50 95"; endpoints_mode=all
+seconds=10; client_counts="1 16 64"; read_mixes="0 50 95"; endpoints_mode=all
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
@@ -78,10 +80,13 @@ done
 for i in 1 2 3; do await_http "http://127.0.0.1:2379$i/health"; done
 etcd_endpoints="127.0.0.1:23791,127.0.0.1:23792,127.0.0.1:23793"
 if [ "$endpoints_mode" = leader ]; then
-  leader=$(for i in 1 2 3; do
-    curl -s -X POST "http://127.0.0.1:2379$i/v3/maintenance/status" -d '{}' | grep -q '"leader":"\([0-9]*\)".*"member_id":"\1"' && echo "127.0.0.1:2379$i"
-  done | head -1)
-  etcd_endpoints="${leader:-127.0.0.1:23791}"
+  etcd_endpoints=127.0.0.1:23791
+  for i in 1 2 3; do
+    status=$(curl -s -X POST "http://127.0.0.1:2379$i/v3/maintenance/status" -d '{}')
+    member=$(echo "$status" | sed -n 's/.*"member_id":"\([0-9]*\)".*/\1/p')
+    leader=$(echo "$status" | sed -n 's/.*"leader":"\([0-9]*\)".*/\1/p')
+    if [ -n "$member" ] && [ "$member" = "$leader" ]; then etcd_endpoints="127.0.0.1:2379$i"; fi
+  done
 fi
 echo "== etcd $(etcd --version | head -1 | awk '{print $3}') (3 members, data on tmpfs; clients spread over: $etcd_endpoints)" >&2
 run_loads etcd "$etcd_endpoints"
