@@ -63,13 +63,17 @@ final class InternalRoutes {
                 }
             }
         }
+        List<Message> messagesInOrder = new ArrayList<>(items.size());
         for (Item item : items) {
             if (item.view() != null) {
+                host.receive(from.textValue(), List.copyOf(messagesInOrder)); // what came before the view, first
+                messagesInOrder.clear();
                 host.installView(item.view(), true);
             } else {
-                host.receive(from.textValue(), item.message());
+                messagesInOrder.add(item.message());
             }
         }
+        host.receive(from.textValue(), messagesInOrder);
         Bodies.send(res, 202, Json.object().put("accepted", items.size()));
     }
 }

@@ -1,7 +1,5 @@
 package kvstore.node.server;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import kvstore.node.core.Message;
 import kvstore.node.wire.WireCodec;
 
@@ -175,14 +173,11 @@ public final class Peers implements AutoCloseable {
                         peer, batch.size());
                 return;
             }
-            ObjectNode envelope = Json.object().put("from", self);
-            ArrayNode messages = envelope.putArray("messages");
-            for (Object item : coalesceAcks(batch)) {
-                if (item instanceof Message m) {
-                    messages.add(WireCodec.encode(m));
-                } else {
-                    messages.addObject().put("type", "view").set("document", ((ViewDocument) item).toJson());
-                }
+            byte[] body;
+            try {
+                body = envelope(coalesceAcks(batch));
+            } catch (IOException e) {
+                throw new IllegalStateException("writing to memory cannot fail", e);
             }
             try {
                 if (connection == null || connection.isBroken() || !connection.address().equals(address)) {
@@ -191,7 +186,7 @@ public final class Peers implements AutoCloseable {
                     }
                     connection = new PeerConnection(peer, address, source, token);
                 }
-                connection.send(Json.MAPPER.writeValueAsBytes(envelope));
+                connection.send(body);
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.DEBUG, "node {0} at {1} unreachable: {2}", peer, address, e.toString());
                 if (connection != null) {
@@ -201,6 +196,30 @@ public final class Peers implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+
+        /** {"from": self, "messages": [...]}, written straight to bytes (this is the hot path). */
+        private byte[] envelope(List<Object> items) throws IOException {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(256 + 96 * items.size());
+            try (com.fasterxml.jackson.core.JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
+                g.writeStartObject();
+                g.writeStringField("from", self);
+                g.writeArrayFieldStart("messages");
+                for (Object item : items) {
+                    if (item instanceof Message m) {
+                        WireCodec.write(g, m);
+                    } else {
+                        g.writeStartObject();
+                        g.writeStringField("type", "view");
+                        g.writeFieldName("document");
+                        g.writeTree(((ViewDocument) item).toJson());
+                        g.writeEndObject();
+                    }
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            }
+            return out.toByteArray();
         }
 
         void closeConnection() {

@@ -18,6 +18,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -36,7 +37,8 @@ public final class ReplicaHost implements AutoCloseable {
     private final long nodeId;
     private final Replica replica;
     private final Peers peers;
-    private final ScheduledExecutorService loop;
+    private final ExecutorService loop;             // the one thread that touches the core
+    private final ScheduledExecutorService ticker;  // only enqueues ticks (a scheduled queue is slower per task)
     private final Map<String, CompletableFuture<Result>> waiting = new ConcurrentHashMap<>();
     private final AtomicLong handles = new AtomicLong();
     private final boolean detectFounding;
@@ -56,12 +58,17 @@ public final class ReplicaHost implements AutoCloseable {
         this.replica = replica;
         this.peers = peers;
         this.detectFounding = detectFounding;
-        this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
+        this.loop = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "replica-" + nodeId);
             t.setDaemon(true);
             return t;
         });
-        loop.scheduleAtFixedRate(this::tick, tick.toNanos(), tick.toNanos(), TimeUnit.NANOSECONDS);
+        this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ticks-" + nodeId);
+            t.setDaemon(true);
+            return t;
+        });
+        ticker.scheduleAtFixedRate(() -> enqueue(this::tick), tick.toNanos(), tick.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     private void tick() {
@@ -86,9 +93,13 @@ public final class ReplicaHost implements AutoCloseable {
         return answer;
     }
 
-    /** A message from another node. */
-    public void receive(String from, Message message) {
-        enqueue(() -> step(() -> replica.onMessage(from, message)));
+    /** Messages from another node, handled in order in one turn of the loop. */
+    public void receive(String from, List<Message> messages) {
+        enqueue(() -> {
+            for (Message m : messages) {
+                step(() -> replica.onMessage(from, m));
+            }
+        });
     }
 
     private boolean enqueue(Runnable work) {
@@ -209,6 +220,7 @@ public final class ReplicaHost implements AutoCloseable {
 
     @Override
     public void close() {
+        ticker.shutdownNow();
         loop.shutdownNow();
         waiting.values().forEach(f -> f.complete(Result.unavailable("the node is shutting down")));
     }

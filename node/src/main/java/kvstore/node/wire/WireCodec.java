@@ -1,8 +1,7 @@
 package kvstore.node.wire;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import kvstore.node.core.Command;
 import kvstore.node.core.Message;
@@ -15,6 +14,7 @@ import kvstore.node.core.Message.StateTransfer;
 import kvstore.node.core.RequestId;
 import kvstore.node.core.Result;
 
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -25,52 +25,116 @@ import java.util.TreeMap;
  * does not decode is rejected whole ({@link IllegalArgumentException}); the sender's retransmission covers it.
  */
 public final class WireCodec {
-    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private WireCodec() {
     }
 
-    public static ObjectNode encode(Message message) {
-        ObjectNode o = JSON.objectNode();
+    /**
+     * Writes one message as a JSON object, field by field, straight to the generator: node-to-node traffic is the
+     * hot path, and building a tree per message first cost a good share of a node's CPU.
+     */
+    public static void write(JsonGenerator g, Message message) throws IOException {
+        g.writeStartObject();
         switch (message) {
             case ClientRequest r -> {
-                o.put("type", "request");
-                o.set("id", encode(r.id()));
-                o.set("command", encode(r.command()));
-                o.put("forwarded", r.forwarded());
+                g.writeStringField("type", "request");
+                writeId(g, r.id());
+                writeCommand(g, r.command());
+                g.writeBooleanField("forwarded", r.forwarded());
             }
             case ClientReply r -> {
-                o.put("type", "reply");
-                o.set("id", encode(r.id()));
-                o.set("result", encode(r.result()));
+                g.writeStringField("type", "reply");
+                writeId(g, r.id());
+                g.writeFieldName("result");
+                writeResult(g, r.result());
             }
             case Replicate r -> {
-                o.put("type", "replicate");
-                o.put("view", r.view());
-                o.put("seq", r.seq());
-                o.set("id", encode(r.id()));
-                o.set("command", encode(r.command()));
+                g.writeStringField("type", "replicate");
+                g.writeNumberField("view", r.view());
+                g.writeNumberField("seq", r.seq());
+                writeId(g, r.id());
+                writeCommand(g, r.command());
             }
             case Ack a -> {
-                o.put("type", "ack");
-                o.put("view", a.view());
-                o.put("seq", a.seq());
-                o.put("incarnation", a.incarnation());
+                g.writeStringField("type", "ack");
+                g.writeNumberField("view", a.view());
+                g.writeNumberField("seq", a.seq());
+                g.writeNumberField("incarnation", a.incarnation());
             }
-            case StateTransfer s -> {
-                o.put("type", "state");
-                o.put("view", s.view());
-                o.put("seq", s.seq());
-                o.set("data", encode(s.data()));
-                ArrayNode done = o.putArray("done");
-                s.done().forEach((id, result) -> done.addObject().setAll(Map.of("id", encode(id),
-                        "result", encode(result))));
-                o.put("incarnation", s.incarnation());
+            case StateTransfer st -> {
+                g.writeStringField("type", "state");
+                g.writeNumberField("view", st.view());
+                g.writeNumberField("seq", st.seq());
+                g.writeFieldName("data");
+                writeMap(g, st.data());
+                g.writeArrayFieldStart("done");
+                for (Map.Entry<RequestId, Result> d : st.done().entrySet()) {
+                    g.writeStartObject();
+                    writeId(g, d.getKey());
+                    g.writeFieldName("result");
+                    writeResult(g, d.getValue());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeNumberField("incarnation", st.incarnation());
             }
             case NewView v -> throw new IllegalArgumentException(
                     "views travel between nodes as view documents, not as core messages");
         }
-        return o;
+        g.writeEndObject();
+    }
+
+    /** The message as a JSON tree (tests, and anything not on the hot path). */
+    public static ObjectNode encode(Message message) {
+        try {
+            java.io.StringWriter out = new java.io.StringWriter();
+            try (JsonGenerator g = TREES.getFactory().createGenerator(out)) {
+                write(g, message);
+            }
+            return (ObjectNode) TREES.readTree(out.toString());
+        } catch (IOException e) {
+            throw new IllegalStateException("writing to memory cannot fail", e);
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper TREES =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+
+    private static void writeId(JsonGenerator g, RequestId id) throws IOException {
+        g.writeObjectFieldStart("id");
+        g.writeStringField("client", id.client());
+        g.writeNumberField("number", id.number());
+        g.writeEndObject();
+    }
+
+    private static void writeCommand(JsonGenerator g, Command c) throws IOException {
+        g.writeObjectFieldStart("command");
+        g.writeStringField("kind", c.kind().name());
+        g.writeStringField("key", c.key());
+        g.writeStringField("value", c.value());
+        g.writeStringField("expected", c.expected());
+        g.writeEndObject();
+    }
+
+    private static void writeResult(JsonGenerator g, Result r) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("status", r.status().name());
+        g.writeStringField("value", r.value());
+        if (r.all() != null) {
+            g.writeFieldName("all");
+            writeMap(g, r.all());
+        }
+        g.writeNumberField("seq", r.seq());
+        g.writeStringField("detail", r.detail());
+        g.writeEndObject();
+    }
+
+    private static void writeMap(JsonGenerator g, Map<String, String> data) throws IOException {
+        g.writeStartObject();
+        for (Map.Entry<String, String> e : data.entrySet()) {
+            g.writeStringField(e.getKey(), e.getValue());
+        }
+        g.writeEndObject();
     }
 
     public static Message decode(JsonNode o) {
@@ -96,25 +160,9 @@ public final class WireCodec {
 
     // ---- parts ----------------------------------------------------------------------------------------------
 
-    private static ObjectNode encode(RequestId id) {
-        ObjectNode o = JSON.objectNode();
-        o.put("client", id.client());
-        o.put("number", id.number());
-        return o;
-    }
-
     private static RequestId requestId(JsonNode o) {
         require(o != null && o.isObject(), "a request id must be an object");
         return new RequestId(text(o, "client"), number(o, "number"));
-    }
-
-    private static ObjectNode encode(Command c) {
-        ObjectNode o = JSON.objectNode();
-        o.put("kind", c.kind().name());
-        o.put("key", c.key());
-        o.put("value", c.value());
-        o.put("expected", c.expected());
-        return o;
     }
 
     private static Command command(JsonNode o) {
@@ -133,18 +181,6 @@ public final class WireCodec {
         return c;
     }
 
-    private static ObjectNode encode(Result r) {
-        ObjectNode o = JSON.objectNode();
-        o.put("status", r.status().name());
-        o.put("value", r.value());
-        if (r.all() != null) {
-            o.set("all", encode(r.all()));
-        }
-        o.put("seq", r.seq());
-        o.put("detail", r.detail());
-        return o;
-    }
-
     private static Result result(JsonNode o) {
         require(o != null && o.isObject(), "a result must be an object");
         Result.Status status;
@@ -155,12 +191,6 @@ public final class WireCodec {
         }
         Map<String, String> all = o.hasNonNull("all") ? stringMap(o.get("all")) : null;
         return new Result(status, optionalText(o, "value"), all, number(o, "seq"), optionalText(o, "detail"));
-    }
-
-    private static ObjectNode encode(Map<String, String> data) {
-        ObjectNode o = JSON.objectNode();
-        data.forEach(o::put);
-        return o;
     }
 
     private static Map<String, String> stringMap(JsonNode o) {
