@@ -118,21 +118,28 @@ public final class Peers implements AutoCloseable {
     /**
      * Acknowledgements are cumulative (everything up to seq, in a view, by one incarnation): of several in one
      * batch only the last of each kind says anything new. Under load a backup acknowledges every replicated
-     * operation, so this saves most of its outgoing messages.
+     * operation, so this saves most of its outgoing messages. State transfers likewise: the primary resends the
+     * whole state while a backup has not confirmed it, and only the newest copy for a view and incarnation is
+     * worth sending (with a large store, a batch of stale copies would be huge).
      */
-    static List<Object> coalesceAcks(List<Object> batch) {
+    static List<Object> coalesce(List<Object> batch) {
         List<Object> kept = new ArrayList<>(batch.size());
-        Map<List<Long>, Message.Ack> latest = new java.util.LinkedHashMap<>(); // by (view, incarnation)
+        Map<List<Long>, Message.Ack> latestAck = new java.util.LinkedHashMap<>();           // by (view, incarnation)
+        Map<List<Long>, Message.StateTransfer> latestState = new java.util.LinkedHashMap<>(); // by (view, incarnation)
         for (Object item : batch) {
             if (item instanceof Message.Ack ack && ack.seq() >= 0) {
-                latest.merge(List.of(ack.view(), ack.incarnation()), ack, (a, b) -> b.seq() >= a.seq() ? b : a);
+                latestAck.merge(List.of(ack.view(), ack.incarnation()), ack, (a, b) -> b.seq() >= a.seq() ? b : a);
+            } else if (item instanceof Message.StateTransfer s) {
+                latestState.merge(List.of(s.view(), s.incarnation()), s, (a, b) -> b.seq() >= a.seq() ? b : a);
             } else {
                 kept.add(item);
             }
         }
-        kept.addAll(latest.values());
+        kept.addAll(latestState.values());
+        kept.addAll(latestAck.values());
         return kept;
     }
+
 
 
     private final class Link {
@@ -175,7 +182,7 @@ public final class Peers implements AutoCloseable {
             }
             byte[] body;
             try {
-                body = envelope(coalesceAcks(batch));
+                body = envelope(coalesce(batch));
             } catch (IOException e) {
                 throw new IllegalStateException("writing to memory cannot fail", e);
             }
