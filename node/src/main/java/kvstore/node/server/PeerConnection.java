@@ -19,6 +19,7 @@ import java.util.concurrent.Semaphore;
 final class PeerConnection implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PeerConnection.class.getName());
     private static final int IN_FLIGHT = 64;
+    private static final int STALLED_SECONDS = 5;
 
     private final String peer;
     private final String address;
@@ -61,9 +62,15 @@ final class PeerConnection implements AutoCloseable {
         return broken;
     }
 
-    /** Writes one batch; blocks only while {@link #IN_FLIGHT} batches are unanswered. */
+    /**
+     * Writes one batch; blocks only while {@link #IN_FLIGHT} batches are unanswered, and gives the connection up
+     * when the peer has answered nothing for {@link #STALLED_SECONDS} (a paused process keeps its socket open).
+     */
     void send(byte[] body) throws IOException, InterruptedException {
-        window.acquire();
+        if (!window.tryAcquire(STALLED_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+            close();
+            throw new IOException("node " + peer + " has answered nothing for " + STALLED_SECONDS + " s");
+        }
         if (broken) {
             throw new IOException("the connection to node " + peer + " broke");
         }
@@ -101,7 +108,9 @@ final class PeerConnection implements AutoCloseable {
                 window.release();
             }
         } catch (IOException | RuntimeException e) {
-            close();
+            // the peer closed the connection, or sent something we cannot read: start afresh next time
+        } finally {
+            close(); // whatever ended the reader, a sender must not wait for answers that will never come
         }
     }
 
