@@ -60,8 +60,9 @@ public final class HistoryWriter implements AutoCloseable {
         json.writeEndObject();
     }
 
+    /** Whether the process name reads back as the same name when written as a JSON number ("007" does not). */
     private static boolean isNumber(String s) {
-        if (s.isEmpty() || s.length() > 18) {
+        if (s.isEmpty() || s.length() > 18 || (s.length() > 1 && s.charAt(0) == '0')) {
             return false;
         }
         for (int i = 0; i < s.length(); i++) {

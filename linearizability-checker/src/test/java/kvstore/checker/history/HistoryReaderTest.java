@@ -154,6 +154,19 @@ class HistoryReaderTest {
     }
 
     @Test
+    void processNamesSurviveTheWriterEvenWhenTheyLookLikeNumbers() throws Exception {
+        java.io.StringWriter out = new java.io.StringWriter();
+        try (HistoryWriter w = new HistoryWriter(out)) {
+            for (String process : new String[]{"007", "0", "42"}) {
+                w.write(Event.invoke(process, OpKind.GET, "k", null));
+                w.write(Event.completion(process, EventType.OK, OpKind.GET, "k", null));
+            }
+        }
+        History h = read(out.toString());
+        assertEquals(java.util.List.of("007", "0", "42"), h.operations().stream().map(o -> o.process()).toList());
+    }
+
+    @Test
     void deeplyNestedEdnIsAnErrorNotACrash() {
         String line = "{:process 1, :type :invoke, :f :get, :value " + "[".repeat(10_000) + "}";
         HistoryFormatException e = assertThrows(HistoryFormatException.class, () -> read(line + "\n"));
