@@ -7,7 +7,10 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 
 /**
@@ -15,19 +18,27 @@ import java.util.concurrent.Semaphore;
  * after another without waiting for the previous answer (up to {@link #IN_FLIGHT}), and a reader thread consumes
  * the 202s. Node-to-node messages are one-way, so nothing waits for those answers; waiting for each would put a
  * full round trip between consecutive batches. Not thread-safe: one {@link Peers} link writes to it.
+ *
+ * <p>A peer that stops answering (a paused process keeps its socket open, and its kernel keeps accepting bytes for
+ * a while) is given up after {@link #STALLED_NANOS}: the reader closes the socket, which also frees a writer
+ * blocked on a full TCP buffer, and the link opens a fresh connection next time.
  */
 final class PeerConnection implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PeerConnection.class.getName());
     private static final int IN_FLIGHT = 64;
-    private static final int STALLED_SECONDS = 5;
+    private static final long STALLED_NANOS = 5_000_000_000L;
+    /** Servers close idle connections; one idle this long is replaced rather than trusted with a batch. */
+    private static final long IDLE_NANOS = 10_000_000_000L;
 
     private final String peer;
     private final String address;
     private final Socket socket;
     private final OutputStream out;
     private final Semaphore window = new Semaphore(IN_FLIGHT);
+    private final Queue<Long> unanswered = new ConcurrentLinkedQueue<>(); // when each unanswered batch was sent
     private final byte[] requestHead;
     private volatile boolean broken;
+    private long lastSent = System.nanoTime();
 
     PeerConnection(String peer, String address, String source, String token) throws IOException {
         this.peer = peer;
@@ -41,6 +52,7 @@ final class PeerConnection implements AutoCloseable {
             }
             socket.connect(new InetSocketAddress(address.substring(0, colon),
                     Integer.parseInt(address.substring(colon + 1))), 500);
+            socket.setSoTimeout(1000); // the reader wakes up every second to look for a stalled peer
             out = socket.getOutputStream();
         } catch (IOException | RuntimeException e) {
             socket.close();
@@ -58,18 +70,17 @@ final class PeerConnection implements AutoCloseable {
         return address;
     }
 
-    boolean isBroken() {
-        return broken;
+    /** Whether this connection should not be used again: it broke, or it sat idle long enough to be closed. */
+    boolean isStale() {
+        return broken || System.nanoTime() - lastSent > IDLE_NANOS;
     }
 
-    /**
-     * Writes one batch; blocks only while {@link #IN_FLIGHT} batches are unanswered, and gives the connection up
-     * when the peer has answered nothing for {@link #STALLED_SECONDS} (a paused process keeps its socket open).
-     */
+    /** Writes one batch; blocks while {@link #IN_FLIGHT} batches are unanswered, and fails on a stalled peer. */
     void send(byte[] body) throws IOException, InterruptedException {
-        if (!window.tryAcquire(STALLED_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+        if (!window.tryAcquire(STALLED_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS)) {
             close();
-            throw new IOException("node " + peer + " has answered nothing for " + STALLED_SECONDS + " s");
+            throw new IOException("node " + peer + " has answered nothing for " + STALLED_NANOS / 1_000_000_000
+                    + " s");
         }
         if (broken) {
             throw new IOException("the connection to node " + peer + " broke");
@@ -79,6 +90,8 @@ final class PeerConnection implements AutoCloseable {
         System.arraycopy(requestHead, 0, request, 0, requestHead.length);
         System.arraycopy(length, 0, request, requestHead.length, length.length);
         System.arraycopy(body, 0, request, requestHead.length + length.length, body.length);
+        lastSent = System.nanoTime();
+        unanswered.add(lastSent);
         try {
             out.write(request);
             out.flush();
@@ -91,7 +104,7 @@ final class PeerConnection implements AutoCloseable {
     /** Consumes the answers: a 202 frees a slot of the window; anything else is logged (the batch is lost). */
     private void readAnswers(InputStream in) {
         try {
-            while (true) {
+            while (!broken) {
                 String status = line(in);
                 long length = 0;
                 for (String header = line(in); !header.isEmpty(); header = line(in)) {
@@ -100,26 +113,48 @@ final class PeerConnection implements AutoCloseable {
                         length = Long.parseLong(header.substring(colon + 1).trim());
                     }
                 }
-                byte[] body = in.readNBytes((int) length);
+                byte[] body = new byte[(int) length];
+                for (int i = 0; i < body.length; i++) {
+                    body[i] = (byte) read(in);
+                }
                 if (!status.startsWith("HTTP/1.1 2")) {
                     LOG.log(System.Logger.Level.WARNING, "node {0} refused a batch: {1} {2}", peer, status,
                             new String(body, StandardCharsets.UTF_8));
                 }
+                unanswered.poll();
                 window.release();
             }
         } catch (IOException | RuntimeException e) {
-            // the peer closed the connection, or sent something we cannot read: start afresh next time
+            // the peer closed the connection, stalled, or sent something we cannot read: start afresh next time
         } finally {
             close(); // whatever ended the reader, a sender must not wait for answers that will never come
         }
     }
 
-    private static String line(InputStream in) throws IOException {
-        StringBuilder s = new StringBuilder(64);
-        for (int b = in.read(); b != '\n'; b = in.read()) {
-            if (b < 0) {
-                throw new IOException("connection closed");
+    /**
+     * One byte of an answer. A read that times out leaves the stream intact (nothing is consumed), so it is
+     * simply tried again, unless the oldest unanswered batch has waited too long: then the peer is stalled.
+     */
+    private int read(InputStream in) throws IOException {
+        while (true) {
+            try {
+                int b = in.read();
+                if (b < 0) {
+                    throw new IOException("connection closed");
+                }
+                return b;
+            } catch (SocketTimeoutException e) {
+                Long oldest = unanswered.peek();
+                if (broken || oldest != null && System.nanoTime() - oldest > STALLED_NANOS) {
+                    throw new IOException("node " + peer + " stalled");
+                }
             }
+        }
+    }
+
+    private String line(InputStream in) throws IOException {
+        StringBuilder s = new StringBuilder(64);
+        for (int b = read(in); b != '\n'; b = read(in)) {
             if (b != '\r') {
                 s.append((char) b);
             }
@@ -132,7 +167,7 @@ final class PeerConnection implements AutoCloseable {
         broken = true;
         window.release(IN_FLIGHT); // wake a sender waiting for a slot: it will see the connection is broken
         try {
-            socket.close();
+            socket.close(); // also frees a writer blocked on a full TCP buffer
         } catch (IOException e) {
             // closing anyway
         }

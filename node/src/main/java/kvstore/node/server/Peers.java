@@ -25,6 +25,7 @@ public final class Peers implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Peers.class.getName());
     private static final int QUEUE_LIMIT = 100_000;
     private static final int BATCH_LIMIT = 512;
+    private static final long STATE_RESEND_NANOS = 500_000_000L;
 
     private final String self;
     private final String token;
@@ -71,6 +72,12 @@ public final class Peers implements AutoCloseable {
             return;
         }
         Link link = links.computeIfAbsent(to, Link::new);
+        if (item instanceof Message.StateTransfer s) {
+            // The primary offers the whole state again every few ticks until the backup confirms it: a queued
+            // older copy for the same view and incarnation is worthless, and with a large store, costly.
+            link.queue.removeIf(q -> q instanceof Message.StateTransfer old && old.view() == s.view()
+                    && old.incarnation() == s.incarnation());
+        }
         if (!link.queue.offer(item)) {
             LOG.log(System.Logger.Level.DEBUG, "queue to node {0} is full; dropping a message", to);
         }
@@ -172,6 +179,8 @@ public final class Peers implements AutoCloseable {
         }
 
         private PeerConnection connection; // only this link's thread uses it
+        private List<Long> lastStateKey = List.of(); // (view, incarnation) of the last state transfer sent
+        private long lastStateSentNanos;               // and when: at most one copy per STATE_RESEND_NANOS
 
         private void post(List<Object> batch) {
             String address = addressOf.get(peer);
@@ -180,14 +189,20 @@ public final class Peers implements AutoCloseable {
                         peer, batch.size());
                 return;
             }
+            List<Object> items = new ArrayList<>(coalesce(batch));
+            long now = System.nanoTime();
+            items.removeIf(i -> i instanceof Message.StateTransfer s && !stateMayGo(s, now));
+            if (items.isEmpty()) {
+                return;
+            }
             byte[] body;
             try {
-                body = envelope(coalesce(batch));
+                body = envelope(items);
             } catch (IOException e) {
                 throw new IllegalStateException("writing to memory cannot fail", e);
             }
             try {
-                if (connection == null || connection.isBroken() || !connection.address().equals(address)) {
+                if (connection == null || connection.isStale() || !connection.address().equals(address)) {
                     if (connection != null) {
                         connection.close();
                     }
@@ -203,6 +218,20 @@ public final class Peers implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+
+        /**
+         * The same state (view and incarnation) again only after {@link #STATE_RESEND_NANOS}: the copy sent a
+         * moment ago is still on its way, and the core offers another soon enough if it was lost.
+         */
+        private boolean stateMayGo(Message.StateTransfer s, long now) {
+            List<Long> key = List.of(s.view(), s.incarnation());
+            if (key.equals(lastStateKey) && now - lastStateSentNanos < STATE_RESEND_NANOS) {
+                return false;
+            }
+            lastStateKey = key;
+            lastStateSentNanos = now;
+            return true;
         }
 
         /** {"from": self, "messages": [...]}, written straight to bytes (this is the hot path). */

@@ -205,7 +205,7 @@ public final class ReplicaHost implements AutoCloseable {
     private <T> T onLoop(Callable<T> work) {
         try {
             return loop.submit(work).get();
-        } catch (RejectedExecutionException e) {
+        } catch (RejectedExecutionException | java.util.concurrent.CancellationException e) {
             throw DataRoutes.unavailable("the node is shutting down");
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) {
@@ -221,7 +221,11 @@ public final class ReplicaHost implements AutoCloseable {
     @Override
     public void close() {
         ticker.shutdownNow();
-        loop.shutdownNow();
+        for (Runnable dropped : loop.shutdownNow()) {
+            if (dropped instanceof java.util.concurrent.Future<?> f) {
+                f.cancel(false); // a handler waiting for it (status, a view) gets its 503 instead of waiting forever
+            }
+        }
         waiting.values().forEach(f -> f.complete(Result.unavailable("the node is shutting down")));
     }
 }
