@@ -48,6 +48,18 @@ public final class Json {
         return (ObjectNode) node;
     }
 
+    /**
+     * Refuses an object with a field outside {@code allowed}: a 400 naming the first such field, followed by
+     * {@code where} (which says what the object is, or what it takes).
+     */
+    static void requireOnly(ObjectNode object, java.util.Set<String> allowed, String where) {
+        for (java.util.Map.Entry<String, JsonNode> field : object.properties()) {
+            if (!allowed.contains(field.getKey())) {
+                throw new ApiError(400, "unknown field '" + field.getKey() + "'" + where);
+            }
+        }
+    }
+
     public static String write(JsonNode node) {
         try {
             return MAPPER.writeValueAsString(node);

@@ -32,20 +32,13 @@ final class KeyPath {
         if (encoded.isEmpty()) {
             throw new ApiError(400, "the key is empty; use /data/<key>");
         }
+        checkEscapes(encoded); // the router's filter has checked the whole path already; this keeps decode safe alone
         ByteBuffer bytes = ByteBuffer.allocate(encoded.length() * 4);
         for (int i = 0; i < encoded.length(); i++) {
             char c = encoded.charAt(i);
             if (c == '%') {
-                if (i + 2 >= encoded.length()) {
-                    throw new ApiError(400, "the key has an incomplete %-escape at position " + i);
-                }
-                int hi = Character.digit(encoded.charAt(i + 1), 16);
-                int lo = Character.digit(encoded.charAt(i + 2), 16);
-                if (hi < 0 || lo < 0) {
-                    throw new ApiError(400, "the key has an invalid %-escape '" + encoded.substring(i, i + 3)
-                            + "' at position " + i);
-                }
-                bytes.put((byte) (hi * 16 + lo));
+                bytes.put((byte) (Character.digit(encoded.charAt(i + 1), 16) * 16
+                        + Character.digit(encoded.charAt(i + 2), 16)));
                 i += 2;
             } else {
                 bytes.put(String.valueOf(c).getBytes(StandardCharsets.UTF_8));

@@ -17,9 +17,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 
 /**
- * Sends to other nodes: one queue and one virtual thread per peer, each POSTing what has queued up as one batch to
- * the peer's {@code /internal/messages}. Delivery is best effort, like the simulator's network: a batch that fails
- * is dropped (the protocol retransmits), and a full queue drops new messages rather than grow without bound.
+ * Sends to other nodes: one queue and one virtual thread per peer, each writing what has queued up as one batch to
+ * the peer's {@code /internal/messages} over a pipelined connection ({@link PeerConnection}). Delivery is best
+ * effort, like the simulator's network: a batch that fails is dropped (the protocol retransmits), and a full queue
+ * drops new messages rather than grow without bound.
  */
 public final class Peers implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Peers.class.getName());
@@ -127,7 +128,7 @@ public final class Peers implements AutoCloseable {
      * batch only the last of each kind says anything new. Under load a backup acknowledges every replicated
      * operation, so this saves most of its outgoing messages. State transfers likewise: the primary resends the
      * whole state while a backup has not confirmed it, and only the newest copy for a view and incarnation is
-     * worth sending (with a large store, a batch of stale copies would be huge).
+     * worth sending (with a large store, a batch of stale copies would be huge). Returns a new, mutable list.
      */
     static List<Object> coalesce(List<Object> batch) {
         List<Object> kept = new ArrayList<>(batch.size());
@@ -146,8 +147,6 @@ public final class Peers implements AutoCloseable {
         kept.addAll(latestAck.values());
         return kept;
     }
-
-
 
     private final class Link {
         final String peer;
@@ -189,7 +188,7 @@ public final class Peers implements AutoCloseable {
                         peer, batch.size());
                 return;
             }
-            List<Object> items = new ArrayList<>(coalesce(batch));
+            List<Object> items = coalesce(batch);
             long now = System.nanoTime();
             items.removeIf(i -> i instanceof Message.StateTransfer s && !stateMayGo(s, now));
             if (items.isEmpty()) {

@@ -166,8 +166,9 @@ public final class ReplicaHost implements AutoCloseable {
         }
     }
 
-    /** The view document this node holds (null: none yet) and whether it is synced in it. */
     /**
+     * The view document this node holds (null: none yet) and whether it is synced in it.
+     *
      * @param syncedEpoch the last epoch in which this node held the complete state: an operator promotes a node
      *                    synced in the newest epoch (see docs/protocol.md, rule V2)
      */
@@ -197,7 +198,7 @@ public final class ReplicaHost implements AutoCloseable {
                 }
             }
         } catch (Throwable e) {
-            // Nothing may stop the loop: a scheduled task that throws is never run again, and the clock would stop.
+            // One bad input must not cost the rest of this turn (a batch from a peer, a tick's pass-ons).
             LOG.log(System.Logger.Level.ERROR, "the replica failed on an input", e);
         }
     }

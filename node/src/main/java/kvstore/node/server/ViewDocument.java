@@ -30,17 +30,15 @@ public record ViewDocument(List<Member> members, long primary, Long epoch) {
     /** The largest epoch: JSON's safe integers, far from overflow when a node numbers the next view. */
     static final long MAX_EPOCH = (1L << 53) - 1;
 
-    /** Fields a client may send back from GET /view; they describe the node, not the view, and are ignored. */
-    private static final Set<String> IGNORED_FIELDS = Set.of("role", "synced", "syncedEpoch", "incarnation");
+    /**
+     * What a view document may hold: the view, and what GET /view adds about the node (role, synced, syncedEpoch,
+     * incarnation), which a client may send back and which is ignored.
+     */
+    private static final Set<String> DOCUMENT_FIELDS = Set.of("view", "primary", "epoch",
+            "role", "synced", "syncedEpoch", "incarnation");
 
     public static ViewDocument parse(ObjectNode body) {
-        for (Map.Entry<String, JsonNode> field : body.properties()) {
-            String name = field.getKey();
-            if (!name.equals("view") && !name.equals("primary") && !name.equals("epoch")
-                    && !IGNORED_FIELDS.contains(name)) {
-                throw new ApiError(400, "unknown field '" + name + "' in the view document");
-            }
-        }
+        Json.requireOnly(body, DOCUMENT_FIELDS, " in the view document");
         JsonNode list = body.get("view");
         if (list == null) {
             throw new ApiError(400, "the view document has no 'view' list");
@@ -83,11 +81,7 @@ public record ViewDocument(List<Member> members, long primary, Long epoch) {
             throw new ApiError(400, "each view entry must be an object {\"address\", \"id\"}, not "
                     + Json.kind(entry));
         }
-        for (Map.Entry<String, JsonNode> field : entry.properties()) {
-            if (!field.getKey().equals("address") && !field.getKey().equals("id")) {
-                throw new ApiError(400, "unknown field '" + field.getKey() + "' in a view entry");
-            }
-        }
+        Json.requireOnly((ObjectNode) entry, Set.of("address", "id"), " in a view entry");
         JsonNode id = entry.get("id");
         JsonNode address = entry.get("address");
         if (id == null || address == null) {

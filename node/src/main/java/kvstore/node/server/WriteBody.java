@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
+import java.util.Set;
 
 /**
  * The body of {@code PUT /data/<key>}: {@code {"value": "..."}}, or with {@code "expect"} a compare-and-set
@@ -14,12 +14,7 @@ record WriteBody(String value, boolean conditional, String expected) {
     static final int MAX_VALUE_BYTES = 1 << 20;
 
     static WriteBody parse(ObjectNode body) {
-        for (Map.Entry<String, JsonNode> field : body.properties()) {
-            if (!field.getKey().equals("value") && !field.getKey().equals("expect")) {
-                throw new ApiError(400, "unknown field '" + field.getKey() + "'; a write takes 'value' and, "
-                        + "for compare-and-set, 'expect'");
-            }
-        }
+        Json.requireOnly(body, Set.of("value", "expect"), "; a write takes 'value' and, for compare-and-set, 'expect'");
         JsonNode value = body.get("value");
         if (value == null) {
             throw new ApiError(400, "the body has no 'value'");
