@@ -5,11 +5,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** "--name value" and "--flag" arguments, checked against what a command accepts. */
-final class Args {
+/**
+ * "--name value" and "--flag" arguments, checked against what a command accepts. Every command line of the project
+ * uses it (the node's, and the harness's and load generator's in sim/); a bad argument is a {@link UsageError}.
+ */
+public final class Args {
     private final Map<String, String> values = new HashMap<>();
 
-    Args(String[] args, Set<String> withValue, Set<String> flags) {
+    public Args(String[] args, Set<String> withValue, Set<String> flags) {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (flags.contains(a)) {
@@ -25,28 +28,52 @@ final class Args {
         }
     }
 
-    String get(String name, String fallback) {
+    public String get(String name, String fallback) {
         return values.getOrDefault(name, fallback);
     }
 
-    boolean has(String name) {
+    public boolean has(String name) {
         return values.containsKey(name);
     }
 
-    long positive(String name, String fallback) {
+    public long positive(String name, String fallback) {
+        return atLeast(name, fallback, 1);
+    }
+
+    /** An integer of at least {@code min}; {@code fallback} when absent (null: the argument is required). */
+    public long atLeast(String name, String fallback, long min) {
         String v = get(name, fallback);
         if (v == null) {
             throw new UsageError(name + " is required");
         }
         try {
             long n = Long.parseLong(v.trim());
-            if (n > 0) {
+            if (n >= min) {
                 return n;
             }
         } catch (NumberFormatException e) {
             // below
         }
-        throw new UsageError(name + " must be a positive integer, not '" + v + "'");
+        String what = min == 1 ? "a positive integer" : min == Long.MIN_VALUE ? "an integer"
+                : "an integer of at least " + min;
+        throw new UsageError(name + " must be " + what + ", not '" + v + "'");
+    }
+
+    /** A positive number of seconds, fractions allowed. */
+    public double seconds(String name, String fallback) {
+        String v = get(name, fallback);
+        if (v == null) {
+            throw new UsageError(name + " is required");
+        }
+        try {
+            double s = Double.parseDouble(v.trim());
+            if (s > 0) {
+                return s;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new UsageError(name + " must be a positive number of seconds, not '" + v + "'");
     }
 
     int port(String name, String fallback) {
@@ -57,8 +84,8 @@ final class Args {
         return (int) p;
     }
 
-    static final class UsageError extends RuntimeException {
-        UsageError(String message) {
+    public static final class UsageError extends RuntimeException {
+        public UsageError(String message) {
             super(message, null, false, false);
         }
     }

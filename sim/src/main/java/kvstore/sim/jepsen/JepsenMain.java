@@ -1,12 +1,12 @@
 package kvstore.sim.jepsen;
 
+import kvstore.node.cli.Args;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -32,7 +32,7 @@ public final class JepsenMain {
         RunSettings settings;
         try {
             settings = parse(argv);
-        } catch (IllegalArgumentException e) {
+        } catch (Args.UsageError | IllegalArgumentException e) { // the latter: an unknown nemesis
             System.err.println("kv jepsen: " + e.getMessage());
             System.err.print(USAGE);
             System.exit(2);
@@ -50,57 +50,28 @@ public final class JepsenMain {
         System.exit(outcome.passed() ? 0 : 1);
     }
 
+    /** The settings, or null when the user asked for --help. */
     static RunSettings parse(String[] argv) {
-        Map<String, String> a = new HashMap<>();
-        Set<String> known = Set.of("--nodes", "--time", "--clients", "--keys", "--nemesis", "--fault-every",
-                "--fault-length", "--seed", "--out", "--bug", "--node-jar");
-        for (int i = 0; i < argv.length; i++) {
-            if (argv[i].equals("--help")) {
-                return null;
-            }
-            if (!known.contains(argv[i]) || i + 1 >= argv.length) {
-                throw new IllegalArgumentException(known.contains(argv[i]) ? argv[i] + " needs a value"
-                        : "unknown argument '" + argv[i] + "'");
-            }
-            a.put(argv[i], argv[++i]);
+        Args a = new Args(argv, Set.of("--nodes", "--time", "--clients", "--keys", "--nemesis", "--fault-every",
+                "--fault-length", "--seed", "--out", "--bug", "--node-jar"), Set.of("--help"));
+        if (a.has("--help")) {
+            return null;
         }
-        Path jar = Path.of(a.getOrDefault("--node-jar", "node/target/node.jar"));
+        Path jar = Path.of(a.get("--node-jar", "node/target/node.jar"));
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalArgumentException("no node jar at " + jar + " (./kv jepsen builds it)");
+            throw new Args.UsageError("no node jar at " + jar + " (./kv jepsen builds it)");
         }
-        int nodes = positive(a, "--nodes", 3);
+        int nodes = (int) a.positive("--nodes", "3");
         if (nodes < 2 || nodes > 9) {
-            throw new IllegalArgumentException("--nodes must be 2 to 9");
+            throw new Args.UsageError("--nodes must be 2 to 9");
         }
-        String out = a.getOrDefault("--out", "sim/target/jepsen/"
+        String out = a.get("--out", "sim/target/jepsen/"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        return new RunSettings(nodes, Duration.ofSeconds(positive(a, "--time", 60)), positive(a, "--clients", 5),
-                positive(a, "--keys", 5), Nemesis.Kind.parse(a.getOrDefault("--nemesis", "kill,partition")),
-                Duration.ofMillis((long) (seconds(a, "--fault-every", 2) * 1000)),
-                Duration.ofMillis((long) (seconds(a, "--fault-length", 3) * 1000)),
-                Long.parseLong(a.getOrDefault("--seed", String.valueOf(System.nanoTime() % 1_000_000))),
-                Path.of(out), jar, a.get("--bug"));
-    }
-
-    private static int positive(Map<String, String> a, String name, int fallback) {
-        return (int) number(a, name, fallback, "a positive integer", Integer::parseInt);
-    }
-
-    private static double seconds(Map<String, String> a, String name, double fallback) {
-        return number(a, name, fallback, "a positive number of seconds", Double::parseDouble);
-    }
-
-    private static double number(Map<String, String> a, String name, double fallback, String what,
-                                 java.util.function.ToDoubleFunction<String> parse) {
-        try {
-            String text = a.get(name);
-            double v = text == null ? fallback : parse.applyAsDouble(text);
-            if (v > 0) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // below
-        }
-        throw new IllegalArgumentException(name + " must be " + what);
+        return new RunSettings(nodes, Duration.ofSeconds(a.positive("--time", "60")),
+                (int) a.positive("--clients", "5"), (int) a.positive("--keys", "5"), Nemesis.Kind.parse(a.get("--nemesis", "kill,partition")),
+                Duration.ofMillis((long) (a.seconds("--fault-every", "2") * 1000)),
+                Duration.ofMillis((long) (a.seconds("--fault-length", "3") * 1000)),
+                a.atLeast("--seed", String.valueOf(System.nanoTime() % 1_000_000), Long.MIN_VALUE),
+                Path.of(out), jar, a.get("--bug", null));
     }
 }

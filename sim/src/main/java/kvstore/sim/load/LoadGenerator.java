@@ -1,11 +1,12 @@
 package kvstore.sim.load;
 
+import kvstore.node.cli.Args;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
@@ -37,7 +38,7 @@ public final class LoadGenerator {
         Settings s;
         try {
             s = parse(argv);
-        } catch (IllegalArgumentException e) {
+        } catch (Args.UsageError | IllegalArgumentException e) { // the latter: an unknown --target
             System.err.println("kv load: " + e.getMessage());
             System.err.print(USAGE);
             System.exit(2);
@@ -143,39 +144,20 @@ public final class LoadGenerator {
     }
 
     static Settings parse(String[] argv) {
-        Map<String, String> a = new HashMap<>();
-        List<String> known = List.of("--target", "--endpoints", "--clients", "--reads", "--keys", "--value-size",
-                "--seconds", "--warmup");
-        for (int i = 0; i < argv.length; i++) {
-            if (!known.contains(argv[i]) || i + 1 >= argv.length) {
-                throw new IllegalArgumentException(known.contains(argv[i]) ? argv[i] + " needs a value"
-                        : "unknown argument '" + argv[i] + "'");
-            }
-            a.put(argv[i], argv[++i]);
-        }
-        String target = a.getOrDefault("--target", "kvstore");
-        String endpoints = a.get("--endpoints");
+        Args a = new Args(argv, Set.of("--target", "--endpoints", "--clients", "--reads", "--keys", "--value-size",
+                "--seconds", "--warmup"), Set.of());
+        String target = a.get("--target", "kvstore");
+        String endpoints = a.get("--endpoints", null);
         if (endpoints == null) {
-            throw new IllegalArgumentException("--endpoints is required");
+            throw new Args.UsageError("--endpoints is required");
         }
-        int reads = integer(a, "--reads", 50, 0);
+        int reads = (int) a.atLeast("--reads", "50", 0);
         if (reads > 100) {
-            throw new IllegalArgumentException("--reads is a percentage, 0 to 100");
+            throw new Args.UsageError("--reads is a percentage, 0 to 100");
         }
         return new Settings(Target.named(target), target, new ArrayList<>(List.of(endpoints.split(","))),
-                integer(a, "--clients", 16, 1), reads, integer(a, "--keys", 1000, 1),
-                integer(a, "--value-size", 100, 1), integer(a, "--seconds", 10, 1), integer(a, "--warmup", 3, 0));
-    }
-
-    private static int integer(Map<String, String> a, String name, int fallback, int min) {
-        try {
-            int v = Integer.parseInt(a.getOrDefault(name, String.valueOf(fallback)));
-            if (v >= min) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // below
-        }
-        throw new IllegalArgumentException(name + " must be an integer of at least " + min);
+                (int) a.positive("--clients", "16"), reads, (int) a.positive("--keys", "1000"),
+                (int) a.positive("--value-size", "100"), a.positive("--seconds", "10"),
+                a.atLeast("--warmup", "3", 0));
     }
 }
