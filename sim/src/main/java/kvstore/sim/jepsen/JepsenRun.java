@@ -23,7 +23,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -92,7 +91,7 @@ public final class JepsenRun {
             node.start(false);
         }
         for (NodeProcess node : nodes.values()) {
-            awaitUp(api, node);
+            node.awaitAnswering(api, Duration.ofSeconds(60));
         }
         timeline.record(settings.nodes() + " node processes up" + (settings.plantedBug() == null ? ""
                 : " with the planted bug " + settings.plantedBug()));
@@ -194,20 +193,6 @@ public final class JepsenRun {
             }
             throw new IllegalStateException("part of the run failed: " + e.getCause(), e.getCause());
         }
-    }
-
-    private static void awaitUp(NodeApi api, NodeProcess node) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            if (api.ping(node.address()).status() == 200) {
-                return;
-            }
-            if (!node.isRunning()) {
-                throw new IllegalStateException("node " + node.id() + " exited at start; see its log");
-            }
-            Thread.sleep(50);
-        }
-        throw new IllegalStateException("node " + node.id() + " did not answer /ping within 60 s");
     }
 
     private static int freePort() throws IOException {

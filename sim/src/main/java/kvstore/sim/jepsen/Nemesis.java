@@ -154,7 +154,7 @@ final class Nemesis {
     private void kill(long node) throws IOException, InterruptedException {
         inject(node, "kill -9 node " + node + role(node), () -> nodes.get(node).kill(), () -> {
             nodes.get(node).start(true);
-            awaitUp(node);
+            nodes.get(node).awaitAnswering(api, Duration.ofSeconds(30));
         }, "node " + node + " restarted, empty, with --join");
     }
 
@@ -168,19 +168,5 @@ final class Nemesis {
             links.isolate(node, nodes.keySet());
             proxies.forEach(PartitionProxy::enforce);
         }, links::healAll, "partition healed");
-    }
-
-    private void awaitUp(long node) throws InterruptedException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            if (api.ping(nodes.get(node).address()).status() == 200) {
-                return;
-            }
-            if (!nodes.get(node).isRunning()) {
-                throw new IllegalStateException("node " + node + " exited while restarting; see its log");
-            }
-            Thread.sleep(50);
-        }
-        throw new IllegalStateException("node " + node + " did not come back within 30 s; see its log");
     }
 }

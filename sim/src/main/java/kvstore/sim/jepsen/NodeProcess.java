@@ -77,6 +77,22 @@ final class NodeProcess {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 
+    /** Waits until the node answers /ping; fails at once if its process ends, or after {@code within}. */
+    void awaitAnswering(NodeApi api, java.time.Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (api.ping(address()).status() == 200) {
+                return;
+            }
+            if (!isRunning()) {
+                throw new IllegalStateException("node " + id + " exited before it answered; see its log");
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("node " + id + " did not answer /ping within " + within.toSeconds()
+                + " s; see its log");
+    }
+
     synchronized boolean isRunning() {
         return process != null && process.isAlive();
     }
