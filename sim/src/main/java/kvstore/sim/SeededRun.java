@@ -35,7 +35,8 @@ public record SeededRun(SimConfig config, long seed, FaultSchedule schedule, Run
 
     public static FaultSchedule scheduleFor(SimConfig config, long seed) {
         long duration = (long) config.operations() * 3_000L / config.clients();
-        return FaultSchedule.random(new SplittableRandom(seed ^ 0x5C4ED01EL), config.nodes(), duration);
+        return FaultSchedule.random(new SplittableRandom(seed ^ 0x5C4ED01EL), config.nodes(), config.controllers(),
+                duration);
     }
 
     public static SeededRun of(SimConfig config, long seed, FaultSchedule schedule) {
@@ -55,7 +56,7 @@ public record SeededRun(SimConfig config, long seed, FaultSchedule schedule, Run
                 + check.verdict() + ", " + (lostWrites.isEmpty() ? "no lost writes" : lostWrites.size()
                 + " lost writes") + " (" + run.history().operations().size() + " ops, "
                 + run.deliveredMessages() + " messages, " + run.virtualMicros() / 1000 + " ms virtual)");
-        lines.add("faults: " + schedule);
+        lines.add("controllers: " + config.controllers() + "; faults: " + schedule);
         lostWrites.forEach(l -> lines.add("  " + l));
         if (check.verdict() == Verdict.NOT_LINEARIZABLE) {
             lines.addAll(TextReport.lines("history", check));

@@ -1,9 +1,11 @@
 package kvstore.sim;
 
 import kvstore.checker.history.History;
+import kvstore.node.control.Controller;
+import kvstore.node.control.ControllerConfig;
 import kvstore.node.core.Message;
 import kvstore.node.core.Message.ClientReply;
-import kvstore.node.core.Message.NewView;
+import kvstore.node.core.NodeState;
 import kvstore.node.core.Replica;
 import kvstore.node.core.Send;
 import kvstore.node.core.View;
@@ -22,13 +24,13 @@ import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 
 /**
- * A whole cluster in one thread: replicas, clients, the network, the operator and the nemesis, driven by a
- * discrete-event loop over a virtual clock and one seeded random source. The same seed and schedule give the
- * same run, event for event. The replicas are the production core, unchanged; faults enter only through the
- * network, the clock and crashes.
+ * A whole cluster in one thread: replicas, clients, the failover controllers, the network and the nemesis,
+ * driven by a discrete-event loop over a virtual clock and one seeded random source. The same seed and schedule
+ * give the same run, event for event. The replicas and controllers are the production cores, unchanged; they
+ * talk only over the simulated network, and faults enter only through the network, the clock and crashes.
  */
 public final class Simulation {
-    private static final long OPERATOR_EVERY = 20_000;
+    private static final long SETTLED_CHECK_EVERY = 20_000;
     private static final long GIVE_UP_AT = 120_000_000; // two virtual minutes: a run that has not ended is stuck
     private static final long MAX_MESSAGES = 2_000_000;  // a message storm is a bug too: stop and report it
 
@@ -42,7 +44,8 @@ public final class Simulation {
     private final Map<String, Client> clients = new LinkedHashMap<>();
     private final List<String> nodes = new ArrayList<>();
     private final HistoryRecorder history = new HistoryRecorder();
-    private final Operator operator;
+    private final Map<String, Controller> controllers = new LinkedHashMap<>(); // null while crashed
+    private final Map<String, Long> controllerLives = new LinkedHashMap<>();
     private final StringBuilder trace;
     private long now;
     private long sequence;
@@ -65,7 +68,6 @@ public final class Simulation {
         this.network = new Network(random.split(), schedule.dropRate(), schedule.duplicateRate(),
                 schedule.meanDelayMicros());
         this.trace = keepTrace ? new StringBuilder() : null;
-        this.operator = new Operator(new OperatorWorld(), random.split());
     }
 
     /** Runs to the end: the workload, then the faults stop, then every key is read. */
@@ -88,12 +90,15 @@ public final class Simulation {
                     config.clientTimeoutMicros());
             clients.put(client.name(), client);
         }
-        operator.bootstrap();
+        for (int c = 1; c <= config.controllers(); c++) {
+            String name = "ctl" + c; // clients are c1, c2, ...
+            controllerLives.put(name, 0L);
+            controllers.put(name, newController(name));
+        }
         for (Fault f : schedule.faults()) {
             at(f.at(), () -> inject(f));
         }
         at(SimConfig.TICK_MICROS, this::tickAll);
-        at(OPERATOR_EVERY, this::operatorCheck);
         at(50_000, () -> clients.values().forEach(Client::start));
 
         while (!queue.isEmpty() && !finished && now < GIVE_UP_AT && delivered < MAX_MESSAGES) {
@@ -121,12 +126,31 @@ public final class Simulation {
                 dispatch(r.getKey(), r.getValue().onTick());
             }
         }
+        for (Map.Entry<String, Controller> c : controllers.entrySet()) {
+            if (c.getValue() != null) {
+                dispatch(c.getKey(), c.getValue().onTick());
+            }
+        }
         at(now + SimConfig.TICK_MICROS, this::tickAll);
     }
 
-    private void operatorCheck() {
-        operator.check();
-        at(now + OPERATOR_EVERY, this::operatorCheck);
+    /** A controller's new life: it knows nothing, and names its ballots after this life. */
+    private Controller newController(String name) {
+        long life = controllerLives.merge(name, 1L, Long::sum);
+        return new Controller(name + "#" + life, nodes,
+                ControllerConfig.defaults().withBugs(config.replica().bugs()), random.split(),
+                new Controller.Events() {
+                    @Override
+                    public void note(String text) {
+                        Simulation.this.note(text);
+                    }
+
+                    @Override
+                    public void decided(View view) {
+                        history.annotate("view " + view.number() + ": primary " + view.primary() + ", backups "
+                                + view.backups() + " (" + name + ")");
+                    }
+                });
     }
 
     private void dispatch(String from, List<Send> sends) {
@@ -152,6 +176,17 @@ public final class Simulation {
     }
 
     private void deliver(String from, String to, Message message) {
+        if (controllers.containsKey(to)) {
+            Controller controller = controllers.get(to);
+            if (controller != null) {
+                delivered++;
+                if (trace != null) {
+                    note(from + "->" + to + " " + message);
+                }
+                dispatch(to, controller.onMessage(from, message));
+            }
+            return;
+        }
         Client client = clients.get(to);
         if (client != null) {
             delivered++;
@@ -202,8 +237,17 @@ public final class Simulation {
                 });
             }
             case Fault.Failover f -> {
-                note("nemesis: ask the operator to move the primary");
-                operator.requestFailover();
+                note("nemesis: ask the controllers to move the primary");
+                controllers.values().stream().filter(java.util.Objects::nonNull).forEach(Controller::requestMove);
+            }
+            case Fault.ControllerCrash c -> {
+                if (controllers.get(c.controller()) == null) {
+                    return;
+                }
+                note("nemesis: crash controller " + c.controller());
+                history.annotate("crash " + c.controller());
+                controllers.put(c.controller(), null);
+                at(c.restartAt(), () -> restartController(c.controller()));
             }
         }
     }
@@ -231,9 +275,25 @@ public final class Simulation {
         }
     }
 
-    /** The store promises durability while one synced replica of the view survives: never kill the last one. */
+    private void restartController(String name) {
+        if (controllers.get(name) == null) {
+            note("nemesis: restart controller " + name);
+            controllers.put(name, newController(name));
+        }
+    }
+
+    /**
+     * The store promises durability while one synced replica of the view survives: never kill the last one. And
+     * the controllers need a majority of nodes that remember their votes (a restarted node forgets them until a
+     * controller restores it): never kill a voter if fewer would be left, or no failover could ever happen again.
+     */
     private boolean safeToCrash(String node) {
         if (replicas.get(node) == null) {
+            return false;
+        }
+        long votersLeft = replicas.values().stream()
+                .filter(r -> r != null && !r.id().equals(node) && r.state().voter()).count();
+        if (votersLeft < nodes.size() / 2 + 1) {
             return false;
         }
         long newest = 0;
@@ -261,6 +321,7 @@ public final class Simulation {
                 replicas.put(n, restarted(n));
             }
         }
+        controllers.keySet().forEach(this::restartController);
         Client finalReader = new Client(0, new ClientWorld(), history, random.split(), keys, 0, 0,
                 config.clientTimeoutMicros());
         clients.put(finalReader.name(), finalReader);
@@ -268,11 +329,33 @@ public final class Simulation {
     }
 
     private void waitForStableView(Runnable then) {
-        if (operator.isEstablished() && operator.latest().members().size() == nodes.size()) {
+        if (settled()) {
             then.run();
             return;
         }
-        at(now + OPERATOR_EVERY, () -> waitForStableView(then));
+        at(now + SETTLED_CHECK_EVERY, () -> waitForStableView(then));
+    }
+
+    /** Every node is in one view that has them all, its primary serves it and every backup is synced in it. */
+    private boolean settled() {
+        View common = null;
+        for (String n : nodes) {
+            Replica r = replicas.get(n);
+            if (r == null || r.view() == null || (common != null && !common.equals(r.view()))) {
+                return false;
+            }
+            common = r.view();
+        }
+        if (common.members().size() != nodes.size()) {
+            return false;
+        }
+        for (String n : nodes) {
+            NodeState s = replicas.get(n).state();
+            if (s.fenced() || !(s.synced() || n.equals(common.primary()))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void note(String text) {
@@ -303,45 +386,6 @@ public final class Simulation {
         @Override
         public List<String> nodes() {
             return nodes;
-        }
-    }
-
-    private final class OperatorWorld implements Operator.World {
-        @Override
-        public long now() {
-            return now;
-        }
-
-        @Override
-        public List<String> nodes() {
-            return nodes;
-        }
-
-        @Override
-        public Replica replica(String node) {
-            return replicas.get(node);
-        }
-
-        @Override
-        public boolean canTalk(String a, String b) {
-            return !network.isBlocked(a, b);
-        }
-
-        @Override
-        public void install(View view) {
-            history.annotate("view " + view.number() + ": primary " + view.primary() + ", backups " + view.backups());
-            for (String n : nodes) {
-                // The operator's messages are late, one in four very late, but not lost (it retries anyway):
-                // a deposed primary may go on believing it leads for a while, which fencing must make harmless.
-                long delay = 100 + (long) (-20_000 * StrictMath.log(1 - random.nextDouble()))
-                        + (random.nextInt(4) == 0 ? 100_000 + random.nextInt(400_000) : 0);
-                at(now + delay, () -> deliver("operator", n, new NewView(view)));
-            }
-        }
-
-        @Override
-        public void note(String text) {
-            Simulation.this.note(text);
         }
     }
 }

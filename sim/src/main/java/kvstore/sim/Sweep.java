@@ -9,7 +9,7 @@ import java.util.Set;
 
 /**
  * A long sweep over seeds, with a progress line: {@code ./kv sim-sweep [--from N] [--seeds N] [--ops N]
- * [--bug NAME]}. Stops at the first failing seed, shrinks it, writes its artifacts and prints how to replay it.
+ * [--controllers N] [--bug NAME]}. Stops at the first failing seed, shrinks it, writes its artifacts and prints how to replay it.
  */
 public final class Sweep {
     private Sweep() {
@@ -26,8 +26,9 @@ public final class Sweep {
                 case "--seeds" -> count = Long.parseLong(args[++i]);
                 case "--ops" -> config = config.withOperations(Integer.parseInt(args[++i]));
                 case "--bug" -> bugs.add(Bug.valueOf(args[++i]));
+                case "--controllers" -> config = config.withControllers(Integer.parseInt(args[++i]));
                 default -> {
-                    System.err.println("usage: sim-sweep [--from N] [--seeds N] [--ops N] [--bug "
+                    System.err.println("usage: sim-sweep [--from N] [--seeds N] [--ops N] [--controllers N] [--bug "
                             + java.util.Arrays.toString(Bug.values()) + "]");
                     System.exit(2);
                 }

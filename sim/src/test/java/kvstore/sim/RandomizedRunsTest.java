@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The property the store promises, over many seeded runs with faults: the history is linearizable, the run
- * settles once the faults stop, and no acknowledged write is lost. 3 nodes, 4 clients, about 1,000 operations.
+ * settles once the faults stop, and no acknowledged write is lost. 3 nodes, 4 clients, about 1,000 operations,
+ * with the failover controller deciding every view (crashed and partitioned like the nodes), alone or with a
+ * rival controller.
  */
 class RandomizedRunsTest {
     static LongStream seeds() {
@@ -20,6 +22,19 @@ class RandomizedRunsTest {
     @MethodSource("seeds")
     void correctProtocolIsLinearizableAndLosesNothing(long seed) {
         SeededRun run = SeededRun.of(SimConfig.defaults(), seed);
+        if (run.failed()) {
+            fail(Failures.report(run, RandomizedRunsTest.class));
+        }
+    }
+
+    static LongStream fewerSeeds() {
+        return Failures.seeds(150);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("fewerSeeds")
+    void twoRivalControllersNeverMakeTwoPrimaries(long seed) {
+        SeededRun run = SeededRun.of(SimConfig.defaults().withControllers(2), seed);
         if (run.failed()) {
             fail(Failures.report(run, RandomizedRunsTest.class));
         }

@@ -14,5 +14,9 @@ public enum Bug {
     /** Requests are not deduplicated: a retried write is applied again. */
     NO_IDEMPOTENCY,
     /** A joining backup counts toward acknowledgements before it has received the state. */
-    COUNT_BEFORE_STATE_TRANSFER
+    COUNT_BEFORE_STATE_TRANSFER,
+    /** The controller promotes any node that was ever synced, not one synced in the newest view. */
+    CONTROLLER_ANY_PRIMARY,
+    /** The controller decides a view with one node's promise and acceptance instead of a majority's. */
+    CONTROLLER_NO_MAJORITY
 }

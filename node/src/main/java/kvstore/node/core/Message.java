@@ -38,7 +38,37 @@ public sealed interface Message {
                          long incarnation) implements Message {
     }
 
-    /** The operator (or a controller) installs a view. */
+    /** The operator (or a controller, once a majority accepted the view) installs a view. */
     record NewView(View view) implements Message {
+    }
+
+    // ---- between a controller and the nodes (docs/protocol.md, "The controller") ----------------------------
+
+    /** Controller to node: how are you? {@code sentAt} (the controller's ticks) comes back in the answer. */
+    record Probe(long sentAt) implements Message {
+    }
+
+    record Status(long sentAt, NodeState state) implements Message {
+    }
+
+    /** Phase 1: stop serving any view below this ballot, and say what you accepted and hold. */
+    record Prepare(Ballot ballot) implements Message {
+    }
+
+    record Promise(Ballot ballot, NodeState state) implements Message {
+    }
+
+    /**
+     * Phase 2: accept this view. {@code restoreIncarnation} (0: none) lets a node that restarted become a voter
+     * again, only in the life the controller had heard of before the round began.
+     */
+    record Accept(Ballot ballot, View view, long restoreIncarnation) implements Message {
+    }
+
+    record Accepted(Ballot ballot, NodeState state) implements Message {
+    }
+
+    /** A prepare or accept this node may not take: it promised a higher ballot, or is not a voter. */
+    record Refused(Ballot ballot, NodeState state) implements Message {
     }
 }

@@ -1,11 +1,18 @@
 package kvstore.node.core;
 
+import kvstore.node.core.Message.Accept;
+import kvstore.node.core.Message.Accepted;
 import kvstore.node.core.Message.Ack;
 import kvstore.node.core.Message.ClientReply;
 import kvstore.node.core.Message.ClientRequest;
 import kvstore.node.core.Message.NewView;
+import kvstore.node.core.Message.Prepare;
+import kvstore.node.core.Message.Probe;
+import kvstore.node.core.Message.Promise;
+import kvstore.node.core.Message.Refused;
 import kvstore.node.core.Message.Replicate;
 import kvstore.node.core.Message.StateTransfer;
+import kvstore.node.core.Message.Status;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,7 +40,9 @@ public final class Replica {
     private final ReplicaConfig config;
     private boolean founding; // of a new cluster: may lead while it holds nothing
 
+    private final ViewVotes votes; // this node's vote on views, for controllers
     private View view;
+    private long viewSince;       // the tick the current view was installed
     private boolean synced;       // holds the complete state of the current view
     private long syncedView;      // the last view number in which this replica was synced (0: never)
     private TreeMap<String, String> data = new TreeMap<>();
@@ -61,14 +70,16 @@ public final class Replica {
         final Command command;
         final Result result;
         final List<String> replyTo = new ArrayList<>(1);
+        final long created;
         long deadline;
         boolean answered;
 
-        Entry(long seq, RequestId id, Command command, Result result, long deadline) {
+        Entry(long seq, RequestId id, Command command, Result result, long created, long deadline) {
             this.seq = seq;
             this.id = id;
             this.command = command;
             this.result = result;
+            this.created = created;
             this.deadline = deadline;
         }
     }
@@ -92,6 +103,7 @@ public final class Replica {
         this.incarnation = incarnation;
         this.config = config;
         this.founding = founding;
+        this.votes = new ViewVotes(founding); // only a founding node cannot have forgotten a promise
     }
 
     /**
@@ -126,6 +138,13 @@ public final class Replica {
             case Ack a -> onAck(from, a);
             case StateTransfer s -> onStateTransfer(from, s);
             case NewView v -> onNewView(v.view());
+            case Probe p -> send(from, new Status(p.sentAt(), state()));
+            case Prepare p -> onPrepare(from, p);
+            case Accept a -> onAccept(from, a);
+            case Message.Status s -> { } // answers meant for a controller
+            case Promise p -> { }
+            case Accepted a -> { }
+            case Refused r -> { }
         }
         return drain();
     }
@@ -133,10 +152,11 @@ public final class Replica {
     /** One tick of time: retransmits, and gives up on what waited too long. */
     public List<Send> onTick() {
         now++;
-        if (view != null && view.backups().contains(id) && !synced && now % config.retransmitTicks() == 0) {
+        if (view != null && view.backups().contains(id) && !synced && !fenced()
+                && now % config.retransmitTicks() == 0) {
             send(view.primary(), new Ack(view.number(), -1, incarnation)); // still waiting for the state
         }
-        if (isPrimary()) {
+        if (isPrimary() && !fenced()) {
             if (now % config.retransmitTicks() == 0) {
                 retransmit();
             }
@@ -170,6 +190,10 @@ public final class Replica {
             send(from, new ClientReply(request.id(), Result.unavailable("this node is not in the current view")));
             return;
         }
+        if (fenced()) {
+            send(from, new ClientReply(request.id(), Result.unavailable("a view change is in progress")));
+            return;
+        }
         if (!isPrimary()) {
             if (request.forwarded()) {
                 send(from, new ClientReply(request.id(), Result.unavailable("not the primary of view "
@@ -200,7 +224,7 @@ public final class Replica {
                 }
                 // Applied before, in an earlier view, and never confirmed there: answer once every backup of
                 // this view holds it too (the state transfer carries it).
-                Entry wait = new Entry(earlier.seq(), request.id(), request.command(), earlier,
+                Entry wait = new Entry(earlier.seq(), request.id(), request.command(), earlier, now,
                         now + config.replicationTimeoutTicks());
                 wait.replyTo.add(from);
                 unconfirmed.put(earlier.seq(), wait);
@@ -218,7 +242,7 @@ public final class Replica {
             applied--; // never replicated: the read took no place in the order
             return;
         }
-        Entry entry = new Entry(seq, request.id(), request.command(), result,
+        Entry entry = new Entry(seq, request.id(), request.command(), result, now,
                 now + config.replicationTimeoutTicks());
         entry.replyTo.add(from);
         unconfirmed.put(seq, entry);
@@ -252,7 +276,7 @@ public final class Replica {
             send(from, new Ack(r.view(), r.seq(), incarnation)); // the planted bug: no fencing of an old primary
             return;
         }
-        if (view == null || isPrimary()) {
+        if (view == null || isPrimary() || fenced()) {
             return;
         }
         if (r.view() != view.number() || !from.equals(view.primary())) {
@@ -287,7 +311,7 @@ public final class Replica {
     }
 
     private void onAck(String from, Ack ack) {
-        if (!isPrimary() || ack.view() != view.number() || !appliedBy.containsKey(from)) {
+        if (!isPrimary() || fenced() || ack.view() != view.number() || !appliedBy.containsKey(from)) {
             return; // an acknowledgement from another view, or from a node that is not our backup
         }
         Long known = incarnationOf.get(from);
@@ -357,7 +381,7 @@ public final class Replica {
     }
 
     private void onStateTransfer(String from, StateTransfer s) {
-        if (view == null || isPrimary() || s.view() != view.number() || !from.equals(view.primary())
+        if (view == null || isPrimary() || fenced() || s.view() != view.number() || !from.equals(view.primary())
                 || s.incarnation() != incarnation) {
             return; // not from this view's primary, or meant for an earlier life of this node
         }
@@ -379,6 +403,9 @@ public final class Replica {
         if (view != null && next.number() <= view.number()) {
             return; // not newer: a node never goes back to an older view
         }
+        if (!votes.mayInstall(next)) {
+            return; // a controller's newer round is under way here, or another view was accepted at this number
+        }
         if (next.primary().equals(id) && (!mayLead()
                 || (next.primaryIncarnation() != 0 && next.primaryIncarnation() != incarnation))) {
             // Restarted empty, or chosen in an earlier life: we may lack acknowledged writes, so refuse to lead.
@@ -386,6 +413,8 @@ public final class Replica {
         }
         abandonRole("the view changed");
         view = next;
+        viewSince = now;
+        votes.installed(next);
         if (next.primary().equals(id)) {
             synced = true;
             syncedView = next.number();
@@ -420,6 +449,71 @@ public final class Replica {
             }
         }
         forwarded.clear();
+    }
+
+    // ---- deciding views with a controller (docs/protocol.md, "The controller") -----------------------------
+
+    /**
+     * A node that promises a ballot above its view's number stops serving that view at once (it neither answers
+     * clients nor acknowledges replication in it). What it holds is then final for that view, which is what lets
+     * the controller pick the next primary from the promises it gathered.
+     */
+    private void onPrepare(String controller, Prepare p) {
+        if (votes.prepare(p.ballot())) {
+            fenceIfPromisedAbove();
+            send(controller, new Promise(p.ballot(), state()));
+        } else {
+            send(controller, new Refused(p.ballot(), state()));
+        }
+    }
+
+    private void onAccept(String controller, Accept a) {
+        if (votes.accept(a.ballot(), a.view(), a.restoreIncarnation(), incarnation)) {
+            fenceIfPromisedAbove();
+            send(controller, new Accepted(a.ballot(), state()));
+        } else {
+            send(controller, new Refused(a.ballot(), state()));
+        }
+    }
+
+    private void fenceIfPromisedAbove() {
+        if (fenced()) {
+            abandonRole("a view change is in progress");
+        }
+    }
+
+    /** Promised a ballot above the installed view: that view is over for this node. */
+    private boolean fenced() {
+        return votes.promisedNumber() > (view == null ? 0 : view.number());
+    }
+
+    /** What this node tells a controller. */
+    public NodeState state() {
+        return new NodeState(incarnation, view, synced, syncedView, mayLead(), votes.voter(), votes.promised(),
+                votes.accepted(), fenced(), laggingBackups());
+    }
+
+    /**
+     * As the serving primary: the backups that hold up acknowledgements, so that a controller can drop them even
+     * when it can reach them itself (a partition between primary and backup). A backup lags if it has not
+     * applied an operation older than the replication timeout, or has not taken its state transfer that long
+     * after the view began.
+     */
+    private List<String> laggingBackups() {
+        if (!isPrimary() || fenced()) {
+            return List.of();
+        }
+        Entry oldest = unconfirmed.isEmpty() ? null : unconfirmed.firstEntry().getValue();
+        List<String> lagging = new ArrayList<>();
+        for (Map.Entry<String, Long> b : appliedBy.entrySet()) {
+            boolean late = b.getValue() < 0 ? now - viewSince > config.replicationTimeoutTicks()
+                    : oldest != null && b.getValue() < oldest.seq
+                    && now - oldest.created > config.replicationTimeoutTicks();
+            if (late) {
+                lagging.add(b.getKey());
+            }
+        }
+        return lagging;
     }
 
     // ---- the state machine of the data -----------------------------------------------------------------------

@@ -9,14 +9,25 @@ import java.util.List;
  *
  * @param primaryIncarnation the incarnation of the primary the operator chose (see {@link Replica#incarnation()});
  *                           a node that has restarted since refuses to lead the view. 0: not checked.
+ * @param basis              the newest view that may have acknowledged writes when this one was chosen: its
+ *                           primary held everything acknowledged up to it. A controller falls back on it when
+ *                           this view turns out never to have acknowledged anything (docs/protocol.md, "The
+ *                           controller"). Views from an operator, who states none, take the previous number.
  */
-public record View(long number, String primary, List<String> backups, long primaryIncarnation) {
+public record View(long number, String primary, List<String> backups, long primaryIncarnation, long basis) {
     public View(long number, String primary, List<String> backups) {
         this(number, primary, backups, 0);
     }
 
+    public View(long number, String primary, List<String> backups, long primaryIncarnation) {
+        this(number, primary, backups, primaryIncarnation, Math.max(0, number - 1));
+    }
+
     public View {
         backups = List.copyOf(backups);
+        if (basis < 0 || basis >= number) {
+            throw new IllegalArgumentException("a view's basis is an earlier view: " + basis + " for " + number);
+        }
         if (backups.contains(primary)) {
             throw new IllegalArgumentException("the primary " + primary + " is also listed as a backup");
         }

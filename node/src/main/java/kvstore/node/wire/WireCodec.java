@@ -80,8 +80,20 @@ public final class WireCodec {
             }
             case NewView v -> throw new IllegalArgumentException(
                     "views travel between nodes as view documents, not as core messages");
+            case Message.Probe m -> throw controllerOnly(m);
+            case Message.Status m -> throw controllerOnly(m);
+            case Message.Prepare m -> throw controllerOnly(m);
+            case Message.Promise m -> throw controllerOnly(m);
+            case Message.Accept m -> throw controllerOnly(m);
+            case Message.Accepted m -> throw controllerOnly(m);
+            case Message.Refused m -> throw controllerOnly(m);
         }
         g.writeEndObject();
+    }
+
+    private static IllegalArgumentException controllerOnly(Message m) {
+        return new IllegalArgumentException("a controller talks to nodes through the /view endpoints, not the "
+                + "peer link: " + m.getClass().getSimpleName());
     }
 
     /** The message as a JSON tree (tests, and anything not on the hot path). */

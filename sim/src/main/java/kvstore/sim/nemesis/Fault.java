@@ -7,7 +7,7 @@ public sealed interface Fault {
     long at();
 
     /**
-     * Cut the network into groups: nodes in different groups cannot talk. If {@code oneWay}, only messages from
+     * Cut the network into groups: nodes (and controllers) in different groups cannot talk. If {@code oneWay}, only messages from
      * an earlier group to a later one are cut (the other direction still flows).
      */
     record Partition(long at, List<List<String>> groups, boolean oneWay, long healAt) implements Fault {
@@ -17,7 +17,14 @@ public sealed interface Fault {
     record Crash(long at, String node, long restartAt) implements Fault {
     }
 
-    /** The operator moves the primary to another synced member, while the old one keeps running. */
+    /** A controller is asked to move the primary to another node that holds everything (a planned failover). */
     record Failover(long at) implements Fault {
+    }
+
+    /**
+     * Kill a controller; it restarts at {@code restartAt} as a new life that remembers nothing (not even the
+     * ballots it used).
+     */
+    record ControllerCrash(long at, String controller, long restartAt) implements Fault {
     }
 }

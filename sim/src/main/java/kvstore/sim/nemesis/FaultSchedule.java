@@ -28,8 +28,8 @@ public record FaultSchedule(double dropRate, double duplicateRate, long meanDela
         return new FaultSchedule(0, 0, meanDelayMicros, faults);
     }
 
-    /** Random faults over {@code durationMicros} for nodes n1..nN. */
-    public static FaultSchedule random(SplittableRandom random, int nodes, long durationMicros) {
+    /** Random faults over {@code durationMicros} for nodes n1..nN and controllers ctl1..ctlM. */
+    public static FaultSchedule random(SplittableRandom random, int nodes, int controllers, long durationMicros) {
         double drop = random.nextInt(3) == 0 ? 0 : random.nextDouble() * 0.05;
         double duplicate = random.nextInt(3) == 0 ? 0 : random.nextDouble() * 0.05;
         long delay = 100 + random.nextInt(2_000);
@@ -38,7 +38,7 @@ public record FaultSchedule(double dropRate, double duplicateRate, long meanDela
         for (int i = 0; i < count; i++) {
             long at = 20_000 + (long) (random.nextDouble() * durationMicros);
             long length = 20_000 + (long) (random.nextDouble() * durationMicros / 4);
-            switch (random.nextInt(3)) { // partitions, crashes and failovers alike
+            switch (random.nextInt(4)) { // partitions, crashes, failovers and controller crashes alike
                 case 0 -> {
                     List<String> all = new ArrayList<>();
                     for (int n = 1; n <= nodes; n++) {
@@ -59,10 +59,16 @@ public record FaultSchedule(double dropRate, double duplicateRate, long meanDela
                         rest.remove(lone);
                         groups = List.of(List.of(lone), rest);
                     }
+                    groups = groups.stream().map(g -> (List<String>) new ArrayList<>(g)).toList();
+                    for (int c = 1; c <= controllers; c++) { // a controller lands on a random side
+                        groups.get(random.nextInt(groups.size())).add("ctl" + c);
+                    }
                     faults.add(new Fault.Partition(at, groups, random.nextInt(4) == 0, at + length));
                 }
                 case 1 -> faults.add(new Fault.Crash(at, "n" + (1 + random.nextInt(nodes)), at + length));
-                default -> faults.add(new Fault.Failover(at));
+                case 2 -> faults.add(new Fault.Failover(at));
+                default -> faults.add(new Fault.ControllerCrash(at, "ctl" + (1 + random.nextInt(controllers)),
+                        at + length));
             }
         }
         return new FaultSchedule(drop, duplicate, delay, faults);

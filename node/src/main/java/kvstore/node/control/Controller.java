@@ -1,0 +1,540 @@
+package kvstore.node.control;
+
+import kvstore.node.core.Ballot;
+import kvstore.node.core.Bug;
+import kvstore.node.core.Message;
+import kvstore.node.core.Message.Accept;
+import kvstore.node.core.Message.Accepted;
+import kvstore.node.core.Message.NewView;
+import kvstore.node.core.Message.Prepare;
+import kvstore.node.core.Message.Probe;
+import kvstore.node.core.Message.Promise;
+import kvstore.node.core.Message.Refused;
+import kvstore.node.core.Message.Status;
+import kvstore.node.core.NodeState;
+import kvstore.node.core.Send;
+import kvstore.node.core.View;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.random.RandomGenerator;
+
+/**
+ * The failover controller: watches the nodes with probes and, when the view must change (its primary or a backup
+ * is unreachable, a node is back, a view never got established), decides the next view with the nodes as Paxos
+ * acceptors and installs it. A deterministic state machine like the replica: ticks and answers in, messages out;
+ * the simulator and the production host ({@code ControllerHost}) run the same code.
+ *
+ * <p>One round, with ballot number b (one past every number heard of):
+ * <ol>
+ *   <li>Prepare(b) to every node. A voter promises, which fences it (it stops serving any view below b), and
+ *       reports the newest view it accepted and what it holds.</li>
+ *   <li>With promises from a majority of all nodes: let H be the newest accepted view among them. The next
+ *       primary must hold every acknowledged write: a promiser synced in H, or, if H provably never
+ *       acknowledged anything, synced in the view H was based on. The new view has that primary and, as
+ *       backups, every other node that answered, except backups the primary reported lagging. Accept(b, view)
+ *       to every node.</li>
+ *   <li>With a majority of the promisers accepted (in the life they promised in), the view is decided:
+ *       NewView to every node, resent until it is established.</li>
+ * </ol>
+ * docs/protocol.md ("The controller") argues why two controllers, restarts and lost messages cannot produce two
+ * primaries that both acknowledge, nor lose an acknowledged write.
+ */
+public final class Controller {
+    /** What the controller reports about itself: a line of its reasoning, and each view it decided. */
+    public interface Events {
+        void note(String text);
+
+        default void decided(View view) {
+        }
+    }
+
+    private final String name;
+    private final List<String> nodes;
+    private final int majority;
+    private final ControllerConfig config;
+    private final RandomGenerator random;
+    private final Events events;
+
+    private long now;
+    private final Map<String, Heard> heard = new HashMap<>();
+    private long highestNumber;               // the highest view or ballot number heard of
+    private final Map<String, Long> droppedUntil = new HashMap<>();   // left out of views until then
+    private final Map<String, Long> restoreTriedUntil = new HashMap<>(); // not a reason for a round until then
+    private long backoffUntil;
+    private long unsettledSince = -1;
+    private boolean moveRequested;
+    private String lastRefusalToAct;          // logged once, not every tick
+    private Round round;
+    private List<Send> out = new ArrayList<>();
+
+    /** A node's latest answer, and when the question it answered was sent: a late answer is not fresh. */
+    private record Heard(long askedAt, NodeState state) {
+    }
+
+    private enum Phase { PREPARE, ACCEPT, ACTIVATE }
+
+    private static final class Round {
+        final Ballot ballot;
+        final long startedAt;
+        final Map<String, Long> restorable; // nodes known to have restarted before the round began, by life
+        final Map<String, NodeState> promises = new LinkedHashMap<>();
+        final Set<String> answered = new LinkedHashSet<>();
+        final Set<String> accepted = new LinkedHashSet<>();
+        Phase phase = Phase.PREPARE;
+        long phaseStartedAt;
+        String previousPrimary;
+        View proposal;
+
+        Round(Ballot ballot, long startedAt, Map<String, Long> restorable) {
+            this.ballot = ballot;
+            this.startedAt = startedAt;
+            this.phaseStartedAt = startedAt;
+            this.restorable = restorable;
+        }
+    }
+
+    /**
+     * @param name   this controller and its life, unique among all controllers ever run against the cluster (for
+     *               example {@code "c1#2"}, or a random id): its ballots are its own
+     * @param nodes  every node of the cluster: majorities are counted over all of them, reachable or not
+     * @param random only to spread out retries after a failed round
+     */
+    public Controller(String name, List<String> nodes, ControllerConfig config, RandomGenerator random,
+                      Events events) {
+        this.name = Objects.requireNonNull(name);
+        this.nodes = List.copyOf(nodes);
+        if (this.nodes.isEmpty() || Set.copyOf(this.nodes).size() != this.nodes.size()) {
+            throw new IllegalArgumentException("a controller needs a list of distinct nodes: " + nodes);
+        }
+        this.majority = config.bugs().contains(Bug.CONTROLLER_NO_MAJORITY) ? 1 : this.nodes.size() / 2 + 1;
+        this.config = config;
+        this.random = random;
+        this.events = events;
+    }
+
+    // ---- inputs -------------------------------------------------------------------------------------------
+
+    public List<Send> onTick() {
+        now++;
+        if (now % config.probeEvery() == 1) {
+            for (String n : nodes) {
+                send(n, new Probe(now));
+            }
+        }
+        if (round != null) {
+            advanceRound();
+        } else if (now >= backoffUntil) {
+            String reason = reasonToChange();
+            if (reason != null) {
+                startRound(reason);
+            }
+        }
+        return drain();
+    }
+
+    public List<Send> onMessage(String from, Message message) {
+        if (!nodes.contains(from)) {
+            return List.of();
+        }
+        switch (message) {
+            case Status s -> heardFrom(from, s.sentAt(), s.state());
+            case Promise p -> onPromise(from, p);
+            case Accepted a -> onAccepted(from, a);
+            case Refused r -> onRefused(from, r);
+            default -> { } // not for a controller
+        }
+        return drain();
+    }
+
+    /** Asks for the primary to move to another node that holds everything (a planned failover). */
+    public void requestMove() {
+        moveRequested = true;
+    }
+
+    // ---- deciding whether to act --------------------------------------------------------------------------------
+
+    /** Why the view must change now, or null. Only with a majority reachable: a round needs one. */
+    private String reasonToChange() {
+        List<String> alive = nodes.stream().filter(this::alive).toList();
+        if (alive.size() < majority) {
+            return refuse("only " + alive.size() + " of " + nodes.size() + " nodes answer; a majority is needed");
+        }
+        View current = currentView();
+        String reason = immediateReason(current, alive);
+        if (reason == null) {
+            if (current != null && !established(current)) {
+                if (unsettledSince < 0) {
+                    unsettledSince = now;
+                }
+                if (now - unsettledSince >= config.settle()) {
+                    reason = "view " + current.number() + " has not been established for " + config.settle()
+                            + " ticks";
+                }
+            } else {
+                unsettledSince = -1;
+            }
+        }
+        if (reason == null) {
+            return null;
+        }
+        if (candidatesFrom(statesOf(alive)).isEmpty()) {
+            // Preparing would fence the nodes for nothing: no node we can reach may lead.
+            return refuse(reason + ", but no reachable node holds every acknowledged write (the primary of the "
+                    + "newest view, or a node synced in it): waiting for one");
+        }
+        lastRefusalToAct = null;
+        return reason;
+    }
+
+    private String immediateReason(View current, List<String> alive) {
+        if (current == null) {
+            return "no view yet";
+        }
+        if (moveRequested) {
+            return "asked to move the primary";
+        }
+        if (!alive(current.primary())) {
+            return "primary " + current.primary() + " of view " + current.number() + " does not answer";
+        }
+        for (String b : current.backups()) {
+            if (!alive(b)) {
+                return "backup " + b + " of view " + current.number() + " does not answer";
+            }
+        }
+        List<String> lagging = heard.get(current.primary()).state().laggingBackups();
+        if (!lagging.isEmpty() && current.equals(heard.get(current.primary()).state().view())) {
+            for (String b : lagging) {
+                droppedUntil.put(b, now + config.dropFor());
+            }
+            return "primary " + current.primary() + " reports backups " + lagging + " lagging";
+        }
+        for (String n : alive) {
+            if (!current.isMember(n) && droppedUntil.getOrDefault(n, 0L) <= now) {
+                return "node " + n + " answers and is not in view " + current.number();
+            }
+            if (!heard.get(n).state().voter() && restoreTriedUntil.getOrDefault(n, 0L) <= now) {
+                return "node " + n + " restarted and must be restored as a voter";
+            }
+        }
+        return null;
+    }
+
+    private String refuse(String why) {
+        if (!why.equals(lastRefusalToAct)) {
+            events.note(name + ": " + why);
+            lastRefusalToAct = why;
+        }
+        return null;
+    }
+
+    /** The newest view any reachable node has installed (null: none). */
+    private View currentView() {
+        View newest = null;
+        for (String n : nodes) {
+            if (alive(n)) {
+                View v = heard.get(n).state().view();
+                if (v != null && (newest == null || v.number() > newest.number())) {
+                    newest = v;
+                }
+            }
+        }
+        return newest;
+    }
+
+    /** Its primary serves it and every backup is synced in it (as last heard). */
+    private boolean established(View v) {
+        for (String m : v.members()) {
+            Heard h = heard.get(m);
+            if (h == null || !alive(m) || !v.equals(h.state().view()) || h.state().fenced()
+                    || !(h.state().synced() || m.equals(v.primary()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean alive(String node) {
+        Heard h = heard.get(node);
+        return h != null && now - h.askedAt() <= config.suspectAfter();
+    }
+
+    private Map<String, NodeState> statesOf(List<String> some) {
+        Map<String, NodeState> states = new LinkedHashMap<>();
+        for (String n : some) {
+            states.put(n, heard.get(n).state());
+        }
+        return states;
+    }
+
+    /**
+     * The nodes that may lead the next view, given their states: each must hold every write acknowledged in any
+     * view. Let H be the newest view any of them accepted; with promises from a majority, H is at least as new as
+     * every view ever decided. If H may have acknowledged writes, the next primary must be synced in H (or later):
+     * H acknowledged only what every member applied, and a member that promised, being fenced, takes no more.
+     * H provably acknowledged nothing if one of its members promised while not synced in it: H needed that
+     * member, which can no longer join it. Then what H's primary held when H was chosen is what counts: every
+     * acknowledged write is held by nodes synced in H's basis.
+     */
+    private List<String> candidatesFrom(Map<String, NodeState> states) {
+        long required = config.bugs().contains(Bug.CONTROLLER_ANY_PRIMARY) ? 0 : requiredSyncedView(states);
+        List<String> candidates = new ArrayList<>();
+        for (Map.Entry<String, NodeState> e : states.entrySet()) {
+            NodeState s = e.getValue();
+            if (s.voter() && s.mayLead() && s.syncedView() >= required) {
+                candidates.add(e.getKey());
+            }
+        }
+        return candidates;
+    }
+
+    /** The view the next primary must be synced in (or later), as {@link #candidatesFrom} explains. */
+    private static long requiredSyncedView(Map<String, NodeState> states) {
+        View newest = newestAccepted(states);
+        if (newest == null) {
+            return 0; // no view was ever decided, so nothing was acknowledged
+        }
+        for (String member : newest.members()) {
+            NodeState s = states.get(member);
+            if (s != null && s.voter() && s.syncedView() < newest.number()) {
+                return newest.basis(); // this member never joined it, and now never will
+            }
+        }
+        return newest.number();
+    }
+
+    private static View newestAccepted(Map<String, NodeState> states) {
+        View newest = null;
+        for (NodeState s : states.values()) {
+            if (s.voter() && s.accepted() != null && (newest == null || s.accepted().number() > newest.number())) {
+                newest = s.accepted();
+            }
+        }
+        return newest;
+    }
+
+    // ---- a round ------------------------------------------------------------------------------------------------
+
+    private void startRound(String reason) {
+        long number = highestNumber + 1;
+        Map<String, Long> restorable = new HashMap<>();
+        for (String n : nodes) {
+            if (alive(n) && !heard.get(n).state().voter()) {
+                restorable.put(n, heard.get(n).state().incarnation());
+            }
+        }
+        round = new Round(new Ballot(number, name), now, restorable);
+        for (String n : restorable.keySet()) {
+            restoreTriedUntil.put(n, now + config.dropFor()); // a node that cannot be restored must not cause a
+        }                                                     // round after round
+        highestNumber = number;
+        events.note(name + ": round " + number + ": " + reason);
+        for (String n : nodes) {
+            send(n, new Prepare(round.ballot));
+        }
+    }
+
+    private void advanceRound() {
+        long inPhase = now - round.phaseStartedAt;
+        switch (round.phase) {
+            case PREPARE, ACCEPT -> {
+                proposeWhenReady();
+                if (round == null || round.phaseStartedAt == now) {
+                    return; // proposed (or gave up) just now
+                }
+                if (inPhase >= config.phaseTimeout()) {
+                    abandon("no majority answered " + (round.phase == Phase.PREPARE ? "the prepare" : "the accept")
+                            + " in time");
+                } else if (inPhase > 0 && inPhase % config.resendEvery() == 0) {
+                    for (String n : nodes) {
+                        if (round.phase == Phase.PREPARE && !round.answered.contains(n)) {
+                            send(n, new Prepare(round.ballot));
+                        } else if (round.phase == Phase.ACCEPT && !round.accepted.contains(n)) {
+                            send(n, acceptFor(n));
+                        }
+                    }
+                }
+            }
+            case ACTIVATE -> {
+                if (established(round.proposal)) {
+                    events.note(name + ": view " + round.proposal.number() + " established");
+                    if (!round.proposal.primary().equals(round.previousPrimary)) {
+                        moveRequested = false;
+                    }
+                    round = null;
+                    unsettledSince = -1;
+                } else if (inPhase >= config.settle()) {
+                    events.note(name + ": view " + round.proposal.number() + " not established in time");
+                    round = null;
+                } else if (inPhase % config.resendEvery() == 0) {
+                    for (String n : nodes) {
+                        Heard h = heard.get(n);
+                        if (h == null || h.state().view() == null
+                                || h.state().view().number() < round.proposal.number()) {
+                            send(n, new NewView(round.proposal));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private void onPromise(String from, Promise p) {
+        if (round == null || round.phase != Phase.PREPARE || !p.ballot().equals(round.ballot)) {
+            return;
+        }
+        heardFrom(from, round.startedAt, p.state());
+        round.answered.add(from);
+        if (p.state().voter()) {
+            round.promises.put(from, p.state());
+        }
+        proposeWhenReady();
+    }
+
+    /**
+     * With a majority of promises, propose once every node that answers probes has answered the prepare too (so
+     * that the view includes it), or once half the phase has passed without them.
+     */
+    private void proposeWhenReady() {
+        if (round.phase != Phase.PREPARE || round.promises.size() < majority) {
+            return;
+        }
+        boolean allAnswered = nodes.stream().allMatch(n -> round.answered.contains(n) || !alive(n));
+        if (allAnswered || now - round.phaseStartedAt >= config.phaseTimeout() / 2) {
+            propose();
+        }
+    }
+
+    private void onRefused(String from, Refused r) {
+        if (round == null || round.phase == Phase.ACTIVATE || !r.ballot().equals(round.ballot)) {
+            return; // late: once decided, a refusal (say, from a node that installed the view) changes nothing
+        }
+        heardFrom(from, round.startedAt, r.state());
+        highestNumber = Math.max(highestNumber, r.state().highestNumber());
+        if (r.state().voter()) {
+            abandon("node " + from + " promised " + r.state().promised() + " already");
+        } else if (round.phase == Phase.PREPARE) {
+            round.answered.add(from); // restarted: no vote, but it answers and may join as a backup
+        }
+    }
+
+    private void onAccepted(String from, Accepted a) {
+        if (round == null || round.phase != Phase.ACCEPT || !a.ballot().equals(round.ballot)) {
+            return;
+        }
+        heardFrom(from, round.startedAt, a.state());
+        NodeState promised = round.promises.get(from);
+        // Only a vote from the life that promised counts: a node that restarted since forgot its promise.
+        if (promised != null && promised.incarnation() == a.state().incarnation()) {
+            round.accepted.add(from);
+        }
+        if (round.accepted.size() >= majority) {
+            decide();
+        }
+    }
+
+    private void propose() {
+        List<String> candidates = candidatesFrom(round.promises);
+        View current = currentView();
+        round.previousPrimary = current == null ? null : current.primary();
+        String primary = choosePrimary(candidates, current);
+        if (primary == null) {
+            abandon("no node that promised holds every acknowledged write");
+            return;
+        }
+        List<String> backups = new ArrayList<>();
+        for (String n : nodes) {
+            if (n.equals(primary)) {
+                continue;
+            }
+            if (round.answered.contains(n) && droppedUntil.getOrDefault(n, 0L) <= now) {
+                backups.add(n);
+            } else if (alive(n)) {
+                // It answers probes but not this round (a one-way cut?): adding it back at once would start
+                // round after round. Leave it out for a while.
+                if (droppedUntil.getOrDefault(n, 0L) <= now) {
+                    droppedUntil.put(n, now + config.dropFor());
+                }
+            }
+        }
+        round.proposal = new View(round.ballot.number(), primary, backups,
+                round.promises.get(primary).incarnation(), requiredSyncedView(round.promises));
+        round.phase = Phase.ACCEPT;
+        round.phaseStartedAt = now;
+        events.note(name + ": round " + round.ballot.number() + " proposes primary " + primary + ", backups "
+                + backups + " (candidates " + candidates + ")");
+        for (String n : nodes) {
+            send(n, acceptFor(n));
+        }
+    }
+
+    /** Keeps the primary unless it is gone or asked to move; otherwise the candidate that was synced last. */
+    private String choosePrimary(List<String> candidates, View current) {
+        if (candidates.isEmpty()) {
+            return null;
+        }
+        String keep = current == null ? null : current.primary();
+        if (keep != null && candidates.contains(keep) && !(moveRequested && candidates.size() > 1)) {
+            return keep;
+        }
+        return candidates.stream()
+                .filter(c -> !(moveRequested && c.equals(keep)))
+                .max(Comparator.comparingLong((String c) -> round.promises.get(c).syncedView()))
+                .orElseThrow();
+    }
+
+    private Accept acceptFor(String node) {
+        return new Accept(round.ballot, round.proposal, round.restorable.getOrDefault(node, 0L));
+    }
+
+    private void decide() {
+        round.phase = Phase.ACTIVATE;
+        round.phaseStartedAt = now;
+        events.note(name + ": view " + round.proposal.number() + " decided: primary " + round.proposal.primary()
+                + ", backups " + round.proposal.backups());
+        events.decided(round.proposal);
+        for (String n : nodes) {
+            send(n, new NewView(round.proposal));
+        }
+    }
+
+    private void abandon(String why) {
+        events.note(name + ": round " + round.ballot.number() + " abandoned: " + why);
+        round = null;
+        backoffUntil = now + 1 + random.nextInt(config.backoff());
+    }
+
+    private void heardFrom(String node, long askedAt, NodeState state) {
+        Heard before = heard.get(node);
+        if (before == null || askedAt >= before.askedAt()) {
+            heard.put(node, new Heard(askedAt, state));
+        }
+        highestNumber = Math.max(highestNumber, state.highestNumber());
+    }
+
+    private void send(String to, Message m) {
+        out.add(new Send(to, m));
+    }
+
+    private List<Send> drain() {
+        List<Send> sends = out;
+        out = new ArrayList<>();
+        return sends;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The view this controller is installing, or null between rounds. */
+    public View deciding() {
+        return round == null ? null : round.proposal;
+    }
+}

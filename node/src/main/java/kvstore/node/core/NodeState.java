@@ -1,0 +1,34 @@
+package kvstore.node.core;
+
+import java.util.List;
+
+/**
+ * What a node tells a controller about itself: its view and data role, and its vote on views.
+ *
+ * @param view         the view installed (null: none)
+ * @param syncedView   the last view number in which the node held the complete state (0: never)
+ * @param mayLead      it was synced in some view, or founded the cluster: it holds what it was given
+ * @param voter        it remembers its promises; false after a restart until a controller restores it
+ * @param promised     the highest ballot promised (null: none)
+ * @param accepted     the view with the highest number accepted or installed (null: none)
+ * @param fenced       it promised a ballot above its view's number, so it no longer serves that view
+ * @param laggingBackups as primary: backups holding up acknowledgements (cut off from it, or slow to sync)
+ */
+public record NodeState(long incarnation, View view, boolean synced, long syncedView, boolean mayLead,
+                        boolean voter, Ballot promised, View accepted, boolean fenced, List<String> laggingBackups) {
+    public NodeState {
+        laggingBackups = List.copyOf(laggingBackups);
+    }
+
+    /** The highest view or ballot number this node has heard of: a controller's next ballot must be higher. */
+    public long highestNumber() {
+        long n = view == null ? 0 : view.number();
+        if (promised != null) {
+            n = Math.max(n, promised.number());
+        }
+        if (accepted != null) {
+            n = Math.max(n, accepted.number());
+        }
+        return n;
+    }
+}
