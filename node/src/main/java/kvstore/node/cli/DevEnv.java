@@ -1,5 +1,6 @@
 package kvstore.node.cli;
 
+import kvstore.node.control.ControllerHost;
 import kvstore.node.server.KvNode;
 import kvstore.node.server.NodeConfig;
 
@@ -8,38 +9,58 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * A local cluster in one command, the prototype's {@code devenv.py -n N} in Java: N nodes on loopback (ids 1..N,
- * ports base..base+N-1, in this one process), the view of all N installed on each (node 1 primary) through
- * {@code PUT /view} as an operator would, a few example requests printed, and everything stopped on Ctrl-C.
+ * A local cluster in one command, the prototype's {@code devenv.py -n N} in Java: N node processes on loopback
+ * (ids 1..N, ports base..base+N-1) started as a new cluster, and a failover controller in this process that
+ * installs the first view and every later one: kill the primary ({@code kill -9 PID}) and a backup takes over.
+ * With {@code --no-controller} the view of all N is installed once, as an operator would. Ctrl-C stops it all.
  */
 public final class DevEnv {
     static final String USAGE = """
-            usage: ./kv devenv [-n N] [--base-port P] [--token T] [--log-level L]
-              -n N           how many nodes (default 3)
-              --base-port P  node i listens on P + i - 1 (default 9001)
-              --token T      cluster token for internal endpoints and PUT /view
-              --log-level L  ERROR, WARNING (default), INFO or DEBUG
+            usage: ./kv devenv [-n N] [--base-port P] [--token T] [--log-level L] [--no-controller]
+              -n N             how many nodes (default 3)
+              --base-port P    node i listens on P + i - 1 (default 9001)
+              --token T        cluster token for internal endpoints and PUT /view
+              --log-level L    ERROR, WARNING (default), INFO or DEBUG
+              --no-controller  install one view of all nodes and run no failover controller
             """;
 
     private DevEnv() {
     }
 
     public static void main(String[] argv) throws Exception {
-        List<KvNode> nodes = new ArrayList<>();
+        List<Process> processes = new ArrayList<>();
+        ControllerHost[] controller = new ControllerHost[1];
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (controller[0] != null) {
+                controller[0].close();
+            }
+            processes.forEach(Process::destroy);
+            System.out.println("\nstopped " + processes.size() + " nodes");
+            stopped.countDown();
+        }, "stop-cluster"));
+        Map<String, String> addresses = new LinkedHashMap<>();
+        String token;
+        boolean withController;
         try {
-            Args args = new Args(argv, Set.of("-n", "--base-port", "--token", "--log-level"), Set.of("--help"));
+            Args args = new Args(argv, Set.of("-n", "--base-port", "--token", "--log-level"),
+                    Set.of("--help", "--no-controller"));
             if (args.has("--help")) {
                 System.out.print(USAGE);
                 return;
             }
-            Logging.configure(args.get("--log-level", "WARNING"));
+            String level = args.get("--log-level", "WARNING");
+            Logging.configure(level);
             long n = args.positive("-n", "3");
             if (n > 100) {
                 throw new Args.UsageError("-n is at most 100");
@@ -48,23 +69,101 @@ public final class DevEnv {
             if (base + n - 1 > 65535) {
                 throw new Args.UsageError("ports " + base + ".." + (base + n - 1) + " do not all exist");
             }
-            nodes.addAll(startCluster((int) n, base, args.get("--token", null)));
+            token = args.get("--token", null);
+            withController = !args.has("--no-controller");
+            for (long id = 1; id <= n; id++) {
+                String address = "127.0.0.1:" + (base + id - 1);
+                addresses.put(String.valueOf(id), address);
+                processes.add(startNodeProcess(id, base + id - 1, token, level));
+            }
+            awaitAnswering(addresses, processes);
         } catch (Args.UsageError e) {
             System.err.println("kv devenv: " + e.getMessage());
             System.err.print(USAGE);
             System.exit(2);
+            return;
         } catch (Starting.StartFailure e) {
             System.err.println("kv devenv: " + e.getMessage());
             System.exit(1);
+            return;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            nodes.forEach(KvNode::close);
-            System.out.println("\nstopped " + nodes.size() + " nodes");
-            stopped.countDown();
-        }, "stop-cluster"));
-        printWelcome(nodes);
+        if (withController) {
+            controller[0] = ControllerMain.start(addresses, token, Duration.ofMillis(10));
+            awaitPrimary(addresses);
+        } else {
+            installView(new ArrayList<>(addresses.values()), viewDocument(addresses), token);
+        }
+        printWelcome(addresses, processes, withController);
         stopped.await();
+    }
+
+    /** One node as its own process (so that it can be killed), started as a member of a brand-new cluster. */
+    private static Process startNodeProcess(long id, long port, String token, String level) {
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"), "-cp",
+                System.getProperty("java.class.path"), NodeMain.class.getName(), "--id", String.valueOf(id),
+                "--port", String.valueOf(port), "--new-cluster", "--log-level", level,
+                "--exit-with-parent", String.valueOf(ProcessHandle.current().pid())));
+        if (token != null) {
+            command.addAll(List.of("--token", token));
+        }
+        try {
+            return new ProcessBuilder(command).inheritIO().start();
+        } catch (IOException e) {
+            throw new Starting.StartFailure("cannot start node " + id + ": " + e.getMessage());
+        }
+    }
+
+    private static void awaitAnswering(Map<String, String> addresses, List<Process> processes)
+            throws InterruptedException {
+        try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            int i = 0;
+            for (Map.Entry<String, String> node : addresses.entrySet()) {
+                Process process = processes.get(i++);
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                while (true) {
+                    if (!process.isAlive()) {
+                        throw new Starting.StartFailure("node " + node.getKey() + " exited (" + process.exitValue()
+                                + "); see its message above");
+                    }
+                    try {
+                        HttpRequest ping = HttpRequest.newBuilder(URI.create("http://" + node.getValue() + "/ping"))
+                                .timeout(Duration.ofSeconds(1)).build();
+                        if (http.send(ping, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                            break;
+                        }
+                    } catch (IOException e) {
+                        // not listening yet
+                    }
+                    if (System.nanoTime() > deadline) {
+                        throw new Starting.StartFailure("node " + node.getKey() + " did not answer in 30 s");
+                    }
+                    Thread.sleep(50); // polling a process that is starting: there is nothing to wait on instead
+                }
+            }
+        }
+    }
+
+    /** Waits (up to 10 s) until the controller's first view has a primary serving it. */
+    private static void awaitPrimary(Map<String, String> addresses) throws InterruptedException {
+        try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                for (String address : addresses.values()) {
+                    try {
+                        HttpRequest get = HttpRequest.newBuilder(URI.create("http://" + address + "/view")).build();
+                        if (http.send(get, HttpResponse.BodyHandlers.ofString()).body()
+                                .contains("\"role\":\"primary\"")) {
+                            return;
+                        }
+                    } catch (IOException e) {
+                        // try the next
+                    }
+                }
+                Thread.sleep(50);
+            }
+        }
+        System.err.println("kv devenv: the controller has not installed a view after 10 s");
     }
 
     /**
@@ -78,7 +177,9 @@ public final class DevEnv {
                 nodes.add(Starting.start(NodeConfig.of(id, base == 0 ? 0 : (int) (base + id - 1))
                         .withToken(token)));
             }
-            installView(nodes, token);
+            Map<String, String> addresses = new LinkedHashMap<>();
+            nodes.forEach(node -> addresses.put(String.valueOf(node.id()), node.address()));
+            installView(new ArrayList<>(addresses.values()), viewDocument(addresses), token);
             return nodes;
         } catch (IOException | RuntimeException e) {
             nodes.forEach(KvNode::close);
@@ -90,19 +191,17 @@ public final class DevEnv {
         }
     }
 
-    static String viewDocument(List<KvNode> nodes) {
+    static String viewDocument(Map<String, String> addresses) {
         StringJoiner members = new StringJoiner(", ", "{\"view\": [", "]}");
-        for (KvNode node : nodes) {
-            members.add("{\"address\": \"" + node.address() + "\", \"id\": " + node.id() + "}");
-        }
+        addresses.forEach((id, address) -> members.add("{\"address\": \"" + address + "\", \"id\": " + id + "}"));
         return members.toString();
     }
 
-    private static void installView(List<KvNode> nodes, String token) throws IOException, InterruptedException {
-        String view = viewDocument(nodes);
+    private static void installView(List<String> addresses, String view, String token)
+            throws IOException, InterruptedException {
         try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
-            for (KvNode node : nodes) {
-                HttpRequest.Builder put = HttpRequest.newBuilder(URI.create("http://" + node.address() + "/view"))
+            for (String address : addresses) {
+                HttpRequest.Builder put = HttpRequest.newBuilder(URI.create("http://" + address + "/view"))
                         .header("Content-Type", "application/json")
                         .PUT(HttpRequest.BodyPublishers.ofString(view));
                 if (token != null) {
@@ -110,31 +209,36 @@ public final class DevEnv {
                 }
                 HttpResponse<String> response = http.send(put.build(), HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() != 200) {
-                    throw new IOException("node " + node.id() + " refused the view: " + response.statusCode() + " "
+                    throw new IOException("node " + address + " refused the view: " + response.statusCode() + " "
                             + response.body());
                 }
             }
         }
     }
 
-    private static void printWelcome(List<KvNode> nodes) {
+    private static void printWelcome(Map<String, String> addresses, List<Process> processes,
+                                     boolean withController) {
         StringBuilder out = new StringBuilder();
-        out.append("A cluster of ").append(nodes.size()).append(" nodes on loopback, view installed:\n");
-        for (KvNode node : nodes) {
-            out.append("  node ").append(node.id()).append("  http://").append(node.address())
-                    .append(node.id() == 1 ? "  (primary)" : "  (backup)").append('\n');
+        out.append("A cluster of ").append(addresses.size()).append(" node processes on loopback")
+                .append(withController ? ", with a failover controller:\n" : ", one view installed:\n");
+        int i = 0;
+        for (Map.Entry<String, String> node : addresses.entrySet()) {
+            out.append("  node ").append(node.getKey()).append("  http://").append(node.getValue())
+                    .append("  pid ").append(processes.get(i++).pid()).append('\n');
         }
-        String any = nodes.get(nodes.size() - 1).address();
-        String first = nodes.get(0).address();
+        String first = addresses.values().iterator().next();
+        String any = new ArrayList<>(addresses.values()).getLast();
         out.append("\nTry (any node accepts any request; backups forward to the primary):\n")
                 .append("  curl -i -X PUT http://").append(first)
                 .append("/data/greeting -H 'Content-Type: application/json' -d '{\"value\": \"hello\"}'\n")
                 .append("  curl -i http://").append(any).append("/data/greeting\n")
-                .append("  curl -i -X PUT http://").append(any).append("/data/greeting -H 'Content-Type: "
-                        + "application/json' -d '{\"value\": \"hi\", \"expect\": \"hello\"}'\n")
-                .append("  curl -i http://").append(first).append("/data\n")
-                .append("  curl -i http://").append(any).append("/view\n")
-                .append("\nThe API: docs/api.md. Ctrl-C stops every node.\n");
+                .append("  curl -i http://").append(any).append("/view\n");
+        if (withController) {
+            out.append("\nKill the primary (kill -9 its pid): within about a second the controller makes a backup\n")
+                    .append("primary, and writes go on. Start the node again with ./kv node --id N --join and the\n")
+                    .append("controller adds it back as a backup.\n");
+        }
+        out.append("\nThe API: docs/api.md. Ctrl-C stops every node.\n");
         System.out.print(out);
     }
 }

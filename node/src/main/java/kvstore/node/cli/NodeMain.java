@@ -14,7 +14,8 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class NodeMain {
     static final String USAGE = """
-            usage: ./kv node --id N [--port P] [--host H] [--token T] [--join] [--tick-ms MS] [--log-level L]
+            usage: ./kv node --id N [--port P] [--host H] [--token T] [--new-cluster | --join] [--tick-ms MS]
+                             [--log-level L]
               --id N         this node's id in view documents (default: $NODE_IDENTIFIER)
               --port P       port to listen on (default: 9000 + id)
               --host H       address to listen on (default: 127.0.0.1)
@@ -23,6 +24,9 @@ public final class NodeMain {
                              be synced as a backup before any view may make it primary. Without it, a view
                              making the empty node primary is taken only if no other member of the view has
                              ever held state (a brand-new cluster); otherwise it is refused (409).
+                             Without it the node also does not vote on views until a controller restores it.
+              --new-cluster  this node is one of a brand-new cluster's: it may lead while empty and votes on
+                             views from the start (what ./kv controller needs; ./kv devenv starts nodes so)
               --tick-ms MS   the core's clock tick (default 10; replication times out after 100 ticks)
               --log-level L  ERROR, WARNING, INFO (default) or DEBUG
             For the Jepsen-style harness (./kv jepsen), not for production:
@@ -56,7 +60,7 @@ public final class NodeMain {
         try {
             Args args = new Args(argv, Set.of("--id", "--port", "--host", "--token", "--tick-ms", "--log-level",
                     "--peer-source", "--exit-with-parent", "--plant-bug"),
-                    Set.of("--join", "--help"));
+                    Set.of("--join", "--new-cluster", "--help"));
             if (args.has("--help")) {
                 System.out.print(USAGE);
                 return;
@@ -67,7 +71,11 @@ public final class NodeMain {
                     .withHost(args.get("--host", "127.0.0.1"))
                     .withToken(args.get("--token", System.getenv("CLUSTER_TOKEN")))
                     .withTick(Duration.ofMillis(args.positive("--tick-ms", "10")));
-            config = config.withStart(args.has("--join") ? NodeConfig.Start.JOIN : NodeConfig.Start.DETECT);
+            if (args.has("--join") && args.has("--new-cluster")) {
+                throw new Args.UsageError("--join and --new-cluster contradict each other");
+            }
+            config = config.withStart(args.has("--join") ? NodeConfig.Start.JOIN
+                    : args.has("--new-cluster") ? NodeConfig.Start.NEW_CLUSTER : NodeConfig.Start.DETECT);
             if (args.has("--peer-source")) {
                 config = config.withPeerSource(args.get("--peer-source", null));
             }

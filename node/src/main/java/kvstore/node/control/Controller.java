@@ -16,7 +16,6 @@ import kvstore.node.core.Send;
 import kvstore.node.core.View;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -484,10 +483,14 @@ public final class Controller {
         if (keep != null && candidates.contains(keep) && !(moveRequested && candidates.size() > 1)) {
             return keep;
         }
-        return candidates.stream()
-                .filter(c -> !(moveRequested && c.equals(keep)))
-                .max(Comparator.comparingLong((String c) -> round.promises.get(c).syncedView()))
-                .orElseThrow();
+        String best = null;
+        for (String c : nodes) { // in the nodes' order, so that ties go the same way every time
+            if (candidates.contains(c) && !(moveRequested && c.equals(keep) && candidates.size() > 1)
+                    && (best == null || round.promises.get(c).syncedView() > round.promises.get(best).syncedView())) {
+                best = c;
+            }
+        }
+        return best;
     }
 
     private Accept acceptFor(String node) {

@@ -5,6 +5,7 @@ import kvstore.node.core.Message;
 import kvstore.node.core.Message.ClientReply;
 import kvstore.node.core.Message.ClientRequest;
 import kvstore.node.core.Message.NewView;
+import kvstore.node.core.NodeState;
 import kvstore.node.core.Replica;
 import kvstore.node.core.RequestId;
 import kvstore.node.core.Result;
@@ -33,6 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ReplicaHost implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ReplicaHost.class.getName());
     private static final String CLIENT_PREFIX = "client:"; // node ids are numbers, so these never collide
+    private static final String CONTROLLER = "controller";
 
     private final long nodeId;
     private final Replica replica;
@@ -43,6 +45,7 @@ public final class ReplicaHost implements AutoCloseable {
     private final AtomicLong handles = new AtomicLong();
     private final boolean detectFounding;
     private ViewDocument view;       // the installed view document (with its epoch); only the loop touches it
+    private Message controllerAnswer; // what the core just answered a controller; only the loop touches it
     private boolean numberedByNodes; // the operator sent it without an epoch: members pass its number on
     private long ticks;
 
@@ -141,13 +144,10 @@ public final class ReplicaHost implements AutoCloseable {
             }
             ViewDocument next = change.document();
             peers.learn(next.addresses());
-            View coreView = new View(next.epoch(), String.valueOf(next.primary()),
-                    next.backups().stream().map(String::valueOf).toList());
+            View coreView = next.toCoreView();
             step(() -> replica.onMessage("operator", new NewView(coreView)));
             if (replica.view() == null || replica.view().number() != next.epoch()) {
-                return new ViewOutcome(ViewChange.Kind.STALE, next, "node " + nodeId + " has never held the "
-                        + "cluster's state (it restarted empty, or joined, and has not yet been a synced backup), "
-                        + "and another member has: it cannot be the primary; promote a node that holds the data");
+                return new ViewOutcome(ViewChange.Kind.STALE, next, refusalOf(coreView));
             }
             view = next;
             numberedByNodes = passedOn || operatorNumberless;
@@ -155,6 +155,43 @@ public final class ReplicaHost implements AutoCloseable {
                 passOn(next);
             }
             return new ViewOutcome(ViewChange.Kind.INSTALL, next, null);
+        });
+    }
+
+    /** Why the core did not install {@code v} (called on the loop, right after it refused). */
+    private String refusalOf(View v) {
+        NodeState s = replica.state();
+        if (s.promised() != null && s.promised().number() > v.number()) {
+            return "node " + nodeId + " promised ballot " + s.promised() + " to a controller: a view change to a "
+                    + "newer epoch is under way here";
+        }
+        if (s.accepted() != null && s.accepted().number() == v.number()) {
+            return "node " + nodeId + " accepted another view with epoch " + v.number();
+        }
+        if (v.primary().equals(String.valueOf(nodeId)) && v.primaryIncarnation() != 0
+                && v.primaryIncarnation() != replica.incarnation()) {
+            return "the view names incarnation " + v.primaryIncarnation() + " of node " + nodeId + " as primary; "
+                    + "this is incarnation " + replica.incarnation() + " (it restarted since)";
+        }
+        return "node " + nodeId + " has never held the cluster's state (it restarted empty, or joined, and has not "
+                + "yet been a synced backup), and another member has: it cannot be the primary; promote a node "
+                + "that holds the data";
+    }
+
+    /**
+     * A controller's question (a probe, a prepare, an accept), answered by the core: {@code Status},
+     * {@code Promise}, {@code Accepted} or {@code Refused}.
+     */
+    public Message answerController(Message question) {
+        return onLoop(() -> {
+            controllerAnswer = null;
+            step(() -> replica.onMessage(CONTROLLER, question));
+            Message answer = controllerAnswer;
+            controllerAnswer = null;
+            if (answer == null) {
+                throw new IllegalStateException("the core did not answer " + question);
+            }
+            return answer;
         });
     }
 
@@ -193,6 +230,8 @@ public final class ReplicaHost implements AutoCloseable {
                     if (client != null && send.message() instanceof ClientReply reply) {
                         client.complete(reply.result());
                     }
+                } else if (send.to().equals(CONTROLLER)) {
+                    controllerAnswer = send.message();
                 } else {
                     peers.send(send.to(), send.message());
                 }

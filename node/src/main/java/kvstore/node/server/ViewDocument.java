@@ -16,15 +16,20 @@ import java.util.TreeMap;
 /**
  * The prototype's view document, {@code {"view": [{"address": "127.0.0.1:9001", "id": 1}, ...]}}, with the
  * optional {@code "primary": id} and {@code "epoch": n}. The primary is the member with the lowest id unless the
- * document names one. {@code epoch} is null when the operator left it out.
+ * document names one. {@code epoch} is null when the operator left it out. A controller also states the
+ * primary's incarnation and the view's basis (see {@link kvstore.node.core.View}); 0 and null when absent.
  */
-public record ViewDocument(List<Member> members, long primary, Long epoch) {
+public record ViewDocument(List<Member> members, long primary, Long epoch, long primaryIncarnation, Long basis) {
 
     public record Member(long id, String address) {
     }
 
     public ViewDocument {
         members = members.stream().sorted(Comparator.comparingLong(Member::id)).toList();
+    }
+
+    public ViewDocument(List<Member> members, long primary, Long epoch) {
+        this(members, primary, epoch, 0, null);
     }
 
     /** The largest epoch: JSON's safe integers, far from overflow when a node numbers the next view. */
@@ -34,8 +39,8 @@ public record ViewDocument(List<Member> members, long primary, Long epoch) {
      * What a view document may hold: the view, and what GET /view adds about the node (role, synced, syncedEpoch,
      * incarnation), which a client may send back and which is ignored.
      */
-    private static final Set<String> DOCUMENT_FIELDS = Set.of("view", "primary", "epoch",
-            "role", "synced", "syncedEpoch", "incarnation");
+    private static final Set<String> DOCUMENT_FIELDS = Set.of("view", "primary", "epoch", "primaryIncarnation",
+            "basis", "role", "synced", "syncedEpoch", "incarnation", "voter", "fenced");
 
     public static ViewDocument parse(ObjectNode body) {
         Json.requireOnly(body, DOCUMENT_FIELDS, " in the view document");
@@ -73,7 +78,27 @@ public record ViewDocument(List<Member> members, long primary, Long epoch) {
         if (epoch != null && epoch > MAX_EPOCH) {
             throw new ApiError(400, "'epoch' must be at most " + MAX_EPOCH + " (so that the next one still fits)");
         }
-        return new ViewDocument(members, primary, epoch);
+        long primaryIncarnation = body.has("primaryIncarnation")
+                ? positive(body.get("primaryIncarnation"), "'primaryIncarnation'") : 0;
+        Long basis = null;
+        if (body.has("basis")) {
+            JsonNode b = body.get("basis");
+            if (!b.isIntegralNumber() || !b.canConvertToLong() || b.longValue() < 0) {
+                throw new ApiError(400, "'basis' must be a view number (0 or more), not " + b);
+            }
+            if (epoch == null || b.longValue() >= epoch) {
+                throw new ApiError(400, "'basis' names an earlier view, so it needs an 'epoch' above it");
+            }
+            basis = b.longValue();
+        }
+        return new ViewDocument(members, primary, epoch, primaryIncarnation, basis);
+    }
+
+    /** The core's view: the epoch is its number (a document without one must be numbered first). */
+    public kvstore.node.core.View toCoreView() {
+        return new kvstore.node.core.View(epoch, String.valueOf(primary),
+                backups().stream().map(String::valueOf).toList(), primaryIncarnation,
+                basis != null ? basis : Math.max(0, epoch - 1));
     }
 
     private static Member member(JsonNode entry) {
@@ -114,7 +139,7 @@ public record ViewDocument(List<Member> members, long primary, Long epoch) {
     }
 
     public ViewDocument withEpoch(long e) {
-        return new ViewDocument(members, primary, e);
+        return new ViewDocument(members, primary, e, primaryIncarnation, basis);
     }
 
     /** Same members at the same addresses and the same primary (the epoch aside). */
@@ -145,6 +170,12 @@ public record ViewDocument(List<Member> members, long primary, Long epoch) {
         o.put("primary", primary);
         if (epoch != null) {
             o.put("epoch", epoch);
+        }
+        if (primaryIncarnation != 0) {
+            o.put("primaryIncarnation", primaryIncarnation);
+        }
+        if (basis != null) {
+            o.put("basis", basis);
         }
         return o;
     }

@@ -1,0 +1,94 @@
+package kvstore.node.cli;
+
+import kvstore.node.control.Controller;
+import kvstore.node.control.ControllerConfig;
+import kvstore.node.control.ControllerHost;
+import kvstore.node.core.View;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The failover controller as a command: {@code ./kv controller --nodes 1=127.0.0.1:9001,2=...}. It watches every
+ * node and installs a new view whenever the current one cannot serve (docs/protocol.md, "The controller"). Several
+ * may run at once against the same nodes; each must be given every node of the cluster.
+ */
+public final class ControllerMain {
+    static final String USAGE = """
+            usage: ./kv controller --nodes ID=HOST:PORT,... [--token T] [--tick-ms MS] [--log-level L]
+              --nodes        every node of the cluster (majorities are counted over all of them)
+              --token T      the cluster token (default: $CLUSTER_TOKEN)
+              --tick-ms MS   the controller's tick (default 10): a node is suspected after 50 ticks without an
+                             answer, and a view change takes a few round trips more
+              --log-level L  ERROR, WARNING, INFO (default) or DEBUG
+            The nodes must have been started with --new-cluster (a fresh cluster) or restored by a controller.
+            """;
+
+    private ControllerMain() {
+    }
+
+    public static void main(String[] argv) throws InterruptedException {
+        ControllerHost host;
+        try {
+            Args args = new Args(argv, Set.of("--nodes", "--token", "--tick-ms", "--log-level"), Set.of("--help"));
+            if (args.has("--help")) {
+                System.out.print(USAGE);
+                return;
+            }
+            Logging.configure(args.get("--log-level", "INFO"));
+            Map<String, String> nodes = parseNodes(args.get("--nodes", null));
+            host = start(nodes, args.get("--token", System.getenv("CLUSTER_TOKEN")),
+                    Duration.ofMillis(args.positive("--tick-ms", "10")));
+        } catch (Args.UsageError | IllegalArgumentException e) {
+            System.err.println("kv controller: " + e.getMessage());
+            System.err.print(USAGE);
+            System.exit(2);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            host.close();
+            stopped.countDown();
+        }, "stop-controller"));
+        stopped.await();
+    }
+
+    /** Starts a controller with a name of its own, printing its reasoning and every view it decides. */
+    public static ControllerHost start(Map<String, String> nodes, String token, Duration tick) {
+        String name = "ctl-" + UUID.randomUUID().toString().substring(0, 8);
+        System.Logger log = System.getLogger("kvstore.controller");
+        return new ControllerHost(name, nodes, token, tick, ControllerConfig.defaults(), new Controller.Events() {
+            @Override
+            public void note(String text) {
+                log.log(System.Logger.Level.INFO, text);
+            }
+
+            @Override
+            public void decided(View view) {
+                System.out.println("controller: view " + view.number() + " decided: primary " + view.primary()
+                        + ", backups " + view.backups());
+            }
+        });
+    }
+
+    static Map<String, String> parseNodes(String spec) {
+        if (spec == null || spec.isBlank()) {
+            throw new Args.UsageError("--nodes is required: every node as ID=HOST:PORT, separated by commas");
+        }
+        Map<String, String> nodes = new LinkedHashMap<>();
+        for (String entry : spec.split(",")) {
+            String[] parts = entry.trim().split("=", 2);
+            if (parts.length != 2 || !parts[0].matches("[1-9][0-9]{0,17}") || !parts[1].matches("[^\\s:/]+:[0-9]{1,5}")) {
+                throw new Args.UsageError("'" + entry + "' is not ID=HOST:PORT (for example 1=127.0.0.1:9001)");
+            }
+            if (nodes.put(parts[0], parts[1]) != null) {
+                throw new Args.UsageError("node " + parts[0] + " is listed twice");
+            }
+        }
+        return nodes;
+    }
+}
