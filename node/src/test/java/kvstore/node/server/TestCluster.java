@@ -24,6 +24,7 @@ final class TestCluster implements AutoCloseable {
     private static final AtomicLong INCARNATIONS = new AtomicLong(System.currentTimeMillis());
 
     private final Map<Long, KvNode> nodes = new TreeMap<>();
+    private final Map<Long, Integer> ports = new TreeMap<>(); // a stopped server no longer knows its port
     private final String token;
 
     private TestCluster(String token) {
@@ -42,7 +43,7 @@ final class TestCluster implements AutoCloseable {
     private static TestCluster start(int n, String token, NodeConfig.Start start) {
         TestCluster cluster = new TestCluster(token);
         for (long id = 1; id <= n; id++) {
-            cluster.nodes.put(id, KvNode.start(cluster.config(id, start)));
+            cluster.started(id, KvNode.start(cluster.config(id, start)));
         }
         return cluster;
     }
@@ -126,9 +127,20 @@ final class TestCluster implements AutoCloseable {
 
     /** Starts a stopped node again, empty, on a new port, knowing what {@code start} says about the cluster. */
     KvNode restart(long id, NodeConfig.Start start) {
-        KvNode node = KvNode.start(config(id, start));
+        return started(id, KvNode.start(config(id, start)));
+    }
+
+    private KvNode started(long id, KvNode node) {
         nodes.put(id, node);
+        ports.put(id, node.port());
         return node;
+    }
+
+    /** Starts a stopped node again, empty, as a node that joins an existing cluster, on the port it had. */
+    KvNode restartOnSamePort(long id) {
+        NodeConfig c = config(id, NodeConfig.Start.JOIN);
+        return started(id, KvNode.start(new NodeConfig(id, c.host(), ports.get(id), c.token(), c.tick(),
+                c.replica(), c.start(), c.incarnation(), c.peerSource())));
     }
 
     List<String> addresses(long... ids) {
