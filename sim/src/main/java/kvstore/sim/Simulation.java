@@ -171,7 +171,13 @@ public final class Simulation {
             note("drop " + from + "->" + to + " " + message);
         }
         for (long delay : fate.delays()) {
-            at(now + delay, () -> deliver(from, to, message));
+            if (message instanceof Message.NewView && random.nextInt(4) == 0) {
+                // One view message in four is very late, as the first operator's were: a deposed primary goes on
+                // believing it leads, and a view may arrive after it was replaced (and after nodes restarted).
+                delay += 100_000 + random.nextInt(400_000);
+            }
+            long arrival = now + delay;
+            at(arrival, () -> deliver(from, to, message));
         }
     }
 
@@ -221,6 +227,16 @@ public final class Simulation {
                     cut(p, false); // only this partition's cuts: overlapping ones stay until their own heal
                 });
             }
+            case Fault.CutLinks c -> {
+                history.annotate("cut " + c.links());
+                note("nemesis: cut " + c.links());
+                c.links().forEach(l -> network.block(l.substring(0, l.indexOf('>')), l.substring(l.indexOf('>') + 1)));
+                at(c.healAt(), () -> {
+                    note("nemesis: restore " + c.links());
+                    c.links().forEach(l -> network.unblock(l.substring(0, l.indexOf('>')),
+                            l.substring(l.indexOf('>') + 1)));
+                });
+            }
             case Fault.Crash c -> {
                 if (!safeToCrash(c.node())) {
                     note("nemesis: spare " + c.node() + " (the last node holding every acknowledged write)");
@@ -235,6 +251,12 @@ public final class Simulation {
                         replicas.put(c.node(), restarted(c.node()));
                     }
                 });
+            }
+            case Fault.CrashPrimary c -> {
+                String primary = currentPrimary();
+                if (primary != null) {
+                    inject(new Fault.Crash(c.at(), primary, c.restartAt()));
+                }
             }
             case Fault.Failover f -> {
                 note("nemesis: ask the controllers to move the primary");
@@ -273,6 +295,18 @@ public final class Simulation {
         } else {
             network.unblock(from, to);
         }
+    }
+
+    /** The live node leading the newest view (null: none serves now). */
+    private String currentPrimary() {
+        Replica best = null;
+        for (Replica r : replicas.values()) {
+            if (r != null && r.isPrimary() && !r.state().fenced()
+                    && (best == null || r.view().number() > best.view().number())) {
+                best = r;
+            }
+        }
+        return best == null ? null : best.id();
     }
 
     private void restartController(String name) {

@@ -377,7 +377,7 @@ public final class Controller {
                         Heard h = heard.get(n);
                         if (h == null || h.state().view() == null
                                 || h.state().view().number() < round.proposal.number()) {
-                            send(n, new NewView(round.proposal));
+                            send(n, new NewView(round.proposal, true));
                         }
                     }
                 }
@@ -453,9 +453,13 @@ public final class Controller {
             if (n.equals(primary)) {
                 continue;
             }
-            if (round.answered.contains(n) && droppedUntil.getOrDefault(n, 0L) <= now) {
+            // A restarted node can join only if this round restores its vote (C6): without it, it would refuse
+            // the view. The next round will restore it.
+            boolean mayJoin = round.promises.containsKey(n) || round.restorable.containsKey(n);
+            boolean answered = round.answered.contains(n);
+            if (answered && mayJoin && droppedUntil.getOrDefault(n, 0L) <= now) {
                 backups.add(n);
-            } else if (alive(n)) {
+            } else if (alive(n) && !answered) {
                 // It answers probes but not this round (a one-way cut?): adding it back at once would start
                 // round after round. Leave it out for a while.
                 if (droppedUntil.getOrDefault(n, 0L) <= now) {
@@ -504,7 +508,7 @@ public final class Controller {
                 + ", backups " + round.proposal.backups());
         events.decided(round.proposal);
         for (String n : nodes) {
-            send(n, new NewView(round.proposal));
+            send(n, new NewView(round.proposal, true));
         }
     }
 

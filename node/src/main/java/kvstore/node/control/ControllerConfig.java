@@ -34,7 +34,7 @@ public record ControllerConfig(int probeEvery, int suspectAfter, int resendEvery
      * controller's 10 ms ticks after half a second (real networks and garbage collectors pause longer).
      */
     public static ControllerConfig defaults() {
-        return new ControllerConfig(10, 50, 10, 100, 200, 100, 1_000, Set.of());
+        return new ControllerConfig(10, 50, 10, 100, 200, 100, 300, Set.of());
     }
 
     public ControllerConfig withBugs(Set<Bug> planted) {

@@ -58,7 +58,8 @@ public final class ControllerHost implements AutoCloseable {
      */
     public ControllerHost(String name, Map<String, String> addresses, String token, Duration tick,
                           ControllerConfig config, Controller.Events events) {
-        this.addresses = new TreeMap<>(addresses);
+        this.addresses = new TreeMap<>(java.util.Comparator.comparingLong(Long::parseLong)); // ids in numeric
+        this.addresses.putAll(addresses);              // order, as view documents list members: views compare equal
         this.token = token;
         this.requestTimeout = tick.multipliedBy(config.suspectAfter());
         this.controller = new Controller(name, List.copyOf(this.addresses.keySet()), config, new SplittableRandom(),

@@ -38,8 +38,15 @@ public sealed interface Message {
                          long incarnation) implements Message {
     }
 
-    /** The operator (or a controller, once a majority accepted the view) installs a view. */
-    record NewView(View view) implements Message {
+    /**
+     * The operator, or a controller once a majority accepted the view ({@code decided}), installs a view. A node
+     * that restarted takes a decided view only once a controller restored its vote: its forgotten promise may have
+     * been what kept an older view from coming back (docs/protocol.md, C6).
+     */
+    record NewView(View view, boolean decided) implements Message {
+        public NewView(View view) {
+            this(view, false);
+        }
     }
 
     // ---- between a controller and the nodes (docs/protocol.md, "The controller") ----------------------------

@@ -137,7 +137,11 @@ public final class Replica {
             case Replicate r -> onReplicate(from, r);
             case Ack a -> onAck(from, a);
             case StateTransfer s -> onStateTransfer(from, s);
-            case NewView v -> onNewView(v.view());
+            case NewView v -> {
+                if (!v.decided() || votes.voter()) {
+                    onNewView(v.view());
+                }
+            }
             case Probe p -> send(from, new Status(p.sentAt(), state()));
             case Prepare p -> onPrepare(from, p);
             case Accept a -> onAccept(from, a);

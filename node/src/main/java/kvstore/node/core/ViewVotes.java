@@ -52,8 +52,9 @@ final class ViewVotes {
             if (restoreIncarnation != incarnation) {
                 return false;
             }
-            voter = true;
-        } else if (!b.allowedAfter(promised)) {
+            voter = true; // and what it promised in this life (operator views it installed) still binds it
+        }
+        if (!b.allowedAfter(promised)) {
             return false;
         }
         promised = b;

@@ -125,7 +125,8 @@ public final class ReplicaHost implements AutoCloseable {
      * number; sent again, it is passed on again, which heals a member that missed the first pass-on.
      */
     public ViewOutcome installView(ViewDocument incoming, boolean passedOn) {
-        if (!passedOn && detectFounding && incoming.primary() == nodeId && !onLoop(replica::mayLead)
+        boolean decided = incoming.basis() != null; // a controller's view (docs/api.md)
+        if (!passedOn && !decided && detectFounding && incoming.primary() == nodeId && !onLoop(replica::mayLead)
                 && peers.noOtherMemberEverSynced(incoming, nodeId)) {
             onLoop(() -> {
                 replica.foundNewCluster();
@@ -145,9 +146,9 @@ public final class ReplicaHost implements AutoCloseable {
             ViewDocument next = change.document();
             peers.learn(next.addresses());
             View coreView = next.toCoreView();
-            step(() -> replica.onMessage("operator", new NewView(coreView)));
+            step(() -> replica.onMessage("operator", new NewView(coreView, decided)));
             if (replica.view() == null || replica.view().number() != next.epoch()) {
-                return new ViewOutcome(ViewChange.Kind.STALE, next, refusalOf(coreView));
+                return new ViewOutcome(ViewChange.Kind.STALE, next, refusalOf(coreView, decided));
             }
             view = next;
             numberedByNodes = passedOn || operatorNumberless;
@@ -159,8 +160,12 @@ public final class ReplicaHost implements AutoCloseable {
     }
 
     /** Why the core did not install {@code v} (called on the loop, right after it refused). */
-    private String refusalOf(View v) {
+    private String refusalOf(View v, boolean decided) {
         NodeState s = replica.state();
+        if (decided && !s.voter()) {
+            return "node " + nodeId + " restarted and no controller has restored its vote yet: it takes a "
+                    + "controller's view only after that";
+        }
         if (s.promised() != null && s.promised().number() > v.number()) {
             return "node " + nodeId + " promised ballot " + s.promised() + " to a controller: a view change to a "
                     + "newer epoch is under way here";

@@ -109,6 +109,32 @@ class ViewVotesTest {
     }
 
     @Test
+    void aRestartedNodeTakesNoDecidedViewUntilRestoredButAnOperatorsView() {
+        // Its forgotten promise may be what kept that view from coming back (found in review): a late NewView of
+        // a replaced view must not make it a backup of that view's deposed primary.
+        Replica restarted = new Replica("n2", 2, ReplicaConfig.defaults());
+        View five = new View(5, "n1", List.of("n2"), 1, 4);
+        restarted.onMessage("ctl", new NewView(five, true));
+        assertNull(restarted.view());
+        ask(restarted, new Accept(new Ballot(7, "ctl"), new View(7, "n3", List.of("n2"), 1, 6), 2));
+        restarted.onMessage("ctl", new NewView(five, true));
+        assertNull(restarted.view(), "restored, its promise of 7 keeps view 5 out");
+        Replica another = new Replica("n2", 3, ReplicaConfig.defaults());
+        another.onMessage("operator", new NewView(five));
+        assertEquals(five, another.view(), "an operator's view is the operator's call");
+    }
+
+    @Test
+    void aRestoreKeepsAPromiseMadeInThisLife() {
+        Replica restarted = new Replica("n2", 2, ReplicaConfig.defaults());
+        restarted.onMessage("operator", new NewView(new View(9, "n1", List.of("n2"))));
+        assertInstanceOf(Refused.class, ask(restarted, new Accept(new Ballot(7, "ctl"),
+                new View(7, "n1", List.of("n2"), 1, 6), 2)), "below what it installed");
+        assertTrue(restarted.state().voter());
+        assertEquals(9, restarted.state().accepted().number(), "its accepted view did not go back");
+    }
+
+    @Test
     void aRestartedNodeVotesOnlyOnceRestoredInThisLife() {
         Replica restarted = new Replica("n4", 7, ReplicaConfig.defaults());
         assertFalse(restarted.state().voter());

@@ -17,12 +17,15 @@ public final class JepsenMain {
     static final String USAGE = """
             usage: ./kv jepsen [--nodes 3] [--time 60] [--clients 5] [--keys 5] [--nemesis kill,partition]
                                [--fault-every 2] [--fault-length 3] [--seed N] [--out DIR] [--bug NAME]
+                               [--controller]
               --nemesis L     comma-separated: kill (kill -9 the primary, restart it later), pause (SIGSTOP a
                               random node), partition (cut a random node off), partition-primary, all, none
               --time S        seconds of client traffic (faults stop a little before the end)
               --fault-every S / --fault-length S   seconds between faults / how long each lasts
               --out DIR       report folder (default sim/target/jepsen/<date-time>)
               --bug NAME      plant a protocol bug into every node (ACK_BEFORE_REPLICATION, LOCAL_READS, ...)
+              --controller    the project's failover controller changes views, finding faults by itself (by
+                              default the harness's operator does, told by the nemesis which node is faulty)
             """;
 
     private JepsenMain() {
@@ -53,7 +56,7 @@ public final class JepsenMain {
     /** The settings, or null when the user asked for --help. */
     static RunSettings parse(String[] argv) {
         Args a = new Args(argv, Set.of("--nodes", "--time", "--clients", "--keys", "--nemesis", "--fault-every",
-                "--fault-length", "--seed", "--out", "--bug", "--node-jar"), Set.of("--help"));
+                "--fault-length", "--seed", "--out", "--bug", "--node-jar"), Set.of("--help", "--controller"));
         if (a.has("--help")) {
             return null;
         }
@@ -72,6 +75,6 @@ public final class JepsenMain {
                 Duration.ofMillis((long) (a.seconds("--fault-every", "2") * 1000)),
                 Duration.ofMillis((long) (a.seconds("--fault-length", "3") * 1000)),
                 a.atLeast("--seed", String.valueOf(System.nanoTime() % 1_000_000), Long.MIN_VALUE),
-                Path.of(out), jar, a.get("--bug", null));
+                Path.of(out), jar, a.get("--bug", null), a.has("--controller"));
     }
 }

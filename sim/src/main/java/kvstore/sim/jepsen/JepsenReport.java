@@ -24,7 +24,7 @@ final class JepsenReport {
     }
 
     static String summary(RunSettings s, CheckResult check, List<String> lost, int unexpected, List<String> problems,
-                          Latencies latencies, double seconds, Timeline timeline) {
+                          Latencies latencies, double seconds, Timeline timeline, List<Long> failoverMillis) {
         List<String> out = new ArrayList<>();
         boolean worked = latencies.okWrites() > 0 && latencies.okReads() > 0;
         boolean passed = check.verdict() == Verdict.LINEARIZABLE && lost.isEmpty() && unexpected == 0
@@ -37,10 +37,15 @@ final class JepsenReport {
         problems.forEach(p -> out.add("problem: " + p));
         out.add(String.format("run: %d nodes, %d clients, %d keys, nemesis %s, seed %d, %.1f s%s", s.nodes(),
                 s.clients(), s.keys(), s.nemeses().stream().map(Nemesis.Kind::cliName).toList(), s.seed(), seconds,
-                s.plantedBug() == null ? "" : ", planted bug " + s.plantedBug()));
+                s.plantedBug() == null ? "" : ", planted bug " + s.plantedBug())
+                + (s.controller() ? ", failover by the controller" : ", failover by the harness's operator"));
         int total = latencies.total();
         out.add(String.format("operations: %d requests, %.0f/s; ok %d, fail %d, info (outcome unknown) %d",
                 total, total / seconds, latencies.count("ok"), latencies.count("fail"), latencies.count("info")));
+        if (!failoverMillis.isEmpty()) {
+            out.add("kill -9 of the primary to the next successful write: " + failoverMillis.stream()
+                    .map(ms -> ms + " ms").toList());
+        }
         out.add("");
         out.add("latency by operation and outcome:");
         latencies.table().forEach(l -> out.add("  " + l));

@@ -41,7 +41,8 @@ public final class JepsenRun {
      *                              promotion), or a key had no successful final read
      */
     public record Outcome(Verdict verdict, List<String> lostWrites, int unexpectedAnswers, int operations,
-                          int okWrites, int okReads, List<String> problems, Path report, String summary) {
+                          int okWrites, int okReads, List<String> problems, Path report, String summary,
+                          List<Long> failoverMillis) {
         public boolean passed() {
             return verdict == Verdict.LINEARIZABLE && lostWrites.isEmpty() && unexpectedAnswers == 0
                     && problems.isEmpty() && okWrites > 0 && okReads > 0;
@@ -95,8 +96,16 @@ public final class JepsenRun {
         }
         timeline.record(settings.nodes() + " node processes up" + (settings.plantedBug() == null ? ""
                 : " with the planted bug " + settings.plantedBug()));
-        ViewOperator operator = new ViewOperator(nodes, peerAddress, api, timeline);
-        operator.installFirst();
+        try (Failover operator = settings.controller() ? new ControllerFailover(nodes, peerAddress, api, timeline)
+                : new ViewOperator(nodes, peerAddress, api, timeline)) {
+            operator.installFirst();
+            return runClients(nodes, proxies, links, operator, timeline, api);
+        }
+    }
+
+    private Outcome runClients(Map<Long, NodeProcess> nodes, List<PartitionProxy> proxies, Nemesis.Links links,
+                               Failover operator, Timeline timeline, NodeApi api)
+            throws IOException, InterruptedException {
 
         List<String> keys = new ArrayList<>();
         for (int k = 0; k < settings.keys(); k++) {
@@ -147,11 +156,12 @@ public final class JepsenRun {
         List<String> lost = LostWrites.find(h);
         int okWrites = latencies.okWrites();
         int okReads = latencies.okReads();
+        List<Long> failovers = FailoverDelays.after(nemesis.primaryKills(), history, timeline.startNanos());
         String summary = JepsenReport.summary(settings, check, lost, unexpected.get(), problems, latencies, seconds,
-                timeline);
+                timeline, failovers);
         JepsenReport.write(settings.out(), history.lines(), check, summary);
         return new Outcome(check.verdict(), lost, unexpected.get(), h.operations().size(), okWrites, okReads,
-                problems, settings.out(), summary);
+                problems, settings.out(), summary, failovers);
     }
 
     private static final long CALM_NANOS = 1_000_000_000L;
@@ -161,7 +171,7 @@ public final class JepsenRun {
      * until it succeeds for up to 10 s. A key without a successful final read is a problem: the lost-write check
      * would have nothing to look at.
      */
-    private static List<String> finalReads(NodeApi api, ViewOperator operator, List<String> keys,
+    private static List<String> finalReads(NodeApi api, Failover operator, List<String> keys,
                                            SharedHistory history) throws InterruptedException {
         List<String> problems = new ArrayList<>();
         for (String key : keys) {

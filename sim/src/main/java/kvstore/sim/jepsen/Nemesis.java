@@ -74,7 +74,8 @@ final class Nemesis {
     private final Map<Long, NodeProcess> nodes;
     private final List<PartitionProxy> proxies;
     private final Links links;
-    private final ViewOperator operator;
+    private final Failover operator;
+    private final List<Long> primaryKills = new java.util.concurrent.CopyOnWriteArrayList<>(); // nanoTime of each
     private final Timeline timeline;
     private final NodeApi api;
     private final Random random;
@@ -82,7 +83,7 @@ final class Nemesis {
     private final Duration detection = Duration.ofMillis(300); // how long the operator takes to react
 
     Nemesis(RunSettings settings, Map<Long, NodeProcess> nodes, List<PartitionProxy> proxies, Links links,
-            ViewOperator operator, Timeline timeline, NodeApi api) {
+            Failover operator, Timeline timeline, NodeApi api) {
         this.settings = settings;
         this.nodes = nodes;
         this.proxies = proxies;
@@ -151,8 +152,19 @@ final class Nemesis {
         operator.addBack(node);
     }
 
+    /** When each kill -9 of the primary happened ({@link System#nanoTime}): failover times are measured from them. */
+    List<Long> primaryKills() {
+        return List.copyOf(primaryKills);
+    }
+
     private void kill(long node) throws IOException, InterruptedException {
-        inject(node, "kill -9 node " + node + role(node), () -> nodes.get(node).kill(), () -> {
+        boolean wasPrimary = node == operator.primary();
+        inject(node, "kill -9 node " + node + role(node), () -> {
+            nodes.get(node).kill();
+            if (wasPrimary) {
+                primaryKills.add(System.nanoTime());
+            }
+        }, () -> {
             nodes.get(node).start(true);
             nodes.get(node).awaitAnswering(api, Duration.ofSeconds(30));
         }, "node " + node + " restarted, empty, with --join");

@@ -53,6 +53,8 @@ final class NodeProcess {
                 "--exit-with-parent", String.valueOf(ProcessHandle.current().pid()), "--log-level", "INFO"));
         if (join) {
             command.add("--join");
+        } else if (settings.controller()) {
+            command.add("--new-cluster"); // the controller needs voters; the harness's operator does not
         }
         if (settings.plantedBug() != null) {
             command.addAll(List.of("--plant-bug", settings.plantedBug()));

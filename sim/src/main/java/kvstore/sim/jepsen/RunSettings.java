@@ -19,7 +19,9 @@ import java.util.List;
  * @param out         the report folder
  * @param nodeJar     node/target/node.jar (its libraries beside it in lib/)
  * @param plantedBug  a protocol bug planted into every node (kvstore.node.core.Bug), or null
+ * @param controller  failover by the project's controller (it detects faults itself), not the harness's operator
  */
 record RunSettings(int nodes, Duration duration, int clients, int keys, List<Nemesis.Kind> nemeses,
-                   Duration faultEvery, Duration faultLength, long seed, Path out, Path nodeJar, String plantedBug) {
+                   Duration faultEvery, Duration faultLength, long seed, Path out, Path nodeJar, String plantedBug,
+                   boolean controller) {
 }

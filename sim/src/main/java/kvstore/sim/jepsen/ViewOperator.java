@@ -14,7 +14,7 @@ import java.util.TreeSet;
  * controller of a later issue will have to find out by itself. The next primary is a live node synced in the
  * newest epoch any live node was synced in (docs/protocol.md, rule V2).
  */
-final class ViewOperator {
+final class ViewOperator implements Failover {
     private final Map<Long, NodeProcess> nodes;
     private final Map<Long, String> peerAddress; // the proxy in front of each node: what view documents name
     private final NodeApi api;
@@ -32,31 +32,37 @@ final class ViewOperator {
     }
 
     /** Whether a view was refused or never established, or no safe promotion was possible. */
-    synchronized boolean troubled() {
+    @Override
+    public synchronized boolean troubled() {
         return !problems.isEmpty();
     }
 
-    synchronized List<String> problems() {
+    @Override
+    public synchronized List<String> problems() {
         return List.copyOf(problems);
     }
 
-    synchronized long primary() {
+    @Override
+    public synchronized long primary() {
         return primary;
     }
 
-    synchronized List<Long> members() {
+    @Override
+    public synchronized List<Long> members() {
         return List.copyOf(members);
     }
 
     /** The first view: every node, node 1 primary. */
-    synchronized void installFirst() {
+    @Override
+    public synchronized void installFirst() {
         members.addAll(nodes.keySet());
         primary = members.first();
         install("first view", members);
     }
 
     /** A new view without {@code node}, which is faulty: sent to the other members only. */
-    synchronized void remove(long node) {
+    @Override
+    public synchronized void remove(long node) {
         if (troubled()) {
             return;
         }
@@ -76,7 +82,8 @@ final class ViewOperator {
     }
 
     /** A new view with {@code node} back as a backup; it receives the state before it counts. */
-    synchronized void addBack(long node) {
+    @Override
+    public synchronized void addBack(long node) {
         if (troubled()) {
             return;
         }
@@ -85,7 +92,8 @@ final class ViewOperator {
     }
 
     /** The primary's address, for the final reads. */
-    synchronized String primaryAddress() {
+    @Override
+    public synchronized String primaryAddress() {
         return nodes.get(primary).address();
     }
 
@@ -161,5 +169,10 @@ final class ViewOperator {
         }
         timeline.record("view epoch " + epoch + " NOT established within 10 s");
         problems.add("view epoch " + epoch + " was not established within 10 s");
+    }
+
+    @Override
+    public void close() {
+        // nothing runs in the background
     }
 }

@@ -13,8 +13,19 @@ public sealed interface Fault {
     record Partition(long at, List<List<String>> groups, boolean oneWay, long healAt) implements Fault {
     }
 
+    /**
+     * Cut single directed links ({@code "from>to"}), nodes' and controllers' alike: the partitions no grouping
+     * can express, such as a controller that reaches B and C but not A while A still reaches B (Jepsen's bridge).
+     */
+    record CutLinks(long at, List<String> links, long healAt) implements Fault {
+    }
+
     /** Kill a node (its memory is lost); it restarts empty at {@code restartAt} and must rejoin through a view. */
     record Crash(long at, String node, long restartAt) implements Fault {
+    }
+
+    /** Kill whichever node is the primary at that moment; it restarts empty at {@code restartAt}. */
+    record CrashPrimary(long at, long restartAt) implements Fault {
     }
 
     /** A controller is asked to move the primary to another node that holds everything (a planned failover). */

@@ -38,7 +38,7 @@ public record FaultSchedule(double dropRate, double duplicateRate, long meanDela
         for (int i = 0; i < count; i++) {
             long at = 20_000 + (long) (random.nextDouble() * durationMicros);
             long length = 20_000 + (long) (random.nextDouble() * durationMicros / 4);
-            switch (random.nextInt(4)) { // partitions, crashes, failovers and controller crashes alike
+            switch (random.nextInt(5)) { // partitions, crashes, failovers, controller crashes and cut links alike
                 case 0 -> {
                     List<String> all = new ArrayList<>();
                     for (int n = 1; n <= nodes; n++) {
@@ -67,6 +67,24 @@ public record FaultSchedule(double dropRate, double duplicateRate, long meanDela
                 }
                 case 1 -> faults.add(new Fault.Crash(at, "n" + (1 + random.nextInt(nodes)), at + length));
                 case 2 -> faults.add(new Fault.Failover(at));
+                case 3 -> {
+                    List<String> ends = new ArrayList<>();
+                    for (int n = 1; n <= nodes; n++) {
+                        ends.add("n" + n);
+                    }
+                    for (int c = 1; c <= controllers; c++) {
+                        ends.add("ctl" + c);
+                    }
+                    List<String> links = new ArrayList<>();
+                    for (int k = 1 + random.nextInt(4); k > 0; k--) {
+                        String from = ends.get(random.nextInt(ends.size()));
+                        String to = ends.get(random.nextInt(ends.size()));
+                        if (!from.equals(to) && !(from.startsWith("ctl") && to.startsWith("ctl"))) {
+                            links.add(from + ">" + to);
+                        }
+                    }
+                    faults.add(new Fault.CutLinks(at, links, at + length));
+                }
                 default -> faults.add(new Fault.ControllerCrash(at, "ctl" + (1 + random.nextInt(controllers)),
                         at + length));
             }

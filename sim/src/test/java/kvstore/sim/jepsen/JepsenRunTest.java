@@ -28,7 +28,7 @@ class JepsenRunTest {
         // takes longer (the restarted JVM must come up), so the run is long enough for both even on a slow machine.
         return new RunSettings(3, Duration.ofSeconds(16), 4, 4,
                 List.of(Nemesis.Kind.PARTITION_PRIMARY, Nemesis.Kind.KILL), Duration.ofMillis(1000),
-                Duration.ofMillis(2500), 7, Path.of("target", "jepsen-test", name), nodeJar, bug);
+                Duration.ofMillis(2500), 7, Path.of("target", "jepsen-test", name), nodeJar, bug, false);
     }
 
     @Test

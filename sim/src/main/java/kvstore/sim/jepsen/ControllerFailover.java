@@ -1,0 +1,154 @@
+package kvstore.sim.jepsen;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import kvstore.node.control.Controller;
+import kvstore.node.control.ControllerConfig;
+import kvstore.node.control.ControllerHost;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Failover by the project's controller ({@code kvstore.node.control}), running in the harness's process against
+ * the node processes: nobody tells it which node is faulty; it probes them and decides views with them. It
+ * reaches each node through that node's proxy, as the other nodes do, and the views it installs name the proxies.
+ * The harness only watches: {@link #remove} and {@link #addBack} wait until the controller's views show the
+ * expected change, and a run in which the cluster does not recover in time fails.
+ */
+final class ControllerFailover implements Failover {
+    private static final Duration RECOVERY = Duration.ofSeconds(15);
+
+    private final Map<Long, NodeProcess> nodes;
+    private final NodeApi api;
+    private final Timeline timeline;
+    private final ControllerHost controller;
+    private final List<String> problems = new ArrayList<>();
+
+    ControllerFailover(Map<Long, NodeProcess> nodes, Map<Long, String> peerAddress, NodeApi api, Timeline timeline) {
+        this.nodes = nodes;
+        this.api = api;
+        this.timeline = timeline;
+        Map<String, String> addresses = new TreeMap<>();
+        peerAddress.forEach((id, address) -> addresses.put(String.valueOf(id), address));
+        this.controller = new ControllerHost("jepsen-ctl", addresses, null, Duration.ofMillis(10),
+                ControllerConfig.defaults(), new Controller.Events() {
+                    @Override
+                    public void note(String text) {
+                        if (text.contains("round") && !text.contains("proposes")) {
+                            timeline.record("controller: " + text.substring(text.indexOf(": ") + 2));
+                        }
+                    }
+
+                    @Override
+                    public void decided(kvstore.node.core.View view) {
+                        timeline.record("controller: view " + view.number() + " decided, primary " + view.primary()
+                                + ", backups " + view.backups());
+                    }
+                });
+    }
+
+    @Override
+    public void installFirst() {
+        awaitView("the first view", v -> v.members().size() == nodes.size());
+    }
+
+    @Override
+    public void remove(long node) {
+        // The controller may drop the node, or (a short pause) find it well again: either is a recovery, as long
+        // as some view serves. What it must not do is leave the cluster without a primary.
+        awaitView("a view after node " + node + "'s fault", v -> true);
+    }
+
+    @Override
+    public void addBack(long node) {
+        awaitView("node " + node + " back in the view", v -> v.members().contains(node));
+    }
+
+    private interface Condition {
+        boolean holds(Served view);
+    }
+
+    /** The view a primary serves, as its members report it: all of them synced in it. */
+    private record Served(long primary, List<Long> members) {
+    }
+
+    private synchronized void awaitView(String what, Condition condition) {
+        if (!problems.isEmpty()) {
+            return;
+        }
+        long deadline = System.nanoTime() + RECOVERY.toNanos();
+        while (System.nanoTime() < deadline) {
+            Served served = served();
+            if (served != null && condition.holds(served)) {
+                return;
+            }
+            try {
+                Thread.sleep(20); // polling real processes over HTTP: nothing to wait on instead
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        problems.add("the controller did not establish " + what + " within " + RECOVERY.toSeconds() + " s");
+        timeline.record("harness: " + problems.getLast());
+    }
+
+    /** The established view (primary serving, every member synced in it), or null. */
+    private Served served() {
+        for (Map.Entry<Long, NodeProcess> n : nodes.entrySet()) {
+            NodeApi.Answer a = api.view(n.getValue().address());
+            JsonNode v = a.body();
+            if (a.status() != 200 || !"primary".equals(v.path("role").asText())) {
+                continue;
+            }
+            List<Long> members = new ArrayList<>();
+            v.path("view").forEach(m -> members.add(m.path("id").asLong()));
+            long epoch = v.path("epoch").asLong();
+            boolean allSynced = true;
+            for (long m : members) {
+                NodeApi.Answer b = api.view(nodes.get(m).address());
+                allSynced &= b.status() == 200 && b.body().path("epoch").asLong() == epoch
+                        && b.body().path("synced").asBoolean();
+            }
+            if (allSynced) {
+                return new Served(n.getKey(), members);
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public synchronized boolean troubled() {
+        return !problems.isEmpty();
+    }
+
+    @Override
+    public synchronized List<String> problems() {
+        return List.copyOf(problems);
+    }
+
+    @Override
+    public long primary() {
+        Served s = served();
+        return s == null ? nodes.keySet().iterator().next() : s.primary();
+    }
+
+    @Override
+    public List<Long> members() {
+        Served s = served();
+        return s == null ? List.copyOf(nodes.keySet()) : s.members();
+    }
+
+    @Override
+    public String primaryAddress() {
+        return nodes.get(primary()).address();
+    }
+
+    @Override
+    public void close() {
+        controller.close();
+    }
+}
