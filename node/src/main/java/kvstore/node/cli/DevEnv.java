@@ -38,7 +38,7 @@ public final class DevEnv {
     }
 
     public static void main(String[] argv) throws Exception {
-        List<Process> processes = new ArrayList<>();
+        List<Process> processes = new java.util.concurrent.CopyOnWriteArrayList<>(); // Ctrl-C may come mid-start
         ControllerHost[] controller = new ControllerHost[1];
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -46,6 +46,15 @@ public final class DevEnv {
                 controller[0].close();
             }
             processes.forEach(Process::destroy);
+            for (Process p : processes) {
+                try {
+                    if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                        p.destroyForcibly();
+                    }
+                } catch (InterruptedException e) {
+                    p.destroyForcibly();
+                }
+            }
             System.out.println("\nstopped " + processes.size() + " nodes");
             stopped.countDown();
         }, "stop-cluster"));

@@ -24,7 +24,8 @@ public final class NodeMain {
                              be synced as a backup before any view may make it primary. Without it, a view
                              making the empty node primary is taken only if no other member of the view has
                              ever held state (a brand-new cluster); otherwise it is refused (409).
-                             Without it the node also does not vote on views until a controller restores it.
+                             With it, or without --new-cluster, the node does not vote on views until a
+                             controller restores it (it may have forgotten a promise).
               --new-cluster  this node is one of a brand-new cluster's: it may lead while empty and votes on
                              views from the start (what ./kv controller needs; ./kv devenv starts nodes so)
               --tick-ms MS   the core's clock tick (default 10; replication times out after 100 ticks)

@@ -40,7 +40,7 @@ import java.util.random.RandomGenerator;
  *       acknowledged anything, synced in the view H was based on. The new view has that primary and, as
  *       backups, every other node that answered, except backups the primary reported lagging. Accept(b, view)
  *       to every node.</li>
- *   <li>With a majority of the promisers accepted (in the life they promised in), the view is decided:
+ *   <li>With a majority of all nodes accepted, each in the life it promised in, the view is decided:
  *       NewView to every node, resent until it is established.</li>
  * </ol>
  * docs/protocol.md ("The controller") argues why two controllers, restarts and lost messages cannot produce two
@@ -375,6 +375,9 @@ public final class Controller {
                 } else if (inPhase % config.resendEvery() == 0) {
                     for (String n : nodes) {
                         Heard h = heard.get(n);
+                        if (round.restorable.containsKey(n) && h != null && !h.state().voter()) {
+                            send(n, acceptFor(n)); // its restore was lost: without it, it refuses the view
+                        }
                         if (h == null || h.state().view() == null
                                 || h.state().view().number() < round.proposal.number()) {
                             send(n, new NewView(round.proposal, true));

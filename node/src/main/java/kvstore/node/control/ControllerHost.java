@@ -50,6 +50,7 @@ public final class ControllerHost implements AutoCloseable {
     private final Duration requestTimeout;
     private final ExecutorService loop;
     private final ScheduledExecutorService ticker;
+    private final Map<String, String> lastComplaint = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param name      unique to this controller process (its ballots are its own): say, a random id
@@ -101,8 +102,22 @@ public final class ControllerHost implements AutoCloseable {
         for (Send s : sends) {
             String address = addresses.get(s.to());
             if (address != null) {
-                request(s.to(), address, s.message());
+                try {
+                    request(s.to(), address, s.message());
+                } catch (RuntimeException e) { // one bad request must not cost the rest of the tick's sends
+                    complain(s.to(), "could not send " + s.message().getClass().getSimpleName() + ": " + e);
+                }
             }
+        }
+    }
+
+    /**
+     * Logs what a node answered that the core cannot use (a 401 for a wrong token, a 400, a refused PUT /view), once
+     * per node until it changes: otherwise the controller would only ever say that no majority answered.
+     */
+    private void complain(String node, String what) {
+        if (!what.equals(lastComplaint.put(node, what))) {
+            LOG.log(System.Logger.Level.WARNING, "node " + node + ": " + what);
         }
     }
 
@@ -128,8 +143,15 @@ public final class ControllerHost implements AutoCloseable {
             default -> throw new IllegalArgumentException("a controller does not send " + m);
         }
         http.sendAsync(r.build(), HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> {
-            if (failure != null || m instanceof NewView) {
-                return; // lost; or the answer to PUT /view, which the next probe reports better
+            if (failure != null) {
+                return; // lost: the core resends what matters
+            }
+            if (response.statusCode() != 200 && (m instanceof NewView || response.statusCode() != 409)) {
+                complain(node, m.getClass().getSimpleName() + " answered " + response.statusCode() + " "
+                        + response.body());
+            }
+            if (m instanceof NewView) {
+                return; // the next probe reports the outcome better
             }
             Message answer = answerTo(m, response);
             if (answer != null) {

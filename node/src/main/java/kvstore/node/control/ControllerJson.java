@@ -20,6 +20,8 @@ import java.util.List;
 public final class ControllerJson {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final long MAX_NUMBER = (1L << 53) - 1; // JSON's safe integers, as for epochs
+    private static final java.util.Set<String> VIEW_FIELDS = java.util.Set.of("number", "primary", "backups",
+            "primaryIncarnation", "basis");
 
     private ControllerJson() {
     }
@@ -34,13 +36,22 @@ public final class ControllerJson {
 
     public static View view(JsonNode o) {
         requireObject(o, "a view");
+        o.fieldNames().forEachRemaining(f -> {
+            if (!VIEW_FIELDS.contains(f)) {
+                throw new IllegalArgumentException("unknown field '" + f + "' in a view");
+            }
+        });
         List<String> backups = new ArrayList<>();
         JsonNode list = o.get("backups");
         if (list == null || !list.isArray()) {
             throw new IllegalArgumentException("a view needs a 'backups' list");
         }
         for (JsonNode b : list) {
-            backups.add(nodeId(b, "a backup"));
+            String id = nodeId(b, "a backup");
+            if (backups.contains(id)) {
+                throw new IllegalArgumentException("backup " + id + " is listed twice in the view");
+            }
+            backups.add(id);
         }
         try {
             return new View(number(o, "number", 1), nodeId(o.get("primary"), "'primary'"), backups,

@@ -25,6 +25,6 @@ public record Ballot(long number, String controller) {
 
     @Override
     public String toString() {
-        return number + "/" + controller;
+        return controller.isEmpty() ? number + " (an installed view)" : number + "/" + controller;
     }
 }

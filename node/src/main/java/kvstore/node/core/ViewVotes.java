@@ -8,6 +8,9 @@ package kvstore.node.core;
  * restart.
  */
 final class ViewVotes {
+    /** The owner of the ballot an installed view counts as: no controller's name (those are 1 to 200 characters). */
+    private static final String INSTALLED = "";
+
     private boolean voter;
     private Ballot promised;
     private View accepted;
@@ -77,7 +80,7 @@ final class ViewVotes {
      */
     void installed(View view) {
         if (view.number() > promisedNumber()) {
-            promised = new Ballot(view.number(), "installed");
+            promised = new Ballot(view.number(), INSTALLED);
         }
         if (accepted == null || view.number() > accepted.number()) {
             accepted = view;

@@ -63,8 +63,8 @@ final class ControllerRoutes {
                 throw new IllegalArgumentException("the view's number must be the ballot's");
             }
             long restore = body.path("restoreIncarnation").asLong(0);
-            if (body.has("restoreIncarnation") && (!body.get("restoreIncarnation").canConvertToLong()
-                    || restore < 0)) {
+            if (body.has("restoreIncarnation") && (!body.get("restoreIncarnation").isIntegralNumber()
+                    || !body.get("restoreIncarnation").canConvertToLong() || restore < 0)) {
                 throw new IllegalArgumentException("'restoreIncarnation' must be 0 or an incarnation");
             }
             return new Accept(ballot, view, restore);

@@ -170,7 +170,7 @@ public final class ReplicaHost implements AutoCloseable {
             return "node " + nodeId + " promised ballot " + s.promised() + " to a controller: a view change to a "
                     + "newer epoch is under way here";
         }
-        if (s.accepted() != null && s.accepted().number() == v.number()) {
+        if (s.accepted() != null && s.accepted().number() == v.number() && !s.accepted().equals(v)) {
             return "node " + nodeId + " accepted another view with epoch " + v.number();
         }
         if (v.primary().equals(String.valueOf(nodeId)) && v.primaryIncarnation() != 0

@@ -142,9 +142,14 @@ public record ViewDocument(List<Member> members, long primary, Long epoch, long 
         return new ViewDocument(members, primary, e, primaryIncarnation, basis);
     }
 
-    /** Same members at the same addresses and the same primary (the epoch aside). */
+    /**
+     * Same members at the same addresses and the same primary (the epoch aside), and, for a controller's view, the
+     * same primary incarnation and basis: a controller's view must never pass for an operator's that merely looks
+     * alike.
+     */
     public boolean sameViewAs(ViewDocument other) {
-        return other != null && primary == other.primary && members.equals(other.members);
+        return other != null && primary == other.primary && members.equals(other.members)
+                && primaryIncarnation == other.primaryIncarnation && java.util.Objects.equals(basis, other.basis);
     }
 
     public boolean isMember(long id) {

@@ -105,6 +105,15 @@ class ControllerFailoverTest {
                 {"/view/accept", "{\"ballot\": {\"number\": 5, \"controller\": \"c\"}, \"view\": {\"number\": 5, "
                         + "\"primary\": \"1\", \"backups\": [\"1\"], \"primaryIncarnation\": 1, \"basis\": 0}}",
                         "also listed as a backup"},
+                {"/view/accept", "{\"ballot\": {\"number\": 5, \"controller\": \"c\"}, \"view\": {\"number\": 5, "
+                        + "\"primary\": \"1\", \"backups\": [\"2\", \"2\"], \"primaryIncarnation\": 1, \"basis\": 0}}",
+                        "backup 2 is listed twice"},
+                {"/view/accept", "{\"ballot\": {\"number\": 5, \"controller\": \"c\"}, \"view\": {\"number\": 5, "
+                        + "\"primary\": \"1\", \"backups\": [], \"primaryIncarnation\": 1, \"basis\": 0, \"x\": 1}}",
+                        "unknown field 'x' in a view"},
+                {"/view/accept", "{\"ballot\": {\"number\": 5, \"controller\": \"c\"}, \"view\": {\"number\": 5, "
+                        + "\"primary\": \"1\", \"backups\": [], \"primaryIncarnation\": 1, \"basis\": 0}, "
+                        + "\"restoreIncarnation\": 1.9}", "'restoreIncarnation' must be"},
             };
             for (String[] c : cases) {
                 Http.Response r = Http.send("POST", node, c[0], c[1]);

@@ -57,9 +57,10 @@ final class ControllerFailover implements Failover {
 
     @Override
     public void remove(long node) {
-        // The controller may drop the node, or (a short pause) find it well again: either is a recovery, as long
-        // as some view serves. What it must not do is leave the cluster without a primary.
-        awaitView("a view after node " + node + "'s fault", v -> true);
+        // The faulty node must be out of the view, or alone in it (a primary cut off from every backup keeps
+        // serving alone once the controller has dropped them).
+        awaitView("a view without node " + node + "'s fault in it",
+                v -> !v.members().contains(node) || v.members().equals(List.of(node)));
     }
 
     @Override
@@ -96,12 +97,20 @@ final class ControllerFailover implements Failover {
         timeline.record("harness: " + problems.getLast());
     }
 
-    /** The established view (primary serving, every member synced in it), or null. */
+    /**
+     * The established view (primary serving, not fenced and held up by no backup, every member synced in it), or
+     * null.
+     */
     private Served served() {
         for (Map.Entry<Long, NodeProcess> n : nodes.entrySet()) {
             NodeApi.Answer a = api.view(n.getValue().address());
             JsonNode v = a.body();
             if (a.status() != 200 || !"primary".equals(v.path("role").asText())) {
+                continue;
+            }
+            NodeApi.Answer state = api.state(n.getValue().address());
+            if (state.status() != 200 || state.body().path("fenced").asBoolean(true)
+                    || !state.body().path("laggingBackups").isEmpty()) {
                 continue;
             }
             List<Long> members = new ArrayList<>();
@@ -132,14 +141,30 @@ final class ControllerFailover implements Failover {
 
     @Override
     public long primary() {
-        Served s = served();
-        return s == null ? nodes.keySet().iterator().next() : s.primary();
+        return settled().primary();
     }
 
     @Override
     public List<Long> members() {
-        Served s = served();
-        return s == null ? List.copyOf(nodes.keySet()) : s.members();
+        return settled().members();
+    }
+
+    /** The served view, waited for (the nemesis must not take a backup for the primary); all nodes if none. */
+    private Served settled() {
+        long deadline = System.nanoTime() + RECOVERY.toNanos();
+        while (System.nanoTime() < deadline) {
+            Served s = served();
+            if (s != null) {
+                return s;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return new Served(nodes.keySet().iterator().next(), List.copyOf(nodes.keySet()));
     }
 
     @Override

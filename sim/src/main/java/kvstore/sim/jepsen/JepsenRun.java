@@ -28,17 +28,20 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One Jepsen-style run against real node processes: start the nodes (each behind a partition proxy), install the
- * first view, run the clients while the nemesis injects faults and the operator reacts, heal everything, read
+ * first view, run the clients while the nemesis injects faults and the operator (or the failover controller)
+ * reacts, heal everything, read
  * every key once more, then judge the history (linearizability, lost writes) and write the report folder. Every
  * process it starts is stopped when it ends, whether it ends well, fails or is interrupted.
  */
 public final class JepsenRun {
-    /** What a run found. */
     /**
+     * What a run found.
+     *
      * @param okWrites / okReads    acknowledged writes and successful reads: a run where the cluster never worked
      *                              would be trivially linearizable, so these must not be zero
      * @param problems              the cluster did not recover (a view refused or never established, no safe
      *                              promotion), or a key had no successful final read
+     * @param failoverMillis        for each kill -9 of the primary, the time to the next successful write
      */
     public record Outcome(Verdict verdict, List<String> lostWrites, int unexpectedAnswers, int operations,
                           int okWrites, int okReads, List<String> problems, Path report, String summary,

@@ -64,6 +64,11 @@ final class NodeApi {
         return send("GET", address, "/view", null);
     }
 
+    /** What a node tells a failover controller (docs/api.md, "Controller endpoints"). */
+    Answer state(String address) {
+        return send("GET", address, "/view/state", null);
+    }
+
     Answer putView(String address, ObjectNode document) {
         return send("PUT", address, "/view", document);
     }
