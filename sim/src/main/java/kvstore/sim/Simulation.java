@@ -46,6 +46,7 @@ public final class Simulation {
     private final HistoryRecorder history = new HistoryRecorder();
     private final Map<String, Controller> controllers = new LinkedHashMap<>(); // null while crashed
     private final Map<String, Long> controllerLives = new LinkedHashMap<>();
+    private View newestDecided; // the nemesis's knowledge, to spare the last node that could vouch for it
     private final StringBuilder trace;
     private long now;
     private long sequence;
@@ -147,6 +148,9 @@ public final class Simulation {
 
                     @Override
                     public void decided(View view) {
+                        if (newestDecided == null || view.number() > newestDecided.number()) {
+                            newestDecided = view;
+                        }
                         history.annotate("view " + view.number() + ": primary " + view.primary() + ", backups "
                                 + view.backups() + " (" + name + ")");
                     }
@@ -329,6 +333,22 @@ public final class Simulation {
                 .filter(r -> r != null && !r.id().equals(node) && r.state().voter()).count();
         if (votersLeft < nodes.size() / 2 + 1) {
             return false;
+        }
+        // Nor the last member, able to vouch for it, of the newest view decided or being decided: if a one-node
+        // view's only member dies, nobody can tell whether it acknowledged writes before it died, and the
+        // controllers rightly wait for ever (docs/protocol.md, limits).
+        List<View> newestViews = new ArrayList<>();
+        if (newestDecided != null) {
+            newestViews.add(newestDecided);
+        }
+        controllers.values().stream().filter(java.util.Objects::nonNull).map(Controller::deciding)
+                .filter(java.util.Objects::nonNull).forEach(newestViews::add);
+        for (View v : newestViews) {
+            boolean anotherCanVouch = v.members().stream().anyMatch(m -> !m.equals(node) && replicas.get(m) != null
+                    && replicas.get(m).state().voter());
+            if (v.isMember(node) && !anotherCanVouch) {
+                return false;
+            }
         }
         long newest = 0;
         for (Replica r : replicas.values()) {

@@ -35,10 +35,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * faults; these pin down the plain cases.)
  */
 class ControllerTest {
-    /** Replicas (null: crashed), one controller "ctl", clients; messages delivered in order, cut links drop. */
+    /**
+     * Replicas (null: crashed), controllers ("ctl", and "ctl2" once added; null: crashed), clients; messages
+     * delivered in order, cut links drop them, and messages a test chooses to hold wait until it releases them.
+     */
     static final class Net {
         final Map<String, Replica> nodes = new LinkedHashMap<>();
         final Controller controller;
+        final Map<String, Controller> controllers = new LinkedHashMap<>();
+        java.util.function.Predicate<Object[]> hold = m -> false;
+        final List<Object[]> held = new ArrayList<>();
         final Deque<Object[]> inFlight = new ArrayDeque<>();
         final Set<String> cut = new HashSet<>();
         final List<String> notes = new ArrayList<>();
@@ -50,7 +56,12 @@ class ControllerTest {
             for (String id : ids) {
                 nodes.put(id, Replica.founding(id, 1, ReplicaConfig.defaults()));
             }
-            controller = new Controller("ctl#1", List.of(ids), ControllerConfig.defaults(), new SplittableRandom(1),
+            controller = newController("ctl#1", List.of(ids));
+            controllers.put("ctl", controller);
+        }
+
+        Controller newController(String name, List<String> ids) {
+            return new Controller(name, ids, ControllerConfig.defaults(), new SplittableRandom(1),
                     new Controller.Events() {
                         @Override
                         public void note(String text) {
@@ -68,7 +79,12 @@ class ControllerTest {
             if (from.equals("ctl")) {
                 sentByController.add(m);
             }
-            inFlight.add(new Object[] {from, to, m});
+            Object[] message = {from, to, m};
+            if (hold.test(message)) {
+                held.add(message);
+            } else {
+                inFlight.add(message);
+            }
         }
 
         void deliverAll() {
@@ -80,8 +96,12 @@ class ControllerTest {
                     continue;
                 }
                 List<Send> out;
-                if (to.equals("ctl")) {
-                    out = controller.onMessage(from, (Message) m[2]);
+                if (controllers.containsKey(to)) {
+                    Controller c = controllers.get(to);
+                    if (c == null) {
+                        continue; // crashed
+                    }
+                    out = c.onMessage(from, (Message) m[2]);
                 } else if (nodes.containsKey(to)) {
                     Replica r = nodes.get(to);
                     if (r == null) {
@@ -107,8 +127,12 @@ class ControllerTest {
                         }
                     }
                 }
-                for (Send s : controller.onTick()) {
-                    send("ctl", s.to(), s.message());
+                for (Map.Entry<String, Controller> c : controllers.entrySet()) {
+                    if (c.getValue() != null) {
+                        for (Send s : c.getValue().onTick()) {
+                            send(c.getKey(), s.to(), s.message());
+                        }
+                    }
                 }
                 deliverAll();
             }
@@ -221,5 +245,48 @@ class ControllerTest {
         View latest = net.decided.getLast();
         // Either the primary was kept with no backup, or a backup leads without it; never both serving.
         assertTrue(latest.backups().isEmpty() || !latest.isMember(primary), latest.toString());
+    }
+
+    /**
+     * The review's scenario, step by step: a node forgets its promise in a restart, then a late NewView of the view
+     * it had left arrives. If it took that view, the view's deposed primary (never fenced: the second controller
+     * could not reach it) would have a backup again and serve the value from before the newer view's write.
+     */
+    @Test
+    void aRestartedNodeDoesNotReviveAReplacedViewFromALateMessage() {
+        Net net = bootstrapped(); // view 1: n1 primary, n2 and n3 backups
+        assertEquals("n1", net.settledView().primary());
+        net.request("c", "n1", 1, Command.put("x", "old"));
+        // n3 is cut off from n1: the first controller drops it (view 2 = n1, n2), and we keep one copy of its
+        // NewView for view 2 to deliver much later.
+        net.cut.add("n1>n3");
+        net.request("c", "n1", 2, Command.put("x", "old"));
+        net.hold = m -> m[0].equals("ctl") && m[1].equals("n2") && m[2] instanceof Message.NewView nv
+                && nv.view().number() == 2 && net.held.isEmpty();
+        net.tick(250); // the write times out, n1 reports n3 lagging, view 2 (and n3 stays out for 300 ticks)
+        View two = net.decided.getLast();
+        assertEquals(List.of("n2"), two.backups(), net.notes.toString());
+        assertEquals(1, net.held.size(), "a copy of view 2's NewView is held back");
+        // The first controller stops; a second one reaches n2 and n3 but not n1, so n1 is never fenced.
+        net.controllers.put("ctl", null);
+        net.cut.clear();
+        net.cut.add("n1>ctl2");
+        net.cut.add("n1>n3");
+        net.controllers.put("ctl2", net.newController("ctl2#1", List.of("n1", "n2", "n3")));
+        net.tick(600);
+        View three = net.decided.getLast();
+        assertEquals("n2", three.primary(), "n2 was synced in view 2: " + net.notes);
+        assertEquals(Result.Status.UPDATED, net.request("d", "n2", 1, Command.put("x", "new")).status());
+        // n2 restarts, empty and forgetful, and only then gets the late NewView of view 2.
+        net.controllers.put("ctl2", null);
+        net.nodes.put("n2", new Replica("n2", 2, ReplicaConfig.defaults()));
+        net.hold = m -> false;
+        net.inFlight.addAll(net.held);
+        net.deliverAll();
+        net.tick(50);
+        assertEquals(null, net.nodes.get("n2").view(), "the restarted node refused the replaced view");
+        Result read = net.request("e", "n1", 1, Command.get("x"));
+        assertTrue(read == null || read.status() == Result.Status.UNAVAILABLE,
+                "the deposed primary must not serve the old value: " + read);
     }
 }
