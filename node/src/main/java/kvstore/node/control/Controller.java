@@ -280,7 +280,8 @@ public final class Controller {
      * H acknowledged only what every member applied, and a member that promised, being fenced, takes no more.
      * H provably acknowledged nothing if one of its members promised while not synced in it: H needed that
      * member, which can no longer join it. Then what H's primary held when H was chosen is what counts: every
-     * acknowledged write is held by nodes synced in H's basis.
+     * acknowledged write is held by nodes synced in H's basis. The same fallback applies when H had one member
+     * and it restarted since: its writes had no other replica.
      */
     private List<String> candidatesFrom(Map<String, NodeState> states) {
         long required = config.bugs().contains(Bug.CONTROLLER_ANY_PRIMARY) ? 0 : requiredSyncedView(states);
@@ -295,10 +296,18 @@ public final class Controller {
     }
 
     /** The view the next primary must be synced in (or later), as {@link #candidatesFrom} explains. */
-    private static long requiredSyncedView(Map<String, NodeState> states) {
+    private long requiredSyncedView(Map<String, NodeState> states) {
         View newest = newestAccepted(states);
         if (newest == null) {
             return 0; // no view was ever decided, so nothing was acknowledged
+        }
+        Heard primary = heard.get(newest.primary());
+        if (newest.backups().isEmpty() && newest.primaryIncarnation() != 0 && primary != null
+                && primary.state().incarnation() > newest.primaryIncarnation()) {
+            // A one-node view whose only member has restarted since: whatever it acknowledged alone died with it
+            // (the store keeps writes while one replica of their view lives), and it can serve no more. Waiting
+            // would bring nothing back.
+            return newest.basis();
         }
         for (String member : newest.members()) {
             NodeState s = states.get(member);
