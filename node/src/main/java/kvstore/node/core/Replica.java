@@ -187,15 +187,15 @@ public final class Replica {
 
     private void onClientRequest(String from, ClientRequest request) {
         if (view == null) {
-            send(from, new ClientReply(request.id(), Result.unavailable("no view installed")));
+            send(from, new ClientReply(request.id(), refusal(request, "no view installed")));
             return;
         }
         if (!view.isMember(id)) {
-            send(from, new ClientReply(request.id(), Result.unavailable("this node is not in the current view")));
+            send(from, new ClientReply(request.id(), refusal(request, "this node is not in the current view")));
             return;
         }
         if (fenced()) {
-            send(from, new ClientReply(request.id(), Result.unavailable("a view change is in progress")));
+            send(from, new ClientReply(request.id(), refusal(request, "a view change is in progress")));
             return;
         }
         if (!isPrimary()) {
@@ -261,6 +261,14 @@ public final class Replica {
             }
         }
         confirmApplied();
+    }
+
+    /**
+     * A refusal before ordering: certainly not applied if the client asked this node directly. Not so for a
+     * forwarded request: a duplicate of it may have reached a primary first.
+     */
+    private static Result refusal(ClientRequest request, String why) {
+        return request.forwarded() ? Result.unavailable(why) : Result.refused(why);
     }
 
     private void onReplyFromPrimary(ClientReply reply) {

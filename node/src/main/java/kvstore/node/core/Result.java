@@ -7,7 +7,8 @@ import java.util.Map;
  *
  * @param value    get: the value read; cas mismatch: the current value
  * @param all      get-all: every key and value
- * @param seq      the operation's position in the primary's total order (0 when unavailable)
+ * @param seq      the operation's position in the primary's total order (0 when unavailable; {@link #NOT_APPLIED}
+ *                 when refused before it could be ordered)
  * @param detail   why, for {@link Status#UNAVAILABLE}
  */
 public record Result(Status status, String value, Map<String, String> all, long seq, String detail) {
@@ -27,8 +28,24 @@ public record Result(Status status, String value, Map<String, String> all, long 
         UNAVAILABLE
     }
 
+    /** The {@code seq} of an answer refused before the operation could be ordered anywhere. */
+    public static final long NOT_APPLIED = -1;
+
     public static Result unavailable(String why) {
         return new Result(Status.UNAVAILABLE, null, null, 0, why);
+    }
+
+    /**
+     * Unavailable, and certainly not applied: the node the client asked refused the request before ordering or
+     * forwarding it (no view, not a member, a view change under way). A client may count it as failed rather than
+     * of unknown outcome, unless an earlier attempt of the same request might have been applied.
+     */
+    public static Result refused(String why) {
+        return new Result(Status.UNAVAILABLE, null, null, NOT_APPLIED, why);
+    }
+
+    public boolean certainlyNotApplied() {
+        return status == Status.UNAVAILABLE && seq == NOT_APPLIED;
     }
 
     Result withSeq(long s) {

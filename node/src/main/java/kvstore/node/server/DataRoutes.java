@@ -59,7 +59,14 @@ final class DataRoutes {
     private void run(ServerRequest req, ServerResponse res, Command command) {
         Result result = await(requestId(req, command), command);
         if (result.status() == Result.Status.UNAVAILABLE) {
-            throw unavailable(result.detail());
+            // Certainly not applied, unless an earlier attempt with the same Idempotency-Key was.
+            boolean certain = result.certainlyNotApplied()
+                    && req.headers().first(HeaderNames.create(IDEMPOTENCY_HEADER)).isEmpty();
+            ApiError error = unavailable(result.detail());
+            if (certain) {
+                error.body().put("applied", false);
+            }
+            throw error;
         }
         res.header(MSG_NUM_HEADER, String.valueOf(result.seq()));
         ObjectNode doc = Json.object();

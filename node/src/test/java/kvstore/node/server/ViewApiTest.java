@@ -79,6 +79,11 @@ class ViewApiTest {
             Http.Response refused = Http.get(cluster.address(3), "anything");
             assertEquals(503, refused.status(), refused::toString);
             assertTrue(refused.error().contains("not in the current view"), refused::toString);
+            assertFalse(refused.body().path("applied").asBoolean(true), "refused before ordering: " + refused);
+            Http.Response retried = Http.send("PUT", cluster.address(3), "/data/k", Http.valueBody("v"),
+                    "Idempotency-Key", "k1");
+            assertEquals(503, retried.status(), retried::toString);
+            assertFalse(retried.body().has("applied"), "an earlier attempt with this key might have been applied");
         }
     }
 

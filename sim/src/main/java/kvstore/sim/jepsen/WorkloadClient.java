@@ -141,12 +141,16 @@ final class WorkloadClient implements Runnable {
     }
 
     /**
-     * A write whose request never left (the connection was refused) had no effect: fail. Any other write without
-     * a success may still take effect: a 503 or no answer by design, an unexpected status (which fails the run
-     * anyway) because nobody knows: info.
+     * A write whose request never left (the connection was refused), or that the node refused before ordering it
+     * (503 with {@code "applied": false}: it was not in the view, had none, or was fenced), had no effect: fail.
+     * Any other write without a success may still take effect: a 503 or no answer by design, an unexpected status
+     * (which fails the run anyway) because nobody knows: info. Every fail instead of info makes the history
+     * cheaper to check.
      */
     private static EventType writeFailure(NodeApi.Answer a) {
-        return a.neverSent() ? EventType.FAIL : EventType.INFO;
+        boolean refused = a.status() == 503 && a.body() != null && a.body().path("applied").isBoolean()
+                && !a.body().path("applied").booleanValue();
+        return a.neverSent() || refused ? EventType.FAIL : EventType.INFO;
     }
 
     private void note(String operation, NodeApi.Answer a, long startNanos, EventType type, int... expected) {
