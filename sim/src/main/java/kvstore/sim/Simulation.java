@@ -243,7 +243,9 @@ public final class Simulation {
             }
             case Fault.Crash c -> {
                 if (!safeToCrash(c.node())) {
-                    note("nemesis: spare " + c.node() + " (the last node holding every acknowledged write)");
+                    note("nemesis: spare " + c.node() + " (see safeToCrash: the last holder of every acknowledged "
+                            + "write, the last voters of a majority, or the last member able to vouch for the newest "
+                            + "view)");
                     return;
                 }
                 note("nemesis: crash " + c.node());

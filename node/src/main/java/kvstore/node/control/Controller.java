@@ -306,7 +306,9 @@ public final class Controller {
                 && primary.state().incarnation() > newest.primaryIncarnation()) {
             // A one-node view whose only member has restarted since: whatever it acknowledged alone died with it
             // (the store keeps writes while one replica of their view lives), and it can serve no more. Waiting
-            // would bring nothing back.
+            // would bring nothing back. This assumes a newer life answering at a node's address means the older
+            // one is dead (docs/protocol.md). Only a newer incarnation counts: what we last heard may be older
+            // than the life the view names, and that proves nothing.
             return newest.basis();
         }
         for (String member : newest.members()) {
