@@ -1,8 +1,6 @@
 package kvstore.node.cli;
 
 import kvstore.node.control.ControllerHost;
-import kvstore.node.server.KvNode;
-import kvstore.node.server.NodeConfig;
 
 import java.io.IOException;
 import java.net.URI;
@@ -38,28 +36,13 @@ public final class DevEnv {
     }
 
     public static void main(String[] argv) throws Exception {
-        List<Process> processes = new java.util.concurrent.CopyOnWriteArrayList<>(); // Ctrl-C may come mid-start
-        ControllerHost[] controller = new ControllerHost[1];
+        LocalCluster cluster = new LocalCluster();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (controller[0] != null) {
-                controller[0].close();
-            }
-            processes.forEach(Process::destroy);
-            for (Process p : processes) {
-                try {
-                    if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-                        p.destroyForcibly();
-                    }
-                } catch (InterruptedException e) {
-                    p.destroyForcibly();
-                }
-            }
-            System.out.println("\nstopped " + processes.size() + " nodes");
+            cluster.close();
+            System.out.println("\nstopped " + cluster.processes.size() + " nodes");
             stopped.countDown();
         }, "stop-cluster"));
-        Map<String, String> addresses = new LinkedHashMap<>();
-        String token;
         boolean withController;
         try {
             Args args = new Args(argv, Set.of("-n", "--base-port", "--token", "--log-level"),
@@ -78,14 +61,8 @@ public final class DevEnv {
             if (base + n - 1 > 65535) {
                 throw new Args.UsageError("ports " + base + ".." + (base + n - 1) + " do not all exist");
             }
-            token = args.get("--token", null);
             withController = !args.has("--no-controller");
-            for (long id = 1; id <= n; id++) {
-                String address = "127.0.0.1:" + (base + id - 1);
-                addresses.put(String.valueOf(id), address);
-                processes.add(startNodeProcess(id, base + id - 1, token, level));
-            }
-            awaitAnswering(addresses, processes);
+            cluster.start((int) n, base, args.get("--token", null), level, withController);
         } catch (Args.UsageError e) {
             System.err.println("kv devenv: " + e.getMessage());
             System.err.print(USAGE);
@@ -96,14 +73,61 @@ public final class DevEnv {
             System.exit(1);
             return;
         }
-        if (withController) {
-            controller[0] = ControllerMain.start(addresses, token, Duration.ofMillis(10));
-            awaitPrimary(addresses);
-        } else {
-            installView(new ArrayList<>(addresses.values()), viewDocument(addresses), token);
-        }
-        printWelcome(addresses, processes, withController);
+        printWelcome(cluster.addresses, cluster.processes, withController);
         stopped.await();
+    }
+
+    /**
+     * N node processes on loopback and, unless told otherwise, a failover controller in this process: what
+     * {@code ./kv devenv} runs (and its test). Closing it stops everything; it may be closed while it starts.
+     */
+    static final class LocalCluster implements AutoCloseable {
+        final Map<String, String> addresses = new LinkedHashMap<>();
+        final List<Process> processes = new java.util.concurrent.CopyOnWriteArrayList<>(); // Ctrl-C mid-start
+        private volatile ControllerHost controller;
+
+        /** Starts nodes 1..n on ports base..base+n-1; once all answer, the controller or the view of all n. */
+        void start(int n, int base, String token, String level, boolean withController) {
+            try {
+                for (long id = 1; id <= n; id++) {
+                    addresses.put(String.valueOf(id), "127.0.0.1:" + (base + id - 1));
+                    processes.add(startNodeProcess(id, base + id - 1, token, level));
+                }
+                awaitAnswering(addresses, processes);
+                if (withController) {
+                    controller = ControllerMain.start(addresses, token, Duration.ofMillis(10));
+                    awaitPrimary(addresses);
+                } else {
+                    installView(new ArrayList<>(addresses.values()), viewDocument(addresses), token);
+                }
+            } catch (IOException | RuntimeException e) {
+                close();
+                throw e instanceof Starting.StartFailure f ? f : new Starting.StartFailure(e.getMessage());
+            } catch (InterruptedException e) {
+                close();
+                Thread.currentThread().interrupt();
+                throw new Starting.StartFailure("interrupted while starting the cluster");
+            }
+        }
+
+        @Override
+        public void close() {
+            ControllerHost c = controller;
+            if (c != null) {
+                c.close();
+            }
+            processes.forEach(Process::destroy);
+            for (Process p : processes) {
+                try {
+                    if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                        p.destroyForcibly();
+                    }
+                } catch (InterruptedException e) {
+                    p.destroyForcibly();
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
     }
 
     /** One node as its own process (so that it can be killed), started as a member of a brand-new cluster. */
@@ -153,10 +177,10 @@ public final class DevEnv {
         }
     }
 
-    /** Waits (up to 10 s) until the controller's first view has a primary serving it. */
+    /** Waits (up to 20 s) until the controller's first view has a primary serving it. */
     private static void awaitPrimary(Map<String, String> addresses) throws InterruptedException {
         try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
-            long deadline = System.nanoTime() + 10_000_000_000L;
+            long deadline = System.nanoTime() + 20_000_000_000L;
             while (System.nanoTime() < deadline) {
                 for (String address : addresses.values()) {
                     try {
@@ -172,32 +196,7 @@ public final class DevEnv {
                 Thread.sleep(50);
             }
         }
-        System.err.println("kv devenv: the controller has not installed a view after 10 s");
-    }
-
-    /**
-     * Starts nodes 1..n on ports base..base+n-1 (all on free ports when base is 0) and installs the view of all of
-     * them on each. On any failure the nodes already started are stopped again.
-     */
-    static List<KvNode> startCluster(int n, int base, String token) {
-        List<KvNode> nodes = new ArrayList<>();
-        try {
-            for (long id = 1; id <= n; id++) {
-                nodes.add(Starting.start(NodeConfig.of(id, base == 0 ? 0 : (int) (base + id - 1))
-                        .withToken(token)));
-            }
-            Map<String, String> addresses = new LinkedHashMap<>();
-            nodes.forEach(node -> addresses.put(String.valueOf(node.id()), node.address()));
-            installView(new ArrayList<>(addresses.values()), viewDocument(addresses), token);
-            return nodes;
-        } catch (IOException | RuntimeException e) {
-            nodes.forEach(KvNode::close);
-            throw e instanceof Starting.StartFailure s ? s : new Starting.StartFailure(e.getMessage());
-        } catch (InterruptedException e) {
-            nodes.forEach(KvNode::close);
-            Thread.currentThread().interrupt();
-            throw new Starting.StartFailure("interrupted while starting the cluster");
-        }
+        throw new Starting.StartFailure("the controller has not installed a view after 20 s");
     }
 
     static String viewDocument(Map<String, String> addresses) {

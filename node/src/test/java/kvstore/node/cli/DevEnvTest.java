@@ -1,60 +1,125 @@
 package kvstore.node.cli;
 
-import kvstore.node.server.KvNode;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** What `./kv devenv` sets up: N nodes with the view of all N, node 1 primary, ready for a write anywhere. */
+/**
+ * What `./kv devenv` sets up, as the README shows it: node processes with a failover controller that heals a
+ * killed primary by itself; the operator's single view with --no-controller; one clear error for a taken port.
+ */
 class DevEnvTest {
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
 
-    private static HttpResponse<String> send(String method, String address, String path, String body)
-            throws Exception {
+    private static HttpResponse<String> send(String method, String address, String path, String body) {
         HttpRequest.Builder r = HttpRequest.newBuilder(URI.create("http://" + address + path))
+                .timeout(Duration.ofSeconds(5))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) {
             r.header("Content-Type", "application/json");
         }
-        return HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
+        try {
+            return HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A base port with {@code n} free ports from it (the nodes are separate processes: they need fixed ports). */
+    private static int freePorts(int n) throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int base;
+            try (ServerSocket s = new ServerSocket(0)) {
+                base = s.getLocalPort();
+            }
+            if (base + n > 65535) {
+                continue;
+            }
+            List<ServerSocket> held = new ArrayList<>();
+            try {
+                for (int i = 0; i < n; i++) {
+                    held.add(new ServerSocket(base + i, 50, java.net.InetAddress.getLoopbackAddress()));
+                }
+                return base;
+            } catch (IOException taken) {
+                // try another base
+            } finally {
+                for (ServerSocket s : held) {
+                    s.close();
+                }
+            }
+        }
+        throw new IOException("no " + n + " consecutive free ports");
+    }
+
+    private static int primaryIndex(DevEnv.LocalCluster cluster) {
+        List<String> addresses = new ArrayList<>(cluster.addresses.values());
+        for (int i = 0; i < addresses.size(); i++) {
+            try {
+                if (send("GET", addresses.get(i), "/view", null).body().contains("\"role\":\"primary\"")) {
+                    return i;
+                }
+            } catch (IllegalStateException down) {
+                // a killed node: not the primary
+            }
+        }
+        return -1;
     }
 
     @Test
-    void startsAClusterWithTheViewOfAllNodesInstalled() throws Exception {
-        List<KvNode> nodes = DevEnv.startCluster(3, 0, null);
-        try {
-            assertEquals(3, nodes.size());
-            assertTrue(send("GET", nodes.get(0).address(), "/view", null).body().contains("\"role\":\"primary\""));
-            for (KvNode node : nodes.subList(1, 3)) {
-                assertTrue(send("GET", node.address(), "/view", null).body().contains("\"role\":\"backup\""));
-            }
-            assertEquals(201, send("PUT", nodes.get(2).address(), "/data/hello", "{\"value\": \"world\"}")
-                    .statusCode());
-            assertEquals("{\"value\":\"world\"}", send("GET", nodes.get(1).address(), "/data/hello", null).body());
-        } finally {
-            nodes.forEach(KvNode::close);
+    void theControllerHealsAKilledPrimaryByItself() throws Exception {
+        try (DevEnv.LocalCluster cluster = new DevEnv.LocalCluster()) {
+            cluster.start(3, freePorts(3), null, "WARNING", true);
+            List<String> addresses = new ArrayList<>(cluster.addresses.values());
+            int primary = primaryIndex(cluster);
+            assertTrue(primary >= 0, "the controller installed a first view");
+            assertEquals(201, send("PUT", addresses.get(2), "/data/hello", "{\"value\": \"world\"}").statusCode());
+
+            cluster.processes.get(primary).destroyForcibly().waitFor(); // kill -9
+            String survivor = addresses.get((primary + 1) % 3);
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).until(
+                    () -> send("PUT", survivor, "/data/after", "{\"value\": \"x\"}").statusCode() / 100 == 2);
+            assertEquals("{\"value\":\"world\"}", send("GET", survivor, "/data/hello", null).body());
+            int next = primaryIndex(cluster);
+            assertTrue(next >= 0 && next != primary, "a backup leads now");
         }
     }
 
     @Test
-    void aPortInUseIsOneClearErrorAndNothingIsLeftRunning() {
-        List<KvNode> first = DevEnv.startCluster(1, 0, null);
-        try {
-            int taken = first.get(0).port();
+    void withoutAControllerTheViewOfAllNodesIsInstalledOnce() throws Exception {
+        try (DevEnv.LocalCluster cluster = new DevEnv.LocalCluster()) {
+            cluster.start(2, freePorts(2), null, "WARNING", false);
+            List<String> addresses = new ArrayList<>(cluster.addresses.values());
+            assertTrue(send("GET", addresses.get(0), "/view", null).body().contains("\"role\":\"primary\""));
+            assertTrue(send("GET", addresses.get(1), "/view", null).body().contains("\"role\":\"backup\""));
+            assertEquals(201, send("PUT", addresses.get(1), "/data/hello", "{\"value\": \"world\"}").statusCode());
+        }
+    }
+
+    @Test
+    void aPortInUseIsOneClearErrorAndNothingIsLeftRunning() throws Exception {
+        int base = freePorts(2);
+        try (ServerSocket taken = new ServerSocket(base + 1, 50, java.net.InetAddress.getLoopbackAddress());
+             DevEnv.LocalCluster cluster = new DevEnv.LocalCluster()) {
             Starting.StartFailure e = assertThrows(Starting.StartFailure.class,
-                    () -> DevEnv.startCluster(2, taken - 1, null));
-            assertTrue(e.getMessage().contains("cannot start node 2"), e.getMessage());
-        } finally {
-            first.forEach(KvNode::close);
+                    () -> cluster.start(2, base, null, "WARNING", true));
+            assertTrue(e.getMessage().contains("node 2 exited"), e.getMessage());
+            assertTrue(cluster.processes.stream().noneMatch(Process::isAlive), "every node process is stopped");
         }
     }
 }
