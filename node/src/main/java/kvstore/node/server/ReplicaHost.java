@@ -209,17 +209,14 @@ public final class ReplicaHost implements AutoCloseable {
     }
 
     /**
-     * The view document this node holds (null: none yet) and whether it is synced in it.
-     *
-     * @param syncedEpoch the last epoch in which this node held the complete state: an operator promotes a node
-     *                    synced in the newest epoch (see docs/protocol.md, rule V2)
+     * The view document this node holds (null: none yet), whether it leads it, and the core's state (synced, the
+     * last epoch it was synced in, its vote), read in one turn of the loop.
      */
-    public record Status(ViewDocument view, boolean primary, boolean synced, long syncedEpoch, long appliedSeq) {
+    public record Status(ViewDocument view, boolean primary, NodeState state) {
     }
 
     public Status status() {
-        return onLoop(() -> new Status(view, replica.isPrimary(), replica.isSynced(), replica.syncedView(),
-                replica.appliedSeq()));
+        return onLoop(() -> new Status(view, replica.isPrimary(), replica.state()));
     }
 
     public long incarnation() {

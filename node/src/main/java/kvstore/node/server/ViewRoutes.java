@@ -56,11 +56,9 @@ final class ViewRoutes {
             body = status.view().toJson();
             body.put("role", status.primary() ? "primary" : status.view().isMember(nodeId) ? "backup" : "none");
         }
-        kvstore.node.core.NodeState state =
-                ((kvstore.node.core.Message.Status) host.answerController(new kvstore.node.core.Message.Probe(0)))
-                        .state();
-        body.put("synced", status.synced()).put("syncedEpoch", status.syncedEpoch())
-                .put("incarnation", host.incarnation()).put("voter", state.voter()).put("fenced", state.fenced());
+        kvstore.node.core.NodeState state = status.state();
+        body.put("synced", state.synced()).put("syncedEpoch", state.syncedView())
+                .put("incarnation", state.incarnation()).put("voter", state.voter()).put("fenced", state.fenced());
         Bodies.send(res, 200, body);
     }
 }
