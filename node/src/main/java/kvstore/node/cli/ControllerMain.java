@@ -4,6 +4,7 @@ import kvstore.node.control.Controller;
 import kvstore.node.control.ControllerConfig;
 import kvstore.node.control.ControllerHost;
 import kvstore.node.core.View;
+import kvstore.node.server.ViewDocument;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -82,7 +83,7 @@ public final class ControllerMain {
         Map<String, String> nodes = new LinkedHashMap<>();
         for (String entry : spec.split(",")) {
             String[] parts = entry.trim().split("=", 2);
-            if (parts.length != 2 || !parts[0].matches("[1-9][0-9]{0,17}") || !isAddress(parts[1])) {
+            if (parts.length != 2 || !parts[0].matches("[1-9][0-9]{0,17}") || !ViewDocument.isAddress(parts[1])) {
                 throw new Args.UsageError("'" + entry + "' is not ID=HOST:PORT (for example 1=127.0.0.1:9001)");
             }
             if (nodes.put(parts[0], parts[1]) != null) {
@@ -90,16 +91,5 @@ public final class ControllerMain {
             }
         }
         return nodes;
-    }
-
-    /** host:port that a URI takes as such (the same rule as view documents': no user info, path or query). */
-    private static boolean isAddress(String address) {
-        try {
-            java.net.URI uri = new java.net.URI("http://" + address);
-            return uri.getHost() != null && uri.getPort() > 0 && uri.getPort() <= 65535 && uri.getRawPath().isEmpty()
-                    && uri.getRawQuery() == null && uri.getRawUserInfo() == null;
-        } catch (java.net.URISyntaxException e) {
-            return false;
-        }
     }
 }

@@ -119,16 +119,21 @@ public record ViewDocument(List<Member> members, long primary, Long epoch, long 
     }
 
     private static String checkAddress(String address) {
+        if (!isAddress(address)) {
+            throw new ApiError(400, "'" + address + "' is not an address of the form host:port");
+        }
+        return address;
+    }
+
+    /** Whether {@code address} is host:port and nothing else (no user info, path or query): what views may name. */
+    public static boolean isAddress(String address) {
         try {
             URI uri = new URI("http://" + address);
-            if (uri.getHost() != null && uri.getPort() > 0 && uri.getPort() <= 65535
-                    && uri.getRawPath().isEmpty() && uri.getRawQuery() == null && uri.getRawUserInfo() == null) {
-                return address;
-            }
+            return uri.getHost() != null && uri.getPort() > 0 && uri.getPort() <= 65535
+                    && uri.getRawPath().isEmpty() && uri.getRawQuery() == null && uri.getRawUserInfo() == null;
         } catch (java.net.URISyntaxException e) {
-            // fall through to the error below
+            return false;
         }
-        throw new ApiError(400, "'" + address + "' is not an address of the form host:port");
     }
 
     private static long positive(JsonNode n, String what) {
