@@ -184,7 +184,8 @@ public final class Controller {
         if (reason == null) {
             return null;
         }
-        if (candidatesFrom(statesOf(alive)).isEmpty()) {
+        Map<String, NodeState> reachable = statesOf(alive);
+        if (candidatesFrom(reachable, requiredSyncedView(reachable)).isEmpty()) {
             // Preparing would fence the nodes for nothing: no node we can reach may lead.
             return refuse(reason + ", but no reachable node holds every acknowledged write (the primary of the "
                     + "newest view, or a node synced in it): waiting for one");
@@ -283,8 +284,8 @@ public final class Controller {
      * acknowledged write is held by nodes synced in H's basis. The same fallback applies when H had one member
      * and it restarted since: its writes had no other replica.
      */
-    private List<String> candidatesFrom(Map<String, NodeState> states) {
-        long required = config.bugs().contains(Bug.CONTROLLER_ANY_PRIMARY) ? 0 : requiredSyncedView(states);
+    private List<String> candidatesFrom(Map<String, NodeState> states, long requiredSyncedView) {
+        long required = config.bugs().contains(Bug.CONTROLLER_ANY_PRIMARY) ? 0 : requiredSyncedView;
         List<String> candidates = new ArrayList<>();
         for (Map.Entry<String, NodeState> e : states.entrySet()) {
             NodeState s = e.getValue();
@@ -454,7 +455,8 @@ public final class Controller {
     }
 
     private void propose() {
-        List<String> candidates = candidatesFrom(round.promises);
+        long required = requiredSyncedView(round.promises);
+        List<String> candidates = candidatesFrom(round.promises, required);
         View current = currentView();
         round.previousPrimary = current == null ? null : current.primary();
         String primary = choosePrimary(candidates, current);
@@ -482,7 +484,7 @@ public final class Controller {
             }
         }
         round.proposal = new View(round.ballot.number(), primary, backups,
-                round.promises.get(primary).incarnation(), requiredSyncedView(round.promises));
+                round.promises.get(primary).incarnation(), required);
         round.phase = Phase.ACCEPT;
         round.phaseStartedAt = now;
         events.note(name + ": round " + round.ballot.number() + " proposes primary " + primary + ", backups "
