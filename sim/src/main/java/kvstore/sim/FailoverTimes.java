@@ -50,7 +50,8 @@ public final class FailoverTimes {
                 at(times, 0.50), at(times, 0.90), at(times, 0.99), times.getLast() / 1000.0);
     }
 
-    private static long firstWriteAfter(List<Event> events, long time) {
+    /** When the first write acknowledged after {@code time} completed (-1: none), in the events' own time unit. */
+    public static long firstWriteAfter(List<Event> events, long time) {
         long first = -1;
         for (Event e : events) {
             boolean write = e.f() == OpKind.PUT || e.f() == OpKind.DELETE || e.f() == OpKind.CAS;

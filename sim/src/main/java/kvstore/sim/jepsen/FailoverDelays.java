@@ -1,8 +1,7 @@
 package kvstore.sim.jepsen;
 
 import kvstore.checker.history.Event;
-import kvstore.checker.history.EventType;
-import kvstore.checker.history.OpKind;
+import kvstore.sim.FailoverTimes;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,18 +12,12 @@ final class FailoverDelays {
     }
 
     static List<Long> after(List<Long> killNanos, SharedHistory history, long startNanos) {
+        List<Event> events = history.lines().stream().filter(Event.class::isInstance).map(Event.class::cast)
+                .toList();
         List<Long> delays = new ArrayList<>();
-        List<Object> lines = history.lines();
         for (long kill : killNanos) {
             long since = kill - startNanos;
-            long first = -1;
-            for (Object line : lines) {
-                if (line instanceof Event e && e.type() == EventType.OK && e.time() > since
-                        && (e.f() == OpKind.PUT || e.f() == OpKind.DELETE || e.f() == OpKind.CAS)) {
-                    first = e.time();
-                    break; // lines are in real-time order
-                }
-            }
+            long first = FailoverTimes.firstWriteAfter(events, since);
             if (first >= 0) {
                 delays.add((first - since) / 1_000_000);
             }
