@@ -80,21 +80,28 @@ final class ControllerFailover implements Failover {
         if (!problems.isEmpty()) {
             return;
         }
+        if (awaitServed(condition) == null && !Thread.currentThread().isInterrupted()) {
+            problems.add("the controller did not establish " + what + " within " + RECOVERY.toSeconds() + " s");
+            timeline.record("harness: " + problems.getLast());
+        }
+    }
+
+    /** The served view once it meets {@code condition}; null after {@link #RECOVERY}, or if interrupted. */
+    private Served awaitServed(Condition condition) {
         long deadline = System.nanoTime() + RECOVERY.toNanos();
         while (System.nanoTime() < deadline) {
             Served served = served();
             if (served != null && condition.holds(served)) {
-                return;
+                return served;
             }
             try {
                 Thread.sleep(20); // polling real processes over HTTP: nothing to wait on instead
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                return null;
             }
         }
-        problems.add("the controller did not establish " + what + " within " + RECOVERY.toSeconds() + " s");
-        timeline.record("harness: " + problems.getLast());
+        return null;
     }
 
     /**
@@ -151,20 +158,8 @@ final class ControllerFailover implements Failover {
 
     /** The served view, waited for (the nemesis must not take a backup for the primary); all nodes if none. */
     private Served settled() {
-        long deadline = System.nanoTime() + RECOVERY.toNanos();
-        while (System.nanoTime() < deadline) {
-            Served s = served();
-            if (s != null) {
-                return s;
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        return new Served(nodes.keySet().iterator().next(), List.copyOf(nodes.keySet()));
+        Served s = awaitServed(v -> true);
+        return s != null ? s : new Served(nodes.keySet().iterator().next(), List.copyOf(nodes.keySet()));
     }
 
     @Override
