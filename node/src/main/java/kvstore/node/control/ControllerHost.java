@@ -153,7 +153,7 @@ public final class ControllerHost implements AutoCloseable {
             if (m instanceof NewView) {
                 return; // the next probe reports the outcome better
             }
-            Message answer = answerTo(m, response);
+            Message answer = answerTo(node, m, response);
             if (answer != null) {
                 enqueue(() -> dispatch(controller.onMessage(node, answer)));
             }
@@ -161,7 +161,7 @@ public final class ControllerHost implements AutoCloseable {
     }
 
     /** The core message an HTTP answer stands for (null: not an answer the core can use). */
-    private static Message answerTo(Message question, HttpResponse<String> response) {
+    private Message answerTo(String node, Message question, HttpResponse<String> response) {
         if (response.statusCode() != 200 && response.statusCode() != 409) {
             return null;
         }
@@ -169,7 +169,7 @@ public final class ControllerHost implements AutoCloseable {
         try {
             state = ControllerJson.state(JSON.readTree(response.body()));
         } catch (Exception e) {
-            LOG.log(System.Logger.Level.WARNING, "a node's answer could not be read: " + e.getMessage());
+            complain(node, "its answer could not be read: " + e.getMessage());
             return null;
         }
         boolean refused = response.statusCode() == 409;

@@ -65,11 +65,23 @@ public final class ControllerJson {
         return MAPPER.createObjectNode().put("number", b.number()).put("controller", b.controller());
     }
 
+    /** A ballot a controller sends (prepare, accept): it names that controller. */
     public static Ballot ballot(JsonNode o) {
+        return ballot(o, false);
+    }
+
+    /**
+     * A ballot as a node reports it: also the ballot an installed view counts as, which no controller owns
+     * ({@code "controller": ""}; an operator's {@code PUT /view} gives one).
+     */
+    private static Ballot ballot(JsonNode o, boolean mayBeInstalledView) {
         requireObject(o, "a ballot");
         JsonNode controller = o.get("controller");
-        if (controller == null || !controller.isTextual() || controller.textValue().isEmpty()
-                || controller.textValue().length() > 200) {
+        boolean named = controller != null && controller.isTextual() && !controller.textValue().isEmpty()
+                && controller.textValue().length() <= 200;
+        boolean installed = mayBeInstalledView && controller != null && controller.isTextual()
+                && controller.textValue().isEmpty();
+        if (!named && !installed) {
             throw new IllegalArgumentException("a ballot needs 'controller', a name of 1 to 200 characters");
         }
         return new Ballot(number(o, "number", 1), controller.textValue());
@@ -95,7 +107,7 @@ public final class ControllerJson {
         o.path("laggingBackups").forEach(b -> lagging.add(nodeId(b, "a lagging backup")));
         return new NodeState(number(o, "incarnation", 1), optional(o, "view") ? view(o.get("view")) : null,
                 flag(o, "synced"), number(o, "syncedView", 0), flag(o, "mayLead"), flag(o, "voter"),
-                optional(o, "promised") ? ballot(o.get("promised")) : null,
+                optional(o, "promised") ? ballot(o.get("promised"), true) : null,
                 optional(o, "accepted") ? view(o.get("accepted")) : null, flag(o, "fenced"), lagging);
     }
 

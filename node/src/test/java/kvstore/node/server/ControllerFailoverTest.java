@@ -89,6 +89,28 @@ class ControllerFailoverTest {
         }
     }
 
+    /**
+     * The common path: an operator set the cluster up by hand with PUT /view, then turns on automatic failover.
+     * The nodes report the operator's view as promised by no controller ("controller": ""); the controller must
+     * read that and fail over when the primary dies.
+     */
+    @Test
+    void aClusterSetUpByAnOperatorIsHandedToAController() {
+        try (TestCluster cluster = TestCluster.startWithView(3)) {
+            assertEquals(201, Http.put(cluster.address(2), "x", "by hand").status());
+            JsonNode state = Http.send("GET", cluster.address(1), "/view/state", null).body();
+            assertEquals("", state.path("promised").path("controller").asText(null), state::toString);
+            try (ControllerHost ignored = controllerFor(cluster)) {
+                cluster.stop(1);
+                long next = awaitPrimaryOfSize(cluster, 2, 2, 3);
+                assertNotEquals(1, next);
+                assertEquals("by hand", Http.get(cluster.address(5 - next), "x").body().path("value").asText());
+                assertEquals(201, Http.put(cluster.address(next), "y", "after").status());
+            }
+            assertTrue(notes.stream().noneMatch(n -> n.contains("a ballot needs")), notes::toString);
+        }
+    }
+
     @Test
     void theControllerEndpointsRefuseBadInputWithoutChangingTheVote() {
         try (TestCluster cluster = TestCluster.startWithView(1)) {
