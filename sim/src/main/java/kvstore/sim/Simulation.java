@@ -33,6 +33,7 @@ public final class Simulation {
     private static final long SETTLED_CHECK_EVERY = 20_000;
     private static final long GIVE_UP_AT = 120_000_000; // two virtual minutes: a run that has not ended is stuck
     private static final long MAX_MESSAGES = 2_000_000;  // a message storm is a bug too: stop and report it
+    private static final long REFUSAL_MICROS = 200;      // how soon a sender hears that a dead node refused it
 
     private final SimConfig config;
     private final FaultSchedule schedule;
@@ -208,7 +209,12 @@ public final class Simulation {
         }
         Replica replica = replicas.get(to);
         if (replica == null) {
-            return; // down: the message is lost
+            // Down: the message is lost. A node that sent it learns so at once, as from a refused TCP connection
+            // (a partition, unlike a dead process, answers nothing).
+            if (replicas.get(from) != null && nodes.contains(to) && !network.isBlocked(to, from)) {
+                at(now + REFUSAL_MICROS, () -> deliver(to, from, new Message.Unreachable()));
+            }
+            return;
         }
         delivered++;
         if (trace != null) { // building the line costs more than delivering the message

@@ -15,6 +15,11 @@ public enum Bug {
     NO_IDEMPOTENCY,
     /** A joining backup counts toward acknowledgements before it has received the state. */
     COUNT_BEFORE_STATE_TRANSFER,
+    /**
+     * The primary orders an operation while a backup is unreachable and answers it "certainly not applied": the
+     * operation stays in the log and may take effect later, which a refusal promises it will not.
+     */
+    ORDER_WHILE_BACKUP_UNREACHABLE,
     /** The controller promotes any node that was ever synced, not one synced in the newest view. */
     CONTROLLER_ANY_PRIMARY,
     /** The controller decides a view with one node's promise and acceptance instead of a majority's. */

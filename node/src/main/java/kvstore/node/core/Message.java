@@ -25,9 +25,31 @@ public sealed interface Message {
     /**
      * Backup to primary: I, in this incarnation, have applied everything up to {@code seq} in view {@code view}
      * ({@code seq == -1}: I am here and need the state). The incarnation tells a restarted node from its earlier
-     * life, whose acknowledgements no longer hold.
+     * life, whose acknowledgements no longer hold. {@code keptLog} (with {@code seq == -1}): I kept the log I held
+     * before this view renumbered the last one; confirm that it is still yours (docs/protocol.md, R7).
      */
-    record Ack(long view, long seq, long incarnation) implements Message {
+    record Ack(long view, long seq, long incarnation, boolean keptLog) implements Message {
+        public Ack(long view, long seq, long incarnation) {
+            this(view, seq, incarnation, false);
+        }
+    }
+
+    /**
+     * Primary to backup, every few ticks and at once when it installs a view: I, in life {@code primaryIncarnation},
+     * lead {@code view}, and my log has run on unbroken since I installed view {@code chainStart} (every view since
+     * renumbered that one). A backup answers with an {@link Ack}: that is how a primary knows its backups are
+     * reachable. A backup that kept its log across a renumbering learns from the chain whether that log is still
+     * this primary's.
+     */
+    record Heartbeat(long view, long chainStart, long primaryIncarnation) implements Message {
+    }
+
+    /**
+     * Not sent by anyone: the transport's notice that it could not reach the node this message is "from" (the
+     * connection was refused or broke). A primary stops ordering operations at once, instead of waiting for the
+     * failure-detection time, until that node answers again.
+     */
+    record Unreachable() implements Message {
     }
 
     /**

@@ -5,6 +5,7 @@ import kvstore.node.core.Message.Accepted;
 import kvstore.node.core.Message.Ack;
 import kvstore.node.core.Message.ClientReply;
 import kvstore.node.core.Message.ClientRequest;
+import kvstore.node.core.Message.Heartbeat;
 import kvstore.node.core.Message.NewView;
 import kvstore.node.core.Message.Prepare;
 import kvstore.node.core.Message.Probe;
@@ -13,14 +14,17 @@ import kvstore.node.core.Message.Refused;
 import kvstore.node.core.Message.Replicate;
 import kvstore.node.core.Message.StateTransfer;
 import kvstore.node.core.Message.Status;
+import kvstore.node.core.Message.Unreachable;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -52,12 +56,22 @@ public final class Replica {
 
     // As a backup: replication messages that arrived ahead of a gap.
     private final TreeMap<Long, Replicate> ahead = new TreeMap<>();
+    // As a backup: the primary's chain (its incarnation, the view its log began in) that this node's log belongs
+    // to, learned from heartbeats while synced; null when unknown. A renumbering keeps the log only if it is set.
+    private Chain syncedChain;
+    private boolean keptLog;      // holds the log it had before a renumbering, not yet confirmed by the primary
+
+    // As the primary: the view this log began in (later views up to the current one only renumbered it, R7).
+    private long chainStart;
 
     // As the primary: operations not yet applied by every backup, and how far each backup has applied.
     private final TreeMap<Long, Entry> unconfirmed = new TreeMap<>();
     private final Map<RequestId, Entry> unconfirmedById = new HashMap<>();
     private final Map<String, Long> appliedBy = new LinkedHashMap<>(); // -1: waiting for state transfer
     private final Map<String, Long> incarnationOf = new HashMap<>();    // each backup's incarnation, as announced
+    private final Map<String, Long> lastHeard = new HashMap<>();        // tick of each backup's last answer
+    private final Set<String> unreachable = new HashSet<>();           // the transport could not reach it since
+    private final List<Held> held = new ArrayList<>(); // not ordered yet: waiting for every backup to answer once
 
     // As any member: requests forwarded to the primary, by id, with who asked.
     private final Map<RequestId, Forwarded> forwarded = new LinkedHashMap<>(); // ordered: replies go out in order
@@ -86,6 +100,18 @@ public final class Replica {
 
     private record Forwarded(List<String> requesters, long deadline) {
     }
+
+    /** A request the primary has not ordered: it orders nothing until every backup has answered in the view. */
+    private record Held(String from, ClientRequest request) {
+    }
+
+    /** One unbroken log of one primary: its life, and the view it installed that log in. */
+    private record Chain(long primaryIncarnation, long start) {
+    }
+
+    /** The value {@link #appliedBy} holds for a backup that kept its log across a renumbering, until confirmed. */
+    private static final long KEPT_LOG = -2;
+    private static final int HELD_LIMIT = 10_000;
 
     /**
      * A replica that joins an existing cluster, or restarts after a crash with its memory lost: it never leads a
@@ -142,6 +168,8 @@ public final class Replica {
                     onNewView(v.view());
                 }
             }
+            case Heartbeat h -> onHeartbeat(from, h);
+            case Unreachable u -> onUnreachable(from);
             case Probe p -> send(from, new Status(p.sentAt(), state()));
             case Prepare p -> onPrepare(from, p);
             case Accept a -> onAccept(from, a);
@@ -158,17 +186,19 @@ public final class Replica {
         now++;
         if (view != null && view.backups().contains(id) && !synced && !fenced()
                 && now % config.retransmitTicks() == 0) {
-            send(view.primary(), new Ack(view.number(), -1, incarnation)); // still waiting for the state
+            send(view.primary(), announcement()); // still waiting for the state, or for its log to be confirmed
         }
         if (isPrimary() && !fenced()) {
             if (now % config.retransmitTicks() == 0) {
                 retransmit();
+                heartbeat();
             }
             for (Entry e : unconfirmed.values()) {
                 if (!e.answered && e.deadline <= now) {
                     answer(e, Result.unavailable("not every backup confirmed the operation in time"));
                 }
             }
+            admitHeld();
         }
         Iterator<Map.Entry<RequestId, Forwarded>> it = forwarded.entrySet().iterator();
         while (it.hasNext()) {
@@ -209,46 +239,86 @@ public final class Replica {
             send(view.primary(), new ClientRequest(request.id(), request.command(), true));
             return;
         }
-        if (!config.has(Bug.NO_IDEMPOTENCY)) {
-            Entry waiting = unconfirmedById.get(request.id());
-            if (waiting != null) {
-                if (waiting.answered) {
-                    waiting.answered = false; // a retry: answer it when the operation is confirmed
-                    waiting.replyTo.clear();
-                    waiting.deadline = now + config.replicationTimeoutTicks();
-                }
-                waiting.replyTo.add(from);
-                return;
-            }
-            Result earlier = done.get(request.id());
-            if (earlier != null) {
-                if (earlier.seq() <= appliedEverywhere()) {
-                    send(from, new ClientReply(request.id(), earlier));
-                    return;
-                }
-                // Applied before, in an earlier view, and never confirmed there: answer once every backup of
-                // this view holds it too (the state transfer carries it).
-                Entry wait = new Entry(earlier.seq(), request.id(), request.command(), earlier, now,
-                        now + config.replicationTimeoutTicks());
-                wait.replyTo.add(from);
-                unconfirmed.put(earlier.seq(), wait);
-                unconfirmedById.put(request.id(), wait);
-                return;
-            }
+        if (!config.has(Bug.NO_IDEMPOTENCY) && joinedEarlierAttempt(from, request)) {
+            return;
         }
+        if (request.command().isRead() && config.has(Bug.LOCAL_READS)) {
+            // The planted bug: answered from this node's own state, asking no backup whether it still leads.
+            send(from, new ClientReply(request.id(), apply(request.command()).withSeq(applied)));
+            return;
+        }
+        String down = unreachableBackup();
+        if (down != null && config.has(Bug.ORDER_WHILE_BACKUP_UNREACHABLE)) {
+            order(from, request, down);
+            return;
+        }
+        if (down != null) {
+            send(from, new ClientReply(request.id(), refusal(request, "backup " + down + " is unreachable: nothing "
+                    + "is ordered until it answers again or a view without it is installed")));
+            return;
+        }
+        if (!everyBackupAnswered()) {
+            if (held.size() >= HELD_LIMIT) {
+                send(from, new ClientReply(request.id(), refusal(request, "too many operations are waiting for "
+                        + "the backups of view " + view.number() + " to answer")));
+                return;
+            }
+            held.add(new Held(from, request)); // ordered once every backup has answered, refused if one cannot
+            return;
+        }
+        order(from, request, null);
+    }
+
+    /**
+     * Deduplication (R6): a retry of an operation still waiting joins it; a retry of one applied earlier gets its
+     * recorded result, once every backup of this view holds it. Returns whether the request was taken care of.
+     */
+    private boolean joinedEarlierAttempt(String from, ClientRequest request) {
+        Entry waiting = unconfirmedById.get(request.id());
+        if (waiting != null) {
+            if (waiting.answered) {
+                waiting.answered = false; // a retry: answer it when the operation is confirmed
+                waiting.replyTo.clear();
+                waiting.deadline = now + config.replicationTimeoutTicks();
+            }
+            waiting.replyTo.add(from);
+            return true;
+        }
+        Result earlier = done.get(request.id());
+        if (earlier == null) {
+            return false;
+        }
+        if (earlier.seq() <= appliedEverywhere()) {
+            send(from, new ClientReply(request.id(), earlier));
+            return true;
+        }
+        // Applied before, in an earlier view, and never confirmed there: answer once every backup of this view
+        // holds it too (the state transfer carries it).
+        Entry wait = new Entry(earlier.seq(), request.id(), request.command(), earlier, now,
+                now + config.replicationTimeoutTicks());
+        wait.replyTo.add(from);
+        unconfirmed.put(earlier.seq(), wait);
+        unconfirmedById.put(request.id(), wait);
+        return true;
+    }
+
+    /**
+     * Gives the operation the next sequence number, applies it and replicates it (R1). {@code down} is only ever
+     * non-null under the planted bug that orders while a backup is unreachable and then refuses as if it had not.
+     */
+    private void order(String from, ClientRequest request, String down) {
         long seq = ++applied;
         Result result = apply(request.command()).withSeq(seq);
         if (!request.command().isRead()) {
             done.put(request.id(), result);
         }
-        if (request.command().isRead() && config.has(Bug.LOCAL_READS)) {
-            send(from, new ClientReply(request.id(), result));
-            applied--; // never replicated: the read took no place in the order
-            return;
-        }
         Entry entry = new Entry(seq, request.id(), request.command(), result, now,
                 now + config.replicationTimeoutTicks());
-        entry.replyTo.add(from);
+        if (down != null) { // the planted bug: ordered, yet answered "certainly not applied"
+            send(from, new ClientReply(request.id(), refusal(request, "backup " + down + " is unreachable")));
+        } else {
+            entry.replyTo.add(from);
+        }
         unconfirmed.put(seq, entry);
         unconfirmedById.put(request.id(), entry);
         if (config.has(Bug.ACK_BEFORE_REPLICATION) && !request.command().isRead()) {
@@ -269,6 +339,52 @@ public final class Replica {
      */
     private static Result refusal(ClientRequest request, String why) {
         return request.forwarded() ? Result.unavailable(why) : Result.refused(why);
+    }
+
+    /**
+     * Orders what was held once every backup has answered, or refuses it (never ordered, so certainly not applied)
+     * once one is known unreachable. Each goes through {@link #onClientRequest} again: a duplicate held twice joins
+     * the first.
+     */
+    private void admitHeld() {
+        if (held.isEmpty() || unreachableBackup() == null && !everyBackupAnswered()) {
+            return;
+        }
+        List<Held> waiting = new ArrayList<>(held);
+        held.clear();
+        for (Held h : waiting) {
+            onClientRequest(h.from(), h.request());
+        }
+    }
+
+    /** Whether every backup of the view has answered since the primary's log began in it (or renumbered it). */
+    private boolean everyBackupAnswered() {
+        return lastHeard.keySet().containsAll(view.backups());
+    }
+
+    /**
+     * A backup known to be unreachable now (null: none): the transport could not reach it since it last answered,
+     * or it has been silent for the failure-detection time. The primary orders nothing then: an operation could
+     * only end without an acknowledgement, and "refused" must mean "did not happen".
+     */
+    private String unreachableBackup() {
+        for (String b : view.backups()) {
+            if (isUnreachable(b)) {
+                return b;
+            }
+        }
+        return null;
+    }
+
+    private boolean isUnreachable(String backup) {
+        long silentSince = lastHeard.getOrDefault(backup, viewSince);
+        return unreachable.contains(backup) || now - silentSince > config.failureDetectionTicks();
+    }
+
+    private void onUnreachable(String node) {
+        if (isPrimary() && view.backups().contains(node) && unreachable.add(node)) {
+            admitHeld(); // what waited for it is refused at once
+        }
     }
 
     private void onReplyFromPrimary(ClientReply reply) {
@@ -330,21 +446,30 @@ public final class Replica {
         if (known != null && ack.incarnation() < known) {
             return; // from a life of that node that has ended: what it had applied is gone
         }
+        lastHeard.put(from, now);
+        unreachable.remove(from);
         if (known == null || ack.incarnation() > known) {
-            // A backup we hear from for the first time in this life: it counts only after the state transfer.
+            // A backup we hear from for the first time in this life: it counts only after the state transfer,
+            // or once it has confirmed that the log it kept across a renumbering is ours (R7).
             incarnationOf.put(from, ack.incarnation());
             if (config.has(Bug.COUNT_BEFORE_STATE_TRANSFER)) {
                 send(from, new StateTransfer(view.number(), applied, new TreeMap<>(), new HashMap<>(),
                         ack.incarnation()));
+            } else if (ack.keptLog()) {
+                appliedBy.put(from, KEPT_LOG);
+                send(from, heartbeatMessage());
             } else {
                 appliedBy.put(from, -1L);
                 send(from, snapshotFor(from));
             }
-            confirmApplied();
-            return;
+        } else if (ack.seq() >= 0) {
+            appliedBy.put(from, Math.max(appliedBy.get(from), ack.seq()));
+        } else if (!ack.keptLog() && appliedBy.get(from) == KEPT_LOG) {
+            appliedBy.put(from, -1L); // its log was not ours after all: it needs the state
+            send(from, snapshotFor(from));
         }
-        appliedBy.put(from, Math.max(appliedBy.get(from), ack.seq()));
         confirmApplied();
+        admitHeld();
     }
 
     /** The highest sequence number every backup of the view has applied (this primary has applied all). */
@@ -372,7 +497,7 @@ public final class Replica {
         for (Map.Entry<String, Long> backup : appliedBy.entrySet()) {
             long upTo = backup.getValue();
             if (upTo < 0) {
-                if (incarnationOf.containsKey(backup.getKey())) {
+                if (upTo != KEPT_LOG && incarnationOf.containsKey(backup.getKey())) {
                     send(backup.getKey(), snapshotFor(backup.getKey()));
                 }
                 continue;
@@ -385,6 +510,49 @@ public final class Replica {
                 send(backup.getKey(), new Replicate(view.number(), e.seq, e.id, e.command));
             }
         }
+    }
+
+    /** Tells every backup this primary is here, and learns from their answers that they are (see Heartbeat). */
+    private void heartbeat() {
+        for (String backup : view.backups()) {
+            send(backup, heartbeatMessage());
+        }
+    }
+
+    private Heartbeat heartbeatMessage() {
+        return new Heartbeat(view.number(), chainStart, incarnation);
+    }
+
+    /**
+     * As a backup, to the primary: synced, how far it has applied; with a log kept across a renumbering, a request
+     * to confirm it; otherwise, a request for the state.
+     */
+    private Ack announcement() {
+        if (synced) {
+            return new Ack(view.number(), applied, incarnation);
+        }
+        return new Ack(view.number(), -1, incarnation, keptLog);
+    }
+
+    private void onHeartbeat(String from, Heartbeat h) {
+        if (view == null || isPrimary() || fenced() || h.view() != view.number() || !from.equals(view.primary())) {
+            return; // not our primary, or not our view: silence tells that primary we are not its backup
+        }
+        Chain chain = new Chain(h.primaryIncarnation(), h.chainStart());
+        if (keptLog) {
+            keptLog = false;
+            if (chain.equals(syncedChain)) {
+                synced = true; // the primary's log ran on unbroken since ours was synced with it
+                syncedView = view.number();
+                applyInOrder();
+            } else {
+                ahead.clear(); // another log than ours: the state transfer comes next
+            }
+        }
+        if (synced) {
+            syncedChain = chain;
+        }
+        send(from, announcement());
     }
 
     private StateTransfer snapshotFor(String backup) {
@@ -402,6 +570,8 @@ public final class Replica {
             done = new HashMap<>(s.done());
             applied = s.seq();
             synced = true;
+            keptLog = false;
+            syncedChain = null; // known again from the primary's next heartbeat
             syncedView = view.number();
             ahead.headMap(applied, true).clear();
             applyInOrder();
@@ -423,24 +593,65 @@ public final class Replica {
             // Restarted empty, or chosen in an earlier life: we may lack acknowledged writes, so refuse to lead.
             return;
         }
+        if (renumbers(next)) {
+            renumber(next);
+            return;
+        }
         abandonRole("the view changed");
         view = next;
         viewSince = now;
         votes.installed(next);
+        keptLog = false;
+        syncedChain = null;
         if (next.primary().equals(id)) {
             synced = true;
             syncedView = next.number();
+            chainStart = next.number();
             for (String backup : next.backups()) {
                 // Counted only after its state transfer, which waits for it to announce its incarnation (the
                 // planted bug counts it at once, and later sends it an empty state).
                 appliedBy.put(backup, config.has(Bug.COUNT_BEFORE_STATE_TRANSFER) ? applied : -1L);
             }
+            heartbeat(); // at once: a backup that cannot be reached should be known before any operation is ordered
         } else {
             synced = false; // a backup counts only after the new primary's state transfer
             if (next.backups().contains(id)) {
                 send(next.primary(), new Ack(next.number(), -1, incarnation));
             }
         }
+    }
+
+    /**
+     * R7: the same view under a new number (same primary, backups and primary incarnation), with nothing fenced
+     * here since. Operators' epoch-less views are numbered by each node, so the same view can reach a member
+     * again under a higher number after the operator is done; that must not disturb what is in flight.
+     */
+    private boolean renumbers(View next) {
+        return view != null && !fenced() && next.primary().equals(view.primary())
+                && new HashSet<>(next.backups()).equals(new HashSet<>(view.backups()))
+                && next.primaryIncarnation() == view.primaryIncarnation() && next.isMember(id);
+    }
+
+    /**
+     * Takes the new number and keeps the role. A primary keeps its log, its operations in flight and what it knows of
+     * its backups; its chain still starts where it did. A synced backup keeps its log but counts again only once the
+     * primary's heartbeat shows the same chain (the primary may have led other views in between, under numbers
+     * this backup never saw); otherwise it takes a state transfer as after any view change.
+     */
+    private void renumber(View next) {
+        view = next;
+        votes.installed(next);
+        if (isPrimary()) {
+            syncedView = next.number();
+            heartbeat();
+            return;
+        }
+        keptLog = synced && syncedChain != null;
+        synced = false;
+        if (!keptLog) {
+            ahead.clear();
+        }
+        send(view.primary(), announcement());
     }
 
     /** Leaving a role: nothing still waiting is acknowledged. */
@@ -454,7 +665,13 @@ public final class Replica {
         unconfirmedById.clear();
         appliedBy.clear();
         incarnationOf.clear();
+        lastHeard.clear();
+        unreachable.clear();
         ahead.clear();
+        for (Held h : held) {
+            send(h.from(), new ClientReply(h.request().id(), refusal(h.request(), why))); // never ordered
+        }
+        held.clear();
         for (Map.Entry<RequestId, Forwarded> f : forwarded.entrySet()) {
             for (String requester : f.getValue().requesters) {
                 send(requester, new ClientReply(f.getKey(), Result.unavailable(why)));
@@ -508,8 +725,8 @@ public final class Replica {
     /**
      * As the serving primary: the backups that hold up acknowledgements, so that a controller can drop them even
      * when it can reach them itself (a partition between primary and backup). A backup lags if it has not
-     * applied an operation older than the replication timeout, or has not taken its state transfer that long
-     * after the view began.
+     * applied an operation older than the replication timeout, has not taken its state transfer that long
+     * after the view began, or is unreachable (operations are refused while it is).
      */
     private List<String> laggingBackups() {
         if (!isPrimary() || fenced()) {
@@ -521,7 +738,7 @@ public final class Replica {
             boolean late = b.getValue() < 0 ? now - viewSince > config.replicationTimeoutTicks()
                     : oldest != null && b.getValue() < oldest.seq
                     && now - oldest.created > config.replicationTimeoutTicks();
-            if (late) {
+            if (late || isUnreachable(b.getKey())) {
                 lagging.add(b.getKey());
             }
         }

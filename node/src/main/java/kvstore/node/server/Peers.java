@@ -35,6 +35,7 @@ public final class Peers implements AutoCloseable {
     private final Map<String, String> addressOf = new ConcurrentHashMap<>();
     private final Map<String, Link> links = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    private volatile java.util.function.Consumer<String> unreachable = peer -> { };
 
     /** @param source the local address to connect from, or null for the system's choice */
     public Peers(String self, String token, String source) {
@@ -57,6 +58,14 @@ public final class Peers implements AutoCloseable {
     /** Where each node listens, as the latest view says. Older entries stay: a reply may go to a former member. */
     public void learn(Map<Long, String> addresses) {
         addresses.forEach((id, address) -> addressOf.put(String.valueOf(id), address));
+    }
+
+    /**
+     * Who to tell, with the peer's id, when a batch could not be delivered (connection refused or broken, no address
+     * known): the core stops ordering operations at once rather than after its failure-detection time.
+     */
+    public void onUnreachable(java.util.function.Consumer<String> listener) {
+        unreachable = listener;
     }
 
     public void send(String to, Message message) {
@@ -186,6 +195,7 @@ public final class Peers implements AutoCloseable {
             if (address == null) {
                 LOG.log(System.Logger.Level.DEBUG, "no address known for node {0}; dropping {1} messages",
                         peer, batch.size());
+                unreachable.accept(peer);
                 return;
             }
             List<Object> items = coalesce(batch);
@@ -214,6 +224,7 @@ public final class Peers implements AutoCloseable {
                     connection.close();
                     connection = null;
                 }
+                unreachable.accept(peer);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -72,6 +72,7 @@ public final class ReplicaHost implements AutoCloseable {
             return t;
         });
         ticker.scheduleAtFixedRate(() -> enqueue(this::tick), tick.toNanos(), tick.toNanos(), TimeUnit.NANOSECONDS);
+        peers.onUnreachable(peer -> receive(peer, List.of(new Message.Unreachable())));
     }
 
     private void tick() {

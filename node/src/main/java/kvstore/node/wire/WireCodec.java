@@ -60,6 +60,15 @@ public final class WireCodec {
                 g.writeNumberField("view", a.view());
                 g.writeNumberField("seq", a.seq());
                 g.writeNumberField("incarnation", a.incarnation());
+                if (a.keptLog()) {
+                    g.writeBooleanField("keptLog", true);
+                }
+            }
+            case Message.Heartbeat h -> {
+                g.writeStringField("type", "heartbeat");
+                g.writeNumberField("view", h.view());
+                g.writeNumberField("chainStart", h.chainStart());
+                g.writeNumberField("primaryIncarnation", h.primaryIncarnation());
             }
             case StateTransfer st -> {
                 g.writeStringField("type", "state");
@@ -80,6 +89,8 @@ public final class WireCodec {
             }
             case NewView v -> throw new IllegalArgumentException(
                     "views travel between nodes as view documents, not as core messages");
+            case Message.Unreachable u -> throw new IllegalArgumentException(
+                    "an unreachable peer is the sender's transport's own notice, never sent");
             case Message.Probe m -> throw controllerOnly(m);
             case Message.Status m -> throw controllerOnly(m);
             case Message.Prepare m -> throw controllerOnly(m);
@@ -157,7 +168,10 @@ public final class WireCodec {
             case "reply" -> new ClientReply(requestId(o.get("id")), result(o.get("result")));
             case "replicate" -> new Replicate(number(o, "view"), number(o, "seq"), requestId(o.get("id")),
                     command(o.get("command")));
-            case "ack" -> new Ack(number(o, "view"), number(o, "seq"), number(o, "incarnation"));
+            case "ack" -> new Ack(number(o, "view"), number(o, "seq"), number(o, "incarnation"),
+                    flag(o, "keptLog"));
+            case "heartbeat" -> new Message.Heartbeat(number(o, "view"), number(o, "chainStart"),
+                    number(o, "primaryIncarnation"));
             case "state" -> {
                 Map<RequestId, Result> done = new HashMap<>();
                 for (JsonNode d : array(o, "done")) {
@@ -234,6 +248,13 @@ public final class WireCodec {
         JsonNode v = o.get(field);
         require(v != null && v.canConvertToLong() && v.isIntegralNumber(), "'" + field + "' must be an integer");
         return v.longValue();
+    }
+
+    /** An optional flag: absent means false. */
+    private static boolean flag(JsonNode o, String field) {
+        JsonNode v = o.get(field);
+        require(v == null || v.isBoolean(), "'" + field + "' must be true or false");
+        return v != null && v.booleanValue();
     }
 
     private static JsonNode array(JsonNode o, String field) {

@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 final class TestCluster implements AutoCloseable {
     static final Duration TICK = Duration.ofMillis(5);
-    static final ReplicaConfig TIMEOUTS = new ReplicaConfig(200, 4, 300, java.util.Set.of());
+    static final ReplicaConfig TIMEOUTS = new ReplicaConfig(200, 4, 300, 100, java.util.Set.of());
     private static final AtomicLong INCARNATIONS = new AtomicLong(System.currentTimeMillis());
 
     private final Map<Long, KvNode> nodes = new TreeMap<>();

@@ -33,10 +33,19 @@ public final class Network {
         if (blocked.containsKey(from + ">" + to) || random.nextDouble() < dropRate) {
             return new Fate(new long[0]);
         }
-        if (random.nextDouble() < duplicateRate) {
+        if (random.nextDouble() < duplicateRate && !isClientsOwn(message)) {
             return new Fate(new long[] {delay(), delay()});
         }
         return new Fate(new long[] {delay()});
+    }
+
+    /**
+     * A client's request as the client sent it: never duplicated, as a TCP connection never duplicates an HTTP
+     * request. A retry is the client's own doing, and the client knows of it; so a refusal of one copy ("certainly
+     * not applied") says what became of it. Requests nodes forward may be duplicated like any peer message.
+     */
+    private static boolean isClientsOwn(Message message) {
+        return message instanceof Message.ClientRequest r && !r.forwarded();
     }
 
     /** A delay: exponential around the mean, and one message in fifty is twenty times slower. */

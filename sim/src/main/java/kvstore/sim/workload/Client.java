@@ -35,6 +35,7 @@ public final class Client {
     private RequestId current;
     private Command command;
     private int attempts;
+    private boolean everyAttemptRefused; // each attempt so far was refused before anything was ordered
     private Runnable whenDone = () -> { };
 
     public Client(int process, ClientContext world, HistoryRecorder history, SplittableRandom random,
@@ -112,6 +113,7 @@ public final class Client {
         command = c;
         current = new RequestId(name, ++counter);
         attempts = 0;
+        everyAttemptRefused = true;
         maxAttempts = retryLimit == Integer.MAX_VALUE ? Integer.MAX_VALUE : retryLimit + 1;
         then = after;
         recordInvoke();
@@ -126,6 +128,7 @@ public final class Client {
         world.send(name, node, new ClientRequest(id, command));
         world.after(timeoutMicros, () -> {
             if (id.equals(current) && attempts == attempt) {
+                everyAttemptRefused = false; // it may still arrive and be ordered
                 retryOrGiveUp(null);
             }
         });
@@ -136,8 +139,11 @@ public final class Client {
             attempt();
             return;
         }
-        // Gave up: a write may still take effect (unknown); a read had no effect (fail).
-        EventType outcome = command.isRead() ? EventType.FAIL : EventType.INFO;
+        // Gave up: a write may still take effect (unknown), unless every attempt was refused before it was
+        // ordered ("certainly not applied": the checker then holds the store to it); a read had no effect (fail).
+        // A failed cas means "the comparison failed" in this history format, so a refused one stays unknown.
+        boolean noEffect = command.isRead() || everyAttemptRefused && command.kind() != Command.Kind.CAS;
+        EventType outcome = noEffect ? EventType.FAIL : EventType.INFO;
         recordCompletion(outcome, null);
         finish();
     }
@@ -148,6 +154,7 @@ public final class Client {
         }
         Result r = reply.result();
         if (r.status() == Result.Status.UNAVAILABLE) {
+            everyAttemptRefused &= r.certainlyNotApplied();
             int attempt = attempts;
             RequestId id = current;
             world.after(timeoutMicros / 10, () -> {
