@@ -54,10 +54,17 @@ public sealed interface Message {
 
     /**
      * Primary to a backup of a new view: the whole state as of {@code seq}, for one incarnation of that backup
-     * only (a late copy must not make a restarted node look synced). The backup counts only after it.
+     * only (a late copy must not make a restarted node look synced). The backup counts only after it. The
+     * primary's chain ({@code primaryIncarnation}, {@code chainStart}; see {@link Heartbeat}) tells the backup
+     * which log it now holds, so that a later renumbering can keep it.
      */
     record StateTransfer(long view, long seq, Map<String, String> data, Map<RequestId, Result> done,
-                         long incarnation) implements Message {
+                         long incarnation, long chainStart, long primaryIncarnation) implements Message {
+        /** A transfer whose chain no primary has (tests): its log is never kept across a renumbering. */
+        public StateTransfer(long view, long seq, Map<String, String> data, Map<RequestId, Result> done,
+                             long incarnation) {
+            this(view, seq, data, done, incarnation, 0, 0);
+        }
     }
 
     /**

@@ -57,7 +57,8 @@ public final class Replica {
     // As a backup: replication messages that arrived ahead of a gap.
     private final TreeMap<Long, Replicate> ahead = new TreeMap<>();
     // As a backup: the primary's chain (its incarnation, the view its log began in) that this node's log belongs
-    // to, learned from heartbeats while synced; null when unknown. A renumbering keeps the log only if it is set.
+    // to, from the state transfer and heartbeats while synced; null when unknown. A renumbering keeps the log only
+    // if it is set.
     private Chain syncedChain;
     private boolean keptLog;      // holds the log it had before a renumbering, not yet confirmed by the primary
 
@@ -70,6 +71,7 @@ public final class Replica {
     private final Map<String, Long> appliedBy = new LinkedHashMap<>(); // -1: waiting for state transfer
     private final Map<String, Long> incarnationOf = new HashMap<>();    // each backup's incarnation, as announced
     private final Map<String, Long> lastHeard = new HashMap<>();        // tick of each backup's last answer
+    private final Map<String, Long> countedIn = new HashMap<>(); // the view of the last ack counted from each backup
     private final Set<String> unreachable = new HashSet<>();           // the transport could not reach it since
     private final List<Held> held = new ArrayList<>(); // not ordered yet: waiting for every backup to answer once
 
@@ -464,8 +466,12 @@ public final class Replica {
             }
         } else if (ack.seq() >= 0) {
             appliedBy.put(from, Math.max(appliedBy.get(from), ack.seq()));
-        } else if (!ack.keptLog() && appliedBy.get(from) == KEPT_LOG) {
-            appliedBy.put(from, -1L); // its log was not ours after all: it needs the state
+            countedIn.put(from, ack.view());
+        } else if (!ack.keptLog() && (appliedBy.get(from) == KEPT_LOG
+                || appliedBy.get(from) >= 0 && countedIn.getOrDefault(from, 0L) < ack.view())) {
+            // Its log was not ours after all, or it lost it in a renumbering since we counted it: it needs the state.
+            // (An older request for the state, overtaken by the transfer it asked for, names the view counted in.)
+            appliedBy.put(from, -1L);
             send(from, snapshotFor(from));
         }
         confirmApplied();
@@ -557,7 +563,7 @@ public final class Replica {
 
     private StateTransfer snapshotFor(String backup) {
         return new StateTransfer(view.number(), applied, new TreeMap<>(data), new HashMap<>(done),
-                incarnationOf.get(backup));
+                incarnationOf.get(backup), chainStart, incarnation);
     }
 
     private void onStateTransfer(String from, StateTransfer s) {
@@ -571,7 +577,7 @@ public final class Replica {
             applied = s.seq();
             synced = true;
             keptLog = false;
-            syncedChain = null; // known again from the primary's next heartbeat
+            syncedChain = new Chain(s.primaryIncarnation(), s.chainStart());
             syncedView = view.number();
             ahead.headMap(applied, true).clear();
             applyInOrder();
@@ -666,6 +672,7 @@ public final class Replica {
         appliedBy.clear();
         incarnationOf.clear();
         lastHeard.clear();
+        countedIn.clear();
         unreachable.clear();
         ahead.clear();
         for (Held h : held) {

@@ -86,6 +86,8 @@ public final class WireCodec {
                 }
                 g.writeEndArray();
                 g.writeNumberField("incarnation", st.incarnation());
+                g.writeNumberField("chainStart", st.chainStart());
+                g.writeNumberField("primaryIncarnation", st.primaryIncarnation());
             }
             case NewView v -> throw new IllegalArgumentException(
                     "views travel between nodes as view documents, not as core messages");
@@ -178,7 +180,7 @@ public final class WireCodec {
                     done.put(requestId(d.get("id")), result(d.get("result")));
                 }
                 yield new StateTransfer(number(o, "view"), number(o, "seq"), stringMap(o.get("data")), done,
-                        number(o, "incarnation"));
+                        number(o, "incarnation"), number(o, "chainStart"), number(o, "primaryIncarnation"));
             }
             default -> throw new IllegalArgumentException("unknown message type '" + type + "'");
         };

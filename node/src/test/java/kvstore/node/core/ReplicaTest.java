@@ -29,6 +29,7 @@ class ReplicaTest {
         final Deque<Object[]> inFlight = new ArrayDeque<>();
         final Set<String> cut = new HashSet<>();
         final Map<String, List<ClientReply>> replies = new LinkedHashMap<>();
+        int stateTransfers; // delivered so far
 
         Net(String... ids) {
             for (String id : ids) {
@@ -49,6 +50,9 @@ class ReplicaTest {
                     continue;
                 }
                 Replica r = nodes.get(to);
+                if (m[2] instanceof Message.StateTransfer) {
+                    stateTransfers++;
+                }
                 if (r == null) {
                     replies.computeIfAbsent(to, k -> new ArrayList<>()).add((ClientReply) m[2]);
                     continue;
@@ -110,6 +114,73 @@ class ReplicaTest {
         assertNull(net.request("c", "n1", 1, Command.put("x", "1")), "no answer while n3 has not applied it");
         net.tick(ReplicaConfig.defaults().replicationTimeoutTicks());
         assertEquals(Result.Status.UNAVAILABLE, net.replies.get("c").getLast().result().status());
+    }
+
+    @Test
+    void whileABackupIsUnreachableThePrimaryRefusesAtOnceAndTheRefusedWriteNeverTakesEffect() {
+        Net net = started();
+        net.cut.add("n1>n3"); // n3's process died: the transport says so
+        assertTrue(net.nodes.get("n1").onMessage("n3", new Message.Unreachable()).isEmpty());
+        Result refused = net.request("c", "n1", 1, Command.put("x", "refused"));
+        assertTrue(refused.certainlyNotApplied(), "refused at once, before ordering: " + refused);
+        assertEquals(Result.Status.UNAVAILABLE, net.request("c", "n1", 2, Command.get("x")).status(), "reads too");
+        net.install(new View(2, "n1", List.of("n2")));
+        assertEquals(Result.Status.NOT_FOUND, net.request("c", "n2", 3, Command.get("x")).status(),
+                "the refused write did not happen, in the next view either");
+        assertEquals(Result.Status.OK, net.request("c", "n2", 4, Command.put("x", "ok")).status());
+    }
+
+    @Test
+    void aBackupThatNeverAnswersIsTakenForUnreachableAfterTheDetectionTime() {
+        Net net = new Net("n1", "n2", "n3");
+        net.cut.add("n1>n3"); // silent: a partition, or a paused process
+        net.install(new View(1, "n1", List.of("n2", "n3")));
+        assertNull(net.request("c", "n1", 1, Command.put("x", "1")), "held, unordered, until every backup answers");
+        net.tick(ReplicaConfig.defaults().failureDetectionTicks() + 1);
+        assertTrue(net.replies.get("c").getLast().result().certainlyNotApplied(), "then refused: never ordered");
+        assertTrue(net.nodes.get("n1").state().laggingBackups().contains("n3"), "and reported to a controller");
+        assertNull(net.nodes.get("n2").data().get("x"));
+        assertEquals(0, net.nodes.get("n1").appliedSeq(), "nothing was ordered");
+        net.cut.clear();
+        net.tick(ReplicaConfig.defaults().retransmitTicks());
+        assertEquals(Result.Status.OK, net.request("c", "n1", 2, Command.put("x", "2")).status(), "back: served");
+    }
+
+    @Test
+    void renumberingTheSameViewKeepsOperationsInFlightAndTheBackupsLogs() {
+        Net net = started();
+        net.request("c", "n1", 1, Command.put("x", "1"));
+        int transfers = net.stateTransfers;
+        net.cut.add("n1>n2"); // the write below waits for n2
+        assertNull(net.request("d", "n1", 1, Command.put("x", "2")));
+        net.install(new View(7, "n1", List.of("n3", "n2"))); // the same view, numbered anew
+        net.cut.clear();
+        net.tick(ReplicaConfig.defaults().retransmitTicks());
+        assertEquals(Result.Status.UPDATED, net.replies.get("d").getLast().result().status(),
+                "acknowledged, not aborted by the renumbering");
+        assertEquals(transfers, net.stateTransfers, "the backups kept their logs: no state transfer");
+        for (Replica r : net.nodes.values()) {
+            assertEquals(7, r.view().number());
+            assertTrue(r.isSynced(), r.id() + " synced in the renumbered view");
+            assertEquals("2", r.data().get("x"));
+        }
+    }
+
+    @Test
+    void aBackupKeepsItsLogAcrossARenumberingOnlyIfThePrimarysLogRanOnUnbroken() {
+        Net net = started();
+        net.request("c", "n1", 1, Command.put("x", "1"));
+        // n2 misses view 2, in which n3 leads n1 and takes a write; then the operator goes back to view 1's shape.
+        net.cut.add("operator>n2");
+        net.install(new View(2, "n3", List.of("n1")));
+        assertEquals(Result.Status.UPDATED, net.request("c", "n3", 2, Command.put("x", "2")).status());
+        net.cut.clear();
+        net.install(new View(3, "n1", List.of("n2", "n3"))); // to n2, a renumbering of the view 1 it holds
+        net.tick(ReplicaConfig.defaults().retransmitTicks());
+        assertTrue(net.nodes.get("n2").isSynced());
+        assertEquals("2", net.nodes.get("n2").data().get("x"),
+                "n1's log began anew in view 3, so n2 took the state instead of keeping its own");
+        assertEquals(Result.Status.OK, net.request("c", "n2", 3, Command.get("x")).status());
     }
 
     @Test
