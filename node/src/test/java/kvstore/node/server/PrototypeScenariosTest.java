@@ -6,6 +6,7 @@ import kvstore.checker.search.Verdict;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -92,6 +93,87 @@ class PrototypeScenariosTest {
             assertEquals("primary", Http.send("GET", cluster.address(3), "/view", null).body()
                     .path("role").asText(), "the lowest id of the right half leads it");
         }
+    }
+
+    /**
+     * The issue's first scenario: a view naming a member nobody listens at. The primary learns from the refused
+     * connection that it is unreachable and refuses writes at once; a refused write never takes effect, not even
+     * after a view without the dead member.
+     */
+    @Test
+    void aWriteRefusedForADeadMemberIsRefusedAtOnceAndNeverTakesEffect() {
+        try (TestCluster cluster = TestCluster.start(2)) {
+            String doc = "{\"view\": [{\"address\": \"" + cluster.address(1) + "\", \"id\": 1}, {\"address\": \""
+                    + cluster.address(2) + "\", \"id\": 2}, {\"address\": \"127.0.0.1:1\", \"id\": 3}]}";
+            cluster.putView(doc, 1, 2);
+            long[] millis = new long[5];
+            for (int i = 0; i < millis.length; i++) {
+                long start = System.nanoTime();
+                Http.Response r = Http.put(cluster.address(1), "k" + i, "refused");
+                millis[i] = (System.nanoTime() - start) / 1_000_000;
+                assertEquals(503, r.status(), r::toString);
+                assertEquals(false, r.body().path("applied").asBoolean(true), () -> "certainly not applied: " + r);
+            }
+            System.out.println("503 with a dead member in the view, ms per write: " + Arrays.toString(millis));
+            assertTrue(Arrays.stream(millis).skip(1).allMatch(ms -> ms < 500),
+                    () -> "refused at once, not after the replication timeout: " + Arrays.toString(millis));
+            cluster.installView(1, 2);
+            for (int i = 0; i < millis.length; i++) {
+                assertEquals(404, Http.get(cluster.address(2), "k" + i).status(), "the refused write took effect");
+            }
+            assertEquals(201, Http.put(cluster.address(1), "k0", "accepted").status());
+        }
+    }
+
+    /**
+     * The issue's second scenario: after one-node and split views, the operator sends the view of all four nodes to
+     * each of them (epoch-less, so the members number it from epochs that had diverged, and renumber it among
+     * themselves afterwards). Once every PUT /view has answered 200, no client gets 503.
+     */
+    @Test
+    void afterACleanViewInstallNoClientGets503WhileTheMembersRenumberIt() throws Exception {
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        try (TestCluster cluster = TestCluster.startWithView(4);
+             ExecutorService clients = Executors.newFixedThreadPool(5)) {
+            for (int round = 0; round < 3; round++) {
+                for (long id : cluster.ids()) {
+                    cluster.putView(cluster.viewDocument(id), id); // every node alone
+                }
+                for (int i = 0; i < random.nextInt(3); i++) {
+                    assertEquals(2, Http.put(cluster.address(1 + random.nextInt(4)), "k", "alone").status() / 100);
+                }
+                cluster.putView(cluster.viewDocument(1, 2), 1, 2);
+                cluster.putView(cluster.viewDocument(3, 4), 3, 4);
+                cluster.putView(cluster.viewDocument(1, 2, 3, 4), 1, 2, 3, 4);
+                List<Future<List<String>>> results = new ArrayList<>();
+                for (int c = 0; c < 5; c++) {
+                    int client = c;
+                    int r = round;
+                    results.add(clients.submit(() -> {
+                        Random mine = new Random(seed + 31L * client + r);
+                        List<String> unexpected = new ArrayList<>();
+                        for (int i = 0; i < 25; i++) {
+                            String at = cluster.address(1 + mine.nextInt(4));
+                            Http.Response resp = mine.nextBoolean() ? Http.put(at, "k", "c" + client + "-" + i)
+                                    : Http.get(at, "k");
+                            if (!List.of(200, 201, 404).contains(resp.status())) {
+                                unexpected.add(resp.toString());
+                            }
+                        }
+                        return unexpected;
+                    }));
+                }
+                for (Future<List<String>> f : results) {
+                    List<String> unexpected = f.get();
+                    assertTrue(unexpected.isEmpty(), () -> "round " + r(seed) + ": " + unexpected);
+                }
+            }
+        }
+    }
+
+    private static String r(long seed) {
+        return "seed " + seed;
     }
 
     /** One acknowledged operation on the shared key, by its position in the primary's order. */
