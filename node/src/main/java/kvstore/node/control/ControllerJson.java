@@ -19,7 +19,7 @@ import java.util.List;
  */
 public final class ControllerJson {
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final long MAX_NUMBER = (1L << 53) - 1; // JSON's safe integers, as for epochs
+    private static final long MAX_NUMBER = View.MAX_NUMBER; // JSON's safe integers, as for epochs
     private static final java.util.Set<String> VIEW_FIELDS = java.util.Set.of("number", "primary", "backups",
             "primaryIncarnation", "basis");
 

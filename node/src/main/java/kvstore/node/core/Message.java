@@ -1,5 +1,6 @@
 package kvstore.node.core;
 
+import java.util.List;
 import java.util.Map;
 
 /** Everything that crosses the network between clients, nodes and the operator. Small immutable values. */
@@ -76,6 +77,44 @@ public sealed interface Message {
         public NewView(View view) {
             this(view, false);
         }
+    }
+
+    /**
+     * The operator's view without a number (the prototype's {@code PUT /view} without an epoch): the node numbers it
+     * one past every number it knows, or finds it is the view it holds already, and passes it on to the other
+     * members ({@link PassOn}) so that they agree on its number (docs/protocol.md, "Views from an operator").
+     */
+    record UnnumberedView(String primary, List<String> backups) implements Message {
+        public UnnumberedView {
+            backups = List.copyOf(backups);
+        }
+    }
+
+    /**
+     * Member to member: this is the number I gave the view we both hold. It may only renumber the identical view
+     * the receiver holds (R7), never install one: which of two operator decisions came later is not in a number a
+     * node chose.
+     */
+    record PassOn(View view) implements Message {
+    }
+
+    /**
+     * The answer to a {@link NewView} or {@link UnnumberedView}: the view this node now holds ({@code refusal} null;
+     * the same one again if it held it already), or the view it refused and why.
+     */
+    record ViewReply(View view, String refusal) implements Message {
+    }
+
+    /**
+     * A node that a view makes primary before it ever held the cluster's state asks every other member whether
+     * any of them ever held it (docs/protocol.md, V2 over HTTP): only if none did is the cluster new, and may it
+     * lead while empty. Sent only by nodes that were not told whether they found or join a cluster.
+     */
+    record FoundingQuery() implements Message {
+    }
+
+    /** @param syncedView the last view in which the answering node held the complete state (0: never) */
+    record FoundingAnswer(long syncedView) implements Message {
     }
 
     // ---- between a controller and the nodes (docs/protocol.md, "The controller") ----------------------------

@@ -1,6 +1,11 @@
 package kvstore.node.core;
 
 import kvstore.node.core.Message.Accept;
+import kvstore.node.core.Message.FoundingAnswer;
+import kvstore.node.core.Message.FoundingQuery;
+import kvstore.node.core.Message.PassOn;
+import kvstore.node.core.Message.UnnumberedView;
+import kvstore.node.core.Message.ViewReply;
 import kvstore.node.core.Message.Accepted;
 import kvstore.node.core.Message.Ack;
 import kvstore.node.core.Message.ClientReply;
@@ -43,6 +48,10 @@ public final class Replica {
     private final long incarnation; // grows with every restart of this node: tells its lives apart
     private final ReplicaConfig config;
     private boolean founding; // of a new cluster: may lead while it holds nothing
+    private final boolean asksWhetherNew; // see #asking
+    private FoundingQuestion asked;        // the view waiting for the other members' answers (null: none)
+    private boolean numberedByNodes;       // the view held was numbered by members (an operator's, epoch-less)
+    private final Set<String> answeredInView = new HashSet<>(); // as primary: backups heard under this number
 
     private final ViewVotes votes; // this node's vote on views, for controllers
     private View view;
@@ -107,6 +116,11 @@ public final class Replica {
     private record Held(String from, ClientRequest request) {
     }
 
+    /** A view that makes this node primary, waiting to learn whether the cluster is new (see #asking). */
+    private record FoundingQuestion(String requester, View view, boolean unnumbered, Set<String> waitingFor,
+                                    long deadline) {
+    }
+
     /** One unbroken log of one primary: its life, and the view it installed that log in. */
     private record Chain(long primaryIncarnation, long start) {
     }
@@ -120,10 +134,10 @@ public final class Replica {
      * view until it has been synced in one, because it may lack acknowledged writes.
      */
     public Replica(String id, long incarnation, ReplicaConfig config) {
-        this(id, incarnation, config, false);
+        this(id, incarnation, config, false, false);
     }
 
-    private Replica(String id, long incarnation, ReplicaConfig config, boolean founding) {
+    private Replica(String id, long incarnation, ReplicaConfig config, boolean founding, boolean asksWhetherNew) {
         if (incarnation <= 0) {
             throw new IllegalArgumentException("an incarnation is a positive number that grows with each restart");
         }
@@ -131,7 +145,17 @@ public final class Replica {
         this.incarnation = incarnation;
         this.config = config;
         this.founding = founding;
+        this.asksWhetherNew = asksWhetherNew;
         this.votes = new ViewVotes(founding); // only a founding node cannot have forgotten a promise
+    }
+
+    /**
+     * A replica that was not told whether it founds a new cluster or joins one (the prototype's nodes start so):
+     * when a view makes it primary before it ever held the cluster's state, it asks the view's other members, and
+     * leads while empty only if every one answers that it never held the state either (docs/protocol.md, V2).
+     */
+    public static Replica asking(String id, long incarnation, ReplicaConfig config) {
+        return new Replica(id, incarnation, config, false, true);
     }
 
     /**
@@ -140,19 +164,7 @@ public final class Replica {
      * receive the cluster's first view late, and must not start leading an empty store then).
      */
     public static Replica founding(String id, long incarnation, ReplicaConfig config) {
-        return new Replica(id, incarnation, config, true);
-    }
-
-    /**
-     * The host established that no member of the view it is asked to lead has ever held the cluster's state, so
-     * the cluster is new and this replica may lead it while empty, as if created by {@link #founding}. Ignored
-     * once the replica has been synced or applied anything. (Over HTTP a node that was started without knowing
-     * whether it founds or rejoins asks the other members; see docs/protocol.md.)
-     */
-    public void foundNewCluster() {
-        if (syncedView == 0 && applied == 0) {
-            founding = true;
-        }
+        return new Replica(id, incarnation, config, true, false);
     }
 
     // ---- inputs -------------------------------------------------------------------------------------------
@@ -165,11 +177,12 @@ public final class Replica {
             case Replicate r -> onReplicate(from, r);
             case Ack a -> onAck(from, a);
             case StateTransfer s -> onStateTransfer(from, s);
-            case NewView v -> {
-                if (!v.decided() || votes.voter()) {
-                    onNewView(v.view());
-                }
-            }
+            case NewView v -> onNumberedView(from, v);
+            case UnnumberedView u -> onUnnumberedView(from, u);
+            case PassOn p -> onPassOn(p);
+            case FoundingQuery q -> send(from, new FoundingAnswer(syncedView));
+            case FoundingAnswer a -> onFoundingAnswer(from, a);
+            case ViewReply r -> { } // answers meant for an operator or a controller
             case Heartbeat h -> onHeartbeat(from, h);
             case Unreachable u -> onUnreachable(from);
             case Probe p -> send(from, new Status(p.sentAt(), state()));
@@ -186,6 +199,7 @@ public final class Replica {
     /** One tick of time: retransmits, and gives up on what waited too long. */
     public List<Send> onTick() {
         now++;
+        giveUpAskingIfLate();
         if (view != null && view.backups().contains(id) && !synced && !fenced()
                 && now % config.retransmitTicks() == 0) {
             send(view.primary(), announcement()); // still waiting for the state, or for its log to be confirmed
@@ -194,6 +208,7 @@ public final class Replica {
             if (now % config.retransmitTicks() == 0) {
                 retransmit();
                 heartbeat();
+                passOnToLaggards();
             }
             for (Entry e : unconfirmed.values()) {
                 if (!e.answered && e.deadline <= now) {
@@ -449,6 +464,7 @@ public final class Replica {
             return; // from a life of that node that has ended: what it had applied is gone
         }
         lastHeard.put(from, now);
+        answeredInView.add(from);
         unreachable.remove(from);
         if (known == null || ack.incarnation() > known) {
             // A backup we hear from for the first time in this life: it counts only after the state transfer,
@@ -518,6 +534,21 @@ public final class Replica {
         }
     }
 
+    /**
+     * A pass-on is best effort: a backup that missed it stays on the old number of the same view and never
+     * answers under the new one. So the primary passes its number on again to every backup not heard from under it.
+     */
+    private void passOnToLaggards() {
+        if (!numberedByNodes) {
+            return;
+        }
+        for (String backup : view.backups()) {
+            if (!answeredInView.contains(backup)) {
+                send(backup, new PassOn(view));
+            }
+        }
+    }
+
     /** Tells every backup this primary is here, and learns from their answers that they are (see Heartbeat). */
     private void heartbeat() {
         for (String backup : view.backups()) {
@@ -541,6 +572,10 @@ public final class Replica {
     }
 
     private void onHeartbeat(String from, Heartbeat h) {
+        if (view != null && !isPrimary() && from.equals(view.primary()) && h.view() < view.number()
+                && numberedByNodes) {
+            send(from, new PassOn(view)); // our primary missed the number we hold the view under
+        }
         if (view == null || isPrimary() || fenced() || h.view() != view.number() || !from.equals(view.primary())) {
             return; // not our primary, or not our view: silence tells that primary we are not its backup
         }
@@ -587,21 +622,169 @@ public final class Replica {
 
     // ---- views ----------------------------------------------------------------------------------------------
 
-    private void onNewView(View next) {
+    /**
+     * A view with its number, from an operator (who chose the number) or a controller ({@code decided}: a majority
+     * accepted it). Answered with the view now held, or why not.
+     */
+    private void onNumberedView(String from, NewView v) {
+        if (view != null && v.view().equals(view)) {
+            send(from, new ViewReply(view, null)); // the same view again: nothing changes
+            return;
+        }
+        if (v.decided() && !votes.voter()) {
+            send(from, new ViewReply(v.view(), "node " + id + " restarted and no controller has restored its vote "
+                    + "yet: it takes a controller's view only after that"));
+            return;
+        }
+        if (!v.decided() && mustAskWhetherNew(v.view())) {
+            ask(from, v.view(), false);
+            return;
+        }
+        answerInstall(from, v.view(), false);
+    }
+
+    /**
+     * An operator's view without a number: the one held already (then passed on again, which heals a member that
+     * missed the first pass-on), or a new one numbered past every number this node knows, installed, and passed on.
+     */
+    private void onUnnumberedView(String from, UnnumberedView u) {
+        if (view != null && view.primary().equals(u.primary()) && view.primaryIncarnation() == 0
+                && new HashSet<>(view.backups()).equals(new HashSet<>(u.backups()))) {
+            send(from, new ViewReply(view, null));
+            passOn();
+            return;
+        }
+        long number = state().highestNumber() + 1;
+        if (number > View.MAX_NUMBER) {
+            send(from, new ViewReply(view, "this node's epoch is at the largest a view may have (" + View.MAX_NUMBER
+                    + "): send a view with an explicit epoch to start again"));
+            return;
+        }
+        View next = new View(number, u.primary(), u.backups());
+        if (mustAskWhetherNew(next)) {
+            ask(from, next, true);
+            return;
+        }
+        answerInstall(from, next, true);
+    }
+
+    private void answerInstall(String requester, View next, boolean unnumbered) {
+        String refusal = install(next);
+        if (refusal == null && unnumbered) {
+            numberedByNodes = true;
+            passOn();
+        }
+        send(requester, new ViewReply(refusal == null ? view : next, refusal));
+    }
+
+    /** The number this node gave an operator's view, to every other member: they may only renumber with it. */
+    private void passOn() {
+        for (String member : view.members()) {
+            if (!member.equals(id)) {
+                send(member, new PassOn(view));
+            }
+        }
+    }
+
+    private void onPassOn(PassOn p) {
+        View next = p.view();
+        if (view != null && next.number() > view.number() && next.number() <= View.MAX_NUMBER && renumbers(next)
+                && votes.mayInstall(next)) {
+            renumber(next);
+            numberedByNodes = true;
+        }
+    }
+
+    // ---- whether a new cluster may be founded (see #asking) ---------------------------------------------------
+
+    private boolean mustAskWhetherNew(View next) {
+        return asksWhetherNew && next.primary().equals(id) && !mayLead()
+                && (view == null || next.number() > view.number());
+    }
+
+    private void ask(String requester, View next, boolean unnumbered) {
+        if (asked != null) {
+            send(asked.requester(), new ViewReply(asked.view(), "superseded by a newer view document"));
+        }
+        Set<String> others = new HashSet<>(next.backups());
+        asked = new FoundingQuestion(requester, next, unnumbered, others, now + config.forwardTimeoutTicks());
+        if (others.isEmpty()) {
+            concludeFounding();
+            return;
+        }
+        for (String member : next.backups()) {
+            send(member, new FoundingQuery());
+        }
+    }
+
+    private void onFoundingAnswer(String from, FoundingAnswer a) {
+        if (asked == null || !asked.waitingFor().contains(from)) {
+            return;
+        }
+        if (a.syncedView() > 0) {
+            FoundingQuestion q = asked;
+            asked = null;
+            send(q.requester(), new ViewReply(q.view(), "node " + id + " has never held the cluster's state (it "
+                    + "restarted empty, or joined, and has not yet been a synced backup), and node " + from + " has "
+                    + "(in epoch " + a.syncedView() + "): it cannot be the primary; promote a node that holds the "
+                    + "data"));
+            return;
+        }
+        asked.waitingFor().remove(from);
+        if (asked.waitingFor().isEmpty()) {
+            concludeFounding();
+        }
+    }
+
+    /** Every other member said it never held the state: the cluster is new, and this node may lead it empty. */
+    private void concludeFounding() {
+        FoundingQuestion q = asked;
+        asked = null;
+        if (syncedView == 0 && applied == 0) {
+            founding = true;
+        }
+        answerInstall(q.requester(), q.view(), q.unnumbered());
+    }
+
+    private void giveUpAskingIfLate() {
+        if (asked != null && asked.deadline() <= now) {
+            FoundingQuestion q = asked;
+            asked = null;
+            send(q.requester(), new ViewReply(q.view(), "node " + id + " has never held the cluster's state and "
+                    + "cannot tell whether the cluster is new: members " + new java.util.TreeSet<>(q.waitingFor())
+                    + " did not answer whether they ever held it; promote a node that holds the data, or start "
+                    + "this one with --new-cluster"));
+        }
+    }
+
+    /**
+     * Installs a numbered view (V1, V2, C3; a renumbering keeps the role, R7). Returns why not, or null when
+     * installed.
+     */
+    private String install(View next) {
         if (view != null && next.number() <= view.number()) {
-            return; // not newer: a node never goes back to an older view
+            return "epoch " + next.number() + " is not newer than this node's epoch " + view.number()
+                    + " (or names another view with the same epoch)";
         }
         if (!votes.mayInstall(next)) {
-            return; // a controller's newer round is under way here, or another view was accepted at this number
+            return votes.promisedNumber() > next.number()
+                    ? "node " + id + " promised ballot " + votes.promised() + " to a controller: a view change to a "
+                    + "newer epoch is under way here"
+                    : "node " + id + " accepted another view with epoch " + next.number();
         }
-        if (next.primary().equals(id) && (!mayLead()
-                || (next.primaryIncarnation() != 0 && next.primaryIncarnation() != incarnation))) {
-            // Restarted empty, or chosen in an earlier life: we may lack acknowledged writes, so refuse to lead.
-            return;
+        if (next.primary().equals(id) && next.primaryIncarnation() != 0 && next.primaryIncarnation() != incarnation) {
+            return "the view names incarnation " + next.primaryIncarnation() + " of node " + id + " as primary; "
+                    + "this is incarnation " + incarnation + " (it restarted since)";
         }
+        if (next.primary().equals(id) && !mayLead()) {
+            // Restarted empty, or joined: it may lack acknowledged writes, so it refuses to lead.
+            return "node " + id + " has never held the cluster's state (it restarted empty, or joined, and has not "
+                    + "yet been a synced backup): it cannot be the primary; promote a node that holds the data";
+        }
+        numberedByNodes = false;
         if (renumbers(next)) {
             renumber(next);
-            return;
+            return null;
         }
         abandonRole("the view changed");
         view = next;
@@ -625,6 +808,7 @@ public final class Replica {
                 send(next.primary(), new Ack(next.number(), -1, incarnation));
             }
         }
+        return null;
     }
 
     /**
@@ -647,6 +831,7 @@ public final class Replica {
     private void renumber(View next) {
         view = next;
         votes.installed(next);
+        answeredInView.clear();
         if (isPrimary()) {
             syncedView = next.number();
             heartbeat();
@@ -672,6 +857,7 @@ public final class Replica {
         appliedBy.clear();
         incarnationOf.clear();
         lastHeard.clear();
+        answeredInView.clear();
         countedIn.clear();
         unreachable.clear();
         ahead.clear();

@@ -15,6 +15,12 @@ import java.util.List;
  *                           controller"). Views from an operator, who states none, take the previous number.
  */
 public record View(long number, String primary, List<String> backups, long primaryIncarnation, long basis) {
+    /**
+     * The largest view number: JSON's safe integers (2^53 - 1), which every client can read exactly, and far from
+     * overflow when a node numbers the next view.
+     */
+    public static final long MAX_NUMBER = (1L << 53) - 1;
+
     public View(long number, String primary, List<String> backups) {
         this(number, primary, backups, 0);
     }

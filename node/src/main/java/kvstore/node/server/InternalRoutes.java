@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * {@code POST /internal/messages}: node-to-node traffic, separate from {@code /data}. One request carries a batch
- * {@code {"from": "<node id>", "messages": [...]}} of core messages and passed-on view documents. It is answered
+ * {@code {"from": "<node id>", "messages": [...]}} of core messages. It is answered
  * at once (202); the answers, if any, travel back as messages of their own, as on the simulator's network.
  */
 final class InternalRoutes {
@@ -31,9 +31,6 @@ final class InternalRoutes {
         routing.post("/internal/messages", this::receive);
     }
 
-    private record Item(Message message, ViewDocument view) {
-    }
-
     private void receive(ServerRequest req, ServerResponse res) {
         token.check(req);
         ObjectNode envelope = Bodies.jsonObject(req, Bodies.INTERNAL_LIMIT);
@@ -42,38 +39,24 @@ final class InternalRoutes {
         if (from == null || !from.isTextual() || messages == null || !messages.isArray()) {
             throw new ApiError(400, "expected {\"from\": \"<node id>\", \"messages\": [...]}");
         }
+        JsonNode address = envelope.get("address");
+        if (address != null && (!address.isTextual() || !ViewDocument.isAddress(address.textValue())
+                || !from.textValue().matches("[1-9][0-9]{0,17}"))) {
+            throw new ApiError(400, "'address' must be the sender's host:port, not " + address);
+        }
         // Decode the whole batch before delivering any of it: a bad batch changes nothing.
-        List<Item> items = new ArrayList<>(messages.size());
+        List<Message> decoded = new ArrayList<>(messages.size());
         for (JsonNode m : messages) {
-            if ("view".equals(m.path("type").asText())) {
-                JsonNode doc = m.get("document");
-                if (doc == null || !doc.isObject()) {
-                    throw new ApiError(400, "a view message needs a 'document' object");
-                }
-                ViewDocument view = ViewDocument.parse((ObjectNode) doc);
-                if (view.epoch() == null) {
-                    throw new ApiError(400, "a view passed on between nodes must carry its epoch");
-                }
-                items.add(new Item(null, view));
-            } else {
-                try {
-                    items.add(new Item(WireCodec.decode(m), null));
-                } catch (IllegalArgumentException e) {
-                    throw new ApiError(400, "bad message: " + e.getMessage());
-                }
+            try {
+                decoded.add(WireCodec.decode(m));
+            } catch (IllegalArgumentException e) {
+                throw new ApiError(400, "bad message: " + e.getMessage());
             }
         }
-        List<Message> messagesInOrder = new ArrayList<>(items.size());
-        for (Item item : items) {
-            if (item.view() != null) {
-                host.receive(from.textValue(), List.copyOf(messagesInOrder)); // what came before the view, first
-                messagesInOrder.clear();
-                host.installView(item.view(), true);
-            } else {
-                messagesInOrder.add(item.message());
-            }
+        if (address != null) {
+            host.learnReturnAddress(from.textValue(), address.textValue());
         }
-        host.receive(from.textValue(), messagesInOrder);
-        Bodies.send(res, 202, Json.object().put("accepted", items.size()));
+        host.receive(from.textValue(), decoded);
+        Bodies.send(res, 202, Json.object().put("accepted", decoded.size()));
     }
 }

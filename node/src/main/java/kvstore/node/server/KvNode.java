@@ -30,12 +30,13 @@ public final class KvNode implements AutoCloseable {
     private KvNode(NodeConfig config) {
         this.config = config;
         String self = String.valueOf(config.id());
-        Replica replica = config.start() == NodeConfig.Start.NEW_CLUSTER
-                ? Replica.founding(self, config.incarnation(), config.replica())
-                : new Replica(self, config.incarnation(), config.replica());
+        Replica replica = switch (config.start()) {
+            case NEW_CLUSTER -> Replica.founding(self, config.incarnation(), config.replica());
+            case JOIN -> new Replica(self, config.incarnation(), config.replica());
+            case DETECT -> Replica.asking(self, config.incarnation(), config.replica());
+        };
         this.peers = new Peers(self, config.token(), config.peerSource());
-        this.host = new ReplicaHost(config.id(), replica, peers, config.tick(),
-                config.start() == NodeConfig.Start.DETECT);
+        this.host = new ReplicaHost(config.id(), replica, peers, config.tick());
         ClusterToken token = new ClusterToken(config.token());
 
         HttpRouting.Builder routing = HttpRouting.builder();
@@ -47,7 +48,7 @@ public final class KvNode implements AutoCloseable {
         routing.get("/ping", (req, res) -> Bodies.send(res, 200,
                 Json.object().put("message", "Node " + config.id() + " is up.")));
         new DataRoutes(host, config.id(), config.answerTimeout()).register(routing);
-        new ViewRoutes(host, config.id(), token).register(routing);
+        new ViewRoutes(host, config.id(), token, config.answerTimeout()).register(routing);
         new ControllerRoutes(host, token).register(routing);
         new InternalRoutes(host, token).register(routing);
         routing.any(KvNode::noSuchEndpoint);

@@ -4,11 +4,6 @@ import kvstore.node.core.Message;
 import kvstore.node.wire.WireCodec;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +25,6 @@ public final class Peers implements AutoCloseable {
 
     private final String self;
     private final String token;
-    private final HttpClient http;   // for the rare questions that want an answer (see noOtherMemberEverSynced)
     private final String source;
     private final Map<String, String> addressOf = new ConcurrentHashMap<>();
     private final Map<String, Link> links = new ConcurrentHashMap<>();
@@ -42,22 +36,19 @@ public final class Peers implements AutoCloseable {
         this.self = self;
         this.token = token;
         this.source = source;
-        HttpClient.Builder http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofMillis(500));
-        if (source != null) {
-            try {
-                http.localAddress(java.net.InetAddress.getByName(source));
-            } catch (java.net.UnknownHostException e) {
-                throw new IllegalArgumentException("unknown peer source address " + source, e);
-            }
-        }
-        this.http = http.build();
     }
 
-    /** Where each node listens, as the latest view says. Older entries stay: a reply may go to a former member. */
+    /** Where each node listens, as a view this node took says. Older entries stay: a reply may go to a former member. */
     public void learn(Map<Long, String> addresses) {
         addresses.forEach((id, address) -> addressOf.put(String.valueOf(id), address));
+    }
+
+    /**
+     * Where nodes not known yet listen: from a view document not yet taken (the core may need to ask its members
+     * before it answers), or a peer's own return address. Never overrides what a taken view said.
+     */
+    public void learnUnknown(Map<String, String> addresses) {
+        addresses.forEach(addressOf::putIfAbsent);
     }
 
     /**
@@ -72,12 +63,12 @@ public final class Peers implements AutoCloseable {
         enqueue(to, message);
     }
 
-    /** Passes a view document on to another member (see {@link ViewChange}). */
-    public void sendView(String to, ViewDocument view) {
-        enqueue(to, view);
+    /** Where node {@code id} listens, as the views this node was given say (null: not known). */
+    public String address(String id) {
+        return addressOf.get(id);
     }
 
-    private void enqueue(String to, Object item) {
+    private void enqueue(String to, Message item) {
         if (closed || to.equals(self)) {
             return;
         }
@@ -93,35 +84,6 @@ public final class Peers implements AutoCloseable {
         }
     }
 
-    /**
-     * Whether every other member of {@code view} answers GET /view and has never been synced in any view: then
-     * the cluster is new. Any doubt (a member that does not answer, or answers oddly) is a no.
-     */
-    public boolean noOtherMemberEverSynced(ViewDocument view, long self) {
-        for (ViewDocument.Member m : view.members()) {
-            if (m.id() == self) {
-                continue;
-            }
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + m.address()
-                        + "/view")).timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() != 200) {
-                    return false;
-                }
-                var synced = Json.MAPPER.readTree(r.body()).get("syncedEpoch");
-                if (synced == null || !synced.isIntegralNumber() || synced.longValue() != 0) {
-                    return false;
-                }
-            } catch (IOException | IllegalArgumentException e) {
-                return false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return true;
-    }
-
     @Override
     public void close() {
         closed = true;
@@ -129,7 +91,6 @@ public final class Peers implements AutoCloseable {
             l.thread.interrupt();
             l.closeConnection();
         });
-        http.shutdownNow();
     }
 
     /**
@@ -139,11 +100,11 @@ public final class Peers implements AutoCloseable {
      * whole state while a backup has not confirmed it, and only the newest copy for a view and incarnation is
      * worth sending (with a large store, a batch of stale copies would be huge). Returns a new, mutable list.
      */
-    static List<Object> coalesce(List<Object> batch) {
-        List<Object> kept = new ArrayList<>(batch.size());
+    static List<Message> coalesce(List<Message> batch) {
+        List<Message> kept = new ArrayList<>(batch.size());
         Map<List<Long>, Message.Ack> latestAck = new java.util.LinkedHashMap<>();           // by (view, incarnation)
         Map<List<Long>, Message.StateTransfer> latestState = new java.util.LinkedHashMap<>(); // by (view, incarnation)
-        for (Object item : batch) {
+        for (Message item : batch) {
             if (item instanceof Message.Ack ack && ack.seq() >= 0) {
                 latestAck.merge(List.of(ack.view(), ack.incarnation()), ack, (a, b) -> b.seq() >= a.seq() ? b : a);
             } else if (item instanceof Message.StateTransfer s) {
@@ -159,7 +120,7 @@ public final class Peers implements AutoCloseable {
 
     private final class Link {
         final String peer;
-        final BlockingQueue<Object> queue = new LinkedBlockingQueue<>(QUEUE_LIMIT);
+        final BlockingQueue<Message> queue = new LinkedBlockingQueue<>(QUEUE_LIMIT);
         final Thread thread;
 
         Link(String peer) {
@@ -168,7 +129,7 @@ public final class Peers implements AutoCloseable {
         }
 
         private void run() {
-            List<Object> batch = new ArrayList<>();
+            List<Message> batch = new ArrayList<>();
             while (!closed) {
                 try {
                     batch.add(queue.take());
@@ -190,7 +151,7 @@ public final class Peers implements AutoCloseable {
         private List<Long> lastStateKey = List.of(); // (view, incarnation) of the last state transfer sent
         private long lastStateSentNanos;               // and when: at most one copy per STATE_RESEND_NANOS
 
-        private void post(List<Object> batch) {
+        private void post(List<Message> batch) {
             String address = addressOf.get(peer);
             if (address == null) {
                 LOG.log(System.Logger.Level.DEBUG, "no address known for node {0}; dropping {1} messages",
@@ -198,7 +159,7 @@ public final class Peers implements AutoCloseable {
                 unreachable.accept(peer);
                 return;
             }
-            List<Object> items = coalesce(batch);
+            List<Message> items = coalesce(batch);
             long now = System.nanoTime();
             items.removeIf(i -> i instanceof Message.StateTransfer s && !stateMayGo(s, now));
             if (items.isEmpty()) {
@@ -245,22 +206,18 @@ public final class Peers implements AutoCloseable {
         }
 
         /** {"from": self, "messages": [...]}, written straight to bytes (this is the hot path). */
-        private byte[] envelope(List<Object> items) throws IOException {
+        private byte[] envelope(List<Message> items) throws IOException {
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(256 + 96 * items.size());
             try (com.fasterxml.jackson.core.JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
                 g.writeStartObject();
                 g.writeStringField("from", self);
+                String returnAddress = addressOf.get(self);
+                if (returnAddress != null) {
+                    g.writeStringField("address", returnAddress); // so that a node that knows no view can answer
+                }
                 g.writeArrayFieldStart("messages");
-                for (Object item : items) {
-                    if (item instanceof Message m) {
-                        WireCodec.write(g, m);
-                    } else {
-                        g.writeStartObject();
-                        g.writeStringField("type", "view");
-                        g.writeFieldName("document");
-                        g.writeTree(((ViewDocument) item).toJson());
-                        g.writeEndObject();
-                    }
+                for (Message m : items) {
+                    WireCodec.write(g, m);
                 }
                 g.writeEndArray();
                 g.writeEndObject();

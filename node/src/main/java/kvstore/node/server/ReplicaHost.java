@@ -5,6 +5,8 @@ import kvstore.node.core.Message;
 import kvstore.node.core.Message.ClientReply;
 import kvstore.node.core.Message.ClientRequest;
 import kvstore.node.core.Message.NewView;
+import kvstore.node.core.Message.UnnumberedView;
+import kvstore.node.core.Message.ViewReply;
 import kvstore.node.core.NodeState;
 import kvstore.node.core.Replica;
 import kvstore.node.core.RequestId;
@@ -34,6 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ReplicaHost implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ReplicaHost.class.getName());
     private static final String CLIENT_PREFIX = "client:"; // node ids are numbers, so these never collide
+    private static final String OPERATOR_PREFIX = "operator:";
     private static final String CONTROLLER = "controller";
 
     private final long nodeId;
@@ -42,25 +45,14 @@ public final class ReplicaHost implements AutoCloseable {
     private final ExecutorService loop;             // the one thread that touches the core
     private final ScheduledExecutorService ticker;  // only enqueues ticks (a scheduled queue is slower per task)
     private final Map<String, CompletableFuture<Result>> waiting = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<ViewReply>> viewRequests = new ConcurrentHashMap<>();
     private final AtomicLong handles = new AtomicLong();
-    private final boolean detectFounding;
-    private ViewDocument view;       // the installed view document (with its epoch); only the loop touches it
     private Message controllerAnswer; // what the core just answered a controller; only the loop touches it
-    private boolean numberedByNodes; // the operator sent it without an epoch: members pass its number on
-    private long ticks;
 
-    /** How often (in ticks) a primary passes its view on again to backups that have not joined it yet. */
-    private static final int PASS_ON_AGAIN_TICKS = 50;
-
-    /**
-     * @param detectFounding when a view makes this never-synced node primary, ask the other members whether the
-     *                       cluster is new (see {@link NodeConfig.Start#DETECT})
-     */
-    public ReplicaHost(long nodeId, Replica replica, Peers peers, Duration tick, boolean detectFounding) {
+    public ReplicaHost(long nodeId, Replica replica, Peers peers, Duration tick) {
         this.nodeId = nodeId;
         this.replica = replica;
         this.peers = peers;
-        this.detectFounding = detectFounding;
         this.loop = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "replica-" + nodeId);
             t.setDaemon(true);
@@ -71,18 +63,9 @@ public final class ReplicaHost implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        ticker.scheduleAtFixedRate(() -> enqueue(this::tick), tick.toNanos(), tick.toNanos(), TimeUnit.NANOSECONDS);
+        ticker.scheduleAtFixedRate(() -> enqueue(() -> step(replica::onTick)), tick.toNanos(), tick.toNanos(),
+                TimeUnit.NANOSECONDS);
         peers.onUnreachable(peer -> receive(peer, List.of(new Message.Unreachable())));
-    }
-
-    private void tick() {
-        step(replica::onTick);
-        if (++ticks % PASS_ON_AGAIN_TICKS == 0 && numberedByNodes) {
-            // A pass-on is best effort; a backup that missed it would stay in the old numbering and never join.
-            for (String backup : replica.backupsAwaitingState()) {
-                peers.sendView(backup, view);
-            }
-        }
     }
 
     /** Hands a client's command to the core; the future completes with the core's answer. */
@@ -95,6 +78,14 @@ public final class ReplicaHost implements AutoCloseable {
             answer.complete(Result.unavailable("the node is shutting down"));
         }
         return answer;
+    }
+
+    /**
+     * Where another node says it listens now (a node restarted on another port answers from there before any view
+     * says so). Like a view's addresses, it is believed: peers are authenticated by the cluster token, if any.
+     */
+    public void learnReturnAddress(String from, String address) {
+        peers.learn(Map.of(Long.parseLong(from), address));
     }
 
     /** Messages from another node, handled in order in one turn of the loop. */
@@ -115,73 +106,50 @@ public final class ReplicaHost implements AutoCloseable {
         }
     }
 
-    /** The outcome of a view document: what changed, and this node's role in the view it now holds. */
-    public record ViewOutcome(ViewChange.Kind kind, ViewDocument document, String refusal) {
-    }
-
     /**
-     * Installs a view document from {@code PUT /view}, or one another member passed on ({@code passedOn}), which
-     * may only renumber the view this node holds (see {@link ViewChange#decidePassedOn}). A view the operator
-     * sent without an epoch is numbered here and passed on to the other members, so that they agree on its
-     * number; sent again, it is passed on again, which heals a member that missed the first pass-on.
+     * Hands a view document from {@code PUT /view} to the core (numbered or not; a controller's when it names a
+     * basis) and waits for its answer: the view the node now holds, or why it refused. The addresses the document
+     * names are learned first: where nodes listen is the transport's business, not the core's.
      */
-    public ViewOutcome installView(ViewDocument incoming, boolean passedOn) {
-        boolean decided = incoming.basis() != null; // a controller's view (docs/api.md)
-        if (!passedOn && !decided && detectFounding && incoming.primary() == nodeId && !onLoop(replica::mayLead)
-                && peers.noOtherMemberEverSynced(incoming, nodeId)) {
-            onLoop(() -> {
-                replica.foundNewCluster();
-                return null;
-            });
+    public ViewReply installView(ViewDocument doc, Duration timeout) {
+        Map<String, String> named = new java.util.TreeMap<>();
+        doc.addresses().forEach((id, address) -> named.put(String.valueOf(id), address));
+        peers.learnUnknown(named);
+        Message m = doc.epoch() == null
+                ? new UnnumberedView(String.valueOf(doc.primary()), doc.backups().stream().map(String::valueOf).toList())
+                : new NewView(doc.toCoreView(), doc.basis() != null);
+        String handle = OPERATOR_PREFIX + handles.incrementAndGet();
+        CompletableFuture<ViewReply> answer = new CompletableFuture<>();
+        viewRequests.put(handle, answer);
+        try {
+            if (!enqueue(() -> step(() -> replica.onMessage(handle, m)))) {
+                throw DataRoutes.unavailable("the node is shutting down");
+            }
+            ViewReply reply = answer.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            if (reply.refusal() == null) {
+                peers.learn(doc.addresses());
+            }
+            return reply;
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw DataRoutes.unavailable("the node did not decide on the view in time");
+        } catch (java.util.concurrent.CancellationException e) {
+            throw DataRoutes.unavailable("the node is shutting down");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw DataRoutes.unavailable("the node is shutting down");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            viewRequests.remove(handle);
         }
-        return onLoop(() -> {
-            ViewChange change = passedOn ? ViewChange.decidePassedOn(view, incoming)
-                    : ViewChange.decide(view, incoming);
-            boolean operatorNumberless = !passedOn && incoming.epoch() == null;
-            if (change.kind() == ViewChange.Kind.ALREADY_CURRENT && operatorNumberless) {
-                passOn(view);
-            }
-            if (change.kind() != ViewChange.Kind.INSTALL) {
-                return new ViewOutcome(change.kind(), change.document(), null);
-            }
-            ViewDocument next = change.document();
-            peers.learn(next.addresses());
-            View coreView = next.toCoreView();
-            step(() -> replica.onMessage("operator", new NewView(coreView, decided)));
-            if (replica.view() == null || replica.view().number() != next.epoch()) {
-                return new ViewOutcome(ViewChange.Kind.STALE, next, refusalOf(coreView, decided));
-            }
-            view = next;
-            numberedByNodes = passedOn || operatorNumberless;
-            if (operatorNumberless) {
-                passOn(next);
-            }
-            return new ViewOutcome(ViewChange.Kind.INSTALL, next, null);
-        });
     }
 
-    /** Why the core did not install {@code v} (called on the loop, right after it refused). */
-    private String refusalOf(View v, boolean decided) {
-        NodeState s = replica.state();
-        if (decided && !s.voter()) {
-            return "node " + nodeId + " restarted and no controller has restored its vote yet: it takes a "
-                    + "controller's view only after that";
-        }
-        if (s.promised() != null && s.promised().number() > v.number()) {
-            return "node " + nodeId + " promised ballot " + s.promised() + " to a controller: a view change to a "
-                    + "newer epoch is under way here";
-        }
-        if (s.accepted() != null && s.accepted().number() == v.number() && !s.accepted().equals(v)) {
-            return "node " + nodeId + " accepted another view with epoch " + v.number();
-        }
-        if (v.primary().equals(String.valueOf(nodeId)) && v.primaryIncarnation() != 0
-                && v.primaryIncarnation() != replica.incarnation()) {
-            return "the view names incarnation " + v.primaryIncarnation() + " of node " + nodeId + " as primary; "
-                    + "this is incarnation " + replica.incarnation() + " (it restarted since)";
-        }
-        return "node " + nodeId + " has never held the cluster's state (it restarted empty, or joined, and has not "
-                + "yet been a synced backup), and another member has: it cannot be the primary; promote a node "
-                + "that holds the data";
+    /** The view document of a core view, with the addresses this node knows. */
+    public ViewDocument document(View v) {
+        List<ViewDocument.Member> members = v.members().stream()
+                .map(id -> new ViewDocument.Member(Long.parseLong(id), peers.address(id))).toList();
+        return new ViewDocument(members, Long.parseLong(v.primary()), v.number(), v.primaryIncarnation(),
+                v.basis() == Math.max(0, v.number() - 1) && v.primaryIncarnation() == 0 ? null : v.basis());
     }
 
     /**
@@ -201,23 +169,16 @@ public final class ReplicaHost implements AutoCloseable {
         });
     }
 
-    private void passOn(ViewDocument doc) {
-        for (ViewDocument.Member m : doc.members()) {
-            if (m.id() != nodeId) {
-                peers.sendView(String.valueOf(m.id()), doc);
-            }
-        }
-    }
-
     /**
-     * The view document this node holds (null: none yet), whether it leads it, and the core's state (synced, the
-     * last epoch it was synced in, its vote), read in one turn of the loop.
+     * The view this node holds (null: none yet), whether it leads it, and the core's state (synced, the last epoch
+     * it was synced in, its vote), read in one turn of the loop.
      */
     public record Status(ViewDocument view, boolean primary, NodeState state) {
     }
 
     public Status status() {
-        return onLoop(() -> new Status(view, replica.isPrimary(), replica.state()));
+        return onLoop(() -> new Status(replica.view() == null ? null : document(replica.view()), replica.isPrimary(),
+                replica.state()));
     }
 
     public long incarnation() {
@@ -232,6 +193,11 @@ public final class ReplicaHost implements AutoCloseable {
                     CompletableFuture<Result> client = waiting.remove(send.to());
                     if (client != null && send.message() instanceof ClientReply reply) {
                         client.complete(reply.result());
+                    }
+                } else if (send.to().startsWith(OPERATOR_PREFIX)) {
+                    CompletableFuture<ViewReply> operator = viewRequests.remove(send.to());
+                    if (operator != null && send.message() instanceof ViewReply reply) {
+                        operator.complete(reply);
                     }
                 } else if (send.to().equals(CONTROLLER)) {
                     controllerAnswer = send.message();
@@ -270,5 +236,6 @@ public final class ReplicaHost implements AutoCloseable {
             }
         }
         waiting.values().forEach(f -> f.complete(Result.unavailable("the node is shutting down")));
+        viewRequests.values().forEach(f -> f.cancel(false));
     }
 }

@@ -32,8 +32,8 @@ public record ViewDocument(List<Member> members, long primary, Long epoch, long 
         this(members, primary, epoch, 0, null);
     }
 
-    /** The largest epoch: JSON's safe integers, far from overflow when a node numbers the next view. */
-    static final long MAX_EPOCH = (1L << 53) - 1;
+    /** The largest epoch (see {@link kvstore.node.core.View#MAX_NUMBER}). */
+    static final long MAX_EPOCH = kvstore.node.core.View.MAX_NUMBER;
 
     /**
      * What a view document may hold: the view, and what GET /view adds about the node (role, synced, syncedEpoch,

@@ -4,20 +4,24 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import kvstore.node.core.Message.ViewReply;
+import kvstore.node.core.View;
 
 /**
  * {@code /view}: an operator installs a view on a node and reads it back. The prototype's documents, plus the
- * optional {@code epoch} (see {@link ViewChange}) and {@code role}.
+ * optional {@code epoch} and {@code role}. The core numbers, installs or refuses the view (docs/protocol.md).
  */
 final class ViewRoutes {
     private final ReplicaHost host;
     private final long nodeId;
     private final ClusterToken token;
+    private final java.time.Duration answerTimeout;
 
-    ViewRoutes(ReplicaHost host, long nodeId, ClusterToken token) {
+    ViewRoutes(ReplicaHost host, long nodeId, ClusterToken token, java.time.Duration answerTimeout) {
         this.host = host;
         this.nodeId = nodeId;
         this.token = token;
+        this.answerTimeout = answerTimeout;
     }
 
     void register(HttpRouting.Builder routing) {
@@ -27,21 +31,19 @@ final class ViewRoutes {
     private void put(ServerRequest req, ServerResponse res) {
         token.check(req);
         ViewDocument doc = ViewDocument.parse(Bodies.jsonObject(req, Bodies.CLIENT_LIMIT));
-        ReplicaHost.ViewOutcome outcome = host.installView(doc, false);
-        if (outcome.kind() == ViewChange.Kind.STALE) {
-            String why = outcome.refusal() != null ? outcome.refusal()
-                    : "epoch " + doc.epoch() + " is not newer than this node's epoch "
-                    + host.status().view().epoch() + " (or names another view with the same epoch)";
-            throw new ApiError(409, why);
+        ViewReply reply = host.installView(doc, answerTimeout);
+        if (reply.refusal() != null) {
+            throw new ApiError(409, reply.refusal());
         }
         ObjectNode body = Json.object();
-        if (!outcome.document().isMember(nodeId)) {
+        View held = reply.view();
+        if (!held.isMember(String.valueOf(nodeId))) {
             body.put("message", "Not in View");
         } else {
             body.put("message", "View updated")
-                    .put("role", outcome.document().primary() == nodeId ? "primary" : "backup");
+                    .put("role", held.primary().equals(String.valueOf(nodeId)) ? "primary" : "backup");
         }
-        body.put("epoch", outcome.document().epoch());
+        body.put("epoch", held.number());
         Bodies.send(res, 200, body);
     }
 

@@ -13,6 +13,7 @@ import kvstore.node.core.Message.Replicate;
 import kvstore.node.core.Message.StateTransfer;
 import kvstore.node.core.RequestId;
 import kvstore.node.core.Result;
+import kvstore.node.core.View;
 
 import java.io.IOException;
 import java.util.HashMap;
@@ -93,6 +94,18 @@ public final class WireCodec {
                     "views travel between nodes as view documents, not as core messages");
             case Message.Unreachable u -> throw new IllegalArgumentException(
                     "an unreachable peer is the sender's transport's own notice, never sent");
+            case Message.PassOn p -> {
+                g.writeStringField("type", "passOn");
+                g.writeFieldName("view");
+                writeView(g, p.view());
+            }
+            case Message.FoundingQuery q -> g.writeStringField("type", "foundingQuery");
+            case Message.FoundingAnswer a -> {
+                g.writeStringField("type", "foundingAnswer");
+                g.writeNumberField("syncedView", a.syncedView());
+            }
+            case Message.UnnumberedView u -> throw operatorOnly(u);
+            case Message.ViewReply r -> throw operatorOnly(r);
             case Message.Probe m -> throw controllerOnly(m);
             case Message.Status m -> throw controllerOnly(m);
             case Message.Prepare m -> throw controllerOnly(m);
@@ -102,6 +115,41 @@ public final class WireCodec {
             case Message.Refused m -> throw controllerOnly(m);
         }
         g.writeEndObject();
+    }
+
+    private static IllegalArgumentException operatorOnly(Message m) {
+        return new IllegalArgumentException("an operator talks to a node through PUT /view, not the peer link: "
+                + m.getClass().getSimpleName());
+    }
+
+    private static void writeView(JsonGenerator g, View v) throws IOException {
+        g.writeStartObject();
+        g.writeNumberField("number", v.number());
+        g.writeStringField("primary", v.primary());
+        g.writeArrayFieldStart("backups");
+        for (String b : v.backups()) {
+            g.writeString(b);
+        }
+        g.writeEndArray();
+        g.writeNumberField("primaryIncarnation", v.primaryIncarnation());
+        g.writeNumberField("basis", v.basis());
+        g.writeEndObject();
+    }
+
+    private static View view(JsonNode o) {
+        require(o != null && o.isObject(), "a view must be an object");
+        java.util.List<String> backups = new java.util.ArrayList<>();
+        for (JsonNode b : array(o, "backups")) {
+            require(b.isTextual(), "backups are node ids");
+            backups.add(b.textValue());
+        }
+        long number = number(o, "number");
+        require(number > 0 && number <= View.MAX_NUMBER, "a view number is from 1 to " + View.MAX_NUMBER);
+        try {
+            return new View(number, text(o, "primary"), backups, number(o, "primaryIncarnation"), number(o, "basis"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("not a valid view: " + e.getMessage());
+        }
     }
 
     private static IllegalArgumentException controllerOnly(Message m) {
@@ -174,6 +222,9 @@ public final class WireCodec {
                     flag(o, "keptLog"));
             case "heartbeat" -> new Message.Heartbeat(number(o, "view"), number(o, "chainStart"),
                     number(o, "primaryIncarnation"));
+            case "passOn" -> new Message.PassOn(view(o.get("view")));
+            case "foundingQuery" -> new Message.FoundingQuery();
+            case "foundingAnswer" -> new Message.FoundingAnswer(number(o, "syncedView"));
             case "state" -> {
                 Map<RequestId, Result> done = new HashMap<>();
                 for (JsonNode d : array(o, "done")) {

@@ -92,7 +92,8 @@ class BadInputTest {
                 internal("internal: unknown message", "{\"from\": \"2\", \"messages\": [{\"type\": \"gossip\"}]}", 400, "unknown message type 'gossip'", TOKEN),
                 internal("internal: put without value", "{\"from\": \"2\", \"messages\": [{\"type\": \"request\", \"id\": {\"client\": \"c\", \"number\": 1}, \"command\": {\"kind\": \"PUT\", \"key\": \"k\"}}]}", 400, "PUT needs a value", TOKEN),
                 internal("internal: get without key", "{\"from\": \"2\", \"messages\": [{\"type\": \"request\", \"id\": {\"client\": \"c\", \"number\": 1}, \"command\": {\"kind\": \"GET\"}}]}", 400, "GET needs a key", TOKEN),
-                internal("internal: view without epoch", "{\"from\": \"2\", \"messages\": [{\"type\": \"view\", \"document\": {\"view\": [" + self + "]}}]}", 400, "must carry its epoch", TOKEN));
+                internal("internal: pass-on of view 0", "{\"from\": \"2\", \"messages\": [{\"type\": \"passOn\", \"view\": {\"number\": 0, \"primary\": \"1\", \"backups\": [], \"primaryIncarnation\": 0, \"basis\": 0}}]}", 400, "a view number is from 1", TOKEN),
+                internal("internal: bad return address", "{\"from\": \"2\", \"address\": \"h:1/x\", \"messages\": []}", 400, "'address' must be", TOKEN));
     }
 
     private static Arguments bad(String name, String method, String path, String body, int status, String error,

@@ -15,7 +15,7 @@ class PeersTest {
     void aBatchKeepsTheNewestAckOfEachViewAndIncarnationAndEverythingElse() {
         Message.Replicate replicate = new Message.Replicate(3, 9, new RequestId("c", 1), Command.put("k", "v"));
         Message.Ack announce = new Message.Ack(3, -1, 7); // "I need the state": never merged away
-        List<Object> batch = List.of(new Message.Ack(3, 4, 7), replicate, new Message.Ack(3, 6, 7), announce,
+        List<Message> batch = List.of(new Message.Ack(3, 4, 7), replicate, new Message.Ack(3, 6, 7), announce,
                 new Message.Ack(3, 5, 7), new Message.Ack(4, 1, 7), new Message.Ack(3, 2, 8));
         assertEquals(List.of(replicate, announce, new Message.Ack(3, 6, 7), new Message.Ack(4, 1, 7),
                 new Message.Ack(3, 2, 8)), Peers.coalesce(batch));
