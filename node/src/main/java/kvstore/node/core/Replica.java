@@ -374,9 +374,12 @@ public final class Replica {
         }
     }
 
-    /** Whether every backup of the view has answered since the primary's log began in it (or renumbered it). */
+    /**
+     * Whether every backup has answered under the view's current number: after a renumbering, a backup still on
+     * the old number would drop what is replicated under the new one, so operations wait (held, unordered) for it.
+     */
     private boolean everyBackupAnswered() {
-        return lastHeard.keySet().containsAll(view.backups());
+        return answeredInView.containsAll(view.backups());
     }
 
     /**
@@ -394,8 +397,12 @@ public final class Replica {
     }
 
     private boolean isUnreachable(String backup) {
-        long silentSince = lastHeard.getOrDefault(backup, viewSince);
-        return unreachable.contains(backup) || now - silentSince > config.failureDetectionTicks();
+        return unreachable.contains(backup) || isSilent(backup);
+    }
+
+    /** Not heard from for the failure-detection time (since the view began, if never). */
+    private boolean isSilent(String backup) {
+        return now - lastHeard.getOrDefault(backup, viewSince) > config.failureDetectionTicks();
     }
 
     private void onUnreachable(String node) {
@@ -472,7 +479,7 @@ public final class Replica {
             incarnationOf.put(from, ack.incarnation());
             if (config.has(Bug.COUNT_BEFORE_STATE_TRANSFER)) {
                 send(from, new StateTransfer(view.number(), applied, new TreeMap<>(), new HashMap<>(),
-                        ack.incarnation()));
+                        ack.incarnation(), chainStart, incarnation));
             } else if (ack.keptLog()) {
                 appliedBy.put(from, KEPT_LOG);
                 send(from, heartbeatMessage());
@@ -483,6 +490,8 @@ public final class Replica {
         } else if (ack.seq() >= 0) {
             appliedBy.put(from, Math.max(appliedBy.get(from), ack.seq()));
             countedIn.put(from, ack.view());
+        } else if (ack.keptLog() && appliedBy.get(from) == KEPT_LOG) {
+            send(from, heartbeatMessage()); // it renumbered again: let it confirm at once
         } else if (!ack.keptLog() && (appliedBy.get(from) == KEPT_LOG
                 || appliedBy.get(from) >= 0 && countedIn.getOrDefault(from, 0L) < ack.view())) {
             // Its log was not ours after all, or it lost it in a renumbering since we counted it: it needs the state.
@@ -590,7 +599,10 @@ public final class Replica {
                 ahead.clear(); // another log than ours: the state transfer comes next
             }
         }
-        if (synced) {
+        if (synced && syncedChain != null && !chain.equals(syncedChain)) {
+            synced = false; // our primary's log is not the one we hold (another life of it leads this number)
+            ahead.clear();
+        } else if (synced) {
             syncedChain = chain;
         }
         send(from, announcement());
@@ -800,6 +812,9 @@ public final class Replica {
                 // Counted only after its state transfer, which waits for it to announce its incarnation (the
                 // planted bug counts it at once, and later sends it an empty state).
                 appliedBy.put(backup, config.has(Bug.COUNT_BEFORE_STATE_TRANSFER) ? applied : -1L);
+                if (config.has(Bug.COUNT_BEFORE_STATE_TRANSFER)) {
+                    countedIn.put(backup, next.number());
+                }
             }
             heartbeat(); // at once: a backup that cannot be reached should be known before any operation is ordered
         } else {
@@ -837,7 +852,7 @@ public final class Replica {
             heartbeat();
             return;
         }
-        keptLog = synced && syncedChain != null;
+        keptLog = (synced || keptLog) && syncedChain != null; // renumbered twice before confirming: still kept
         synced = false;
         if (!keptLog) {
             ahead.clear();
@@ -931,7 +946,8 @@ public final class Replica {
             boolean late = b.getValue() < 0 ? now - viewSince > config.replicationTimeoutTicks()
                     : oldest != null && b.getValue() < oldest.seq
                     && now - oldest.created > config.replicationTimeoutTicks();
-            if (late || isUnreachable(b.getKey())) {
+            if (late || isSilent(b.getKey())) { // not on a transport notice alone: one broken connection is not
+                                                // worth a view change, while it is worth refusing at once
                 lagging.add(b.getKey());
             }
         }
