@@ -11,7 +11,10 @@ import java.util.Map;
  * What a run produced: the history the clients saw, the event trace (when kept), and how it ended.
  *
  * @param finished whether the final reads completed (a run that never settles is itself a failure)
+ * @param availabilityViolations operations refused while nothing should have refused them (operator runs)
+ * @param views    who decided the views in this run
  */
 public record RunResult(List<Event> events, History history, String trace, long deliveredMessages,
-                        long virtualMicros, boolean finished, Map<String, Replica> replicas) {
+                        long virtualMicros, boolean finished, Map<String, Replica> replicas,
+                        List<String> availabilityViolations, SimConfig.Views views) {
 }

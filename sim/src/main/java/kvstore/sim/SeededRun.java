@@ -47,7 +47,8 @@ public record SeededRun(SimConfig config, long seed, FaultSchedule schedule, Run
     }
 
     public boolean failed() {
-        return !run.finished() || check.verdict() != Verdict.LINEARIZABLE || !lostWrites.isEmpty();
+        return !run.finished() || check.verdict() != Verdict.LINEARIZABLE || !lostWrites.isEmpty()
+                || !run.availabilityViolations().isEmpty();
     }
 
     public String describe() {
@@ -56,8 +57,9 @@ public record SeededRun(SimConfig config, long seed, FaultSchedule schedule, Run
                 + check.verdict() + ", " + (lostWrites.isEmpty() ? "no lost writes" : lostWrites.size()
                 + " lost writes") + " (" + run.history().operations().size() + " ops, "
                 + run.deliveredMessages() + " messages, " + run.virtualMicros() / 1000 + " ms virtual)");
-        lines.add("controllers: " + config.controllers() + "; faults: " + schedule);
+        lines.add("views: " + run.views() + ", controllers: " + config.controllers() + "; faults: " + schedule);
         lostWrites.forEach(l -> lines.add("  " + l));
+        run.availabilityViolations().stream().limit(5).forEach(v -> lines.add("  unavailable: " + v));
         if (check.verdict() == Verdict.NOT_LINEARIZABLE) {
             lines.addAll(TextReport.lines("history", check));
         }

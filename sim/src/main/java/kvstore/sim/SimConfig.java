@@ -11,26 +11,54 @@ import java.util.Set;
  * @param operations   client operations in the whole run (the final reads come on top)
  * @param clientTimeoutMicros how long a client waits for an answer before it retries
  * @param retries      how many times a client retries one operation before recording its outcome as unknown
- * @param controllers  how many failover controllers run at once (ctl1, ctl2, ...): they decide every view
+ * @param controllers  how many failover controllers run at once (ctl1, ctl2, ...) when controllers decide views
+ * @param views        who decides the views; {@link Views#DRAWN}: drawn from each run's seed
  */
 public record SimConfig(int nodes, int clients, int keys, int operations, long clientTimeoutMicros, int retries,
-                        ReplicaConfig replica, int controllers) {
+                        ReplicaConfig replica, int controllers, Views views) {
     public static final long TICK_MICROS = 1_000;
 
+    /** Who installs views. */
+    public enum Views {
+        /** Failover controllers, from the start (the nodes found the cluster). */
+        CONTROLLERS,
+        /**
+         * An operator like the prototype's graders ({@link kvstore.sim.operator.GraderOperator}); the nodes start
+         * as the prototype's do, not told whether they found a cluster.
+         */
+        OPERATOR,
+        /** The operator first; then it stops and the controllers take the cluster over. */
+        OPERATOR_THEN_CONTROLLERS,
+        /** One of the above, drawn from the seed. */
+        DRAWN;
+
+        /** The mode of a run: a DRAWN config takes one from the seed, the others are themselves. */
+        public Views forSeed(long seed) {
+            if (this != DRAWN) {
+                return this;
+            }
+            return values()[(int) Math.floorMod(new java.util.SplittableRandom(seed ^ 0x0FE7A7E5L).nextLong(), 3L)];
+        }
+    }
+
     public static SimConfig defaults() {
-        return new SimConfig(3, 4, 4, 1_000, 150_000, 3, ReplicaConfig.defaults(), 1);
+        return new SimConfig(3, 4, 4, 1_000, 150_000, 3, ReplicaConfig.defaults(), 1, Views.DRAWN);
     }
 
     public SimConfig withOperations(int n) {
-        return new SimConfig(nodes, clients, keys, n, clientTimeoutMicros, retries, replica, controllers);
+        return new SimConfig(nodes, clients, keys, n, clientTimeoutMicros, retries, replica, controllers, views);
     }
 
     public SimConfig withBugs(Set<Bug> bugs) {
         return new SimConfig(nodes, clients, keys, operations, clientTimeoutMicros, retries, replica.withBugs(bugs),
-                controllers);
+                controllers, views);
     }
 
     public SimConfig withControllers(int n) {
-        return new SimConfig(nodes, clients, keys, operations, clientTimeoutMicros, retries, replica, n);
+        return new SimConfig(nodes, clients, keys, operations, clientTimeoutMicros, retries, replica, n, views);
+    }
+
+    public SimConfig withViews(Views v) {
+        return new SimConfig(nodes, clients, keys, operations, clientTimeoutMicros, retries, replica, controllers, v);
     }
 }

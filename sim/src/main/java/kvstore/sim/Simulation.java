@@ -12,6 +12,7 @@ import kvstore.node.core.View;
 import kvstore.sim.nemesis.Fault;
 import kvstore.sim.nemesis.FaultSchedule;
 import kvstore.sim.network.Network;
+import kvstore.sim.operator.GraderOperator;
 import kvstore.sim.workload.Client;
 import kvstore.sim.workload.ClientContext;
 import kvstore.sim.workload.HistoryRecorder;
@@ -48,6 +49,13 @@ public final class Simulation {
     private final Map<String, Controller> controllers = new LinkedHashMap<>(); // null while crashed
     private final Map<String, Long> controllerLives = new LinkedHashMap<>();
     private View newestDecided; // the nemesis's knowledge, to spare the last node that could vouch for it
+    private final SimConfig.Views views;    // who decides the views in this run
+    private GraderOperator operator;        // null unless an operator decides (or decided) views
+    private boolean operatorInCharge;
+    private boolean controllersRunning;
+    private int faultsActive;               // partitions, cut links and crashed nodes in effect now
+    private long calmSince;                 // when faultsActive last changed
+    private final List<String> availabilityViolations = new ArrayList<>();
     private final StringBuilder trace;
     private long now;
     private long sequence;
@@ -70,6 +78,7 @@ public final class Simulation {
         this.network = new Network(random.split(), schedule.dropRate(), schedule.duplicateRate(),
                 schedule.meanDelayMicros());
         this.trace = keepTrace ? new StringBuilder() : null;
+        this.views = config.views().forSeed(seed);
     }
 
     /** Runs to the end: the workload, then the faults stop, then every key is read. */
@@ -78,7 +87,9 @@ public final class Simulation {
             String n = "n" + i;
             nodes.add(n);
             incarnations.put(n, 1L);
-            replicas.put(n, Replica.founding(n, 1, config.replica()));
+            // The prototype's nodes start not knowing whether they found a cluster; controllers need voters.
+            replicas.put(n, views == SimConfig.Views.OPERATOR ? Replica.asking(n, 1, config.replica())
+                    : Replica.founding(n, 1, config.replica()));
         }
         List<String> keys = new ArrayList<>();
         for (int k = 0; k < config.keys(); k++) {
@@ -95,7 +106,16 @@ public final class Simulation {
         for (int c = 1; c <= config.controllers(); c++) {
             String name = "ctl" + c; // clients are c1, c2, ...
             controllerLives.put(name, 0L);
-            controllers.put(name, newController(name));
+            controllers.put(name, null);
+        }
+        if (views == SimConfig.Views.CONTROLLERS) {
+            startControllers();
+        } else {
+            startOperator();
+        }
+        if (views == SimConfig.Views.OPERATOR_THEN_CONTROLLERS) {
+            long duration = (long) config.operations() * 3_000L / config.clients();
+            at((long) (duration * (0.2 + 0.4 * random.nextDouble())), this::handOverToControllers);
         }
         for (Fault f : schedule.faults()) {
             at(f.at(), () -> inject(f));
@@ -107,13 +127,16 @@ public final class Simulation {
             Scheduled next = queue.poll();
             now = next.time;
             next.action.run();
+            if (operatorInCharge) {
+                operator.observe();
+            }
             if (!finalPhase && clients.values().stream().allMatch(c -> c.remaining() == 0 && !c.busy())) {
                 beginFinalPhase(keys);
             }
         }
         History h = history.history();
         return new RunResult(history.events(), h, trace == null ? "" : trace.toString(), delivered, now,
-                finished, replicas);
+                finished, replicas, List.copyOf(availabilityViolations), views);
     }
 
     // ---- the event loop's parts -------------------------------------------------------------------------------
@@ -134,6 +157,33 @@ public final class Simulation {
             }
         }
         at(now + SimConfig.TICK_MICROS, this::tickAll);
+    }
+
+    private void startControllers() {
+        controllersRunning = true;
+        controllers.keySet().forEach(this::restartController);
+    }
+
+    private void startOperator() {
+        operator = new GraderOperator(new OperatorWorld(), random.split());
+        operatorInCharge = true;
+        List<String> backups = nodes.subList(1, nodes.size());
+        at(1_000, () -> operator.start(new GraderOperator.Decision(nodes.getFirst(), backups)));
+    }
+
+    /**
+     * The operator stops; once whatever it sent has long arrived, the controllers take the cluster over (the
+     * common path of an operator who set a cluster up by hand and then turns on automatic failover).
+     */
+    private void handOverToControllers() {
+        if (finalPhase) {
+            return;
+        }
+        note("the operator stops; the controllers take over in 300 ms");
+        history.annotate("operator stops");
+        operator.stop();
+        operatorInCharge = false;
+        at(now + 300_000, this::startControllers);
     }
 
     /** A controller's new life: it knows nothing, and names its ballots after this life. */
@@ -187,6 +237,16 @@ public final class Simulation {
     }
 
     private void deliver(String from, String to, Message message) {
+        if (to.equals(GraderOperator.NAME)) {
+            if (operator != null && message instanceof Message.ViewReply reply) {
+                delivered++;
+                if (trace != null) {
+                    note(from + "->" + to + " " + message);
+                }
+                operator.onReply(from, reply);
+            }
+            return;
+        }
         if (controllers.containsKey(to)) {
             Controller controller = controllers.get(to);
             if (controller != null) {
@@ -232,19 +292,23 @@ public final class Simulation {
                 history.annotate("partition " + p.groups() + (p.oneWay() ? " one-way" : ""));
                 note("nemesis: partition " + p.groups() + (p.oneWay() ? " one-way" : ""));
                 cut(p, true);
+                faultBegins();
                 at(p.healAt(), () -> {
                     note("nemesis: heal " + p.groups());
                     cut(p, false); // only this partition's cuts: overlapping ones stay until their own heal
+                    faultEnds();
                 });
             }
             case Fault.CutLinks c -> {
                 history.annotate("cut " + c.links());
                 note("nemesis: cut " + c.links());
                 c.links().forEach(l -> network.block(l.substring(0, l.indexOf('>')), l.substring(l.indexOf('>') + 1)));
+                faultBegins();
                 at(c.healAt(), () -> {
                     note("nemesis: restore " + c.links());
                     c.links().forEach(l -> network.unblock(l.substring(0, l.indexOf('>')),
                             l.substring(l.indexOf('>') + 1)));
+                    faultEnds();
                 });
             }
             case Fault.Crash c -> {
@@ -257,10 +321,12 @@ public final class Simulation {
                 note("nemesis: crash " + c.node());
                 history.annotate("crash " + c.node());
                 replicas.put(c.node(), null);
+                faultBegins();
                 at(c.restartAt(), () -> {
                     if (replicas.get(c.node()) == null) {
                         note("nemesis: restart " + c.node());
                         replicas.put(c.node(), restarted(c.node()));
+                        faultEnds();
                     }
                 });
             }
@@ -271,8 +337,11 @@ public final class Simulation {
                 }
             }
             case Fault.Failover f -> {
-                note("nemesis: ask the controllers to move the primary");
+                note("nemesis: ask whoever decides views to move the primary");
                 controllers.values().stream().filter(java.util.Objects::nonNull).forEach(Controller::requestMove);
+                if (operatorInCharge) {
+                    operator.requestFailover();
+                }
             }
             case Fault.ControllerCrash c -> {
                 if (controllers.get(c.controller()) == null) {
@@ -322,7 +391,7 @@ public final class Simulation {
     }
 
     private void restartController(String name) {
-        if (controllers.get(name) == null) {
+        if (controllersRunning && controllers.get(name) == null) {
             note("nemesis: restart controller " + name);
             controllers.put(name, newController(name));
         }
@@ -336,6 +405,12 @@ public final class Simulation {
     private boolean safeToCrash(String node) {
         if (replicas.get(node) == null) {
             return false;
+        }
+        if (operatorInCharge && operator.eligible().stream().noneMatch(e -> !e.equals(node))) {
+            return false; // the operator could never again find a node that holds everything (V2)
+        }
+        if (views == SimConfig.Views.OPERATOR) {
+            return holdsEverythingElsewhere(node); // no controller will ever count votes
         }
         long votersLeft = replicas.values().stream()
                 .filter(r -> r != null && !r.id().equals(node) && r.state().voter()).count();
@@ -358,6 +433,11 @@ public final class Simulation {
                 return false;
             }
         }
+        return holdsEverythingElsewhere(node);
+    }
+
+    /** Another live node synced in the newest view any live node was synced in. */
+    private boolean holdsEverythingElsewhere(String node) {
         long newest = 0;
         for (Replica r : replicas.values()) {
             if (r != null) {
@@ -420,6 +500,39 @@ public final class Simulation {
         return true;
     }
 
+    private void faultBegins() {
+        faultsActive++;
+        calmSince = now;
+    }
+
+    private void faultEnds() {
+        faultsActive--;
+        calmSince = now;
+    }
+
+    /**
+     * The availability property of the operator's runs: with no fault in effect, no message lost, and the
+     * operator's last view installed at every member (its primary serving, every backup synced), no operation that
+     * started then and was sent only to members may be answered "unavailable". Timeouts are the one exception: the
+     * network's long tail (one message in fifty twenty times slower) is a fault of its own, and a timeout is how it
+     * shows.
+     */
+    private void checkAvailability(String client, long since, java.util.Set<String> tried,
+                                   kvstore.node.core.Result r) {
+        if (!operatorInCharge || finalPhase || faultsActive > 0 || schedule.dropRate() > 0
+                || operator.installedSince() < 0 || r.isTimeout()) {
+            return;
+        }
+        long windowSince = Math.max(operator.installedSince(), calmSince);
+        if (since >= windowSince && operator.members().containsAll(tried)) {
+            String v = "at " + now + " us: " + client + " got 503 (" + r.detail() + ") from " + tried
+                    + " although the view (" + operator.latest() + ") has been installed since " + windowSince
+                    + " us and no fault is in effect";
+            note("AVAILABILITY " + v);
+            availabilityViolations.add(v);
+        }
+    }
+
     private void note(String text) {
         if (trace != null) {
             trace.append(now).append(' ').append(text).append('\n');
@@ -448,6 +561,51 @@ public final class Simulation {
         @Override
         public List<String> nodes() {
             return nodes;
+        }
+
+        @Override
+        public void unavailable(String client, long since, java.util.Set<String> tried, kvstore.node.core.Result r) {
+            checkAvailability(client, since, tried, r);
+        }
+    }
+
+    private final class OperatorWorld implements GraderOperator.World {
+        @Override
+        public long now() {
+            return now;
+        }
+
+        @Override
+        public List<String> nodes() {
+            return nodes;
+        }
+
+        @Override
+        public Replica replica(String node) {
+            return replicas.get(node);
+        }
+
+        @Override
+        public void send(String to, Message message) {
+            Simulation.this.send(GraderOperator.NAME, to, message);
+        }
+
+        @Override
+        public boolean canTalk(String a, String b) {
+            return !network.isBlocked(a, b) && !network.isBlocked(b, a);
+        }
+
+        @Override
+        public void after(long micros, Runnable action) {
+            at(now + micros, action);
+        }
+
+        @Override
+        public void note(String text) {
+            Simulation.this.note(text);
+            if (text.startsWith("operator: ") && !text.contains("again") && !text.contains("refused")) {
+                history.annotate(text.substring("operator: ".length()));
+            }
         }
     }
 }

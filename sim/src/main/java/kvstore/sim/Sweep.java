@@ -9,7 +9,7 @@ import java.util.Set;
 
 /**
  * A long sweep over seeds, with a progress line: {@code ./kv sim-sweep [--from N] [--seeds N] [--ops N]
- * [--controllers N] [--bug NAME]}. Stops at the first failing seed, shrinks it, writes its artifacts and prints how to replay it.
+ * [--controllers N] [--views MODE] [--bug NAME]}. Stops at the first failing seed, shrinks it, writes its artifacts and prints how to replay it.
  */
 public final class Sweep {
     private Sweep() {
@@ -27,8 +27,11 @@ public final class Sweep {
                 case "--ops" -> config = config.withOperations(Integer.parseInt(args[++i]));
                 case "--bug" -> bugs.add(Bug.valueOf(args[++i]));
                 case "--controllers" -> config = config.withControllers(Integer.parseInt(args[++i]));
+                case "--views" -> config = config.withViews(SimConfig.Views.valueOf(
+                        args[++i].toUpperCase(Locale.ROOT).replace('-', '_')));
                 default -> {
-                    System.err.println("usage: sim-sweep [--from N] [--seeds N] [--ops N] [--controllers N] [--bug "
+                    System.err.println("usage: sim-sweep [--from N] [--seeds N] [--ops N] [--controllers N] [--views "
+                            + "controllers|operator|operator-then-controllers|drawn] [--bug "
                             + java.util.Arrays.toString(Bug.values()) + "]");
                     System.exit(2);
                 }

@@ -212,7 +212,7 @@ public final class Replica {
             }
             for (Entry e : unconfirmed.values()) {
                 if (!e.answered && e.deadline <= now) {
-                    answer(e, Result.unavailable("not every backup confirmed the operation in time"));
+                    answer(e, Result.unavailable(Result.NOT_CONFIRMED_IN_TIME));
                 }
             }
             admitHeld();
@@ -222,7 +222,7 @@ public final class Replica {
             Map.Entry<RequestId, Forwarded> f = it.next();
             if (f.getValue().deadline <= now) {
                 for (String requester : f.getValue().requesters) {
-                    send(requester, new ClientReply(f.getKey(), Result.unavailable("the primary did not answer")));
+                    send(requester, new ClientReply(f.getKey(), Result.unavailable(Result.PRIMARY_DID_NOT_ANSWER)));
                 }
                 it.remove();
             }
@@ -700,6 +700,10 @@ public final class Replica {
 
     private void onPassOn(PassOn p) {
         View next = p.view();
+        if (config.has(Bug.PASS_ON_INSTALLS) && install(next) == null) {
+            numberedByNodes = true; // the planted bug: a view this member was never sent, installed
+            return;
+        }
         if (view != null && next.number() > view.number() && next.number() <= View.MAX_NUMBER && renumbers(next)
                 && votes.mayInstall(next)) {
             renumber(next);
@@ -796,8 +800,14 @@ public final class Replica {
         numberedByNodes = false;
         if (renumbers(next)) {
             renumber(next);
-            return null;
+        } else {
+            freshInstall(next);
         }
+        return null;
+    }
+
+    /** A view change: the previous role is over (V1), and a backup counts again only after the state (R5). */
+    private void freshInstall(View next) {
         abandonRole("the view changed");
         view = next;
         viewSince = now;
@@ -823,7 +833,6 @@ public final class Replica {
                 send(next.primary(), new Ack(next.number(), -1, incarnation));
             }
         }
-        return null;
     }
 
     /**
@@ -844,6 +853,10 @@ public final class Replica {
      * this backup never saw); otherwise it takes a state transfer as after any view change.
      */
     private void renumber(View next) {
+        if (config.has(Bug.RENUMBER_ABORTS)) {
+            freshInstall(next); // the planted bug: what was in flight is answered "the view changed"
+            return;
+        }
         view = next;
         votes.installed(next);
         answeredInView.clear();
@@ -1014,6 +1027,11 @@ public final class Replica {
 
     public boolean isPrimary() {
         return view != null && view.primary().equals(id);
+    }
+
+    /** Whether this node leads its view and no controller's promise has fenced it (what a client can be served by). */
+    public boolean isServingPrimary() {
+        return isPrimary() && !fenced();
     }
 
     /** Whether this replica may lead a view: it was synced in one, or it founded the cluster. */

@@ -28,6 +28,17 @@ public record Result(Status status, String value, Map<String, String> all, long 
         UNAVAILABLE
     }
 
+    /** Why an operation was not acknowledged in time: a backup's acknowledgement did not come. */
+    public static final String NOT_CONFIRMED_IN_TIME = "not every backup confirmed the operation in time";
+    /** Why a forwarded operation was not answered in time: the primary's answer did not come. */
+    public static final String PRIMARY_DID_NOT_ANSWER = "the primary did not answer";
+
+    /** Whether this is one of the two answers of a timeout (slow or lost messages, or a silent node). */
+    public boolean isTimeout() {
+        return status == Status.UNAVAILABLE && (NOT_CONFIRMED_IN_TIME.equals(detail)
+                || PRIMARY_DID_NOT_ANSWER.equals(detail));
+    }
+
     /** The {@code seq} of an answer refused before the operation could be ordered anywhere. */
     public static final long NOT_APPLIED = -1;
 

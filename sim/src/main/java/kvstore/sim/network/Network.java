@@ -40,12 +40,14 @@ public final class Network {
     }
 
     /**
-     * A client's request as the client sent it: never duplicated, as a TCP connection never duplicates an HTTP
-     * request. A retry is the client's own doing, and the client knows of it; so a refusal of one copy ("certainly
-     * not applied") says what became of it. Requests nodes forward may be duplicated like any peer message.
+     * A client's request as the client sent it, and an operator's view document: never duplicated, as a TCP
+     * connection never duplicates an HTTP request. A retry is the sender's own doing, and it knows of it; so a
+     * refusal of one copy ("certainly not applied") says what became of it. What nodes send each other (a
+     * forwarded request too) may be duplicated.
      */
     private static boolean isClientsOwn(Message message) {
-        return message instanceof Message.ClientRequest r && !r.forwarded();
+        return message instanceof Message.ClientRequest r && !r.forwarded()
+                || message instanceof Message.UnnumberedView;
     }
 
     /** A delay: exponential around the mean, and one message in fifty is twenty times slower. */

@@ -36,6 +36,8 @@ public final class Client {
     private Command command;
     private int attempts;
     private boolean everyAttemptRefused; // each attempt so far was refused before anything was ordered
+    private long issuedAt;
+    private final java.util.Set<String> tried = new java.util.TreeSet<>();
     private Runnable whenDone = () -> { };
 
     public Client(int process, ClientContext world, HistoryRecorder history, SplittableRandom random,
@@ -114,6 +116,8 @@ public final class Client {
         current = new RequestId(name, ++counter);
         attempts = 0;
         everyAttemptRefused = true;
+        issuedAt = world.now();
+        tried.clear();
         maxAttempts = retryLimit == Integer.MAX_VALUE ? Integer.MAX_VALUE : retryLimit + 1;
         then = after;
         recordInvoke();
@@ -125,6 +129,7 @@ public final class Client {
         RequestId id = current;
         int attempt = attempts;
         String node = world.nodes().get(random.nextInt(world.nodes().size()));
+        tried.add(node);
         world.send(name, node, new ClientRequest(id, command));
         world.after(timeoutMicros, () -> {
             if (id.equals(current) && attempts == attempt) {
@@ -155,6 +160,7 @@ public final class Client {
         Result r = reply.result();
         if (r.status() == Result.Status.UNAVAILABLE) {
             everyAttemptRefused &= r.certainlyNotApplied();
+            world.unavailable(name, issuedAt, tried, r);
             int attempt = attempts;
             RequestId id = current;
             world.after(timeoutMicros / 10, () -> {

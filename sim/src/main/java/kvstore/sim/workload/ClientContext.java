@@ -13,4 +13,11 @@ public interface ClientContext {
     void after(long micros, Runnable action);
 
     List<String> nodes();
+
+    /**
+     * A node answered "unavailable" to an operation first sent at {@code since}, by then sent to {@code tried}
+     * (the answer may be to any of those attempts): for the simulator's availability check.
+     */
+    default void unavailable(String client, long since, java.util.Set<String> tried, kvstore.node.core.Result r) {
+    }
 }

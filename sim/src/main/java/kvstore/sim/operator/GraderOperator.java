@@ -1,0 +1,392 @@
+package kvstore.sim.operator;
+
+import kvstore.node.core.Message;
+import kvstore.node.core.Message.UnnumberedView;
+import kvstore.node.core.Message.ViewReply;
+import kvstore.node.core.Replica;
+import kvstore.node.core.View;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * An operator that behaves like the prototype's graders: views without epochs, the same view sent to each member
+ * in turn (in random order, with random pauses, waiting for each answer and trying again when none comes), sent
+ * again now and then, sometimes two views racing; members left out are not told. It follows the operator's rules
+ * (docs/protocol.md, V2 and V3) by looking at the nodes, as an operator reads {@code GET /view}: the next primary
+ * holds everything acknowledged, and no new view is issued while the last one's primary may still take it up.
+ *
+ * <p>Epoch-less views are numbered by the nodes, so numbers say nothing about which decision came later. The
+ * operator orders its own decisions instead: a decision is <em>established</em> once its primary leads it and
+ * every backup is synced in it (the simulator shows the operator every step, so it never misses one). Everything
+ * acknowledged was acknowledged in an established decision, by all its members; so the next primary is a member of
+ * the newest established decision that has not restarted since.
+ */
+public final class GraderOperator {
+    /** The name the operator sends from. */
+    public static final String NAME = "op";
+    private static final long ANSWER_TIMEOUT = 100_000;
+
+    /** What the operator sees and does; the simulator implements it. */
+    public interface World {
+        long now();
+
+        List<String> nodes();
+
+        /** The live replica of a node (null: down). */
+        Replica replica(String node);
+
+        void send(String to, Message message);
+
+        /** Whether messages flow both ways between two nodes (an operator sees which nodes answer each other). */
+        boolean canTalk(String a, String b);
+
+        void after(long micros, Runnable action);
+
+        void note(String text);
+    }
+
+    /** A decision: the view's content, which every member numbers for itself. */
+    public record Decision(String primary, List<String> backups) {
+        public Decision {
+            backups = List.copyOf(backups);
+        }
+
+        public List<String> members() {
+            List<String> all = new ArrayList<>(backups.size() + 1);
+            all.add(primary);
+            all.addAll(backups);
+            return all;
+        }
+
+        boolean isHeldBy(View v) {
+            return v != null && v.primary().equals(primary) && new HashSet<>(v.backups()).equals(new HashSet<>(backups))
+                    && v.primaryIncarnation() == 0;
+        }
+
+        @Override
+        public String toString() {
+            return "primary " + primary + ", backups " + backups;
+        }
+    }
+
+    private final World world;
+    private final SplittableRandom random;
+    private final long periodMicros;
+    private Decision latest;
+    private long primaryLife; // the incarnation of the latest decision's primary when it was chosen
+    private Decision established;                    // the newest decision seen established
+    private Map<String, Long> establishedLives = Map.of(); // its members' incarnations when it was
+    private long installedSince = -1; // when `latest` was first seen established (-1: not yet)
+    private final Deque<Runnable> sends = new ArrayDeque<>(); // PUTs still to make, in order
+    private boolean sending;
+    private long sentCount;
+    private boolean failoverRequested;
+    private boolean stopped;
+
+    public GraderOperator(World world, SplittableRandom random) {
+        this.world = world;
+        this.random = random;
+        this.periodMicros = 10_000 + random.nextInt(40_000);
+    }
+
+    /** Starts with the view of every node, the lowest id primary (the prototype's default), or takes over one. */
+    public void start(Decision initial) {
+        latest = initial;
+        primaryLife = world.replica(initial.primary()).incarnation();
+        world.note("operator: first view, " + initial);
+        sendToMembers(initial);
+        world.after(periodMicros, this::check);
+    }
+
+    /** Stops deciding; what it sent is still on its way. */
+    public void stop() {
+        stopped = true;
+        sends.clear();
+    }
+
+    public void requestFailover() {
+        failoverRequested = true;
+    }
+
+    /** The operator's latest decision. */
+    public Decision latest() {
+        return latest;
+    }
+
+    /**
+     * Since when the latest decision has been installed: the first moment, once every PUT of it was answered, that
+     * its primary led it and every backup was synced in it (-1: not yet). Whatever happens to it afterwards without a fault or a new decision, such as its
+     * members renumbering it, must not disturb clients.
+     */
+    public long installedSince() {
+        return installedSince;
+    }
+
+    /** Whether the operator is still talking to the members (a view being sent). */
+    public boolean busy() {
+        return sending || !sends.isEmpty();
+    }
+
+    /** Called by the simulator after every step: notes the moment the latest decision is established. */
+    public void observe() {
+        if (latest == null || !isEstablished(latest)) {
+            return;
+        }
+        if (installedSince < 0 && !busy()) { // only once every PUT of it has been answered, as the graders
+            installedSince = world.now();
+        }
+        if (established != latest || livesChanged()) {
+            established = latest;
+            Map<String, Long> lives = new LinkedHashMap<>();
+            for (String m : latest.members()) {
+                lives.put(m, world.replica(m).incarnation());
+            }
+            establishedLives = lives;
+        }
+    }
+
+    private boolean livesChanged() {
+        for (Map.Entry<String, Long> m : establishedLives.entrySet()) {
+            if (world.replica(m.getKey()).incarnation() != m.getValue()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean isEstablished(Decision d) {
+        Replica primary = world.replica(d.primary());
+        if (primary == null || !d.isHeldBy(primary.view()) || !primary.isServingPrimary()) {
+            return false;
+        }
+        for (String b : d.backups()) {
+            Replica r = world.replica(b);
+            if (r == null || !d.isHeldBy(r.view()) || !r.isSynced()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ---- deciding ----------------------------------------------------------------------------------------------
+
+    private void check() {
+        if (stopped) {
+            return;
+        }
+        world.after(periodMicros, this::check);
+        if (busy()) {
+            return;
+        }
+        Replica primary = world.replica(latest.primary());
+        if (primary == null || primary.incarnation() != primaryLife) {
+            // Its primary is gone (V3 lets the operator move on only then): lead with a node that holds it all (V2).
+            List<String> eligible = eligible();
+            if (!eligible.isEmpty()) {
+                decide(around(eligible.get(random.nextInt(eligible.size()))), "primary " + latest.primary()
+                        + " is gone");
+            }
+            return;
+        }
+        List<String> dead = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        for (String b : latest.backups()) {
+            Replica r = world.replica(b);
+            if (r == null) {
+                dead.add(b);
+            } else if (!latest.isHeldBy(r.view())) {
+                missing.add(b);
+            }
+        }
+        List<String> lagging = primary.state().laggingBackups();
+        List<String> outside = new ArrayList<>();
+        for (String n : world.nodes()) {
+            if (world.replica(n) != null && !latest.members().contains(n) && world.canTalk(latest.primary(), n)) {
+                outside.add(n);
+            }
+        }
+        if (!dead.isEmpty()) {
+            decide(without(dead), "leave out " + dead + ", which died"); // the graders' view after a kill
+        } else if (!latest.isHeldBy(primary.view()) || !missing.isEmpty()) {
+            List<String> targets = missing;
+            if (!latest.isHeldBy(primary.view())) {
+                targets.add(0, latest.primary());
+            }
+            sendTo(latest, targets); // V3: the primary may still take it up; send it again
+        } else if (!lagging.isEmpty()) {
+            decide(without(lagging), "leave out " + lagging + ", which the primary cannot reach");
+        } else if (!isEstablished(latest)) {
+            return; // a backup is still taking the state
+        } else if (failoverRequested && !latest.backups().isEmpty()) {
+            failoverRequested = false;
+            String next = latest.backups().get(random.nextInt(latest.backups().size()));
+            decide(around(next), "move the primary to " + next);
+        } else if (!outside.isEmpty()) {
+            decide(around(latest.primary()), "take back " + outside);
+        } else if (random.nextInt(8) == 0) {
+            world.note("operator: send the same view again, " + latest);
+            sendTo(latest, shuffled(latest.members()));
+        } else if (random.nextInt(12) == 0 && latest.members().size() > 1) {
+            race();
+        }
+    }
+
+    private Decision without(List<String> leftOut) {
+        List<String> keep = new ArrayList<>(latest.backups());
+        keep.removeAll(leftOut);
+        return new Decision(latest.primary(), keep);
+    }
+
+    /** Every live node, with {@code primary} leading: the graders' "send the full view". */
+    private Decision around(String primary) {
+        List<String> backups = new ArrayList<>();
+        for (String n : world.nodes()) {
+            if (!n.equals(primary) && world.replica(n) != null && world.canTalk(primary, n)) {
+                backups.add(n);
+            }
+        }
+        return new Decision(primary, backups);
+    }
+
+    /**
+     * V2 without numbers: live members of the newest established decision that have not restarted since it was
+     * established. They applied everything it acknowledged; no later decision acknowledged anything, for none was
+     * established.
+     */
+    public List<String> eligible() {
+        List<String> out = new ArrayList<>();
+        if (established == null) { // nothing was ever acknowledged: any node that may lead
+            for (String n : world.nodes()) {
+                if (world.replica(n) != null && world.replica(n).mayLead()) {
+                    out.add(n);
+                }
+            }
+            return out;
+        }
+        for (Map.Entry<String, Long> m : establishedLives.entrySet()) {
+            Replica r = world.replica(m.getKey());
+            if (r != null && r.incarnation() == m.getValue() && r.mayLead()) {
+                out.add(m.getKey());
+            }
+        }
+        return out;
+    }
+
+    private void decide(Decision next, String why) {
+        world.note("operator: " + why + ": " + next);
+        latest = next;
+        primaryLife = world.replica(next.primary()).incarnation();
+        installedSince = -1;
+        sendToMembers(next);
+    }
+
+    /**
+     * Two views with the same primary sent at once, member by member interleaved: the members may end in either,
+     * numbered in any order; the operator then holds to the second (a primary that leads both is safe: it holds
+     * everything either way).
+     */
+    private void race() {
+        List<String> backups = new ArrayList<>(latest.backups());
+        Decision fewer = new Decision(latest.primary(), backups.subList(0, backups.size() - 1));
+        world.note("operator: race " + fewer + " against " + latest);
+        List<String> order = shuffled(latest.members());
+        for (String m : order) {
+            if (fewer.members().contains(m)) {
+                sends.add(() -> put(m, fewer));
+            }
+            sends.add(() -> put(m, latest));
+        }
+        installedSince = -1; // another view is on its way: not the one installed
+        next();
+    }
+
+    private List<String> missingFrom(Decision d) {
+        List<String> out = new ArrayList<>();
+        for (String m : d.members()) {
+            Replica r = world.replica(m);
+            if (r == null || !d.isHeldBy(r.view())) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    private void sendToMembers(Decision d) {
+        sendTo(d, shuffled(d.members()));
+    }
+
+    private void sendTo(Decision d, List<String> targets) {
+        for (String m : targets) {
+            sends.add(() -> put(m, d));
+        }
+        next();
+    }
+
+    private void next() {
+        if (sending || sends.isEmpty() || stopped) {
+            return;
+        }
+        Runnable put = sends.poll();
+        world.after(random.nextInt(3) == 0 ? random.nextInt(20_000) : 0, put);
+    }
+
+    private long awaiting; // the number of the PUT waiting for its answer
+    private String awaitingFrom;
+
+    /** One PUT /view: sent, then the next only once answered (or after the timeout, as a grader's retry). */
+    private void put(String member, Decision d) {
+        if (stopped) {
+            return;
+        }
+        sending = true;
+        long number = ++sentCount;
+        awaiting = number;
+        awaitingFrom = member;
+        world.send(member, new UnnumberedView(d.primary(), d.backups()));
+        world.after(ANSWER_TIMEOUT, () -> {
+            if (awaiting == number) {
+                answered();
+            }
+        });
+    }
+
+    public void onReply(String from, ViewReply reply) {
+        if (from.equals(awaitingFrom) && sending) {
+            if (reply.refusal() != null) {
+                world.note("operator: node " + from + " refused: " + reply.refusal());
+            }
+            answered();
+        }
+    }
+
+    private void answered() {
+        awaiting = 0;
+        awaitingFrom = null;
+        sending = false;
+        next();
+    }
+
+    private List<String> shuffled(List<String> in) {
+        List<String> out = new ArrayList<>(in);
+        for (int i = out.size() - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            String t = out.get(i);
+            out.set(i, out.get(j));
+            out.set(j, t);
+        }
+        return out;
+    }
+
+    /** The nodes in the latest decision (for the availability check). */
+    public Set<String> members() {
+        return latest == null ? Set.of() : new HashSet<>(latest.members());
+    }
+}
