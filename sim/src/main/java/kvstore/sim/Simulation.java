@@ -179,6 +179,12 @@ public final class Simulation {
         if (finalPhase) {
             return;
         }
+        if (operator.installedSince() < 0 || operator.latest().members().size() != nodes.size()) {
+            // Only from a view of every node, installed at each (docs/protocol.md, "Handing a cluster to a
+            // controller"): a controller cannot order epoch-less views that only some nodes hold.
+            at(now + 20_000, this::handOverToControllers);
+            return;
+        }
         note("the operator stops; the controllers take over in 300 ms");
         history.annotate("operator stops");
         operator.stop();
@@ -226,9 +232,10 @@ public final class Simulation {
             note("drop " + from + "->" + to + " " + message);
         }
         for (long delay : fate.delays()) {
-            if (message instanceof Message.NewView && random.nextInt(4) == 0) {
+            if ((message instanceof Message.NewView || message instanceof Message.PassOn) && random.nextInt(4) == 0) {
                 // One view message in four is very late, as the first operator's were: a deposed primary goes on
-                // believing it leads, and a view may arrive after it was replaced (and after nodes restarted).
+                // believing it leads, and a view (or a number passed on for it) may arrive after it was replaced
+                // (and after nodes restarted).
                 delay += 100_000 + random.nextInt(400_000);
             }
             long arrival = now + delay;
@@ -502,12 +509,19 @@ public final class Simulation {
 
     private void faultBegins() {
         faultsActive++;
-        calmSince = now;
+        faultChanged();
     }
 
     private void faultEnds() {
         faultsActive--;
+        faultChanged();
+    }
+
+    private void faultChanged() {
         calmSince = now;
+        if (operator != null) {
+            operator.faultChanged();
+        }
     }
 
     /**

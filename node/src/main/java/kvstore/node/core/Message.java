@@ -28,11 +28,22 @@ public sealed interface Message {
      * ({@code seq == -1}: I am here and need the state). The incarnation tells a restarted node from its earlier
      * life, whose acknowledgements no longer hold. {@code keptLog} (with {@code seq == -1}): I kept the log I held
      * before this view renumbered the last one; confirm that it is still yours (docs/protocol.md, R7).
+     * {@code dataChain} (with {@code seq == -1}): the chain the state I hold came from (0: none), so that a primary
+     * holding older state takes mine first (V2a).
      */
-    record Ack(long view, long seq, long incarnation, boolean keptLog) implements Message {
+    record Ack(long view, long seq, long incarnation, boolean keptLog, long dataChain) implements Message {
         public Ack(long view, long seq, long incarnation) {
-            this(view, seq, incarnation, false);
+            this(view, seq, incarnation, false, 0);
         }
+    }
+
+    /** Primary to backup: send me the state you hold; it is newer than mine (V2a). */
+    record StateRequest(long view) implements Message {
+    }
+
+    /** Backup to primary, answering {@link StateRequest}: my whole state as of {@code seq}, from chain {@code dataChain}. */
+    record StateOffer(long view, long seq, Map<String, String> data, Map<RequestId, Result> done, long dataChain)
+            implements Message {
     }
 
     /**

@@ -73,6 +73,12 @@ public final class Replica {
 
     // As the primary: the view this log began in (later views up to the current one only renumbered it, R7).
     private long chainStart;
+    // The chain the state this node holds came from (0: none): as a backup, its primary's; as the primary, its own
+    // once it has claimed the view (V2a), before that the one its state came from.
+    private long dataChain;
+    private boolean claimed;          // as the primary: no backup holds a newer state than ours, so we may serve
+    private String newerStateAt;      // as the primary: the backup whose newer state we are taking (null: none)
+    private long newerChain;
 
     // As the primary: operations not yet applied by every backup, and how far each backup has applied.
     private final TreeMap<Long, Entry> unconfirmed = new TreeMap<>();
@@ -181,6 +187,8 @@ public final class Replica {
             case UnnumberedView u -> onUnnumberedView(from, u);
             case PassOn p -> onPassOn(p);
             case FoundingQuery q -> send(from, new FoundingAnswer(syncedView));
+            case Message.StateRequest r -> onStateRequest(from, r);
+            case Message.StateOffer o -> onStateOffer(from, o);
             case FoundingAnswer a -> onFoundingAnswer(from, a);
             case ViewReply r -> { } // answers meant for an operator or a controller
             case Heartbeat h -> onHeartbeat(from, h);
@@ -209,6 +217,9 @@ public final class Replica {
                 retransmit();
                 heartbeat();
                 passOnToLaggards();
+                if (newerStateAt != null) {
+                    send(newerStateAt, new Message.StateRequest(view.number())); // lost, or not answered yet
+                }
             }
             for (Entry e : unconfirmed.values()) {
                 if (!e.answered && e.deadline <= now) {
@@ -274,7 +285,7 @@ public final class Replica {
                     + "is ordered until it answers again or a view without it is installed")));
             return;
         }
-        if (!everyBackupAnswered()) {
+        if (!everyBackupAnswered() || !claimed) {
             if (held.size() >= HELD_LIMIT) {
                 send(from, new ClientReply(request.id(), refusal(request, "too many operations are waiting for "
                         + "the backups of view " + view.number() + " to answer")));
@@ -364,7 +375,7 @@ public final class Replica {
      * the first.
      */
     private void admitHeld() {
-        if (held.isEmpty() || unreachableBackup() == null && !everyBackupAnswered()) {
+        if (held.isEmpty() || unreachableBackup() == null && (!everyBackupAnswered() || !claimed)) {
             return;
         }
         List<Held> waiting = new ArrayList<>(held);
@@ -485,7 +496,7 @@ public final class Replica {
                 send(from, heartbeatMessage());
             } else {
                 appliedBy.put(from, -1L);
-                send(from, snapshotFor(from));
+                sendState(from);
             }
         } else if (ack.seq() >= 0) {
             appliedBy.put(from, Math.max(appliedBy.get(from), ack.seq()));
@@ -497,9 +508,78 @@ public final class Replica {
             // Its log was not ours after all, or it lost it in a renumbering since we counted it: it needs the state.
             // (An older request for the state, overtaken by the transfer it asked for, names the view counted in.)
             appliedBy.put(from, -1L);
-            send(from, snapshotFor(from));
+            sendState(from);
         }
+        if (ack.seq() < 0 && ack.dataChain() > Math.max(dataChain, newerChain) && !claimed) {
+            newerStateAt = from; // V2a: it holds a newer state than ours; take it before serving
+            newerChain = ack.dataChain();
+            send(from, new Message.StateRequest(view.number()));
+        }
+        tryClaim();
         confirmApplied();
+        admitHeld();
+    }
+
+    /**
+     * V2a: once every backup has answered in the view and none holds a newer state than this primary's, the primary
+     * may serve: it labels its state with its own chain, and gives it to its backups.
+     */
+    private void tryClaim() {
+        if (claimed || newerStateAt != null || !everyBackupAnswered()) {
+            return;
+        }
+        claimed = true;
+        dataChain = chainStart;
+        for (Map.Entry<String, Long> b : appliedBy.entrySet()) {
+            if (b.getValue() == -1L && incarnationOf.containsKey(b.getKey())) {
+                send(b.getKey(), snapshotFor(b.getKey()));
+            }
+        }
+    }
+
+    /** The state for a backup that needs it, once this primary knows its state is the newest (V2a). */
+    private void sendState(String backup) {
+        if (claimed) {
+            send(backup, snapshotFor(backup));
+        }
+    }
+
+    /** As a backup: the state this node holds, for a primary that found it newer than its own (V2a). */
+    private void onStateRequest(String from, Message.StateRequest r) {
+        if (view != null && !isPrimary() && from.equals(view.primary()) && r.view() == view.number()
+                && dataChain > 0) {
+            send(from, new Message.StateOffer(view.number(), applied, new TreeMap<>(data), new HashMap<>(done),
+                    dataChain));
+        }
+    }
+
+    /**
+     * V2a: takes a backup's newer state. What this primary had ordered in its older state is abandoned (it never
+     * was acknowledged: a newer chain exists, so its own could not get every acknowledgement since), and a new
+     * chain begins, which every backup takes by state transfer.
+     */
+    private void onStateOffer(String from, Message.StateOffer o) {
+        if (!isPrimary() || fenced() || !from.equals(newerStateAt) || o.view() != view.number()
+                || o.dataChain() <= dataChain) {
+            return;
+        }
+        for (Entry e : unconfirmed.values()) {
+            if (!e.answered) {
+                answer(e, Result.unavailable("the view changed"));
+            }
+        }
+        unconfirmed.clear();
+        unconfirmedById.clear();
+        data = new TreeMap<>(o.data());
+        done = new HashMap<>(o.done());
+        applied = o.seq();
+        dataChain = o.dataChain();
+        chainStart = Math.max(view.number(), o.dataChain() + 1);
+        appliedBy.replaceAll((b, upTo) -> -1L);
+        countedIn.clear();
+        newerStateAt = null;
+        newerChain = 0;
+        tryClaim();
         admitHeld();
     }
 
@@ -529,7 +609,7 @@ public final class Replica {
             long upTo = backup.getValue();
             if (upTo < 0) {
                 if (upTo != KEPT_LOG && incarnationOf.containsKey(backup.getKey())) {
-                    send(backup.getKey(), snapshotFor(backup.getKey()));
+                    sendState(backup.getKey());
                 }
                 continue;
             }
@@ -577,7 +657,7 @@ public final class Replica {
         if (synced) {
             return new Ack(view.number(), applied, incarnation);
         }
-        return new Ack(view.number(), -1, incarnation, keptLog);
+        return new Ack(view.number(), -1, incarnation, keptLog, dataChain);
     }
 
     private void onHeartbeat(String from, Heartbeat h) {
@@ -593,6 +673,7 @@ public final class Replica {
             keptLog = false;
             if (chain.equals(syncedChain)) {
                 synced = true; // the primary's log ran on unbroken since ours was synced with it
+                dataChain = chain.start();
                 syncedView = view.number();
                 applyInOrder();
             } else {
@@ -625,6 +706,7 @@ public final class Replica {
             synced = true;
             keptLog = false;
             syncedChain = new Chain(s.primaryIncarnation(), s.chainStart());
+            dataChain = s.chainStart();
             syncedView = view.number();
             ahead.headMap(applied, true).clear();
             applyInOrder();
@@ -814,6 +896,9 @@ public final class Replica {
         votes.installed(next);
         keptLog = false;
         syncedChain = null;
+        claimed = false;
+        newerStateAt = null;
+        newerChain = 0;
         if (next.primary().equals(id)) {
             synced = true;
             syncedView = next.number();
@@ -827,6 +912,7 @@ public final class Replica {
                 }
             }
             heartbeat(); // at once: a backup that cannot be reached should be known before any operation is ordered
+            tryClaim();  // at once when there is no backup to hear from
         } else {
             synced = false; // a backup counts only after the new primary's state transfer
             if (next.backups().contains(id)) {
@@ -862,7 +948,11 @@ public final class Replica {
         answeredInView.clear();
         if (isPrimary()) {
             syncedView = next.number();
+            claimed = false; // V2a again: a backup that comes back under the new number may hold a newer state
+            newerStateAt = null;
+            newerChain = 0;
             heartbeat();
+            tryClaim();
             return;
         }
         keptLog = (synced || keptLog) && syncedChain != null; // renumbered twice before confirming: still kept

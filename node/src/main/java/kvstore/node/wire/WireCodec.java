@@ -64,6 +64,22 @@ public final class WireCodec {
                 if (a.keptLog()) {
                     g.writeBooleanField("keptLog", true);
                 }
+                if (a.dataChain() != 0) {
+                    g.writeNumberField("dataChain", a.dataChain());
+                }
+            }
+            case Message.StateRequest r -> {
+                g.writeStringField("type", "stateRequest");
+                g.writeNumberField("view", r.view());
+            }
+            case Message.StateOffer o -> {
+                g.writeStringField("type", "stateOffer");
+                g.writeNumberField("view", o.view());
+                g.writeNumberField("seq", o.seq());
+                g.writeFieldName("data");
+                writeMap(g, o.data());
+                writeDone(g, o.done());
+                g.writeNumberField("dataChain", o.dataChain());
             }
             case Message.Heartbeat h -> {
                 g.writeStringField("type", "heartbeat");
@@ -77,15 +93,7 @@ public final class WireCodec {
                 g.writeNumberField("seq", st.seq());
                 g.writeFieldName("data");
                 writeMap(g, st.data());
-                g.writeArrayFieldStart("done");
-                for (Map.Entry<RequestId, Result> d : st.done().entrySet()) {
-                    g.writeStartObject();
-                    writeId(g, d.getKey());
-                    g.writeFieldName("result");
-                    writeResult(g, d.getValue());
-                    g.writeEndObject();
-                }
-                g.writeEndArray();
+                writeDone(g, st.done());
                 g.writeNumberField("incarnation", st.incarnation());
                 g.writeNumberField("chainStart", st.chainStart());
                 g.writeNumberField("primaryIncarnation", st.primaryIncarnation());
@@ -202,6 +210,26 @@ public final class WireCodec {
         g.writeEndObject();
     }
 
+    private static void writeDone(JsonGenerator g, Map<RequestId, Result> done) throws IOException {
+        g.writeArrayFieldStart("done");
+        for (Map.Entry<RequestId, Result> d : done.entrySet()) {
+            g.writeStartObject();
+            writeId(g, d.getKey());
+            g.writeFieldName("result");
+            writeResult(g, d.getValue());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    private static Map<RequestId, Result> done(JsonNode o) {
+        Map<RequestId, Result> done = new HashMap<>();
+        for (JsonNode d : array(o, "done")) {
+            done.put(requestId(d.get("id")), result(d.get("result")));
+        }
+        return done;
+    }
+
     private static void writeMap(JsonGenerator g, Map<String, String> data) throws IOException {
         g.writeStartObject();
         for (Map.Entry<String, String> e : data.entrySet()) {
@@ -219,20 +247,17 @@ public final class WireCodec {
             case "replicate" -> new Replicate(number(o, "view"), number(o, "seq"), requestId(o.get("id")),
                     command(o.get("command")));
             case "ack" -> new Ack(number(o, "view"), number(o, "seq"), number(o, "incarnation"),
-                    flag(o, "keptLog"));
+                    flag(o, "keptLog"), o.has("dataChain") ? number(o, "dataChain") : 0);
+            case "stateRequest" -> new Message.StateRequest(number(o, "view"));
+            case "stateOffer" -> new Message.StateOffer(number(o, "view"), number(o, "seq"),
+                    stringMap(o.get("data")), done(o), number(o, "dataChain"));
             case "heartbeat" -> new Message.Heartbeat(number(o, "view"), number(o, "chainStart"),
                     number(o, "primaryIncarnation"));
             case "passOn" -> new Message.PassOn(view(o.get("view")));
             case "foundingQuery" -> new Message.FoundingQuery();
             case "foundingAnswer" -> new Message.FoundingAnswer(number(o, "syncedView"));
-            case "state" -> {
-                Map<RequestId, Result> done = new HashMap<>();
-                for (JsonNode d : array(o, "done")) {
-                    done.put(requestId(d.get("id")), result(d.get("result")));
-                }
-                yield new StateTransfer(number(o, "view"), number(o, "seq"), stringMap(o.get("data")), done,
-                        number(o, "incarnation"), number(o, "chainStart"), number(o, "primaryIncarnation"));
-            }
+            case "state" -> new StateTransfer(number(o, "view"), number(o, "seq"), stringMap(o.get("data")), done(o),
+                    number(o, "incarnation"), number(o, "chainStart"), number(o, "primaryIncarnation"));
             default -> throw new IllegalArgumentException("unknown message type '" + type + "'");
         };
     }

@@ -126,6 +126,39 @@ class PrototypeScenariosTest {
     }
 
     /**
+     * A member that accepts connections but never answers (a paused process): the first write waits for the
+     * failure-detection time, unordered, and is refused; later ones are refused at once. None takes effect.
+     */
+    @Test
+    void aWriteRefusedForASilentMemberWaitsOnlyTheDetectionTimeAndNeverTakesEffect() throws Exception {
+        try (TestCluster cluster = TestCluster.start(2);
+             java.net.ServerSocket silent = new java.net.ServerSocket(0, 50,
+                     java.net.InetAddress.getLoopbackAddress())) {
+            String doc = "{\"view\": [{\"address\": \"" + cluster.address(1) + "\", \"id\": 1}, {\"address\": \""
+                    + cluster.address(2) + "\", \"id\": 2}, {\"address\": \"127.0.0.1:" + silent.getLocalPort()
+                    + "\", \"id\": 3}]}";
+            cluster.putView(doc, 1, 2);
+            long[] millis = new long[4];
+            for (int i = 0; i < millis.length; i++) {
+                long start = System.nanoTime();
+                Http.Response r = Http.put(cluster.address(1), "s" + i, "refused");
+                millis[i] = (System.nanoTime() - start) / 1_000_000;
+                assertEquals(503, r.status(), r::toString);
+                assertEquals(false, r.body().path("applied").asBoolean(true), () -> "certainly not applied: " + r);
+            }
+            System.out.println("503 with a silent member in the view, ms per write: " + Arrays.toString(millis));
+            long detection = TestCluster.TIMEOUTS.failureDetectionTicks() * TestCluster.TICK.toMillis();
+            assertTrue(millis[0] <= detection + 500, () -> "the first waits about the detection time, "
+                    + detection + " ms: " + Arrays.toString(millis));
+            assertTrue(Arrays.stream(millis).skip(1).allMatch(ms -> ms < 200), () -> Arrays.toString(millis));
+            cluster.installView(1, 2);
+            for (int i = 0; i < millis.length; i++) {
+                assertEquals(404, Http.get(cluster.address(2), "s" + i).status(), "the refused write took effect");
+            }
+        }
+    }
+
+    /**
      * The issue's second scenario: after one-node and split views, the operator sends the view of all four nodes to
      * each of them (epoch-less, so the members number it from epochs that had diverged, and renumber it among
      * themselves afterwards). Once every PUT /view has answered 200, no client gets 503.

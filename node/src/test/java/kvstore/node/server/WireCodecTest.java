@@ -28,7 +28,9 @@ class WireCodecTest {
                 new Message.ClientReply(id, Result.unavailable("why")),
                 new Message.Replicate(3, 11, id, Command.delete("gone")),
                 new Message.Ack(3, -1, 1_795_000_000_000L),
-                new Message.Ack(3, -1, 2, true),
+                new Message.Ack(3, -1, 2, true, 7),
+                new Message.StateRequest(8),
+                new Message.StateOffer(8, 3, data, Map.of(id, Result.unavailable("x")), 5),
                 new Message.Heartbeat(9, 4, 1_795_000_000_001L),
                 new Message.StateTransfer(4, 12, data, Map.of(id, new Result(Result.Status.UPDATED, null, null,
                         5, null)), 99, 3, 1_795_000_000_001L));

@@ -33,6 +33,8 @@ public final class GraderOperator {
     /** The name the operator sends from. */
     public static final String NAME = "op";
     private static final long ANSWER_TIMEOUT = 100_000;
+    /** How long an unanswered PUT may still be on its way: far beyond the simulated network's longest delays. */
+    private static final long MAY_STILL_ARRIVE = 1_000_000;
 
     /** What the operator sees and does; the simulator implements it. */
     public interface World {
@@ -87,6 +89,7 @@ public final class GraderOperator {
     private long installedSince = -1; // when `latest` was first seen established (-1: not yet)
     private final Deque<Runnable> sends = new ArrayDeque<>(); // PUTs still to make, in order
     private boolean sending;
+    private final List<Long> timedOut = new ArrayList<>(); // when each PUT given up on was sent
     private long sentCount;
     private boolean failoverRequested;
     private boolean stopped;
@@ -106,6 +109,14 @@ public final class GraderOperator {
         world.after(periodMicros, this::check);
     }
 
+    /**
+     * A fault began or ended: whatever was installed may no longer be (a member crashed, or came back empty), so
+     * the latest decision counts as installed again only once it is seen so afresh.
+     */
+    public void faultChanged() {
+        installedSince = -1;
+    }
+
     /** Stops deciding; what it sent is still on its way. */
     public void stop() {
         stopped = true;
@@ -122,9 +133,9 @@ public final class GraderOperator {
     }
 
     /**
-     * Since when the latest decision has been installed: the first moment, once every PUT of it was answered, that
-     * its primary led it and every backup was synced in it (-1: not yet). Whatever happens to it afterwards without a fault or a new decision, such as its
-     * members renumbering it, must not disturb clients.
+     * Since when the latest decision has been installed: the first moment every PUT of it had been answered and every
+     * member held it, under whatever number (-1: not yet). Whatever happens to it afterwards without a fault or a new
+     * decision, such as its members renumbering it or backups taking the state, must not make clients get a 503.
      */
     public long installedSince() {
         return installedSince;
@@ -137,11 +148,14 @@ public final class GraderOperator {
 
     /** Called by the simulator after every step: notes the moment the latest decision is established. */
     public void observe() {
-        if (latest == null || !isEstablished(latest)) {
+        if (latest == null) {
             return;
         }
-        if (installedSince < 0 && !busy()) { // only once every PUT of it has been answered, as the graders
-            installedSince = world.now();
+        if (installedSince < 0 && !busy() && noPutOnItsWay() && missingFrom(latest).isEmpty()) {
+            installedSince = world.now(); // every PUT of it answered: from now on, nothing may disturb clients
+        }
+        if (!isEstablished(latest)) {
+            return;
         }
         if (established != latest || livesChanged()) {
             established = latest;
@@ -153,6 +167,15 @@ public final class GraderOperator {
         }
     }
 
+    /**
+     * A PUT the operator gave up waiting for may still arrive (an HTTP request that timed out at the client can still
+     * be served) and install an older decision: until then, the latest one is not the only one on its way.
+     */
+    private boolean noPutOnItsWay() {
+        timedOut.removeIf(sentAt -> world.now() - sentAt > MAY_STILL_ARRIVE);
+        return timedOut.isEmpty();
+    }
+
     private boolean livesChanged() {
         for (Map.Entry<String, Long> m : establishedLives.entrySet()) {
             if (world.replica(m.getKey()).incarnation() != m.getValue()) {
@@ -162,6 +185,11 @@ public final class GraderOperator {
         return false;
     }
 
+    /**
+     * Its primary leads it and every backup is synced in the very view the primary holds, number included: a backup
+     * left out of a decision in between may still hold an older view with the same members, and think itself synced
+     * in it (as an operator reading {@code GET /view} sees from the epochs).
+     */
     private boolean isEstablished(Decision d) {
         Replica primary = world.replica(d.primary());
         if (primary == null || !d.isHeldBy(primary.view()) || !primary.isServingPrimary()) {
@@ -169,7 +197,7 @@ public final class GraderOperator {
         }
         for (String b : d.backups()) {
             Replica r = world.replica(b);
-            if (r == null || !d.isHeldBy(r.view()) || !r.isSynced()) {
+            if (r == null || !primary.view().equals(r.view()) || !r.isSynced()) {
                 return false;
             }
         }
@@ -334,6 +362,7 @@ public final class GraderOperator {
         if (sending || sends.isEmpty() || stopped) {
             return;
         }
+        sending = true; // from now: a PUT paused before it is sent is still one under way
         Runnable put = sends.poll();
         world.after(random.nextInt(3) == 0 ? random.nextInt(20_000) : 0, put);
     }
@@ -346,13 +375,14 @@ public final class GraderOperator {
         if (stopped) {
             return;
         }
-        sending = true;
         long number = ++sentCount;
         awaiting = number;
         awaitingFrom = member;
+        long sentAt = world.now();
         world.send(member, new UnnumberedView(d.primary(), d.backups()));
         world.after(ANSWER_TIMEOUT, () -> {
             if (awaiting == number) {
+                timedOut.add(sentAt); // given up on, as a grader's request that timed out: it may still arrive
                 answered();
             }
         });
