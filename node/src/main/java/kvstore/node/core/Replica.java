@@ -699,13 +699,16 @@ public final class Replica {
                 || s.incarnation() != incarnation) {
             return; // not from this view's primary, or meant for an earlier life of this node
         }
-        if (!synced || s.seq() > applied) {
+        Chain chain = new Chain(s.primaryIncarnation(), s.chainStart());
+        // Sequence numbers compare only within one chain: a primary that took a newer state from another backup
+        // (V2a) begins a new chain, maybe at a lower number than this backup has applied.
+        if (!synced || !chain.equals(syncedChain) || s.seq() > applied) {
             data = new TreeMap<>(s.data());
             done = new HashMap<>(s.done());
             applied = s.seq();
             synced = true;
             keptLog = false;
-            syncedChain = new Chain(s.primaryIncarnation(), s.chainStart());
+            syncedChain = chain;
             dataChain = s.chainStart();
             syncedView = view.number();
             ahead.headMap(applied, true).clear();
