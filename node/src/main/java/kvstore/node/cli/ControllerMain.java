@@ -83,7 +83,7 @@ public final class ControllerMain {
         Map<String, String> nodes = new LinkedHashMap<>();
         for (String entry : spec.split(",")) {
             String[] parts = entry.trim().split("=", 2);
-            if (parts.length != 2 || !parts[0].matches("[1-9][0-9]{0,17}") || !ViewDocument.isAddress(parts[1])) {
+            if (parts.length != 2 || !ViewDocument.isNodeId(parts[0]) || !ViewDocument.isAddress(parts[1])) {
                 throw new Args.UsageError("'" + entry + "' is not ID=HOST:PORT (for example 1=127.0.0.1:9001)");
             }
             if (nodes.put(parts[0], parts[1]) != null) {

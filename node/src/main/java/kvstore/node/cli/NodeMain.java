@@ -67,7 +67,7 @@ public final class NodeMain {
                 return;
             }
             Logging.configure(args.get("--log-level", "INFO"));
-            long id = args.positive("--id", System.getenv("NODE_IDENTIFIER"));
+            long id = args.atLeast("--id", System.getenv("NODE_IDENTIFIER"), 0);
             NodeConfig config = NodeConfig.of(id, args.port("--port", String.valueOf(9000 + id)))
                     .withHost(args.get("--host", "127.0.0.1"))
                     .withToken(args.get("--token", System.getenv("CLUSTER_TOKEN")))

@@ -135,7 +135,7 @@ public final class ControllerJson {
 
     /** Node ids are positive integers, written as strings in the core ("1", "2", ...). */
     private static String nodeId(JsonNode n, String what) {
-        if (n == null || !n.isTextual() || !n.textValue().matches("[1-9][0-9]{0,17}")) {
+        if (n == null || !n.isTextual() || !kvstore.node.server.ViewDocument.isNodeId(n.textValue())) {
             throw new IllegalArgumentException(what + " must be a node id such as \"1\", not " + n);
         }
         return n.textValue();

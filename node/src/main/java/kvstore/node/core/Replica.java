@@ -919,7 +919,7 @@ public final class Replica {
         } else {
             synced = false; // a backup counts only after the new primary's state transfer
             if (next.backups().contains(id)) {
-                send(next.primary(), new Ack(next.number(), -1, incarnation));
+                send(next.primary(), announcement()); // naming the chain its state came from (V2a)
             }
         }
     }

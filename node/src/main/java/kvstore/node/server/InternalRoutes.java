@@ -41,7 +41,7 @@ final class InternalRoutes {
         }
         JsonNode address = envelope.get("address");
         if (address != null && (!address.isTextual() || !ViewDocument.isAddress(address.textValue())
-                || !from.textValue().matches("[1-9][0-9]{0,17}"))) {
+                || !ViewDocument.isNodeId(from.textValue()))) {
             throw new ApiError(400, "'address' must be the sender's host:port, not " + address);
         }
         // Decode the whole batch before delivering any of it: a bad batch changes nothing.

@@ -36,8 +36,8 @@ public record NodeConfig(long id, String host, int port, String token, Duration 
     }
 
     public NodeConfig {
-        if (id <= 0) {
-            throw new IllegalArgumentException("a node id is a positive integer, not " + id);
+        if (!ViewDocument.isNodeId(String.valueOf(id))) {
+            throw new IllegalArgumentException("a node id is an integer from 0 to 999999999999999999, not " + id);
         }
         if (token != null && (token.isEmpty() || !token.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f))) {
             throw new IllegalArgumentException("a cluster token is one or more visible ASCII characters (it travels "

@@ -18,7 +18,7 @@ class ControllerMainTest {
 
     @Test
     void refusesWhatNoViewDocumentCouldName() {
-        for (String bad : new String[]{"", "1", "1=", "0=h:1", "x=h:1", "1=h", "1=h:99999", "1=user@h:1",
+        for (String bad : new String[]{"", "1", "1=", "-1=h:1", "01=h:1", "x=h:1", "1=h", "1=h:99999", "1=user@h:1",
                 "1=h:1/path", "1=h_1:80", "1=h:1,1=h:2"}) {
             Args.UsageError e = assertThrows(Args.UsageError.class, () -> ControllerMain.parseNodes(bad), bad);
             assertTrue(e.getMessage().contains("ID=HOST:PORT") || e.getMessage().contains("listed twice"),

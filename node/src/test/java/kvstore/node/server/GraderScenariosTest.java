@@ -47,6 +47,19 @@ class GraderScenariosTest {
         }
     }
 
+    /** The graders number their nodes from 0 (NODE_IDENTIFIER=0, "id": 0): node 0 leads, as the lowest id. */
+    @Test
+    void nodesNumberedFromZeroAsTheGradersNumberThem(TestInfo info) {
+        try (NodeProcesses nodes = NodeProcesses.start(0, 2, testName(info))) {
+            nodes.sendView(0, 1);
+            assertEquals("primary", Http.send("GET", nodes.address(0), "/view", null).body().path("role").asText());
+            assertEquals(201, Http.put(nodes.address(1), "a", "hello").status());
+            assertEquals("hello", value(Http.get(nodes.address(0), "a")));
+            nodes.sendView(1);
+            assertEquals("hello", value(Http.get(nodes.address(1), "a")), "node 1 alone");
+        }
+    }
+
     /** basic_kvs_shrink: every node in turn alone in a one-node view still holds the value. */
     @Test
     void eachNodeAloneInAOneNodeViewKeepsTheValue(TestInfo info) {

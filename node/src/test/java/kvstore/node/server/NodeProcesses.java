@@ -29,12 +29,17 @@ final class NodeProcesses implements AutoCloseable {
 
     /** Starts nodes 1..n, in parallel, and waits until each answers {@code GET /ping}. */
     static NodeProcesses start(int n, String testName) {
+        return start(1, n, testName);
+    }
+
+    /** Starts nodes first..first+n-1 (the graders number theirs from 0). */
+    static NodeProcesses start(long first, int n, String testName) {
         NodeProcesses nodes = new NodeProcesses();
         try {
             Path logs = Files.createDirectories(Path.of("target", "grader-scenarios", testName));
             int base = freePorts(n);
-            for (long id = 1; id <= n; id++) {
-                int port = base + (int) id - 1;
+            for (long id = first; id < first + n; id++) {
+                int port = base + (int) (id - first);
                 nodes.addresses.put(id, "127.0.0.1:" + port);
                 List<String> command = new ArrayList<>(List.of(
                         ProcessHandle.current().info().command().orElse("java"), "-XX:TieredStopAtLevel=1",
