@@ -12,9 +12,11 @@ import java.util.Map;
  *
  * @param finished whether the final reads completed (a run that never settles is itself a failure)
  * @param availabilityViolations operations refused while nothing should have refused them (operator runs)
+ * @param invariantViolations steps that broke a rule of the protocol, named when they happened
  * @param views    who decided the views in this run
  */
 public record RunResult(List<Event> events, History history, String trace, long deliveredMessages,
                         long virtualMicros, boolean finished, Map<String, Replica> replicas,
-                        List<String> availabilityViolations, SimConfig.Views views) {
+                        List<String> availabilityViolations, List<String> invariantViolations,
+                        SimConfig.Views views) {
 }

@@ -48,7 +48,7 @@ public record SeededRun(SimConfig config, long seed, FaultSchedule schedule, Run
 
     public boolean failed() {
         return !run.finished() || check.verdict() != Verdict.LINEARIZABLE || !lostWrites.isEmpty()
-                || !run.availabilityViolations().isEmpty();
+                || !run.availabilityViolations().isEmpty() || !run.invariantViolations().isEmpty();
     }
 
     public String describe() {
@@ -60,6 +60,7 @@ public record SeededRun(SimConfig config, long seed, FaultSchedule schedule, Run
         lines.add("views: " + run.views() + ", controllers: " + config.controllers() + "; faults: " + schedule);
         lostWrites.forEach(l -> lines.add("  " + l));
         run.availabilityViolations().stream().limit(5).forEach(v -> lines.add("  unavailable: " + v));
+        run.invariantViolations().stream().limit(5).forEach(v -> lines.add("  broken invariant: " + v));
         if (check.verdict() == Verdict.NOT_LINEARIZABLE) {
             lines.addAll(TextReport.lines("history", check));
         }

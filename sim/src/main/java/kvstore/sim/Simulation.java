@@ -56,6 +56,8 @@ public final class Simulation {
     private int faultsActive;               // partitions, cut links and crashed nodes in effect now
     private long calmSince;                 // when faultsActive last changed
     private final List<String> availabilityViolations = new ArrayList<>();
+    private long newestAcknowledging;       // the newest view whose primary has acknowledged an operation
+    private final List<String> invariantViolations = new ArrayList<>();
     private final StringBuilder trace;
     private long now;
     private long sequence;
@@ -136,7 +138,7 @@ public final class Simulation {
         }
         History h = history.history();
         return new RunResult(history.events(), h, trace == null ? "" : trace.toString(), delivered, now,
-                finished, replicas, List.copyOf(availabilityViolations), views);
+                finished, replicas, List.copyOf(availabilityViolations), List.copyOf(invariantViolations), views);
     }
 
     // ---- the event loop's parts -------------------------------------------------------------------------------
@@ -208,6 +210,7 @@ public final class Simulation {
                         if (newestDecided == null || view.number() > newestDecided.number()) {
                             newestDecided = view;
                         }
+                        checkPrimaryHoldsEverything(view, name);
                         history.annotate("view " + view.number() + ": primary " + view.primary() + ", backups "
                                 + view.backups() + " (" + name + ")");
                     }
@@ -216,6 +219,13 @@ public final class Simulation {
 
     private void dispatch(String from, List<Send> sends) {
         for (Send s : sends) {
+            if (s.message() instanceof ClientReply reply
+                    && reply.result().status() != kvstore.node.core.Result.Status.UNAVAILABLE) {
+                Replica r = replicas.get(from);
+                if (r != null && r.isServingPrimary()) {
+                    newestAcknowledging = Math.max(newestAcknowledging, r.view().number());
+                }
+            }
             send(from, s.to(), s.message());
         }
     }
@@ -521,6 +531,23 @@ public final class Simulation {
         calmSince = now;
         if (operator != null) {
             operator.faultChanged();
+        }
+    }
+
+    /**
+     * C5, checked at the step it matters: the primary a controller chooses holds every acknowledged operation, so
+     * it was synced in the newest view that acknowledged any (or later). Checked where the decision is taken, not
+     * only through its consequences: a primary that takes a backup's newer state first (V2a) would hide a wrong
+     * choice from the checker whenever such a backup is in the view.
+     */
+    private void checkPrimaryHoldsEverything(View view, String controller) {
+        Replica primary = replicas.get(view.primary());
+        if (primary != null && primary.syncedView() < newestAcknowledging) {
+            String v = "at " + now + " us: " + controller + " chose " + view.primary() + " to lead view "
+                    + view.number() + ", but it was last synced in view " + primary.syncedView()
+                    + " and view " + newestAcknowledging + " has acknowledged operations";
+            note("INVARIANT " + v);
+            invariantViolations.add(v);
         }
     }
 
