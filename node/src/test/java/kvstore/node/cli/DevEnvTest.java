@@ -1,5 +1,6 @@
 package kvstore.node.cli;
 
+import kvstore.node.FreePorts;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -40,33 +41,6 @@ class DevEnvTest {
         }
     }
 
-    /** A base port with {@code n} free ports from it (the nodes are separate processes: they need fixed ports). */
-    private static int freePorts(int n) throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int base;
-            try (ServerSocket s = new ServerSocket(0)) {
-                base = s.getLocalPort();
-            }
-            if (base + n > 65535) {
-                continue;
-            }
-            List<ServerSocket> held = new ArrayList<>();
-            try {
-                for (int i = 0; i < n; i++) {
-                    held.add(new ServerSocket(base + i, 50, java.net.InetAddress.getLoopbackAddress()));
-                }
-                return base;
-            } catch (IOException taken) {
-                // try another base
-            } finally {
-                for (ServerSocket s : held) {
-                    s.close();
-                }
-            }
-        }
-        throw new IOException("no " + n + " consecutive free ports");
-    }
-
     private static int primaryIndex(DevEnv.LocalCluster cluster) {
         List<String> addresses = new ArrayList<>(cluster.addresses.values());
         for (int i = 0; i < addresses.size(); i++) {
@@ -84,7 +58,7 @@ class DevEnvTest {
     @Test
     void theControllerHealsAKilledPrimaryByItself() throws Exception {
         try (DevEnv.LocalCluster cluster = new DevEnv.LocalCluster()) {
-            cluster.start(3, freePorts(3), null, "WARNING", true);
+            cluster.start(3, FreePorts.consecutive(3), null, "WARNING", true);
             List<String> addresses = new ArrayList<>(cluster.addresses.values());
             int primary = primaryIndex(cluster);
             assertTrue(primary >= 0, "the controller installed a first view");
@@ -103,7 +77,7 @@ class DevEnvTest {
     @Test
     void withoutAControllerTheViewOfAllNodesIsInstalledOnce() throws Exception {
         try (DevEnv.LocalCluster cluster = new DevEnv.LocalCluster()) {
-            cluster.start(2, freePorts(2), null, "WARNING", false);
+            cluster.start(2, FreePorts.consecutive(2), null, "WARNING", false);
             List<String> addresses = new ArrayList<>(cluster.addresses.values());
             assertTrue(send("GET", addresses.get(0), "/view", null).body().contains("\"role\":\"primary\""));
             assertTrue(send("GET", addresses.get(1), "/view", null).body().contains("\"role\":\"backup\""));
@@ -113,7 +87,7 @@ class DevEnvTest {
 
     @Test
     void aPortInUseIsOneClearErrorAndNothingIsLeftRunning() throws Exception {
-        int base = freePorts(2);
+        int base = FreePorts.consecutive(2);
         try (ServerSocket taken = new ServerSocket(base + 1, 50, java.net.InetAddress.getLoopbackAddress());
              DevEnv.LocalCluster cluster = new DevEnv.LocalCluster()) {
             Starting.StartFailure e = assertThrows(Starting.StartFailure.class,

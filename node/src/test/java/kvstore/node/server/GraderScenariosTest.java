@@ -60,6 +60,86 @@ class GraderScenariosTest {
         }
     }
 
+    /**
+     * The issue's first scenario on separate processes: a view naming a member nobody listens at; writes are refused
+     * at once and none of them appears once a view without that member is installed.
+     */
+    @Test
+    void writesRefusedForADeadMemberNeverTakeEffect(TestInfo info) {
+        try (NodeProcesses nodes = NodeProcesses.start(1, 2, testName(info))) {
+            // First a view of the two, so that node 1 holds the cluster's state: a node that never held it asks every
+            // member whether the cluster is new before it leads, and a dead member cannot say.
+            nodes.sendView(1, 2);
+            String withDead = nodes.view(1, 2).replace("]}", ", {\"address\": \"127.0.0.1:1\", \"id\": 3}]}");
+            nodes.sendViewTo(withDead, 1, 2);
+            for (int i = 0; i < 3; i++) {
+                Http.Response r = Http.put(nodes.address(1), "k" + i, "refused");
+                assertEquals(503, r.status(), r::toString);
+                assertEquals(false, r.body().path("applied").asBoolean(true), r::toString);
+            }
+            nodes.sendView(1, 2);
+            for (int i = 0; i < 3; i++) {
+                assertEquals(404, Http.get(nodes.address(2), "k" + i).status(), "a refused write took effect");
+            }
+        }
+    }
+
+    /**
+     * The issue's second scenario on separate processes: every node alone, then split in halves, then the view of
+     * all four sent to each (the members renumber it among themselves afterwards); then five clients on one key
+     * through random nodes get no 503.
+     */
+    @Test
+    void afterOneNodeAndSplitViewsTheFullViewServesWithoutA503(TestInfo info) throws Exception {
+        try (NodeProcesses nodes = NodeProcesses.start(1, 4, testName(info));
+             ExecutorService clients = Executors.newFixedThreadPool(5)) {
+            nodes.sendView(1, 2, 3, 4);
+            for (long id : nodes.ids()) {
+                nodes.sendView(id);
+            }
+            nodes.sendView(1, 2);
+            nodes.sendView(3, 4);
+            nodes.sendView(1, 2, 3, 4);
+            List<Future<List<String>>> results = new ArrayList<>();
+            for (int c = 0; c < 5; c++) {
+                int client = c;
+                results.add(clients.submit(() -> {
+                    List<String> unexpected = new ArrayList<>();
+                    for (int i = 0; i < 25; i++) {
+                        String at = nodes.address(1 + (client + i) % 4);
+                        Http.Response r = i % 2 == 0 ? Http.put(at, "k", "c" + client + "-" + i) : Http.get(at, "k");
+                        if (!Set.of(200, 201, 404).contains(r.status())) {
+                            unexpected.add(r.toString());
+                        }
+                    }
+                    return unexpected;
+                }));
+            }
+            for (Future<List<String>> f : results) {
+                assertEquals(List.of(), f.get());
+            }
+        }
+    }
+
+    /**
+     * The issue's third scenario: nodes started with --new-cluster, a view installed by hand, then a failover
+     * controller turned on; kill -9 of the primary is healed by the controller, and the write made by hand survives.
+     */
+    @Test
+    void aClusterSetUpByHandIsHealedByAControllerTurnedOnLater(TestInfo info) {
+        try (NodeProcesses nodes = NodeProcesses.start(1, 3, testName(info), "--new-cluster")) {
+            nodes.sendView(1, 2, 3);
+            assertEquals(201, Http.put(nodes.address(2), "x", "by hand").status());
+            try (kvstore.node.control.ControllerHost ignored = kvstore.node.cli.ControllerMain.start(nodes.addresses(),
+                    null, Duration.ofMillis(10))) {
+                nodes.kill(1);
+                await().atMost(Duration.ofSeconds(20)).until(() -> Http.put(nodes.address(2), "y", "after").status()
+                        / 100 == 2);
+                assertEquals("by hand", value(Http.get(nodes.address(3), "x")));
+            }
+        }
+    }
+
     /** basic_kvs_shrink: every node in turn alone in a one-node view still holds the value. */
     @Test
     void eachNodeAloneInAOneNodeViewKeepsTheValue(TestInfo info) {

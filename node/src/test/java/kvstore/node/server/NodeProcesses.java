@@ -1,8 +1,9 @@
 package kvstore.node.server;
 
+import kvstore.node.FreePorts;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,12 +33,12 @@ final class NodeProcesses implements AutoCloseable {
         return start(1, n, testName);
     }
 
-    /** Starts nodes first..first+n-1 (the graders number theirs from 0). */
-    static NodeProcesses start(long first, int n, String testName) {
+    /** Starts nodes first..first+n-1 (the graders number theirs from 0), each with {@code flags} added. */
+    static NodeProcesses start(long first, int n, String testName, String... flags) {
         NodeProcesses nodes = new NodeProcesses();
         try {
             Path logs = Files.createDirectories(Path.of("target", "grader-scenarios", testName));
-            int base = freePorts(n);
+            int base = FreePorts.consecutive(n);
             for (long id = first; id < first + n; id++) {
                 int port = base + (int) (id - first);
                 nodes.addresses.put(id, "127.0.0.1:" + port);
@@ -47,6 +48,7 @@ final class NodeProcesses implements AutoCloseable {
                         kvstore.node.cli.NodeMain.class.getName(), "--id", String.valueOf(id), "--port",
                         String.valueOf(port), "--log-level", "WARNING",
                         "--exit-with-parent", String.valueOf(ProcessHandle.current().pid())));
+                command.addAll(List.of(flags));
                 nodes.processes.put(id, new ProcessBuilder(command).redirectErrorStream(true)
                         .redirectOutput(logs.resolve("node-" + id + ".log").toFile()).start());
             }
@@ -65,6 +67,23 @@ final class NodeProcesses implements AutoCloseable {
 
     String address(long id) {
         return addresses.get(id);
+    }
+
+    /** Every node's address by id, as a controller is given them. */
+    Map<String, String> addresses() {
+        Map<String, String> byId = new TreeMap<>();
+        addresses.forEach((id, address) -> byId.put(String.valueOf(id), address));
+        return byId;
+    }
+
+    /** kill -9: the process and everything it held are gone. */
+    void kill(long id) {
+        try {
+            processes.get(id).destroyForcibly().waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     long[] ids() {
@@ -126,32 +145,5 @@ final class NodeProcesses implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-    }
-
-    /** A base port with {@code n} consecutive free ports from it (separate processes need fixed ports). */
-    private static int freePorts(int n) throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int base;
-            try (ServerSocket s = new ServerSocket(0)) {
-                base = s.getLocalPort();
-            }
-            if (base + n > 65535) {
-                continue;
-            }
-            List<ServerSocket> held = new ArrayList<>();
-            try {
-                for (int i = 0; i < n; i++) {
-                    held.add(new ServerSocket(base + i, 50, java.net.InetAddress.getLoopbackAddress()));
-                }
-                return base;
-            } catch (IOException taken) {
-                // try another base
-            } finally {
-                for (ServerSocket s : held) {
-                    s.close();
-                }
-            }
-        }
-        throw new IOException("no " + n + " consecutive free ports");
     }
 }
