@@ -29,6 +29,8 @@ public record SimConfig(int nodes, int clients, int keys, int operations, long c
         OPERATOR,
         /** The operator first; then it stops and the controllers take the cluster over. */
         OPERATOR_THEN_CONTROLLERS,
+        /** The controllers first; then they stop, and the operator takes the cluster back by hand. */
+        CONTROLLERS_THEN_OPERATOR,
         /** One of the above, drawn from the seed. */
         DRAWN;
 
@@ -37,7 +39,8 @@ public record SimConfig(int nodes, int clients, int keys, int operations, long c
             if (this != DRAWN) {
                 return this;
             }
-            return values()[(int) Math.floorMod(new java.util.SplittableRandom(seed ^ 0x0FE7A7E5L).nextLong(), 3L)];
+            long modes = values().length - 1; // every one but DRAWN
+            return values()[(int) Math.floorMod(new java.util.SplittableRandom(seed ^ 0x0FE7A7E5L).nextLong(), modes)];
         }
     }
 

@@ -110,14 +110,20 @@ public final class Simulation {
             controllerLives.put(name, 0L);
             controllers.put(name, null);
         }
-        if (views == SimConfig.Views.CONTROLLERS) {
-            startControllers();
-        } else {
-            startOperator();
-        }
-        if (views == SimConfig.Views.OPERATOR_THEN_CONTROLLERS) {
-            long duration = (long) config.operations() * 3_000L / config.clients();
-            at((long) (duration * (0.2 + 0.4 * random.nextDouble())), this::handOverToControllers);
+        long duration = (long) config.operations() * 3_000L / config.clients();
+        long handOverAt = (long) (duration * (0.2 + 0.4 * random.nextDouble()));
+        switch (views) {
+            case CONTROLLERS -> startControllers();
+            case OPERATOR -> startOperator();
+            case OPERATOR_THEN_CONTROLLERS -> {
+                startOperator();
+                at(handOverAt, this::handOverToControllers);
+            }
+            case CONTROLLERS_THEN_OPERATOR -> {
+                startControllers();
+                at(handOverAt, this::handOverToOperator);
+            }
+            case DRAWN -> throw new IllegalStateException("a run's mode is drawn before it starts");
         }
         for (Fault f : schedule.faults()) {
             at(f.at(), () -> inject(f));
@@ -171,6 +177,45 @@ public final class Simulation {
         operatorInCharge = true;
         List<String> backups = nodes.subList(1, nodes.size());
         at(1_000, () -> operator.start(new GraderOperator.Decision(nodes.getFirst(), backups)));
+    }
+
+    /**
+     * Every controller stops; once whatever they sent has long arrived (a view message can be half a second late),
+     * the operator takes the cluster back by hand: the node synced in the newest view leads every live node.
+     */
+    private void handOverToOperator() {
+        if (finalPhase) {
+            return;
+        }
+        note("the controllers stop; the operator takes over in 700 ms");
+        history.annotate("controllers stop");
+        controllersRunning = false;
+        controllers.replaceAll((name, c) -> null);
+        at(now + 700_000, () -> {
+            if (finalPhase) {
+                return;
+            }
+            String primary = null;
+            for (String n : nodes) {
+                Replica r = replicas.get(n);
+                if (r != null && r.mayLead() && (primary == null
+                        || r.syncedView() > replicas.get(primary).syncedView())) {
+                    primary = n;
+                }
+            }
+            if (primary == null) {
+                return; // nobody holds the state: the final phase restarts the nodes, and the run will not settle
+            }
+            List<String> backups = new ArrayList<>();
+            for (String n : nodes) {
+                if (!n.equals(primary) && replicas.get(n) != null) {
+                    backups.add(n);
+                }
+            }
+            operator = new GraderOperator(new OperatorWorld(), random.split());
+            operatorInCharge = true;
+            operator.takeOver(new GraderOperator.Decision(primary, backups));
+        });
     }
 
     /**
@@ -426,8 +471,9 @@ public final class Simulation {
         if (operatorInCharge && operator.eligible().stream().noneMatch(e -> !e.equals(node))) {
             return false; // the operator could never again find a node that holds everything (V2)
         }
-        if (views == SimConfig.Views.OPERATOR) {
-            return holdsEverythingElsewhere(node); // no controller will ever count votes
+        if (views == SimConfig.Views.OPERATOR || views == SimConfig.Views.CONTROLLERS_THEN_OPERATOR
+                && !controllersRunning) {
+            return holdsEverythingElsewhere(node); // no controller will count votes (any more)
         }
         long votersLeft = replicas.values().stream()
                 .filter(r -> r != null && !r.id().equals(node) && r.state().voter()).count();

@@ -31,7 +31,7 @@ public final class Sweep {
                         args[++i].toUpperCase(Locale.ROOT).replace('-', '_')));
                 default -> {
                     System.err.println("usage: sim-sweep [--from N] [--seeds N] [--ops N] [--controllers N] [--views "
-                            + "controllers|operator|operator-then-controllers|drawn] [--bug "
+                            + "controllers|operator|operator-then-controllers|controllers-then-operator|drawn] [--bug "
                             + java.util.Arrays.toString(Bug.values()) + "]");
                     System.exit(2);
                 }

@@ -27,7 +27,7 @@ class PlantedBugsTest {
             SimConfig base = switch (bug) {
                 case CONTROLLER_ANY_PRIMARY, CONTROLLER_NO_MAJORITY ->
                         SimConfig.defaults().withControllers(2).withViews(SimConfig.Views.CONTROLLERS);
-                case RENUMBER_ABORTS, PASS_ON_INSTALLS -> SimConfig.defaults().withViews(SimConfig.Views.OPERATOR);
+                case RENUMBER_ABORTS -> SimConfig.defaults().withViews(SimConfig.Views.OPERATOR);
                 default -> SimConfig.defaults();
             };
             SimConfig buggy = base.withBugs(Set.of(bug));

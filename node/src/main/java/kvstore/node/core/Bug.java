@@ -22,8 +22,6 @@ public enum Bug {
     ORDER_WHILE_BACKUP_UNREACHABLE,
     /** Renumbering the view a node holds is handled as a view change: operations in flight are abandoned. */
     RENUMBER_ABORTS,
-    /** A number passed on by another member installs that member's view here, not only renumbers the same one. */
-    PASS_ON_INSTALLS,
     /** The controller promotes any node that was ever synced, not one synced in the newest view. */
     CONTROLLER_ANY_PRIMARY,
     /** The controller decides a view with one node's promise and acceptance instead of a majority's. */

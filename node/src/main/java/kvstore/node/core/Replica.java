@@ -785,10 +785,6 @@ public final class Replica {
 
     private void onPassOn(PassOn p) {
         View next = p.view();
-        if (config.has(Bug.PASS_ON_INSTALLS) && install(next) == null) {
-            numberedByNodes = true; // the planted bug: a view this member was never sent, installed
-            return;
-        }
         if (view != null && next.number() > view.number() && next.number() <= View.MAX_NUMBER && renumbers(next)
                 && votes.mayInstall(next)) {
             renumber(next);

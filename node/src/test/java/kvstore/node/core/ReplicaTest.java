@@ -205,6 +205,23 @@ class ReplicaTest {
         }
     }
 
+    /**
+     * A number passed on only renumbers the view a member holds: a late one, for a view the operator has since
+     * replaced here, must not bring that view back (its primary would lead again, beside the new one's).
+     */
+    @Test
+    void aLatePassOnNeverBringsBackAReplacedView() {
+        Replica n2 = Replica.founding("n2", 1, ReplicaConfig.defaults());
+        n2.onMessage("operator", new Message.UnnumberedView("n1", List.of("n2", "n3"))); // numbered 1 here
+        n2.onMessage("operator", new Message.UnnumberedView("n3", List.of("n2")));       // the operator moves on: 2
+        View replaced = new View(7, "n1", List.of("n2", "n3"));                          // numbered 7 elsewhere
+        n2.onMessage("n1", new Message.PassOn(replaced));
+        assertEquals("n3", n2.view().primary(), "still the operator's latest view");
+        assertEquals(2, n2.view().number());
+        n2.onMessage("n3", new Message.PassOn(new View(9, "n3", List.of("n2"))));
+        assertEquals(9, n2.view().number(), "the same view, renumbered");
+    }
+
     /** Sequence numbers compare only within one chain of a primary's log. */
     @Test
     void aSyncedBackupTakesAnotherChainsStateEvenAtALowerSequenceNumber() {

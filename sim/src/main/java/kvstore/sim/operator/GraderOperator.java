@@ -100,7 +100,16 @@ public final class GraderOperator {
         this.periodMicros = 10_000 + random.nextInt(40_000);
     }
 
-    /** Starts with the view of every node, the lowest id primary (the prototype's default), or takes over one. */
+    /**
+     * Takes a cluster over from controllers that stopped: its first view is led by the node synced in the newest
+     * view, the one node known to hold everything until a view of the operator's is established.
+     */
+    public void takeOver(Decision initial) {
+        establishedLives = Map.of(initial.primary(), world.replica(initial.primary()).incarnation());
+        start(initial);
+    }
+
+    /** Starts with the view of every node, the lowest id primary (the prototype's default). */
     public void start(Decision initial) {
         latest = initial;
         primaryLife = world.replica(initial.primary()).incarnation();
@@ -291,7 +300,7 @@ public final class GraderOperator {
      */
     public List<String> eligible() {
         List<String> out = new ArrayList<>();
-        if (established == null) { // nothing was ever acknowledged: any node that may lead
+        if (established == null && establishedLives.isEmpty()) { // nothing was acknowledged: any node that may lead
             for (String n : world.nodes()) {
                 if (world.replica(n) != null && world.replica(n).mayLead()) {
                     out.add(n);
