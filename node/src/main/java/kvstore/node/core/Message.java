@@ -19,21 +19,34 @@ public sealed interface Message {
     record ClientReply(RequestId id, Result result) implements Message {
     }
 
-    /** Primary to backup: apply this operation at this position. Sent in, and fenced by, a view. */
-    record Replicate(long view, long seq, RequestId id, Command command) implements Message {
+    /**
+     * Primary to backup: apply this operation at this position of the log the primary began in view
+     * {@code chainStart}. Sent in, and fenced by, a view; a backup applies it only to a state of that chain.
+     */
+    record Replicate(long view, long seq, RequestId id, Command command, long chainStart) implements Message {
+        /** An operation of no known chain (tests), for a backup whose state came with no lineage either. */
+        public Replicate(long view, long seq, RequestId id, Command command) {
+            this(view, seq, id, command, 0);
+        }
     }
 
     /**
-     * Backup to primary: I, in this incarnation, have applied everything up to {@code seq} in view {@code view}
-     * ({@code seq == -1}: I am here and need the state). The incarnation tells a restarted node from its earlier
-     * life, whose acknowledgements no longer hold. {@code keptLog} (with {@code seq == -1}): I kept the log I held
-     * before this view renumbered the last one; confirm that it is still yours (docs/protocol.md, R7).
-     * {@code dataChain} (with {@code seq == -1}): the chain the state I hold came from (0: none), so that a primary
-     * holding older state takes mine first (V2a).
+     * Backup to primary: I, in this incarnation, have applied everything up to {@code seq} of the log you began in
+     * view {@code chainStart}, in view {@code view} ({@code seq == -1}: I am here and need the state). The incarnation
+     * tells a restarted node from its earlier life, whose acknowledgements no longer hold. With {@code seq == -1}:
+     * {@code keptLog}, I kept the log I held before this view renumbered the last one, confirm that it is still
+     * yours (docs/protocol.md, R7); {@code lineage}, the chains the state I hold comes from, so that a primary
+     * whose state is an ancestor of mine takes mine first (V2a).
      */
-    record Ack(long view, long seq, long incarnation, boolean keptLog, long dataChain) implements Message {
+    record Ack(long view, long seq, long incarnation, long chainStart, boolean keptLog, List<ChainId> lineage)
+            implements Message {
+        public Ack {
+            lineage = List.copyOf(lineage);
+        }
+
+        /** How far a backup of no known chain has applied (tests, and the planted bugs). */
         public Ack(long view, long seq, long incarnation) {
-            this(view, seq, incarnation, false, 0);
+            this(view, seq, incarnation, 0, false, List.of());
         }
     }
 
@@ -41,9 +54,12 @@ public sealed interface Message {
     record StateRequest(long view) implements Message {
     }
 
-    /** Backup to primary, answering {@link StateRequest}: my whole state as of {@code seq}, from chain {@code dataChain}. */
-    record StateOffer(long view, long seq, Map<String, String> data, Map<RequestId, Result> done, long dataChain)
-            implements Message {
+    /** Backup to primary, answering {@link StateRequest}: my whole state as of {@code seq}, and its lineage. */
+    record StateOffer(long view, long seq, Map<String, String> data, Map<RequestId, Result> done,
+                      List<ChainId> lineage) implements Message {
+        public StateOffer {
+            lineage = List.copyOf(lineage);
+        }
     }
 
     /**
@@ -66,16 +82,20 @@ public sealed interface Message {
 
     /**
      * Primary to a backup of a new view: the whole state as of {@code seq}, for one incarnation of that backup
-     * only (a late copy must not make a restarted node look synced). The backup counts only after it. The
-     * primary's chain ({@code primaryIncarnation}, {@code chainStart}; see {@link Heartbeat}) tells the backup
-     * which log it now holds, so that a later renumbering can keep it.
+     * only (a late copy must not make a restarted node look synced). The backup counts only after it. The state's
+     * lineage ends with the primary's own chain: it tells the backup which log it now holds, so that a later
+     * renumbering can keep it, and which states it descends from (V2a).
      */
     record StateTransfer(long view, long seq, Map<String, String> data, Map<RequestId, Result> done,
-                         long incarnation, long chainStart, long primaryIncarnation) implements Message {
-        /** A transfer whose chain no primary has (tests): its log is never kept across a renumbering. */
+                         long incarnation, List<ChainId> lineage) implements Message {
+        public StateTransfer {
+            lineage = List.copyOf(lineage);
+        }
+
+        /** A transfer of no known chain (tests): its log is never kept across a renumbering. */
         public StateTransfer(long view, long seq, Map<String, String> data, Map<RequestId, Result> done,
                              long incarnation) {
-            this(view, seq, data, done, incarnation, 0, 0);
+            this(view, seq, data, done, incarnation, List.of());
         }
     }
 

@@ -68,17 +68,17 @@ public final class Replica {
     // As a backup: the primary's chain (its incarnation, the view its log began in) that this node's log belongs
     // to, from the state transfer and heartbeats while synced; null when unknown. A renumbering keeps the log only
     // if it is set.
-    private Chain syncedChain;
+    private ChainId syncedChain;
     private boolean keptLog;      // holds the log it had before a renumbering, not yet confirmed by the primary
 
     // As the primary: the view this log began in (later views up to the current one only renumbered it, R7).
     private long chainStart;
-    // The chain the state this node holds came from (0: none): as a backup, its primary's; as the primary, its own
-    // once it has claimed the view (V2a), before that the one its state came from.
-    private long dataChain;
+    // The chains the state this node holds comes from, its own chain last once it leads and has claimed the view
+    // (V2a); empty while it holds nothing.
+    private List<ChainId> lineage = List.of();
     private boolean claimed;          // as the primary: no backup holds a newer state than ours, so we may serve
     private String newerStateAt;      // as the primary: the backup whose newer state we are taking (null: none)
-    private long newerChain;
+    private List<ChainId> newerLineage = List.of();
 
     // As the primary: operations not yet applied by every backup, and how far each backup has applied.
     private final TreeMap<Long, Entry> unconfirmed = new TreeMap<>();
@@ -125,10 +125,6 @@ public final class Replica {
     /** A view that makes this node primary, waiting to learn whether the cluster is new (see #asking). */
     private record FoundingQuestion(String requester, View view, boolean unnumbered, Set<String> waitingFor,
                                     long deadline) {
-    }
-
-    /** One unbroken log of one primary: its life, and the view it installed that log in. */
-    private record Chain(long primaryIncarnation, long start) {
     }
 
     /** The value {@link #appliedBy} holds for a backup that kept its log across a renumbering, until confirmed. */
@@ -352,7 +348,7 @@ public final class Replica {
         if (config.has(Bug.ACK_BEFORE_REPLICATION) && !request.command().isRead()) {
             answer(entry, result);
         }
-        Replicate message = new Replicate(view.number(), seq, request.id(), request.command());
+        Replicate message = new Replicate(view.number(), seq, request.id(), request.command(), chainStart);
         for (Map.Entry<String, Long> backup : appliedBy.entrySet()) {
             if (backup.getValue() >= 0) {
                 send(backup.getKey(), message);
@@ -436,7 +432,8 @@ public final class Replica {
     private void onReplicate(String from, Replicate r) {
         boolean stale = view != null && r.view() < view.number();
         if (config.has(Bug.ACCEPT_STALE_VIEW) && stale) {
-            send(from, new Ack(r.view(), r.seq(), incarnation)); // the planted bug: no fencing of an old primary
+            send(from, new Ack(r.view(), r.seq(), incarnation, r.chainStart(), false, List.of())); // the planted bug:
+            // no fencing of an old primary
             return;
         }
         if (view == null || isPrimary() || fenced()) {
@@ -449,21 +446,24 @@ public final class Replica {
             return;
         }
         if (!synced) {
-            ahead.put(r.seq(), r); // state transfer first; keep it for after
+            ahead.put(r.seq(), r); // state transfer first; keep it for after (if of the transfer's chain)
             return;
+        }
+        if (r.chainStart() != (syncedChain == null ? 0 : syncedChain.start())) {
+            return; // a log the primary abandoned for a newer state (V2a), or one we do not hold
         }
         if (r.seq() > applied) {
             ahead.put(r.seq(), r);
             applyInOrder();
         }
-        send(from, new Ack(r.view(), applied, incarnation));
+        send(from, acknowledgement());
     }
 
     private void applyInOrder() {
         while (!ahead.isEmpty() && ahead.firstKey() <= applied + 1) {
             Replicate next = ahead.pollFirstEntry().getValue();
-            if (next.seq() <= applied) {
-                continue; // a duplicate
+            if (next.seq() <= applied || syncedChain != null && next.chainStart() != syncedChain.start()) {
+                continue; // a duplicate, or of a log we do not hold (the right one is sent again)
             }
             Result result = apply(next.command()).withSeq(next.seq());
             if (!next.command().isRead()) {
@@ -484,13 +484,17 @@ public final class Replica {
         lastHeard.put(from, now);
         answeredInView.add(from);
         unreachable.remove(from);
+        if (from.equals(newerStateAt) && known != null && ack.incarnation() > known) {
+            newerStateAt = null; // it restarted: the newer state it held is gone with its earlier life
+            newerLineage = List.of();
+        }
         if (known == null || ack.incarnation() > known) {
             // A backup we hear from for the first time in this life: it counts only after the state transfer,
             // or once it has confirmed that the log it kept across a renumbering is ours (R7).
             incarnationOf.put(from, ack.incarnation());
             if (config.has(Bug.COUNT_BEFORE_STATE_TRANSFER)) {
                 send(from, new StateTransfer(view.number(), applied, new TreeMap<>(), new HashMap<>(),
-                        ack.incarnation(), chainStart, incarnation));
+                        ack.incarnation(), lineage));
             } else if (ack.keptLog()) {
                 appliedBy.put(from, KEPT_LOG);
                 send(from, heartbeatMessage());
@@ -498,6 +502,8 @@ public final class Replica {
                 appliedBy.put(from, -1L);
                 sendState(from);
             }
+        } else if (ack.seq() >= 0 && ack.chainStart() != chainStart) {
+            return; // applied in a log this primary abandoned for a newer state (V2a): it says nothing now
         } else if (ack.seq() >= 0) {
             appliedBy.put(from, Math.max(appliedBy.get(from), ack.seq()));
             countedIn.put(from, ack.view());
@@ -510,9 +516,10 @@ public final class Replica {
             appliedBy.put(from, -1L);
             sendState(from);
         }
-        if (ack.seq() < 0 && ack.dataChain() > Math.max(dataChain, newerChain) && !claimed) {
-            newerStateAt = from; // V2a: it holds a newer state than ours; take it before serving
-            newerChain = ack.dataChain();
+        if (ack.seq() < 0 && !claimed && ChainId.descendsStrictly(ack.lineage(), lineage)
+                && ack.lineage().size() > newerLineage.size()) {
+            newerStateAt = from; // V2a: its state was taken from ours and went on: take it before serving
+            newerLineage = ack.lineage();
             send(from, new Message.StateRequest(view.number()));
         }
         tryClaim();
@@ -529,7 +536,7 @@ public final class Replica {
             return;
         }
         claimed = true;
-        dataChain = chainStart;
+        lineage = ChainId.extend(lineage, new ChainId(id, incarnation, chainStart));
         for (Map.Entry<String, Long> b : appliedBy.entrySet()) {
             if (b.getValue() == -1L && incarnationOf.containsKey(b.getKey())) {
                 send(b.getKey(), snapshotFor(b.getKey()));
@@ -547,9 +554,9 @@ public final class Replica {
     /** As a backup: the state this node holds, for a primary that found it newer than its own (V2a). */
     private void onStateRequest(String from, Message.StateRequest r) {
         if (view != null && !isPrimary() && from.equals(view.primary()) && r.view() == view.number()
-                && dataChain > 0) {
+                && !lineage.isEmpty()) {
             send(from, new Message.StateOffer(view.number(), applied, new TreeMap<>(data), new HashMap<>(done),
-                    dataChain));
+                    lineage));
         }
     }
 
@@ -560,7 +567,7 @@ public final class Replica {
      */
     private void onStateOffer(String from, Message.StateOffer o) {
         if (!isPrimary() || fenced() || !from.equals(newerStateAt) || o.view() != view.number()
-                || o.dataChain() <= dataChain) {
+                || !ChainId.descendsStrictly(o.lineage(), lineage)) {
             return;
         }
         for (Entry e : unconfirmed.values()) {
@@ -573,12 +580,12 @@ public final class Replica {
         data = new TreeMap<>(o.data());
         done = new HashMap<>(o.done());
         applied = o.seq();
-        dataChain = o.dataChain();
-        chainStart = Math.max(view.number(), o.dataChain() + 1);
+        lineage = o.lineage();
+        chainStart = Math.max(view.number(), chainStart + 1); // a new log of this primary's, under this number
         appliedBy.replaceAll((b, upTo) -> -1L);
         countedIn.clear();
         newerStateAt = null;
-        newerChain = 0;
+        newerLineage = List.of();
         tryClaim();
         admitHeld();
     }
@@ -618,7 +625,7 @@ public final class Replica {
                 if (budget-- == 0) {
                     break;
                 }
-                send(backup.getKey(), new Replicate(view.number(), e.seq, e.id, e.command));
+                send(backup.getKey(), new Replicate(view.number(), e.seq, e.id, e.command, chainStart));
             }
         }
     }
@@ -655,9 +662,15 @@ public final class Replica {
      */
     private Ack announcement() {
         if (synced) {
-            return new Ack(view.number(), applied, incarnation);
+            return acknowledgement();
         }
-        return new Ack(view.number(), -1, incarnation, keptLog, dataChain);
+        return new Ack(view.number(), -1, incarnation, 0, keptLog, lineage);
+    }
+
+    /** As a synced backup: how far it has applied its primary's log. */
+    private Ack acknowledgement() {
+        return new Ack(view.number(), applied, incarnation, syncedChain == null ? 0 : syncedChain.start(), false,
+                List.of());
     }
 
     private void onHeartbeat(String from, Heartbeat h) {
@@ -668,12 +681,11 @@ public final class Replica {
         if (view == null || isPrimary() || fenced() || h.view() != view.number() || !from.equals(view.primary())) {
             return; // not our primary, or not our view: silence tells that primary we are not its backup
         }
-        Chain chain = new Chain(h.primaryIncarnation(), h.chainStart());
+        ChainId chain = new ChainId(from, h.primaryIncarnation(), h.chainStart());
         if (keptLog) {
             keptLog = false;
             if (chain.equals(syncedChain)) {
                 synced = true; // the primary's log ran on unbroken since ours was synced with it
-                dataChain = chain.start();
                 syncedView = view.number();
                 applyInOrder();
             } else {
@@ -691,7 +703,7 @@ public final class Replica {
 
     private StateTransfer snapshotFor(String backup) {
         return new StateTransfer(view.number(), applied, new TreeMap<>(data), new HashMap<>(done),
-                incarnationOf.get(backup), chainStart, incarnation);
+                incarnationOf.get(backup), lineage);
     }
 
     private void onStateTransfer(String from, StateTransfer s) {
@@ -699,7 +711,7 @@ public final class Replica {
                 || s.incarnation() != incarnation) {
             return; // not from this view's primary, or meant for an earlier life of this node
         }
-        Chain chain = new Chain(s.primaryIncarnation(), s.chainStart());
+        ChainId chain = s.lineage().isEmpty() ? null : s.lineage().getLast();
         // Sequence numbers compare only within one chain: a primary that took a newer state from another backup
         // (V2a) begins a new chain, maybe at a lower number than this backup has applied.
         if (!synced || !chain.equals(syncedChain) || s.seq() > applied) {
@@ -709,12 +721,13 @@ public final class Replica {
             synced = true;
             keptLog = false;
             syncedChain = chain;
-            dataChain = s.chainStart();
+            lineage = s.lineage();
             syncedView = view.number();
-            ahead.headMap(applied, true).clear();
+            long chainOf = chain == null ? 0 : chain.start();
+            ahead.entrySet().removeIf(e -> e.getKey() <= applied || e.getValue().chainStart() != chainOf);
             applyInOrder();
         }
-        send(from, new Ack(view.number(), applied, incarnation));
+        send(from, acknowledgement());
     }
 
     // ---- views ----------------------------------------------------------------------------------------------
@@ -745,7 +758,7 @@ public final class Replica {
      * missed the first pass-on), or a new one numbered past every number this node knows, installed, and passed on.
      */
     private void onUnnumberedView(String from, UnnumberedView u) {
-        if (view != null && view.primary().equals(u.primary()) && view.primaryIncarnation() == 0
+        if (view != null && !fenced() && view.primary().equals(u.primary()) && view.primaryIncarnation() == 0
                 && new HashSet<>(view.backups()).equals(new HashSet<>(u.backups()))) {
             send(from, new ViewReply(view, null));
             passOn();
@@ -897,7 +910,7 @@ public final class Replica {
         syncedChain = null;
         claimed = false;
         newerStateAt = null;
-        newerChain = 0;
+        newerLineage = List.of();
         if (next.primary().equals(id)) {
             synced = true;
             syncedView = next.number();
@@ -949,7 +962,7 @@ public final class Replica {
             syncedView = next.number();
             claimed = false; // V2a again: a backup that comes back under the new number may hold a newer state
             newerStateAt = null;
-            newerChain = 0;
+            newerLineage = List.of();
             heartbeat();
             tryClaim();
             return;

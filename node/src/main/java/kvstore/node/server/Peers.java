@@ -44,8 +44,9 @@ public final class Peers implements AutoCloseable {
     }
 
     /**
-     * Where nodes not known yet listen: from a view document not yet taken (the core may need to ask its members
-     * before it answers), or a peer's own return address. Never overrides what a taken view said.
+     * Where nodes not known yet listen, from a view document not yet taken (the core may need to ask its members,
+     * and they to answer this node at the address it tells them, before it answers). Never overrides an address
+     * already known.
      */
     public void learnUnknown(Map<String, String> addresses) {
         addresses.forEach(addressOf::putIfAbsent);

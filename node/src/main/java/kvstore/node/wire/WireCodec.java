@@ -3,6 +3,7 @@ package kvstore.node.wire;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import kvstore.node.core.ChainId;
 import kvstore.node.core.Command;
 import kvstore.node.core.Message;
 import kvstore.node.core.Message.Ack;
@@ -55,17 +56,19 @@ public final class WireCodec {
                 g.writeNumberField("seq", r.seq());
                 writeId(g, r.id());
                 writeCommand(g, r.command());
+                g.writeNumberField("chainStart", r.chainStart());
             }
             case Ack a -> {
                 g.writeStringField("type", "ack");
                 g.writeNumberField("view", a.view());
                 g.writeNumberField("seq", a.seq());
                 g.writeNumberField("incarnation", a.incarnation());
+                g.writeNumberField("chainStart", a.chainStart());
                 if (a.keptLog()) {
                     g.writeBooleanField("keptLog", true);
                 }
-                if (a.dataChain() != 0) {
-                    g.writeNumberField("dataChain", a.dataChain());
+                if (!a.lineage().isEmpty()) {
+                    writeLineage(g, a.lineage());
                 }
             }
             case Message.StateRequest r -> {
@@ -79,7 +82,7 @@ public final class WireCodec {
                 g.writeFieldName("data");
                 writeMap(g, o.data());
                 writeDone(g, o.done());
-                g.writeNumberField("dataChain", o.dataChain());
+                writeLineage(g, o.lineage());
             }
             case Message.Heartbeat h -> {
                 g.writeStringField("type", "heartbeat");
@@ -95,8 +98,7 @@ public final class WireCodec {
                 writeMap(g, st.data());
                 writeDone(g, st.done());
                 g.writeNumberField("incarnation", st.incarnation());
-                g.writeNumberField("chainStart", st.chainStart());
-                g.writeNumberField("primaryIncarnation", st.primaryIncarnation());
+                writeLineage(g, st.lineage());
             }
             case NewView v -> throw new IllegalArgumentException(
                     "views travel between nodes as view documents, not as core messages");
@@ -210,6 +212,30 @@ public final class WireCodec {
         g.writeEndObject();
     }
 
+    private static void writeLineage(JsonGenerator g, java.util.List<ChainId> lineage) throws IOException {
+        g.writeArrayFieldStart("lineage");
+        for (ChainId c : lineage) {
+            g.writeStartObject();
+            g.writeStringField("primary", c.primary());
+            g.writeNumberField("incarnation", c.incarnation());
+            g.writeNumberField("start", c.start());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    private static java.util.List<ChainId> lineage(JsonNode o) {
+        java.util.List<ChainId> out = new java.util.ArrayList<>();
+        if (!o.has("lineage")) {
+            return out;
+        }
+        for (JsonNode c : array(o, "lineage")) {
+            require(c.isObject(), "a lineage lists chains");
+            out.add(new ChainId(text(c, "primary"), number(c, "incarnation"), number(c, "start")));
+        }
+        return out;
+    }
+
     private static void writeDone(JsonGenerator g, Map<RequestId, Result> done) throws IOException {
         g.writeArrayFieldStart("done");
         for (Map.Entry<RequestId, Result> d : done.entrySet()) {
@@ -245,19 +271,19 @@ public final class WireCodec {
                     o.path("forwarded").asBoolean(false));
             case "reply" -> new ClientReply(requestId(o.get("id")), result(o.get("result")));
             case "replicate" -> new Replicate(number(o, "view"), number(o, "seq"), requestId(o.get("id")),
-                    command(o.get("command")));
+                    command(o.get("command")), number(o, "chainStart"));
             case "ack" -> new Ack(number(o, "view"), number(o, "seq"), number(o, "incarnation"),
-                    flag(o, "keptLog"), o.has("dataChain") ? number(o, "dataChain") : 0);
+                    number(o, "chainStart"), flag(o, "keptLog"), lineage(o));
             case "stateRequest" -> new Message.StateRequest(number(o, "view"));
             case "stateOffer" -> new Message.StateOffer(number(o, "view"), number(o, "seq"),
-                    stringMap(o.get("data")), done(o), number(o, "dataChain"));
+                    stringMap(o.get("data")), done(o), lineage(o));
             case "heartbeat" -> new Message.Heartbeat(number(o, "view"), number(o, "chainStart"),
                     number(o, "primaryIncarnation"));
             case "passOn" -> new Message.PassOn(view(o.get("view")));
             case "foundingQuery" -> new Message.FoundingQuery();
             case "foundingAnswer" -> new Message.FoundingAnswer(number(o, "syncedView"));
             case "state" -> new StateTransfer(number(o, "view"), number(o, "seq"), stringMap(o.get("data")), done(o),
-                    number(o, "incarnation"), number(o, "chainStart"), number(o, "primaryIncarnation"));
+                    number(o, "incarnation"), lineage(o));
             default -> throw new IllegalArgumentException("unknown message type '" + type + "'");
         };
     }

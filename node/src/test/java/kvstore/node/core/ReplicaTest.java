@@ -222,17 +222,48 @@ class ReplicaTest {
         assertEquals(9, n2.view().number(), "the same view, renumbered");
     }
 
+    /**
+     * V2a takes a backup's state only if it descends from the primary's (its lineage holds the primary's chain and goes
+     * on): a higher number on an unrelated chain proves nothing (epoch-less views are numbered by each node), and
+     * taking it could drop a write the primary acknowledged on its own (found in review).
+     */
+    @Test
+    void aNewPrimaryTakesOnlyAStateThatDescendsFromItsOwn() {
+        Replica n1 = Replica.founding("n1", 1, ReplicaConfig.defaults());
+        n1.onMessage("operator", new NewView(new View(1, "n1", List.of("n2"))));
+        n1.onMessage("n2", new Ack(1, -1, 1, 0, false, List.of()));
+        ChainId ours = new ChainId("n1", 1, 1);
+        n1.onMessage("operator", new NewView(new View(2, "n1", List.of("n2", "n3"))));
+        List<Send> out = new ArrayList<>(n1.onMessage("n2", new Ack(2, -1, 1, 0, false, List.of(ours))));
+        out.addAll(n1.onMessage("n3", new Ack(2, -1, 1, 0, false,
+                List.of(new ChainId("n9", 1, 1), new ChainId("n3", 1, 9)))));
+        assertTrue(out.stream().noneMatch(s -> s.message() instanceof Message.StateRequest),
+                "n3's chain is numbered higher, but does not come from ours: " + out);
+        assertTrue(out.stream().anyMatch(s -> s.message() instanceof Message.StateTransfer), "n1 claimed: " + out);
+
+        Replica again = Replica.founding("n1", 1, ReplicaConfig.defaults());
+        again.onMessage("operator", new NewView(new View(1, "n1", List.of("n2"))));
+        again.onMessage("n2", new Ack(1, -1, 1, 0, false, List.of()));
+        again.onMessage("operator", new NewView(new View(2, "n1", List.of("n3"))));
+        List<Send> asked = again.onMessage("n3", new Ack(2, -1, 1, 0, false, List.of(ours, new ChainId("n3", 1, 2))));
+        assertTrue(asked.stream().anyMatch(s -> s.message() instanceof Message.StateRequest),
+                "n3's state was taken from ours and went on: " + asked);
+    }
+
     /** Sequence numbers compare only within one chain of a primary's log. */
     @Test
     void aSyncedBackupTakesAnotherChainsStateEvenAtALowerSequenceNumber() {
         Replica backup = new Replica("n2", 1, ReplicaConfig.defaults());
         backup.onMessage("operator", new NewView(new View(4, "n1", List.of("n2"))));
-        backup.onMessage("n1", new Message.StateTransfer(4, 10, Map.of("x", "old"), Map.of(), 1, 4, 7));
+        backup.onMessage("n1", new Message.StateTransfer(4, 10, Map.of("x", "old"), Map.of(), 1,
+                List.of(new ChainId("n1", 7, 4))));
         assertTrue(backup.isSynced());
-        backup.onMessage("n1", new Message.StateTransfer(4, 3, Map.of("x", "newer"), Map.of(), 1, 5, 7));
+        backup.onMessage("n1", new Message.StateTransfer(4, 3, Map.of("x", "newer"), Map.of(), 1,
+                List.of(new ChainId("n3", 2, 2), new ChainId("n1", 7, 5))));
         assertEquals("newer", backup.data().get("x"), "the primary began a new chain; its state replaces ours");
         assertEquals(3, backup.appliedSeq());
-        backup.onMessage("n1", new Message.StateTransfer(4, 2, Map.of("x", "stale copy"), Map.of(), 1, 5, 7));
+        backup.onMessage("n1", new Message.StateTransfer(4, 2, Map.of("x", "stale copy"), Map.of(), 1,
+                List.of(new ChainId("n3", 2, 2), new ChainId("n1", 7, 5))));
         assertEquals("newer", backup.data().get("x"), "within one chain, an older copy changes nothing");
     }
 

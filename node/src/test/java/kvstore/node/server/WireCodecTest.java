@@ -1,5 +1,6 @@
 package kvstore.node.server;
 
+import kvstore.node.core.ChainId;
 import kvstore.node.core.Command;
 import kvstore.node.core.Message;
 import kvstore.node.core.RequestId;
@@ -8,6 +9,7 @@ import kvstore.node.wire.WireCodec;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -28,12 +30,14 @@ class WireCodecTest {
                 new Message.ClientReply(id, Result.unavailable("why")),
                 new Message.Replicate(3, 11, id, Command.delete("gone")),
                 new Message.Ack(3, -1, 1_795_000_000_000L),
-                new Message.Ack(3, -1, 2, true, 7),
+                new Message.Ack(3, -1, 2, 0, true, List.of(new ChainId("1", 5, 2), new ChainId("3", 6, 4))),
+                new Message.Ack(3, 12, 2, 4, false, List.of()),
+                new Message.Replicate(3, 12, id, Command.put("k", "v"), 4),
                 new Message.StateRequest(8),
-                new Message.StateOffer(8, 3, data, Map.of(id, Result.unavailable("x")), 5),
+                new Message.StateOffer(8, 3, data, Map.of(id, Result.unavailable("x")), List.of(new ChainId("2", 1, 5))),
                 new Message.Heartbeat(9, 4, 1_795_000_000_001L),
                 new Message.StateTransfer(4, 12, data, Map.of(id, new Result(Result.Status.UPDATED, null, null,
-                        5, null)), 99, 3, 1_795_000_000_001L));
+                        5, null)), 99, List.of(new ChainId("1", 1_795_000_000_001L, 3))));
     }
 
     @ParameterizedTest
