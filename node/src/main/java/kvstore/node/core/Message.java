@@ -20,33 +20,36 @@ public sealed interface Message {
     }
 
     /**
-     * Primary to backup: apply this operation at this position of the log the primary began in view
-     * {@code chainStart}. Sent in, and fenced by, a view; a backup applies it only to a state of that chain.
+     * Primary to backup: apply this operation at this position of the log the primary, in life
+     * {@code primaryIncarnation}, began in view {@code chainStart}. Sent in, and fenced by, a view; a backup applies
+     * it only to a state of that chain.
      */
-    record Replicate(long view, long seq, RequestId id, Command command, long chainStart) implements Message {
+    record Replicate(long view, long seq, RequestId id, Command command, long chainStart, long primaryIncarnation)
+            implements Message {
         /** An operation of no known chain (tests), for a backup whose state came with no lineage either. */
         public Replicate(long view, long seq, RequestId id, Command command) {
-            this(view, seq, id, command, 0);
+            this(view, seq, id, command, 0, 0);
         }
     }
 
     /**
-     * Backup to primary: I, in this incarnation, have applied everything up to {@code seq} of the log you began in
-     * view {@code chainStart}, in view {@code view} ({@code seq == -1}: I am here and need the state). The incarnation
+     * Backup to primary: I, in this incarnation, have applied everything up to {@code seq} of the log you began, in
+     * life {@code primaryIncarnation}, in view {@code chainStart}, in view {@code view} ({@code seq == -1}: I am here
+     * and need the state). The incarnation
      * tells a restarted node from its earlier life, whose acknowledgements no longer hold. With {@code seq == -1}:
      * {@code keptLog}, I kept the log I held before this view renumbered the last one, confirm that it is still
      * yours (docs/protocol.md, R7); {@code lineage}, the chains the state I hold comes from, so that a primary
      * whose state is an ancestor of mine takes mine first (V2a).
      */
-    record Ack(long view, long seq, long incarnation, long chainStart, boolean keptLog, List<ChainId> lineage)
-            implements Message {
+    record Ack(long view, long seq, long incarnation, long chainStart, long primaryIncarnation, boolean keptLog,
+               List<ChainId> lineage) implements Message {
         public Ack {
             lineage = List.copyOf(lineage);
         }
 
         /** How far a backup of no known chain has applied (tests, and the planted bugs). */
         public Ack(long view, long seq, long incarnation) {
-            this(view, seq, incarnation, 0, false, List.of());
+            this(view, seq, incarnation, 0, 0, false, List.of());
         }
     }
 

@@ -348,7 +348,8 @@ public final class Replica {
         if (config.has(Bug.ACK_BEFORE_REPLICATION) && !request.command().isRead()) {
             answer(entry, result);
         }
-        Replicate message = new Replicate(view.number(), seq, request.id(), request.command(), chainStart);
+        Replicate message = new Replicate(view.number(), seq, request.id(), request.command(), chainStart,
+                incarnation);
         for (Map.Entry<String, Long> backup : appliedBy.entrySet()) {
             if (backup.getValue() >= 0) {
                 send(backup.getKey(), message);
@@ -432,8 +433,9 @@ public final class Replica {
     private void onReplicate(String from, Replicate r) {
         boolean stale = view != null && r.view() < view.number();
         if (config.has(Bug.ACCEPT_STALE_VIEW) && stale) {
-            send(from, new Ack(r.view(), r.seq(), incarnation, r.chainStart(), false, List.of())); // the planted bug:
-            // no fencing of an old primary
+            // The planted bug: no fencing of an old primary.
+            send(from, new Ack(r.view(), r.seq(), incarnation, r.chainStart(), r.primaryIncarnation(), false,
+                    List.of()));
             return;
         }
         if (view == null || isPrimary() || fenced()) {
@@ -449,7 +451,7 @@ public final class Replica {
             ahead.put(r.seq(), r); // state transfer first; keep it for after (if of the transfer's chain)
             return;
         }
-        if (r.chainStart() != (syncedChain == null ? 0 : syncedChain.start())) {
+        if (!ofSyncedChain(r)) {
             return; // a log the primary abandoned for a newer state (V2a), or one we do not hold
         }
         if (r.seq() > applied) {
@@ -462,7 +464,7 @@ public final class Replica {
     private void applyInOrder() {
         while (!ahead.isEmpty() && ahead.firstKey() <= applied + 1) {
             Replicate next = ahead.pollFirstEntry().getValue();
-            if (next.seq() <= applied || syncedChain != null && next.chainStart() != syncedChain.start()) {
+            if (next.seq() <= applied || !ofSyncedChain(next)) {
                 continue; // a duplicate, or of a log we do not hold (the right one is sent again)
             }
             Result result = apply(next.command()).withSeq(next.seq());
@@ -471,6 +473,12 @@ public final class Replica {
             }
             applied = next.seq();
         }
+    }
+
+    /** Whether an operation belongs to the log this backup's state is of (none known: only operations of none). */
+    private boolean ofSyncedChain(Replicate r) {
+        return syncedChain == null ? r.chainStart() == 0 && r.primaryIncarnation() == 0
+                : r.chainStart() == syncedChain.start() && r.primaryIncarnation() == syncedChain.incarnation();
     }
 
     private void onAck(String from, Ack ack) {
@@ -494,7 +502,7 @@ public final class Replica {
             incarnationOf.put(from, ack.incarnation());
             if (config.has(Bug.COUNT_BEFORE_STATE_TRANSFER)) {
                 send(from, new StateTransfer(view.number(), applied, new TreeMap<>(), new HashMap<>(),
-                        ack.incarnation(), lineage));
+                        ack.incarnation(), ChainId.extend(lineage, new ChainId(id, incarnation, chainStart))));
             } else if (ack.keptLog()) {
                 appliedBy.put(from, KEPT_LOG);
                 send(from, heartbeatMessage());
@@ -502,7 +510,7 @@ public final class Replica {
                 appliedBy.put(from, -1L);
                 sendState(from);
             }
-        } else if (ack.seq() >= 0 && ack.chainStart() != chainStart) {
+        } else if (ack.seq() >= 0 && (ack.chainStart() != chainStart || ack.primaryIncarnation() != incarnation)) {
             return; // applied in a log this primary abandoned for a newer state (V2a): it says nothing now
         } else if (ack.seq() >= 0) {
             appliedBy.put(from, Math.max(appliedBy.get(from), ack.seq()));
@@ -581,7 +589,7 @@ public final class Replica {
         done = new HashMap<>(o.done());
         applied = o.seq();
         lineage = o.lineage();
-        chainStart = Math.max(view.number(), chainStart + 1); // a new log of this primary's, under this number
+        chainStart = Math.max(view.number(), chainStart + 1); // a new log of this primary's, named anew
         appliedBy.replaceAll((b, upTo) -> -1L);
         countedIn.clear();
         newerStateAt = null;
@@ -625,7 +633,7 @@ public final class Replica {
                 if (budget-- == 0) {
                     break;
                 }
-                send(backup.getKey(), new Replicate(view.number(), e.seq, e.id, e.command, chainStart));
+                send(backup.getKey(), new Replicate(view.number(), e.seq, e.id, e.command, chainStart, incarnation));
             }
         }
     }
@@ -664,13 +672,13 @@ public final class Replica {
         if (synced) {
             return acknowledgement();
         }
-        return new Ack(view.number(), -1, incarnation, 0, keptLog, lineage);
+        return new Ack(view.number(), -1, incarnation, 0, 0, keptLog, lineage);
     }
 
     /** As a synced backup: how far it has applied its primary's log. */
     private Ack acknowledgement() {
-        return new Ack(view.number(), applied, incarnation, syncedChain == null ? 0 : syncedChain.start(), false,
-                List.of());
+        return new Ack(view.number(), applied, incarnation, syncedChain == null ? 0 : syncedChain.start(),
+                syncedChain == null ? 0 : syncedChain.incarnation(), false, List.of());
     }
 
     private void onHeartbeat(String from, Heartbeat h) {
@@ -714,7 +722,7 @@ public final class Replica {
         ChainId chain = s.lineage().isEmpty() ? null : s.lineage().getLast();
         // Sequence numbers compare only within one chain: a primary that took a newer state from another backup
         // (V2a) begins a new chain, maybe at a lower number than this backup has applied.
-        if (!synced || !chain.equals(syncedChain) || s.seq() > applied) {
+        if (!synced || !Objects.equals(chain, syncedChain) || s.seq() > applied) {
             data = new TreeMap<>(s.data());
             done = new HashMap<>(s.done());
             applied = s.seq();
@@ -723,9 +731,8 @@ public final class Replica {
             syncedChain = chain;
             lineage = s.lineage();
             syncedView = view.number();
-            long chainOf = chain == null ? 0 : chain.start();
-            ahead.entrySet().removeIf(e -> e.getKey() <= applied || e.getValue().chainStart() != chainOf);
-            applyInOrder();
+            ahead.headMap(applied, true).clear();
+            applyInOrder(); // which skips, and drops, what is buffered of another chain
         }
         send(from, acknowledgement());
     }
@@ -914,7 +921,7 @@ public final class Replica {
         if (next.primary().equals(id)) {
             synced = true;
             syncedView = next.number();
-            chainStart = next.number();
+            chainStart = Math.max(next.number(), chainStart + 1); // one name per log within a life (ChainId)
             for (String backup : next.backups()) {
                 // Counted only after its state transfer, which waits for it to announce its incarnation (the
                 // planted bug counts it at once, and later sends it an empty state).

@@ -57,6 +57,7 @@ public final class WireCodec {
                 writeId(g, r.id());
                 writeCommand(g, r.command());
                 g.writeNumberField("chainStart", r.chainStart());
+                g.writeNumberField("primaryIncarnation", r.primaryIncarnation());
             }
             case Ack a -> {
                 g.writeStringField("type", "ack");
@@ -64,6 +65,7 @@ public final class WireCodec {
                 g.writeNumberField("seq", a.seq());
                 g.writeNumberField("incarnation", a.incarnation());
                 g.writeNumberField("chainStart", a.chainStart());
+                g.writeNumberField("primaryIncarnation", a.primaryIncarnation());
                 if (a.keptLog()) {
                     g.writeBooleanField("keptLog", true);
                 }
@@ -271,9 +273,9 @@ public final class WireCodec {
                     o.path("forwarded").asBoolean(false));
             case "reply" -> new ClientReply(requestId(o.get("id")), result(o.get("result")));
             case "replicate" -> new Replicate(number(o, "view"), number(o, "seq"), requestId(o.get("id")),
-                    command(o.get("command")), number(o, "chainStart"));
+                    command(o.get("command")), number(o, "chainStart"), number(o, "primaryIncarnation"));
             case "ack" -> new Ack(number(o, "view"), number(o, "seq"), number(o, "incarnation"),
-                    number(o, "chainStart"), flag(o, "keptLog"), lineage(o));
+                    number(o, "chainStart"), number(o, "primaryIncarnation"), flag(o, "keptLog"), lineage(o));
             case "stateRequest" -> new Message.StateRequest(number(o, "view"));
             case "stateOffer" -> new Message.StateOffer(number(o, "view"), number(o, "seq"),
                     stringMap(o.get("data")), done(o), lineage(o));

@@ -231,11 +231,11 @@ class ReplicaTest {
     void aNewPrimaryTakesOnlyAStateThatDescendsFromItsOwn() {
         Replica n1 = Replica.founding("n1", 1, ReplicaConfig.defaults());
         n1.onMessage("operator", new NewView(new View(1, "n1", List.of("n2"))));
-        n1.onMessage("n2", new Ack(1, -1, 1, 0, false, List.of()));
+        n1.onMessage("n2", new Ack(1, -1, 1, 0, 0, false, List.of()));
         ChainId ours = new ChainId("n1", 1, 1);
         n1.onMessage("operator", new NewView(new View(2, "n1", List.of("n2", "n3"))));
-        List<Send> out = new ArrayList<>(n1.onMessage("n2", new Ack(2, -1, 1, 0, false, List.of(ours))));
-        out.addAll(n1.onMessage("n3", new Ack(2, -1, 1, 0, false,
+        List<Send> out = new ArrayList<>(n1.onMessage("n2", new Ack(2, -1, 1, 0, 0, false, List.of(ours))));
+        out.addAll(n1.onMessage("n3", new Ack(2, -1, 1, 0, 0, false,
                 List.of(new ChainId("n9", 1, 1), new ChainId("n3", 1, 9)))));
         assertTrue(out.stream().noneMatch(s -> s.message() instanceof Message.StateRequest),
                 "n3's chain is numbered higher, but does not come from ours: " + out);
@@ -243,11 +243,32 @@ class ReplicaTest {
 
         Replica again = Replica.founding("n1", 1, ReplicaConfig.defaults());
         again.onMessage("operator", new NewView(new View(1, "n1", List.of("n2"))));
-        again.onMessage("n2", new Ack(1, -1, 1, 0, false, List.of()));
+        again.onMessage("n2", new Ack(1, -1, 1, 0, 0, false, List.of()));
         again.onMessage("operator", new NewView(new View(2, "n1", List.of("n3"))));
-        List<Send> asked = again.onMessage("n3", new Ack(2, -1, 1, 0, false, List.of(ours, new ChainId("n3", 1, 2))));
+        List<Send> asked = again.onMessage("n3", new Ack(2, -1, 1, 0, 0, false, List.of(ours, new ChainId("n3", 1, 2))));
         assertTrue(asked.stream().anyMatch(s -> s.message() instanceof Message.StateRequest),
                 "n3's state was taken from ours and went on: " + asked);
+    }
+
+    /**
+     * Every log of one primary's life has a name of its own, even when a view's number is the one its previous chain
+     * took (after taking a newer state, V2a): one name for two logs would let V2a mistake one for the other (found in
+     * review).
+     */
+    @Test
+    void eachLogOfAPrimaryHasItsOwnChainName() {
+        Replica n1 = Replica.founding("n1", 1, ReplicaConfig.defaults());
+        n1.onMessage("operator", new NewView(new View(1, "n1", List.of("n2"))));
+        n1.onMessage("n2", new Ack(1, -1, 1, 0, 0, false, List.of(new ChainId("n2", 1, 1))));
+        n1.onMessage("n2", new Message.StateOffer(1, 4, Map.of("x", "newer"), Map.of(),
+                List.of(new ChainId("n2", 1, 1))));
+        n1.onMessage("operator", new NewView(new View(2, "n1", List.of("n3"))));
+        List<Send> out = n1.onMessage("n3", new Ack(2, -1, 1, 0, 0, false, List.of()));
+        Message.StateTransfer state = out.stream().map(Send::message).filter(Message.StateTransfer.class::isInstance)
+                .map(Message.StateTransfer.class::cast).findFirst().orElseThrow();
+        assertEquals(List.of(new ChainId("n2", 1, 1), new ChainId("n1", 1, 2), new ChainId("n1", 1, 3)),
+                state.lineage(), "the log begun in view 1 after taking n2's state, then the one begun in view 2");
+        assertEquals("newer", state.data().get("x"));
     }
 
     /** Sequence numbers compare only within one chain of a primary's log. */
