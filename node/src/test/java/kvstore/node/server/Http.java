@@ -38,6 +38,15 @@ final class Http {
         return "/data/" + URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20").replace(".", "%2E");
     }
 
+    /** The prototype's view document of these members: no epoch, no primary (the lowest id leads). */
+    static String viewDocument(java.util.function.LongFunction<String> addressOf, long... members) {
+        java.util.StringJoiner list = new java.util.StringJoiner(", ", "{\"view\": [", "]}");
+        for (long id : members) {
+            list.add("{\"address\": \"" + addressOf.apply(id) + "\", \"id\": " + id + "}");
+        }
+        return list.toString();
+    }
+
     static String valueBody(String value) {
         return Json.write(Json.object().put("value", value));
     }

@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.StringJoiner;
 import java.util.TreeMap;
 
 import static org.awaitility.Awaitility.await;
@@ -92,11 +91,7 @@ final class NodeProcesses implements AutoCloseable {
 
     /** The prototype's view document of these members: no epoch, no primary (the lowest id leads). */
     String view(long... members) {
-        StringJoiner list = new StringJoiner(", ", "{\"view\": [", "]}");
-        for (long id : members) {
-            list.add("{\"address\": \"" + address(id) + "\", \"id\": " + id + "}");
-        }
-        return list.toString();
+        return Http.viewDocument(this::address, members);
     }
 
     /** The grader's broadcast: the view of {@code members} sent to each of them in turn; each must answer 200. */

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.StringJoiner;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -81,11 +80,7 @@ final class TestCluster implements AutoCloseable {
 
     /** The prototype's view document listing these nodes. */
     String viewDocument(long... members) {
-        StringJoiner list = new StringJoiner(", ", "{\"view\": [", "]}");
-        for (long id : members) {
-            list.add("{\"address\": \"" + address(id) + "\", \"id\": " + id + "}");
-        }
-        return list.toString();
+        return Http.viewDocument(this::address, members);
     }
 
     /** PUTs the view of {@code members} to each of them, then waits until every backup is synced. */
