@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * protocol passes that same seed; the failing run must also shrink to one that still fails.
  */
 class PlantedBugsTest {
-    private static final int SEEDS = 150;
+    private static final int SEEDS = 300;
 
     @TestFactory
     Stream<DynamicTest> everyPlantedBugIsCaught() {
