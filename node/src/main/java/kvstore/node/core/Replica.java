@@ -506,6 +506,11 @@ public final class Replica {
             } else if (ack.keptLog()) {
                 appliedBy.put(from, KEPT_LOG);
                 send(from, heartbeatMessage());
+            } else if (known != null) {
+                // A member restarted: its earlier life, and what it held, are gone. The log it joins is a new chain,
+                // so that a state another node took from the old one (and went on with) is never mistaken for one
+                // that descends from what is acknowledged from now on (V2a: a chain's members, by life, are fixed).
+                beginNewChain();
             } else {
                 appliedBy.put(from, -1L);
                 sendState(from);
@@ -589,13 +594,22 @@ public final class Replica {
         done = new HashMap<>(o.done());
         applied = o.seq();
         lineage = o.lineage();
-        chainStart = Math.max(view.number(), chainStart + 1); // a new log of this primary's, named anew
-        appliedBy.replaceAll((b, upTo) -> -1L);
-        countedIn.clear();
         newerStateAt = null;
         newerLineage = List.of();
-        tryClaim();
+        beginNewChain();
         admitHeld();
+    }
+
+    /**
+     * Begins a new log under the same view, named anew: every backup takes this primary's state again, and counts
+     * only by acknowledgements that name the new chain. What was ordered and not yet confirmed is in that state.
+     */
+    private void beginNewChain() {
+        chainStart = Math.max(view.number(), chainStart + 1);
+        claimed = false;
+        appliedBy.replaceAll((b, upTo) -> -1L);
+        countedIn.clear();
+        tryClaim();
     }
 
     /** The highest sequence number every backup of the view has applied (this primary has applied all). */

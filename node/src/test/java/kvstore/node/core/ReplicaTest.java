@@ -271,6 +271,34 @@ class ReplicaTest {
         assertEquals("newer", state.data().get("x"));
     }
 
+    /**
+     * A member that restarts makes its primary begin a new chain: otherwise a node that forked the chain, crashed and
+     * came back empty could rejoin it, the chain would acknowledge writes its fork lacks, and V2a would later take the
+     * fork's state over them (found in review).
+     */
+    @Test
+    void aForkedNodeThatRestartedAndRejoinedDoesNotMakeItsForkLookNewer() {
+        Net net = new Net("n1", "n2", "n3");
+        net.cut.add("operator>n3");
+        net.install(new View(1, "n1", List.of("n2")));
+        assertEquals(Result.Status.OK, net.request("c", "n1", 1, Command.put("x", "1")).status());
+        net.cut.clear();
+        net.cut.add("operator>n1");
+        net.install(new View(2, "n2", List.of("n3"))); // n2 forks n1's chain; nothing is acknowledged in it
+        net.nodes.put("n2", new Replica("n2", 2, ReplicaConfig.defaults())); // n2 crashes, comes back empty
+        net.cut.clear();
+        net.cut.add("operator>n3");
+        net.install(new View(3, "n1", List.of("n2"))); // to n1, a renumbering of view 1; n2 rejoins empty
+        net.tick(ReplicaConfig.defaults().retransmitTicks());
+        assertEquals(Result.Status.UPDATED, net.request("c", "n1", 2, Command.put("x", "acknowledged")).status());
+        net.cut.clear();
+        net.install(new View(4, "n1", List.of("n2", "n3")));
+        net.tick(ReplicaConfig.defaults().retransmitTicks());
+        for (Replica r : net.nodes.values()) {
+            assertEquals("acknowledged", r.data().get("x"), r.id() + ": n3's fork did not win over it");
+        }
+    }
+
     /** Sequence numbers compare only within one chain of a primary's log. */
     @Test
     void aSyncedBackupTakesAnotherChainsStateEvenAtALowerSequenceNumber() {
