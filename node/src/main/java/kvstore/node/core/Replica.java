@@ -583,13 +583,7 @@ public final class Replica {
                 || !ChainId.descendsStrictly(o.lineage(), lineage)) {
             return;
         }
-        for (Entry e : unconfirmed.values()) {
-            if (!e.answered) {
-                answer(e, Result.unavailable("the view changed"));
-            }
-        }
-        unconfirmed.clear();
-        unconfirmedById.clear();
+        abandonUnconfirmed("the view changed");
         data = new TreeMap<>(o.data());
         done = new HashMap<>(o.done());
         applied = o.seq();
@@ -779,8 +773,7 @@ public final class Replica {
      * missed the first pass-on), or a new one numbered past every number this node knows, installed, and passed on.
      */
     private void onUnnumberedView(String from, UnnumberedView u) {
-        if (view != null && !fenced() && view.primary().equals(u.primary()) && view.primaryIncarnation() == 0
-                && new HashSet<>(view.backups()).equals(new HashSet<>(u.backups()))) {
+        if (view != null && !fenced() && view.hasMembers(u.primary(), u.backups(), 0)) {
             send(from, new ViewReply(view, null));
             passOn();
             return;
@@ -960,9 +953,8 @@ public final class Replica {
      * again under a higher number after the operator is done; that must not disturb what is in flight.
      */
     private boolean renumbers(View next) {
-        return view != null && !fenced() && next.primary().equals(view.primary())
-                && new HashSet<>(next.backups()).equals(new HashSet<>(view.backups()))
-                && next.primaryIncarnation() == view.primaryIncarnation() && next.isMember(id);
+        return view != null && !fenced() && view.hasMembers(next.primary(), next.backups(), next.primaryIncarnation())
+                && next.isMember(id);
     }
 
     /**
@@ -998,13 +990,7 @@ public final class Replica {
 
     /** Leaving a role: nothing still waiting is acknowledged. */
     private void abandonRole(String why) {
-        for (Entry e : unconfirmed.values()) {
-            if (!e.answered) {
-                answer(e, Result.unavailable(why));
-            }
-        }
-        unconfirmed.clear();
-        unconfirmedById.clear();
+        abandonUnconfirmed(why);
         appliedBy.clear();
         incarnationOf.clear();
         lastHeard.clear();
@@ -1022,6 +1008,17 @@ public final class Replica {
             }
         }
         forwarded.clear();
+    }
+
+    /** What waits for acknowledgements is answered "unavailable" (its outcome unknown) and forgotten. */
+    private void abandonUnconfirmed(String why) {
+        for (Entry e : unconfirmed.values()) {
+            if (!e.answered) {
+                answer(e, Result.unavailable(why));
+            }
+        }
+        unconfirmed.clear();
+        unconfirmedById.clear();
     }
 
     // ---- deciding views with a controller (docs/protocol.md, "The controller") -----------------------------

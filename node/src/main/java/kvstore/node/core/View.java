@@ -46,6 +46,15 @@ public record View(long number, String primary, List<String> backups, long prima
         return all;
     }
 
+    /**
+     * Whether this view has this primary (in this life; 0: any) and these backups, in any order: the same view
+     * whatever its number (docs/protocol.md, R7).
+     */
+    public boolean hasMembers(String primary, java.util.Collection<String> backups, long primaryIncarnation) {
+        return this.primary.equals(primary) && this.primaryIncarnation == primaryIncarnation
+                && new java.util.HashSet<>(this.backups).equals(new java.util.HashSet<>(backups));
+    }
+
     public boolean isMember(String node) {
         return primary.equals(node) || backups.contains(node);
     }

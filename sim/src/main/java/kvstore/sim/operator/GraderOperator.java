@@ -69,8 +69,7 @@ public final class GraderOperator {
         }
 
         boolean isHeldBy(View v) {
-            return v != null && v.primary().equals(primary) && new HashSet<>(v.backups()).equals(new HashSet<>(backups))
-                    && v.primaryIncarnation() == 0;
+            return v != null && v.hasMembers(primary, backups, 0);
         }
 
         @Override
