@@ -78,12 +78,7 @@ public final class WireCodec {
                 g.writeNumberField("view", r.view());
             }
             case Message.StateOffer o -> {
-                g.writeStringField("type", "stateOffer");
-                g.writeNumberField("view", o.view());
-                g.writeNumberField("seq", o.seq());
-                g.writeFieldName("data");
-                writeMap(g, o.data());
-                writeDone(g, o.done());
+                writeState(g, "stateOffer", o.view(), o.seq(), o.data(), o.done());
                 writeLineage(g, o.lineage());
             }
             case Message.Heartbeat h -> {
@@ -93,12 +88,7 @@ public final class WireCodec {
                 g.writeNumberField("primaryIncarnation", h.primaryIncarnation());
             }
             case StateTransfer st -> {
-                g.writeStringField("type", "state");
-                g.writeNumberField("view", st.view());
-                g.writeNumberField("seq", st.seq());
-                g.writeFieldName("data");
-                writeMap(g, st.data());
-                writeDone(g, st.done());
+                writeState(g, "state", st.view(), st.seq(), st.data(), st.done());
                 g.writeNumberField("incarnation", st.incarnation());
                 writeLineage(g, st.lineage());
             }
@@ -212,6 +202,17 @@ public final class WireCodec {
         g.writeNumberField("seq", r.seq());
         g.writeStringField("detail", r.detail());
         g.writeEndObject();
+    }
+
+    /** What a state transfer and a state offer share: the whole store, and the answers it recorded, as of seq. */
+    private static void writeState(JsonGenerator g, String type, long view, long seq, Map<String, String> data,
+                                   Map<RequestId, Result> done) throws IOException {
+        g.writeStringField("type", type);
+        g.writeNumberField("view", view);
+        g.writeNumberField("seq", seq);
+        g.writeFieldName("data");
+        writeMap(g, data);
+        writeDone(g, done);
     }
 
     private static void writeLineage(JsonGenerator g, java.util.List<ChainId> lineage) throws IOException {
