@@ -22,6 +22,12 @@ public enum Bug {
     ORDER_WHILE_BACKUP_UNREACHABLE,
     /** Renumbering the view a node holds is handled as a view change: operations in flight are abandoned. */
     RENUMBER_ABORTS,
+    /**
+     * A backup that is catching up is reported lagging once the view is older than the replication timeout,
+     * however much state it must receive and however fast it is receiving it: with a large store the controller
+     * drops it, adds it back, and the transfer starts over, for ever.
+     */
+    LAG_WHILE_CATCHING_UP,
     /** The controller promotes any node that was ever synced, not one synced in the newest view. */
     CONTROLLER_ANY_PRIMARY,
     /** The controller decides a view with one node's promise and acceptance instead of a majority's. */

@@ -35,22 +35,31 @@ public sealed interface Message {
     /**
      * Backup to primary: I, in this incarnation, have applied everything up to {@code seq} of the log you began, in
      * life {@code primaryIncarnation}, in view {@code chainStart}, in view {@code view} ({@code seq == -1}: I am here
-     * and need the state). The incarnation
-     * tells a restarted node from its earlier life, whose acknowledgements no longer hold. With {@code seq == -1}:
-     * {@code keptLog}, I kept the log I held before this view renumbered the last one, confirm that it is still
-     * yours (docs/protocol.md, R7); {@code lineage}, the chains the state I hold comes from, so that a primary
-     * whose state is an ancestor of mine takes mine first (V2a).
+     * and need the state). The incarnation tells a restarted node from its earlier life, whose acknowledgements no
+     * longer hold. With {@code seq == -1}: {@code keptLog}, I kept the log I held before this view renumbered the
+     * last one, confirm that it is still yours (docs/protocol.md, R7); {@code lineage}, the chains the state I hold
+     * comes from, so that a primary whose state is an ancestor of mine takes mine first (V2a); {@code held}, the
+     * position of that state in the last of those chains, so that a primary whose log passed through it sends only
+     * what came after (catch-up by log suffix).
      */
     record Ack(long view, long seq, long incarnation, long chainStart, long primaryIncarnation, boolean keptLog,
-               List<ChainId> lineage) implements Message {
+               List<ChainId> lineage, long held) implements Message {
         public Ack {
             lineage = List.copyOf(lineage);
         }
 
         /** How far a backup of no known chain has applied (tests, and the planted bugs). */
         public Ack(long view, long seq, long incarnation) {
-            this(view, seq, incarnation, 0, 0, false, List.of());
+            this(view, seq, incarnation, 0, 0, false, List.of(), 0);
         }
+    }
+
+    /**
+     * Backup to primary, for each {@link CatchUp} batch applied: everything up to batch {@code batch} of transfer
+     * {@code transfer} is applied here. A backup still catching up answers with this, and it counts: the operations
+     * of the batches it took are in its pipeline, and it takes nothing from another primary meanwhile.
+     */
+    record CatchUpAck(long view, long incarnation, long transfer, int batch) implements Message {
     }
 
     /** Primary to backup: send me the state you hold; it is newer than mine (V2a). */
@@ -84,21 +93,30 @@ public sealed interface Message {
     }
 
     /**
-     * Primary to a backup of a new view: the whole state as of {@code seq}, for one incarnation of that backup
-     * only (a late copy must not make a restarted node look synced). The backup counts only after it. The state's
-     * lineage ends with the primary's own chain: it tells the backup which log it now holds, so that a later
-     * renumbering can keep it, and which states it descends from (V2a).
+     * Primary to a backup that needs the state: one batch of a catch-up stream (docs/protocol.md, "Catch-up"), for
+     * one incarnation of that backup only, applied strictly in batch order. Batch 0 says where the stream starts:
+     * with {@code full}, from nothing (the backup drops what it holds) at position {@code from}; otherwise from the
+     * state the backup said it holds, chain {@code expect} at position {@code from}. Each batch carries the
+     * operations after the previous one's, with their results, and, in a full transfer, a piece of the state as of
+     * its last operation: first results of earlier writes, then keys in order ({@code dataDone} once the last key
+     * went). The {@code complete} batch brings the backup level with the primary: it then holds the state of the
+     * primary's chain, whose {@code lineage} it takes, and counts like any synced backup.
+     *
+     * @param ops     operations after position {@code from}, in order; a backup applies one only to keys it
+     *                already holds the state of (the pieces still to come already include it)
      */
-    record StateTransfer(long view, long seq, Map<String, String> data, Map<RequestId, Result> done,
-                         long incarnation, List<ChainId> lineage) implements Message {
-        public StateTransfer {
+    record CatchUp(long view, long incarnation, long primaryIncarnation, long transfer, int batch, long from,
+                   boolean full, ChainId expect, List<LoggedOp> ops, Map<RequestId, Result> results,
+                   Map<String, String> data, boolean dataDone, boolean complete, List<ChainId> lineage)
+            implements Message {
+        public CatchUp {
+            ops = List.copyOf(ops);
             lineage = List.copyOf(lineage);
         }
 
-        /** A transfer of no known chain (tests): its log is never kept across a renumbering. */
-        public StateTransfer(long view, long seq, Map<String, String> data, Map<RequestId, Result> done,
-                             long incarnation) {
-            this(view, seq, data, done, incarnation, List.of());
+        /** The position of the last operation it carries (its state piece is as of this position). */
+        public long upTo() {
+            return ops.isEmpty() ? from : ops.getLast().seq();
         }
     }
 

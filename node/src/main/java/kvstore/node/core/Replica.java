@@ -17,7 +17,8 @@ import kvstore.node.core.Message.Probe;
 import kvstore.node.core.Message.Promise;
 import kvstore.node.core.Message.Refused;
 import kvstore.node.core.Message.Replicate;
-import kvstore.node.core.Message.StateTransfer;
+import kvstore.node.core.Message.CatchUp;
+import kvstore.node.core.Message.CatchUpAck;
 import kvstore.node.core.Message.Status;
 import kvstore.node.core.Message.Unreachable;
 
@@ -59,12 +60,19 @@ public final class Replica {
     private boolean synced;       // holds the complete state of the current view
     private long syncedView;      // the last view number in which this replica was synced (0: never)
     private TreeMap<String, String> data = new TreeMap<>();
-    private Map<RequestId, Result> done = new HashMap<>(); // the result of every applied write, for retries
+    private final ResultTable done;  // the result of each recent write, for retries
+    private final RecentLog log;     // the most recent operations applied, to catch backups up by log suffix
     private long applied;         // the last sequence number applied
+    private boolean partial;      // holds part of a full transfer only: may not lead, and offers nothing
     private long now;             // ticks seen
 
     // As a backup: replication messages that arrived ahead of a gap.
     private final TreeMap<Long, Replicate> ahead = new TreeMap<>();
+    // As a backup: the catch-up under way (null: none), and the newest one begun in this view (its primary's life,
+    // its number).
+    private CatchUpReceipt receiving;
+    private long newestTransferLife;
+    private long newestTransfer;
     // As a backup: the primary's chain (its incarnation, the view its log began in) that this node's log belongs
     // to, from the state transfer and heartbeats while synced; null when unknown. A renumbering keeps the log only
     // if it is set.
@@ -88,6 +96,10 @@ public final class Replica {
     private final Map<String, Long> lastHeard = new HashMap<>();        // tick of each backup's last answer
     private final Map<String, Long> countedIn = new HashMap<>(); // the view of the last ack counted from each backup
     private final Set<String> unreachable = new HashSet<>();           // the transport could not reach it since
+    private final Map<String, CatchUpStream> streams = new HashMap<>(); // backups being caught up
+    private final Map<String, HeldState> heldBy = new HashMap<>();      // the state each backup last said it holds
+    private final Map<String, Long> waitingSince = new HashMap<>();     // when a backup began to need the state
+    private long transfers;                                             // catch-ups begun in this life
     private final List<Held> held = new ArrayList<>(); // not ordered yet: waiting for every backup to answer once
 
     // As any member: requests forwarded to the primary, by id, with who asked.
@@ -116,6 +128,10 @@ public final class Replica {
     }
 
     private record Forwarded(List<String> requesters, long deadline) {
+    }
+
+    /** A state as a backup describes it: of this chain (null: none known), at this position. */
+    private record HeldState(ChainId chain, long seq) {
     }
 
     /** A request the primary has not ordered: it orders nothing until every backup has answered in the view. */
@@ -149,6 +165,8 @@ public final class Replica {
         this.founding = founding;
         this.asksWhetherNew = asksWhetherNew;
         this.votes = new ViewVotes(founding); // only a founding node cannot have forgotten a promise
+        this.done = new ResultTable(config.resultsKept(), config.resultHorizonTicks());
+        this.log = new RecentLog(config.logKept());
     }
 
     /**
@@ -169,6 +187,18 @@ public final class Replica {
         return new Replica(id, incarnation, config, true, false);
     }
 
+    /**
+     * A cluster founded from an existing data set (a restore, or a simulated run that starts with a large store):
+     * every founding member loads the same data before it takes any view. A node that restarts later comes back
+     * empty, as always, and receives the state from its primary.
+     */
+    public void load(Map<String, String> initial) {
+        if (view != null || applied != 0 || !data.isEmpty()) {
+            throw new IllegalStateException("data is loaded only into a node that holds nothing and has no view yet");
+        }
+        data.putAll(initial);
+    }
+
     // ---- inputs -------------------------------------------------------------------------------------------
 
     /** Handles one message from {@code from}; returns what to send. */
@@ -178,7 +208,8 @@ public final class Replica {
             case ClientReply r -> onReplyFromPrimary(r);
             case Replicate r -> onReplicate(from, r);
             case Ack a -> onAck(from, a);
-            case StateTransfer s -> onStateTransfer(from, s);
+            case CatchUp c -> onCatchUp(from, c);
+            case CatchUpAck a -> onCatchUpAck(from, a);
             case NewView v -> onNumberedView(from, v);
             case UnnumberedView u -> onUnnumberedView(from, u);
             case PassOn p -> onPassOn(p);
@@ -333,9 +364,8 @@ public final class Replica {
     private void order(String from, ClientRequest request, String down) {
         long seq = ++applied;
         Result result = apply(request.command()).withSeq(seq);
-        if (!request.command().isRead()) {
-            done.put(request.id(), result);
-        }
+        logApplied(new LoggedOp(seq, new ChainId(id, incarnation, chainStart), request.id(), request.command(),
+                request.command().isRead() ? null : result));
         Entry entry = new Entry(seq, request.id(), request.command(), result, now,
                 now + config.replicationTimeoutTicks());
         if (down != null) { // the planted bug: ordered, yet answered "certainly not applied"
@@ -355,7 +385,16 @@ public final class Replica {
                 send(backup.getKey(), message);
             }
         }
+        pumpStreams(); // a backup catching up gets it in its next batch
         confirmApplied();
+    }
+
+    /** Records an operation just applied: its result, for retries, and the operation, for catch-ups. */
+    private void logApplied(LoggedOp op) {
+        if (op.result() != null) {
+            done.record(op.id(), op.result(), now);
+        }
+        log.append(op);
     }
 
     /**
@@ -435,7 +474,7 @@ public final class Replica {
         if (config.has(Bug.ACCEPT_STALE_VIEW) && stale) {
             // The planted bug: no fencing of an old primary.
             send(from, new Ack(r.view(), r.seq(), incarnation, r.chainStart(), r.primaryIncarnation(), false,
-                    List.of()));
+                    List.of(), 0));
             return;
         }
         if (view == null || isPrimary() || fenced()) {
@@ -468,10 +507,9 @@ public final class Replica {
                 continue; // a duplicate, or of a log we do not hold (the right one is sent again)
             }
             Result result = apply(next.command()).withSeq(next.seq());
-            if (!next.command().isRead()) {
-                done.put(next.id(), result);
-            }
             applied = next.seq();
+            logApplied(new LoggedOp(next.seq(), syncedChain, next.id(), next.command(),
+                    next.command().isRead() ? null : result));
         }
     }
 
@@ -492,6 +530,9 @@ public final class Replica {
         lastHeard.put(from, now);
         answeredInView.add(from);
         unreachable.remove(from);
+        if (ack.seq() < 0 && (known == null || ack.incarnation() >= known)) {
+            heldBy.put(from, new HeldState(ack.lineage().isEmpty() ? null : ack.lineage().getLast(), ack.held()));
+        }
         if (from.equals(newerStateAt) && known != null && ack.incarnation() > known) {
             newerStateAt = null; // it restarted: the newer state it held is gone with its earlier life
             newerLineage = List.of();
@@ -501,8 +542,10 @@ public final class Replica {
             // or once it has confirmed that the log it kept across a renumbering is ours (R7).
             incarnationOf.put(from, ack.incarnation());
             if (config.has(Bug.COUNT_BEFORE_STATE_TRANSFER)) {
-                send(from, new StateTransfer(view.number(), applied, new TreeMap<>(), new HashMap<>(),
-                        ack.incarnation(), ChainId.extend(lineage, new ChainId(id, incarnation, chainStart))));
+                // The planted bug: counted already, it is sent an empty state as if it were all there is.
+                send(from, new CatchUp(view.number(), ack.incarnation(), incarnation, ++transfers, 0, applied, true,
+                        null, List.of(), Map.of(), Map.of(), true, true,
+                        ChainId.extend(lineage, new ChainId(id, incarnation, chainStart))));
             } else if (ack.keptLog()) {
                 appliedBy.put(from, KEPT_LOG);
                 send(from, heartbeatMessage());
@@ -512,8 +555,7 @@ public final class Replica {
                 // that descends from what is acknowledged from now on (V2a: a chain's members, by life, are fixed).
                 beginNewChain();
             } else {
-                appliedBy.put(from, -1L);
-                sendState(from);
+                needsState(from);
             }
         } else if (ack.seq() >= 0 && (ack.chainStart() != chainStart || ack.primaryIncarnation() != incarnation)) {
             return; // applied in a log this primary abandoned for a newer state (V2a): it says nothing now
@@ -526,8 +568,7 @@ public final class Replica {
                 || appliedBy.get(from) >= 0 && countedIn.getOrDefault(from, 0L) < ack.view())) {
             // Its log was not ours after all, or it lost it in a renumbering since we counted it: it needs the state.
             // (An older request for the state, overtaken by the transfer it asked for, names the view counted in.)
-            appliedBy.put(from, -1L);
-            sendState(from);
+            needsState(from);
         }
         if (ack.seq() < 0 && !claimed && ChainId.descendsStrictly(ack.lineage(), lineage)
                 && ack.lineage().size() > newerLineage.size()) {
@@ -549,27 +590,103 @@ public final class Replica {
             return;
         }
         claimed = true;
-        lineage = ChainId.extend(lineage, new ChainId(id, incarnation, chainStart));
+        ChainId own = new ChainId(id, incarnation, chainStart);
+        lineage = ChainId.extend(lineage, own);
+        log.chainBegins(own);
         for (Map.Entry<String, Long> b : appliedBy.entrySet()) {
             if (b.getValue() == -1L && incarnationOf.containsKey(b.getKey())) {
-                send(b.getKey(), snapshotFor(b.getKey()));
+                startCatchUp(b.getKey());
             }
         }
     }
 
-    /** The state for a backup that needs it, once this primary knows its state is the newest (V2a). */
-    private void sendState(String backup) {
-        if (claimed) {
-            send(backup, snapshotFor(backup));
+    /** A backup that does not count until it has caught up. */
+    private void needsState(String backup) {
+        appliedBy.put(backup, -1L);
+        waitingSince.put(backup, now);
+        startCatchUp(backup);
+    }
+
+    /**
+     * Begins bringing a backup level with this primary, once this primary knows its state is the newest (V2a): by
+     * the log's suffix if the backup holds a state the log passed through, in full otherwise. One stream per
+     * backup: the backup asks again every few ticks while it waits, and a stream under way is not begun again.
+     */
+    private void startCatchUp(String backup) {
+        if (!claimed || streams.containsKey(backup) || !incarnationOf.containsKey(backup)) {
+            return;
+        }
+        HeldState held = heldBy.get(backup);
+        boolean bySuffix = held != null && held.seq() <= applied && log.passedThrough(held.chain(), held.seq());
+        CatchUpStream stream = new CatchUpStream(++transfers, incarnationOf.get(backup), !bySuffix,
+                bySuffix ? held.seq() : applied, bySuffix ? held.chain() : null, now);
+        streams.put(backup, stream);
+        waitingSince.putIfAbsent(backup, now);
+        pump(backup, stream);
+    }
+
+    private void pumpStreams() {
+        for (Map.Entry<String, CatchUpStream> s : new ArrayList<>(streams.entrySet())) {
+            pump(s.getKey(), s.getValue());
+        }
+    }
+
+    private void pump(String backup, CatchUpStream stream) {
+        List<CatchUp> batches = stream.next(new CatchUpStream.Source(view.number(), incarnation, log, applied, data,
+                done, lineage), now);
+        if (batches == null) { // it fell further behind than the log keeps: start again, in full
+            streams.remove(backup);
+            heldBy.remove(backup);
+            startCatchUp(backup);
+            return;
+        }
+        for (CatchUp b : batches) {
+            send(backup, b);
+        }
+    }
+
+    /**
+     * A backup took catch-up batches: progress. With the complete one, it holds this primary's state and counts;
+     * with batch -1, it could not take the stream (it does not hold the state the stream starts from): a full one
+     * begins.
+     */
+    private void onCatchUpAck(String from, CatchUpAck a) {
+        CatchUpStream stream = streams.get(from);
+        if (!isPrimary() || fenced() || a.view() != view.number() || stream == null || a.transfer() != stream.transfer
+                || a.incarnation() != stream.backupIncarnation) {
+            return;
+        }
+        lastHeard.put(from, now);
+        answeredInView.add(from);
+        unreachable.remove(from);
+        if (a.batch() < 0) {
+            streams.remove(from);
+            heldBy.remove(from);
+            startCatchUp(from);
+            return;
+        }
+        CatchUp last = stream.acknowledged(a.batch(), now);
+        if (last != null && last.complete()) {
+            streams.remove(from);
+            waitingSince.remove(from);
+            heldBy.remove(from);
+            appliedBy.put(from, last.upTo());
+            countedIn.put(from, view.number());
+            for (Entry e : unconfirmed.tailMap(last.upTo(), false).values()) { // ordered after the last batch
+                send(from, new Replicate(view.number(), e.seq, e.id, e.command, chainStart, incarnation));
+            }
+            confirmApplied();
+            admitHeld();
+        } else {
+            pump(from, stream);
         }
     }
 
     /** As a backup: the state this node holds, for a primary that found it newer than its own (V2a). */
     private void onStateRequest(String from, Message.StateRequest r) {
         if (view != null && !isPrimary() && from.equals(view.primary()) && r.view() == view.number()
-                && !lineage.isEmpty()) {
-            send(from, new Message.StateOffer(view.number(), applied, new TreeMap<>(data), new HashMap<>(done),
-                    lineage));
+                && !lineage.isEmpty() && !partial) {
+            send(from, new Message.StateOffer(view.number(), applied, new TreeMap<>(data), done.all(), lineage));
         }
     }
 
@@ -585,9 +702,11 @@ public final class Replica {
         }
         abandonUnconfirmed("the view changed");
         data = new TreeMap<>(o.data());
-        done = new HashMap<>(o.done());
+        done.clear();
+        done.recordAll(o.done(), now);
         applied = o.seq();
         lineage = o.lineage();
+        log.reset(lineage.getLast(), applied);
         newerStateAt = null;
         newerLineage = List.of();
         beginNewChain();
@@ -599,10 +718,20 @@ public final class Replica {
      * only by acknowledgements that name the new chain. What was ordered and not yet confirmed is in that state.
      */
     private void beginNewChain() {
+        ChainId previous = lineage.isEmpty() ? null : lineage.getLast();
+        for (Map.Entry<String, Long> b : appliedBy.entrySet()) {
+            if (b.getValue() >= 0 && previous != null && previous.equals(new ChainId(id, incarnation, chainStart))) {
+                heldBy.put(b.getKey(), new HeldState(previous, b.getValue())); // it may catch up by log suffix
+            }
+            if (b.getValue() != -1L) {
+                waitingSince.put(b.getKey(), now);
+            }
+        }
         chainStart = Math.max(view.number(), chainStart + 1);
         claimed = false;
         appliedBy.replaceAll((b, upTo) -> -1L);
         countedIn.clear();
+        streams.clear();
         tryClaim();
     }
 
@@ -631,8 +760,13 @@ public final class Replica {
         for (Map.Entry<String, Long> backup : appliedBy.entrySet()) {
             long upTo = backup.getValue();
             if (upTo < 0) {
-                if (upTo != KEPT_LOG && incarnationOf.containsKey(backup.getKey())) {
-                    sendState(backup.getKey());
+                CatchUpStream stream = streams.get(backup.getKey());
+                if (stream != null) {
+                    for (CatchUp lost : stream.overdue(now, 4L * config.retransmitTicks())) {
+                        send(backup.getKey(), lost);
+                    }
+                } else if (upTo != KEPT_LOG) {
+                    startCatchUp(backup.getKey());
                 }
                 continue;
             }
@@ -680,13 +814,14 @@ public final class Replica {
         if (synced) {
             return acknowledgement();
         }
-        return new Ack(view.number(), -1, incarnation, 0, 0, keptLog, lineage);
+        return partial ? new Ack(view.number(), -1, incarnation, 0, 0, keptLog, List.of(), 0)
+                : new Ack(view.number(), -1, incarnation, 0, 0, keptLog, lineage, applied);
     }
 
     /** As a synced backup: how far it has applied its primary's log. */
     private Ack acknowledgement() {
         return new Ack(view.number(), applied, incarnation, syncedChain == null ? 0 : syncedChain.start(),
-                syncedChain == null ? 0 : syncedChain.incarnation(), false, List.of());
+                syncedChain == null ? 0 : syncedChain.incarnation(), false, List.of(), 0);
     }
 
     private void onHeartbeat(String from, Heartbeat h) {
@@ -717,32 +852,117 @@ public final class Replica {
         send(from, announcement());
     }
 
-    private StateTransfer snapshotFor(String backup) {
-        return new StateTransfer(view.number(), applied, new TreeMap<>(data), new HashMap<>(done),
-                incarnationOf.get(backup), lineage);
-    }
-
-    private void onStateTransfer(String from, StateTransfer s) {
-        if (view == null || isPrimary() || fenced() || s.view() != view.number() || !from.equals(view.primary())
-                || s.incarnation() != incarnation) {
+    /**
+     * As a backup: one batch of a catch-up from this view's primary (docs/protocol.md, "Catch-up"), applied in
+     * order. Batch 0 of a newer transfer starts it: in full, dropping what this node holds; by suffix, only from the
+     * very state the primary expects (else it answers batch -1, and the primary starts a full one).
+     */
+    private void onCatchUp(String from, CatchUp c) {
+        if (view == null || isPrimary() || fenced() || c.view() != view.number() || !from.equals(view.primary())
+                || c.incarnation() != incarnation) {
             return; // not from this view's primary, or meant for an earlier life of this node
         }
-        ChainId chain = s.lineage().isEmpty() ? null : s.lineage().getLast();
-        // Sequence numbers compare only within one chain: a primary that took a newer state from another backup
-        // (V2a) begins a new chain, maybe at a lower number than this backup has applied.
-        if (!synced || !Objects.equals(chain, syncedChain) || s.seq() > applied) {
-            data = new TreeMap<>(s.data());
-            done = new HashMap<>(s.done());
-            applied = s.seq();
-            synced = true;
+        boolean newer = c.primaryIncarnation() > newestTransferLife
+                || c.primaryIncarnation() == newestTransferLife && c.transfer() > newestTransfer;
+        if (newer && c.batch() == 0) {
+            if (!c.full() && (partial || applied != c.from() || lineage.isEmpty()
+                    || !lineage.getLast().equals(c.expect()))) {
+                send(from, new CatchUpAck(view.number(), incarnation, c.transfer(), -1));
+                return;
+            }
+            newestTransferLife = c.primaryIncarnation();
+            newestTransfer = c.transfer();
+            receiving = new CatchUpReceipt(c);
+            synced = false;
             keptLog = false;
-            syncedChain = chain;
-            lineage = s.lineage();
-            syncedView = view.number();
-            ahead.headMap(applied, true).clear();
-            applyInOrder(); // which skips, and drops, what is buffered of another chain
+            syncedChain = null;
+            if (c.full()) {
+                data = new TreeMap<>();
+                done.clear();
+                applied = c.from();
+                lineage = List.of();
+                partial = true;
+                log.reset(null, applied);
+            }
         }
-        send(from, acknowledgement());
+        if (receiving == null && c.primaryIncarnation() == newestTransferLife && c.transfer() == newestTransfer) {
+            // A batch of the transfer this node finished: its acknowledgement was lost, so the primary sent it again.
+            send(from, new CatchUpAck(view.number(), incarnation, c.transfer(), c.batch()));
+            return;
+        }
+        if (receiving == null || !receiving.isOf(c)) {
+            return; // of a transfer this node gave up for a newer one
+        }
+        receiving.offer(c);
+        for (CatchUp next = receiving.takeNext(); next != null; next = receiving.takeNext()) {
+            takeBatch(next);
+            if (next.complete()) {
+                finishCatchUp(next);
+                break;
+            }
+        }
+        if (receiving != null || c.complete()) {
+            send(from, new CatchUpAck(view.number(), incarnation, c.transfer(),
+                    receiving != null ? receiving.applied() : c.batch()));
+        }
+    }
+
+    /** Applies one batch: its operations (each only to keys whose state is here already), then its piece. */
+    private void takeBatch(CatchUp c) {
+        for (LoggedOp op : c.ops()) {
+            if (op.seq() != applied + 1) {
+                throw new IllegalStateException("node " + id + " at " + applied + " was sent operation " + op.seq()
+                        + " in batch " + c.batch() + " of transfer " + c.transfer());
+            }
+            Command command = op.command();
+            if (!command.isRead() && receiving.holds(command.key())) {
+                Result result = apply(command);
+                if (op.result() != null && result.status() != op.result().status()) {
+                    throw new IllegalStateException("node " + id + " applied operation " + op.seq() + " (" + command
+                            + ") with result " + result.status() + ", its primary with " + op.result().status());
+                }
+            }
+            applied = op.seq();
+            logApplied(op);
+            if (!partial && (lineage.isEmpty() || !lineage.getLast().equals(op.chain()))) {
+                lineage = lineageOf(op.chain(), receiving.primaryLineage); // its state is now of that chain
+            }
+        }
+        done.recordAll(c.results(), now);
+        data.putAll(c.data());
+        receiving.took(lastKeyOf(c.data()), c.dataDone());
+    }
+
+    private static String lastKeyOf(Map<String, String> piece) {
+        String last = null;
+        for (String k : piece.keySet()) {
+            last = k;
+        }
+        return last;
+    }
+
+    /** The lineage of a state of {@code chain}: its ancestry as the primary knows it (the chain alone if unknown). */
+    private static List<ChainId> lineageOf(ChainId chain, List<ChainId> primaryLineage) {
+        int at = primaryLineage.indexOf(chain);
+        return at >= 0 ? List.copyOf(primaryLineage.subList(0, at + 1)) : List.of(chain);
+    }
+
+    /** The complete batch: this node holds its primary's state, of the primary's chain, and counts from now on. */
+    private void finishCatchUp(CatchUp c) {
+        receiving = null;
+        lineage = c.lineage();
+        ChainId chain = lineage.isEmpty() ? null : lineage.getLast();
+        if (partial) {
+            partial = false;
+            log.reset(chain, applied);
+        } else if (chain != null) {
+            log.chainBegins(chain);
+        }
+        synced = true;
+        syncedChain = chain;
+        syncedView = view.number();
+        ahead.headMap(applied, true).clear();
+        applyInOrder(); // what was replicated meanwhile, of this chain (the rest is dropped)
     }
 
     // ---- views ----------------------------------------------------------------------------------------------
@@ -921,6 +1141,9 @@ public final class Replica {
         viewSince = now;
         votes.installed(next);
         keptLog = false;
+        receiving = null;
+        newestTransferLife = 0;
+        newestTransfer = 0;
         syncedChain = null;
         claimed = false;
         newerStateAt = null;
@@ -972,6 +1195,7 @@ public final class Replica {
         votes.installed(next);
         answeredInView.clear();
         if (isPrimary()) {
+            streams.clear(); // their batches name the old number: begun again once claimed under the new one
             syncedView = next.number();
             claimed = false; // V2a again: a backup that comes back under the new number may hold a newer state
             newerStateAt = null;
@@ -982,6 +1206,9 @@ public final class Replica {
         }
         keptLog = (synced || keptLog) && syncedChain != null; // renumbered twice before confirming: still kept
         synced = false;
+        receiving = null;
+        newestTransferLife = 0;
+        newestTransfer = 0;
         if (!keptLog) {
             ahead.clear();
         }
@@ -997,6 +1224,9 @@ public final class Replica {
         answeredInView.clear();
         countedIn.clear();
         unreachable.clear();
+        streams.clear();
+        heldBy.clear();
+        waitingSince.clear();
         ahead.clear();
         for (Held h : held) {
             send(h.from(), new ClientReply(h.request().id(), refusal(h.request(), why))); // never ordered
@@ -1066,8 +1296,9 @@ public final class Replica {
     /**
      * As the serving primary: the backups that hold up acknowledgements, so that a controller can drop them even
      * when it can reach them itself (a partition between primary and backup). A backup lags if it has not
-     * applied an operation older than the replication timeout, has not taken its state transfer that long
-     * after the view began, or is unreachable (operations are refused while it is).
+     * applied an operation older than the replication timeout, is catching up and has made no progress for that
+     * long (a batch acknowledged, however large the state: docs/protocol.md, "Catch-up"), or is unreachable
+     * (operations are refused while it is).
      */
     private List<String> laggingBackups() {
         if (!isPrimary() || fenced()) {
@@ -1076,7 +1307,7 @@ public final class Replica {
         Entry oldest = unconfirmed.isEmpty() ? null : unconfirmed.firstEntry().getValue();
         List<String> lagging = new ArrayList<>();
         for (Map.Entry<String, Long> b : appliedBy.entrySet()) {
-            boolean late = b.getValue() < 0 ? now - viewSince > config.replicationTimeoutTicks()
+            boolean late = b.getValue() < 0 ? now - progressOf(b.getKey()) > config.replicationTimeoutTicks()
                     : oldest != null && b.getValue() < oldest.seq
                     && now - oldest.created > config.replicationTimeoutTicks();
             if (late || isSilent(b.getKey())) { // not on a transport notice alone: one broken connection is not
@@ -1085,6 +1316,16 @@ public final class Replica {
             }
         }
         return lagging;
+    }
+
+    /** When a backup that needs the state last made progress: it began to need it, or took a batch. */
+    private long progressOf(String backup) {
+        if (config.has(Bug.LAG_WHILE_CATCHING_UP)) {
+            return viewSince; // the planted bug: a backup must have caught up within the timeout, however much it takes
+        }
+        CatchUpStream stream = streams.get(backup);
+        long since = Math.max(viewSince, waitingSince.getOrDefault(backup, viewSince));
+        return stream == null ? since : Math.max(since, stream.progressAt());
     }
 
     // ---- the state machine of the data -----------------------------------------------------------------------
@@ -1156,7 +1397,7 @@ public final class Replica {
 
     /** Whether this replica may lead a view: it was synced in one, or it founded the cluster. */
     public boolean mayLead() {
-        return syncedView > 0 || founding;
+        return (syncedView > 0 || founding) && !partial;
     }
 
     /** Whether this replica holds the complete state of its current view. */

@@ -21,7 +21,6 @@ public final class Peers implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Peers.class.getName());
     private static final int QUEUE_LIMIT = 100_000;
     private static final int BATCH_LIMIT = 512;
-    private static final long STATE_RESEND_NANOS = 500_000_000L;
 
     private final String self;
     private final String token;
@@ -74,12 +73,6 @@ public final class Peers implements AutoCloseable {
             return;
         }
         Link link = links.computeIfAbsent(to, Link::new);
-        if (item instanceof Message.StateTransfer s) {
-            // The primary offers the whole state again every few ticks until the backup confirms it: a queued
-            // older copy for the same view and incarnation is worthless, and with a large store, costly.
-            link.queue.removeIf(q -> q instanceof Message.StateTransfer old && old.view() == s.view()
-                    && old.incarnation() == s.incarnation());
-        }
         if (!link.queue.offer(item)) {
             LOG.log(System.Logger.Level.DEBUG, "queue to node {0} is full; dropping a message", to);
         }
@@ -97,24 +90,18 @@ public final class Peers implements AutoCloseable {
     /**
      * Acknowledgements are cumulative (everything up to seq, in a view, by one incarnation): of several in one
      * batch only the last of each kind says anything new. Under load a backup acknowledges every replicated
-     * operation, so this saves most of its outgoing messages. State transfers likewise: the primary resends the
-     * whole state while a backup has not confirmed it, and only the newest copy for a view and incarnation is
-     * worth sending (with a large store, a batch of stale copies would be huge). Returns a new, mutable list.
+     * operation, so this saves most of its outgoing messages. Returns a new, mutable list.
      */
     static List<Message> coalesce(List<Message> batch) {
         List<Message> kept = new ArrayList<>(batch.size());
         Map<List<Long>, Message.Ack> latestAck = new java.util.LinkedHashMap<>();           // by (view, incarnation)
-        Map<List<Long>, Message.StateTransfer> latestState = new java.util.LinkedHashMap<>(); // by (view, incarnation)
         for (Message item : batch) {
             if (item instanceof Message.Ack ack && ack.seq() >= 0) {
                 latestAck.merge(List.of(ack.view(), ack.incarnation()), ack, (a, b) -> b.seq() >= a.seq() ? b : a);
-            } else if (item instanceof Message.StateTransfer s) {
-                latestState.merge(List.of(s.view(), s.incarnation()), s, (a, b) -> b.seq() >= a.seq() ? b : a);
             } else {
                 kept.add(item);
             }
         }
-        kept.addAll(latestState.values());
         kept.addAll(latestAck.values());
         return kept;
     }
@@ -149,8 +136,6 @@ public final class Peers implements AutoCloseable {
         }
 
         private PeerConnection connection; // only this link's thread uses it
-        private List<Long> lastStateKey = List.of(); // (view, incarnation) of the last state transfer sent
-        private long lastStateSentNanos;               // and when: at most one copy per STATE_RESEND_NANOS
 
         private void post(List<Message> batch) {
             String address = addressOf.get(peer);
@@ -161,11 +146,6 @@ public final class Peers implements AutoCloseable {
                 return;
             }
             List<Message> items = coalesce(batch);
-            long now = System.nanoTime();
-            items.removeIf(i -> i instanceof Message.StateTransfer s && !stateMayGo(s, now));
-            if (items.isEmpty()) {
-                return;
-            }
             byte[] body;
             try {
                 body = envelope(items);
@@ -190,20 +170,6 @@ public final class Peers implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-
-        /**
-         * The same state (view and incarnation) again only after {@link #STATE_RESEND_NANOS}: the copy sent a
-         * moment ago is still on its way, and the core offers another soon enough if it was lost.
-         */
-        private boolean stateMayGo(Message.StateTransfer s, long now) {
-            List<Long> key = List.of(s.view(), s.incarnation());
-            if (key.equals(lastStateKey) && now - lastStateSentNanos < STATE_RESEND_NANOS) {
-                return false;
-            }
-            lastStateKey = key;
-            lastStateSentNanos = now;
-            return true;
         }
 
         /** {"from": self, "messages": [...]}, written straight to bytes (this is the hot path). */

@@ -11,7 +11,7 @@ import kvstore.node.core.Message.ClientReply;
 import kvstore.node.core.Message.ClientRequest;
 import kvstore.node.core.Message.NewView;
 import kvstore.node.core.Message.Replicate;
-import kvstore.node.core.Message.StateTransfer;
+import kvstore.node.core.LoggedOp;
 import kvstore.node.core.RequestId;
 import kvstore.node.core.Result;
 import kvstore.node.core.View;
@@ -72,6 +72,16 @@ public final class WireCodec {
                 if (!a.lineage().isEmpty()) {
                     writeLineage(g, a.lineage());
                 }
+                if (a.held() != 0) {
+                    g.writeNumberField("held", a.held());
+                }
+            }
+            case Message.CatchUpAck a -> {
+                g.writeStringField("type", "catchUpAck");
+                g.writeNumberField("view", a.view());
+                g.writeNumberField("incarnation", a.incarnation());
+                g.writeNumberField("transfer", a.transfer());
+                g.writeNumberField("batch", a.batch());
             }
             case Message.StateRequest r -> {
                 g.writeStringField("type", "stateRequest");
@@ -87,11 +97,7 @@ public final class WireCodec {
                 g.writeNumberField("chainStart", h.chainStart());
                 g.writeNumberField("primaryIncarnation", h.primaryIncarnation());
             }
-            case StateTransfer st -> {
-                writeState(g, "state", st.view(), st.seq(), st.data(), st.done());
-                g.writeNumberField("incarnation", st.incarnation());
-                writeLineage(g, st.lineage());
-            }
+            case Message.CatchUp c -> writeCatchUp(g, c);
             case NewView v -> throw new IllegalArgumentException(
                     "views travel between nodes as view documents, not as core messages");
             case Message.Unreachable u -> throw new IllegalArgumentException(
@@ -204,7 +210,71 @@ public final class WireCodec {
         g.writeEndObject();
     }
 
-    /** What a state transfer and a state offer share: the whole store, and the answers it recorded, as of seq. */
+    private static void writeCatchUp(JsonGenerator g, Message.CatchUp c) throws IOException {
+        g.writeStringField("type", "catchUp");
+        g.writeNumberField("view", c.view());
+        g.writeNumberField("incarnation", c.incarnation());
+        g.writeNumberField("primaryIncarnation", c.primaryIncarnation());
+        g.writeNumberField("transfer", c.transfer());
+        g.writeNumberField("batch", c.batch());
+        g.writeNumberField("from", c.from());
+        g.writeBooleanField("full", c.full());
+        if (c.expect() != null) {
+            g.writeFieldName("expect");
+            writeChain(g, c.expect());
+        }
+        g.writeArrayFieldStart("ops");
+        for (LoggedOp op : c.ops()) {
+            g.writeStartObject();
+            g.writeNumberField("seq", op.seq());
+            g.writeFieldName("chain");
+            writeChain(g, op.chain());
+            writeId(g, op.id());
+            writeCommand(g, op.command());
+            if (op.result() != null) {
+                g.writeFieldName("result");
+                writeResult(g, op.result());
+            }
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        writeDone(g, c.results());
+        g.writeFieldName("data");
+        writeMap(g, c.data());
+        g.writeBooleanField("dataDone", c.dataDone());
+        g.writeBooleanField("complete", c.complete());
+        writeLineage(g, c.lineage());
+    }
+
+    private static Message.CatchUp catchUp(JsonNode o) {
+        java.util.List<LoggedOp> ops = new java.util.ArrayList<>();
+        for (JsonNode op : array(o, "ops")) {
+            require(op.isObject(), "ops are objects");
+            ops.add(new LoggedOp(number(op, "seq"), chain(op.get("chain")), requestId(op.get("id")),
+                    command(op.get("command")), op.hasNonNull("result") ? result(op.get("result")) : null));
+        }
+        long batch = number(o, "batch");
+        require(batch >= 0 && batch <= Integer.MAX_VALUE, "a batch number is from 0");
+        return new Message.CatchUp(number(o, "view"), number(o, "incarnation"), number(o, "primaryIncarnation"),
+                number(o, "transfer"), (int) batch, number(o, "from"), flag(o, "full"),
+                o.hasNonNull("expect") ? chain(o.get("expect")) : null, ops, done(o), stringMap(o.get("data")),
+                flag(o, "dataDone"), flag(o, "complete"), lineage(o));
+    }
+
+    private static void writeChain(JsonGenerator g, ChainId c) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("primary", c.primary());
+        g.writeNumberField("incarnation", c.incarnation());
+        g.writeNumberField("start", c.start());
+        g.writeEndObject();
+    }
+
+    private static ChainId chain(JsonNode c) {
+        require(c != null && c.isObject(), "a chain is an object");
+        return new ChainId(text(c, "primary"), number(c, "incarnation"), number(c, "start"));
+    }
+
+    /** A state offer: the whole store, and the answers it recorded, as of seq. */
     private static void writeState(JsonGenerator g, String type, long view, long seq, Map<String, String> data,
                                    Map<RequestId, Result> done) throws IOException {
         g.writeStringField("type", type);
@@ -218,11 +288,7 @@ public final class WireCodec {
     private static void writeLineage(JsonGenerator g, java.util.List<ChainId> lineage) throws IOException {
         g.writeArrayFieldStart("lineage");
         for (ChainId c : lineage) {
-            g.writeStartObject();
-            g.writeStringField("primary", c.primary());
-            g.writeNumberField("incarnation", c.incarnation());
-            g.writeNumberField("start", c.start());
-            g.writeEndObject();
+            writeChain(g, c);
         }
         g.writeEndArray();
     }
@@ -233,8 +299,7 @@ public final class WireCodec {
             return out;
         }
         for (JsonNode c : array(o, "lineage")) {
-            require(c.isObject(), "a lineage lists chains");
-            out.add(new ChainId(text(c, "primary"), number(c, "incarnation"), number(c, "start")));
+            out.add(chain(c));
         }
         return out;
     }
@@ -252,7 +317,7 @@ public final class WireCodec {
     }
 
     private static Map<RequestId, Result> done(JsonNode o) {
-        Map<RequestId, Result> done = new HashMap<>();
+        Map<RequestId, Result> done = new java.util.LinkedHashMap<>();
         for (JsonNode d : array(o, "done")) {
             done.put(requestId(d.get("id")), result(d.get("result")));
         }
@@ -276,7 +341,15 @@ public final class WireCodec {
             case "replicate" -> new Replicate(number(o, "view"), number(o, "seq"), requestId(o.get("id")),
                     command(o.get("command")), number(o, "chainStart"), number(o, "primaryIncarnation"));
             case "ack" -> new Ack(number(o, "view"), number(o, "seq"), number(o, "incarnation"),
-                    number(o, "chainStart"), number(o, "primaryIncarnation"), flag(o, "keptLog"), lineage(o));
+                    number(o, "chainStart"), number(o, "primaryIncarnation"), flag(o, "keptLog"), lineage(o),
+                    o.has("held") ? number(o, "held") : 0);
+            case "catchUpAck" -> {
+                long batch = number(o, "batch");
+                require(batch >= -1 && batch <= Integer.MAX_VALUE, "a batch number is from -1");
+                yield new Message.CatchUpAck(number(o, "view"), number(o, "incarnation"), number(o, "transfer"),
+                        (int) batch);
+            }
+            case "catchUp" -> catchUp(o);
             case "stateRequest" -> new Message.StateRequest(number(o, "view"));
             case "stateOffer" -> new Message.StateOffer(number(o, "view"), number(o, "seq"),
                     stringMap(o.get("data")), done(o), lineage(o));
@@ -285,8 +358,6 @@ public final class WireCodec {
             case "passOn" -> new Message.PassOn(view(o.get("view")));
             case "foundingQuery" -> new Message.FoundingQuery();
             case "foundingAnswer" -> new Message.FoundingAnswer(number(o, "syncedView"));
-            case "state" -> new StateTransfer(number(o, "view"), number(o, "seq"), stringMap(o.get("data")), done(o),
-                    number(o, "incarnation"), lineage(o));
             default -> throw new IllegalArgumentException("unknown message type '" + type + "'");
         };
     }

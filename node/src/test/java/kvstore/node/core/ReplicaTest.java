@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -23,13 +24,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Scenarios on a tiny in-memory network, driven step by step (in the style of etcd raft's tests). */
 class ReplicaTest {
 
+    /**
+     * A whole state in one complete catch-up batch: view, position, data, the backup's incarnation, the primary's
+     * life and the transfer's number (a later one replaces an earlier one), and the primary's lineage.
+     */
+    static Message.CatchUp state(long view, long seq, Map<String, String> data, long incarnation,
+                                 long primaryIncarnation, long transfer, List<ChainId> lineage) {
+        return new Message.CatchUp(view, incarnation, primaryIncarnation, transfer, 0, seq, true, null, List.of(),
+                Map.of(), new TreeMap<>(data), true, true, lineage);
+    }
+
     /** Delivers messages in order; cut links drop them. Client endpoints collect their replies. */
     static final class Net {
         final Map<String, Replica> nodes = new LinkedHashMap<>();
         final Deque<Object[]> inFlight = new ArrayDeque<>();
         final Set<String> cut = new HashSet<>();
         final Map<String, List<ClientReply>> replies = new LinkedHashMap<>();
-        int stateTransfers; // delivered so far
+        int stateTransfers; // catch-ups begun so far
 
         Net(String... ids) {
             for (String id : ids) {
@@ -50,7 +61,7 @@ class ReplicaTest {
                     continue;
                 }
                 Replica r = nodes.get(to);
-                if (m[2] instanceof Message.StateTransfer) {
+                if (m[2] instanceof Message.CatchUp c && c.batch() == 0) {
                     stateTransfers++;
                 }
                 if (r == null) {
@@ -59,6 +70,7 @@ class ReplicaTest {
                     }
                     continue;
                 }
+                if (System.getProperty("trace") != null) System.out.println(from + "->" + to + " " + m[2]);
                 for (Send s : r.onMessage(from, (Message) m[2])) {
                     send(to, s.to(), s.message());
                 }
@@ -231,21 +243,21 @@ class ReplicaTest {
     void aNewPrimaryTakesOnlyAStateThatDescendsFromItsOwn() {
         Replica n1 = Replica.founding("n1", 1, ReplicaConfig.defaults());
         n1.onMessage("operator", new NewView(new View(1, "n1", List.of("n2"))));
-        n1.onMessage("n2", new Ack(1, -1, 1, 0, 0, false, List.of()));
+        n1.onMessage("n2", new Ack(1, -1, 1, 0, 0, false, List.of(), 0));
         ChainId ours = new ChainId("n1", 1, 1);
         n1.onMessage("operator", new NewView(new View(2, "n1", List.of("n2", "n3"))));
-        List<Send> out = new ArrayList<>(n1.onMessage("n2", new Ack(2, -1, 1, 0, 0, false, List.of(ours))));
+        List<Send> out = new ArrayList<>(n1.onMessage("n2", new Ack(2, -1, 1, 0, 0, false, List.of(ours), 0)));
         out.addAll(n1.onMessage("n3", new Ack(2, -1, 1, 0, 0, false,
-                List.of(new ChainId("n9", 1, 1), new ChainId("n3", 1, 9)))));
+                List.of(new ChainId("n9", 1, 1), new ChainId("n3", 1, 9)), 0)));
         assertTrue(out.stream().noneMatch(s -> s.message() instanceof Message.StateRequest),
                 "n3's chain is numbered higher, but does not come from ours: " + out);
-        assertTrue(out.stream().anyMatch(s -> s.message() instanceof Message.StateTransfer), "n1 claimed: " + out);
+        assertTrue(out.stream().anyMatch(s -> s.message() instanceof Message.CatchUp), "n1 claimed: " + out);
 
         Replica again = Replica.founding("n1", 1, ReplicaConfig.defaults());
         again.onMessage("operator", new NewView(new View(1, "n1", List.of("n2"))));
-        again.onMessage("n2", new Ack(1, -1, 1, 0, 0, false, List.of()));
+        again.onMessage("n2", new Ack(1, -1, 1, 0, 0, false, List.of(), 0));
         again.onMessage("operator", new NewView(new View(2, "n1", List.of("n3"))));
-        List<Send> asked = again.onMessage("n3", new Ack(2, -1, 1, 0, 0, false, List.of(ours, new ChainId("n3", 1, 2))));
+        List<Send> asked = again.onMessage("n3", new Ack(2, -1, 1, 0, 0, false, List.of(ours, new ChainId("n3", 1, 2)), 0));
         assertTrue(asked.stream().anyMatch(s -> s.message() instanceof Message.StateRequest),
                 "n3's state was taken from ours and went on: " + asked);
     }
@@ -259,13 +271,13 @@ class ReplicaTest {
     void eachLogOfAPrimaryHasItsOwnChainName() {
         Replica n1 = Replica.founding("n1", 1, ReplicaConfig.defaults());
         n1.onMessage("operator", new NewView(new View(1, "n1", List.of("n2"))));
-        n1.onMessage("n2", new Ack(1, -1, 1, 0, 0, false, List.of(new ChainId("n2", 1, 1))));
+        n1.onMessage("n2", new Ack(1, -1, 1, 0, 0, false, List.of(new ChainId("n2", 1, 1)), 0));
         n1.onMessage("n2", new Message.StateOffer(1, 4, Map.of("x", "newer"), Map.of(),
                 List.of(new ChainId("n2", 1, 1))));
         n1.onMessage("operator", new NewView(new View(2, "n1", List.of("n3"))));
-        List<Send> out = n1.onMessage("n3", new Ack(2, -1, 1, 0, 0, false, List.of()));
-        Message.StateTransfer state = out.stream().map(Send::message).filter(Message.StateTransfer.class::isInstance)
-                .map(Message.StateTransfer.class::cast).findFirst().orElseThrow();
+        List<Send> out = n1.onMessage("n3", new Ack(2, -1, 1, 0, 0, false, List.of(), 0));
+        Message.CatchUp state = out.stream().map(Send::message).filter(Message.CatchUp.class::isInstance)
+                .map(Message.CatchUp.class::cast).findFirst().orElseThrow();
         assertEquals(List.of(new ChainId("n2", 1, 1), new ChainId("n1", 1, 2), new ChainId("n1", 1, 3)),
                 state.lineage(), "the log begun in view 1 after taking n2's state, then the one begun in view 2");
         assertEquals("newer", state.data().get("x"));
@@ -304,16 +316,15 @@ class ReplicaTest {
     void aSyncedBackupTakesAnotherChainsStateEvenAtALowerSequenceNumber() {
         Replica backup = new Replica("n2", 1, ReplicaConfig.defaults());
         backup.onMessage("operator", new NewView(new View(4, "n1", List.of("n2"))));
-        backup.onMessage("n1", new Message.StateTransfer(4, 10, Map.of("x", "old"), Map.of(), 1,
-                List.of(new ChainId("n1", 7, 4))));
+        backup.onMessage("n1", state(4, 10, Map.of("x", "old"), 1, 7, 1, List.of(new ChainId("n1", 7, 4))));
         assertTrue(backup.isSynced());
-        backup.onMessage("n1", new Message.StateTransfer(4, 3, Map.of("x", "newer"), Map.of(), 1,
+        backup.onMessage("n1", state(4, 3, Map.of("x", "newer"), 1, 7, 2,
                 List.of(new ChainId("n3", 2, 2), new ChainId("n1", 7, 5))));
         assertEquals("newer", backup.data().get("x"), "the primary began a new chain; its state replaces ours");
         assertEquals(3, backup.appliedSeq());
-        backup.onMessage("n1", new Message.StateTransfer(4, 2, Map.of("x", "stale copy"), Map.of(), 1,
+        backup.onMessage("n1", state(4, 2, Map.of("x", "stale copy"), 1, 7, 1,
                 List.of(new ChainId("n3", 2, 2), new ChainId("n1", 7, 5))));
-        assertEquals("newer", backup.data().get("x"), "within one chain, an older copy changes nothing");
+        assertEquals("newer", backup.data().get("x"), "a late copy of an older transfer changes nothing");
     }
 
     @Test
@@ -362,7 +373,7 @@ class ReplicaTest {
     void backupsApplyInOrderAndIgnoreDuplicatesAndOtherViews() {
         Replica backup = new Replica("n2", 1, ReplicaConfig.defaults());
         backup.onMessage("operator", new NewView(new View(1, "n1", List.of("n2"))));
-        backup.onMessage("n1", new Message.StateTransfer(1, 0, Map.of(), Map.of(), 1));
+        backup.onMessage("n1", state(1, 0, Map.of(), 1, 1, 1, List.of()));
         RequestId a = new RequestId("c", 1);
         RequestId b = new RequestId("c", 2);
         List<Send> out = backup.onMessage("n1", new Replicate(1, 2, b, Command.put("x", "2")));
@@ -398,7 +409,7 @@ class ReplicaTest {
         // n3 restarts empty (life 2) and learns view 1 again; a late state transfer for its first life arrives.
         net.nodes.put("n3", new Replica("n3", 2, ReplicaConfig.defaults()));
         net.send("operator", "n3", new NewView(new View(1, "n1", List.of("n2", "n3"))));
-        net.send("n1", "n3", new Message.StateTransfer(1, 0, Map.of(), Map.of(), 1));
+        net.send("n1", "n3", state(1, 0, Map.of(), 1, 1, 99, List.of()));
         net.deliverAll();
         assertEquals("1", net.nodes.get("n3").data().get("x"), "it got the current state, for its new life");
         assertTrue(net.nodes.get("n3").isSynced());
@@ -418,10 +429,10 @@ class ReplicaTest {
         // Over HTTP two different views can share a number; the sender is checked as well (R4).
         Replica backup = new Replica("n2", 1, ReplicaConfig.defaults());
         backup.onMessage("operator", new NewView(new View(4, "n1", List.of("n2"))));
-        assertTrue(backup.onMessage("n3", new Message.StateTransfer(4, 9, Map.of("x", "forged"), Map.of(), 1))
+        assertTrue(backup.onMessage("n3", state(4, 9, Map.of("x", "forged"), 1, 1, 1, List.of()))
                 .isEmpty(), "a transfer from another primary of 'view 4'");
         assertTrue(!backup.isSynced() && backup.data().isEmpty());
-        backup.onMessage("n1", new Message.StateTransfer(4, 0, Map.of(), Map.of(), 1));
+        backup.onMessage("n1", state(4, 0, Map.of(), 1, 1, 1, List.of()));
         assertTrue(backup.isSynced());
         assertTrue(backup.onMessage("n3", new Replicate(4, 1, new RequestId("c", 1), Command.put("x", "1")))
                 .isEmpty(), "no acknowledgement to a primary that is not ours");

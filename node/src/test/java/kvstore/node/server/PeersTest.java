@@ -20,12 +20,4 @@ class PeersTest {
         assertEquals(List.of(replicate, announce, new Message.Ack(3, 6, 7), new Message.Ack(4, 1, 7),
                 new Message.Ack(3, 2, 8)), Peers.coalesce(batch));
     }
-
-    @Test
-    void aBatchKeepsOnlyTheNewestStateTransferForAViewAndIncarnation() {
-        Message.StateTransfer older = new Message.StateTransfer(3, 10, java.util.Map.of("k", "a"), java.util.Map.of(), 7);
-        Message.StateTransfer newer = new Message.StateTransfer(3, 12, java.util.Map.of("k", "b"), java.util.Map.of(), 7);
-        Message.StateTransfer otherLife = new Message.StateTransfer(3, 11, java.util.Map.of(), java.util.Map.of(), 8);
-        assertEquals(List.of(newer, otherLife), Peers.coalesce(List.of(older, newer, otherLife)));
-    }
 }

@@ -1,6 +1,7 @@
 package kvstore.node.server;
 
 import kvstore.node.core.ChainId;
+import kvstore.node.core.LoggedOp;
 import kvstore.node.core.Command;
 import kvstore.node.core.Message;
 import kvstore.node.core.RequestId;
@@ -30,14 +31,21 @@ class WireCodecTest {
                 new Message.ClientReply(id, Result.unavailable("why")),
                 new Message.Replicate(3, 11, id, Command.delete("gone")),
                 new Message.Ack(3, -1, 1_795_000_000_000L),
-                new Message.Ack(3, -1, 2, 0, 0, true, List.of(new ChainId("1", 5, 2), new ChainId("3", 6, 4))),
-                new Message.Ack(3, 12, 2, 4, 1_795_000_000_001L, false, List.of()),
+                new Message.Ack(3, -1, 2, 0, 0, true, List.of(new ChainId("1", 5, 2), new ChainId("3", 6, 4)), 77),
+                new Message.Ack(3, 12, 2, 4, 1_795_000_000_001L, false, List.of(), 0),
                 new Message.Replicate(3, 12, id, Command.put("k", "v"), 4, 1_795_000_000_001L),
                 new Message.StateRequest(8),
                 new Message.StateOffer(8, 3, data, Map.of(id, Result.unavailable("x")), List.of(new ChainId("2", 1, 5))),
                 new Message.Heartbeat(9, 4, 1_795_000_000_001L),
-                new Message.StateTransfer(4, 12, data, Map.of(id, new Result(Result.Status.UPDATED, null, null,
-                        5, null)), 99, List.of(new ChainId("1", 1_795_000_000_001L, 3))));
+                new Message.CatchUp(4, 99, 1_795_000_000_001L, 3, 0, 12, true, null,
+                        List.of(new LoggedOp(13, new ChainId("1", 1_795_000_000_001L, 3), id, Command.put("k", "v"),
+                                new Result(Result.Status.UPDATED, null, null, 13, null)),
+                                new LoggedOp(14, new ChainId("1", 1_795_000_000_001L, 3), id, Command.get("k"), null)),
+                        new java.util.LinkedHashMap<>(Map.of(id, new Result(Result.Status.UPDATED, null, null, 5,
+                                null))), data, false, false, List.of(new ChainId("1", 1_795_000_000_001L, 3))),
+                new Message.CatchUp(4, 99, 7, 3, 5, 12, false, new ChainId("2", 1, 5), List.of(), Map.of(),
+                        new TreeMap<>(), true, true, List.of()),
+                new Message.CatchUpAck(4, 99, 3, -1));
     }
 
     @ParameterizedTest
