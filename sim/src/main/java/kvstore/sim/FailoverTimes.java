@@ -30,7 +30,7 @@ public final class FailoverTimes {
         List<Long> times = new ArrayList<>();
         for (long seed = 1; seed <= runs; seed++) {
             long meanDelay = 100 + new SplittableRandom(seed).nextInt(900);
-            FaultSchedule schedule = new FaultSchedule(0, 0, meanDelay,
+            FaultSchedule schedule = new FaultSchedule(0, 0, meanDelay, 100,
                     List.of(new Fault.CrashPrimary(CRASH_AT, CRASH_AT + 3_000_000)));
             SeededRun run = SeededRun.of(config, seed, schedule);
             if (run.failed()) {

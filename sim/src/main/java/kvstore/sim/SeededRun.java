@@ -57,7 +57,9 @@ public record SeededRun(SimConfig config, long seed, FaultSchedule schedule, Run
                 + check.verdict() + ", " + (lostWrites.isEmpty() ? "no lost writes" : lostWrites.size()
                 + " lost writes") + " (" + run.history().operations().size() + " ops, "
                 + run.deliveredMessages() + " messages, " + run.virtualMicros() / 1000 + " ms virtual)");
-        lines.add("views: " + run.views() + ", controllers: " + config.controllers() + "; faults: " + schedule);
+        lines.add("views: " + run.views() + ", controllers: " + config.controllers() + ", keys loaded: "
+                + config.storeKeysFor(seed) + ", log kept: " + config.replicaFor(seed).logKept() + "; faults: "
+                + schedule);
         lostWrites.forEach(l -> lines.add("  " + l));
         run.availabilityViolations().stream().limit(5).forEach(v -> lines.add("  unavailable: " + v));
         run.invariantViolations().stream().limit(5).forEach(v -> lines.add("  broken invariant: " + v));

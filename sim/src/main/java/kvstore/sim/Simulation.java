@@ -7,6 +7,7 @@ import kvstore.node.core.Message;
 import kvstore.node.core.Message.ClientReply;
 import kvstore.node.core.NodeState;
 import kvstore.node.core.Replica;
+import kvstore.node.core.ReplicaConfig;
 import kvstore.node.core.Send;
 import kvstore.node.core.View;
 import kvstore.sim.nemesis.Fault;
@@ -50,6 +51,8 @@ public final class Simulation {
     private final Map<String, Long> controllerLives = new LinkedHashMap<>();
     private View newestDecided; // the nemesis's knowledge, to spare the last node that could vouch for it
     private final SimConfig.Views views;    // who decides the views in this run
+    private final ReplicaConfig replicaConfig;    // the replicas' configuration in this run
+    private final Map<String, String> loaded;      // the store every founding node starts with (often empty)
     private GraderOperator operator;        // null unless an operator decides (or decided) views
     private boolean operatorInCharge;
     private boolean controllersRunning;
@@ -75,10 +78,12 @@ public final class Simulation {
 
     public Simulation(SimConfig config, long seed, FaultSchedule schedule, boolean keepTrace) {
         this.config = config;
+        this.replicaConfig = config.replicaFor(seed);
+        this.loaded = loadedStore(config.storeKeysFor(seed), seed);
         this.schedule = schedule;
         this.random = new SplittableRandom(seed);
         this.network = new Network(random.split(), schedule.dropRate(), schedule.duplicateRate(),
-                schedule.meanDelayMicros());
+                schedule.meanDelayMicros(), schedule.bytesPerMicro());
         this.trace = keepTrace ? new StringBuilder() : null;
         this.views = config.views().forSeed(seed);
     }
@@ -90,8 +95,10 @@ public final class Simulation {
             nodes.add(n);
             incarnations.put(n, 1L);
             // The prototype's nodes start not knowing whether they found a cluster; controllers need voters.
-            replicas.put(n, views == SimConfig.Views.OPERATOR ? Replica.asking(n, 1, config.replica())
-                    : Replica.founding(n, 1, config.replica()));
+            Replica replica = views == SimConfig.Views.OPERATOR ? Replica.asking(n, 1, replicaConfig)
+                    : Replica.founding(n, 1, replicaConfig);
+            replica.load(loaded);
+            replicas.put(n, replica);
         }
         List<String> keys = new ArrayList<>();
         for (int k = 0; k < config.keys(); k++) {
@@ -102,7 +109,7 @@ public final class Simulation {
         for (int c = 1; c <= config.clients(); c++) {
             int ops = perClient + (c <= config.operations() % config.clients() ? 1 : 0);
             Client client = new Client(c, world, history, random.split(), keys, ops, config.retries(),
-                    config.clientTimeoutMicros());
+                    config.clientTimeoutMicros(), loaded.isEmpty());
             clients.put(client.name(), client);
         }
         for (int c = 1; c <= config.controllers(); c++) {
@@ -141,6 +148,9 @@ public final class Simulation {
             if (!finalPhase && clients.values().stream().allMatch(c -> c.remaining() == 0 && !c.busy())) {
                 beginFinalPhase(keys);
             }
+        }
+        if (finished) {
+            checkLoadedStore();
         }
         History h = history.history();
         return new RunResult(history.events(), h, trace == null ? "" : trace.toString(), delivered, now,
@@ -278,13 +288,13 @@ public final class Simulation {
     /** A node restarting after a crash comes back empty, and may not lead until a view has given it the state. */
     private Replica restarted(String node) {
         long life = incarnations.merge(node, 1L, Long::sum);
-        return new Replica(node, life, config.replica());
+        return new Replica(node, life, replicaConfig);
     }
 
     private void send(String from, String to, Message message) {
-        Network.Fate fate = network.fate(from, to, message);
+        Network.Fate fate = network.fate(from, to, message, now);
         if (fate.delays().length == 0 && trace != null) {
-            note("drop " + from + "->" + to + " " + message);
+            note("drop " + from + "->" + to + " " + TraceText.of(message));
         }
         for (long delay : fate.delays()) {
             if ((message instanceof Message.NewView || message instanceof Message.PassOn) && random.nextInt(4) == 0) {
@@ -303,7 +313,7 @@ public final class Simulation {
             if (operator != null && message instanceof Message.ViewReply reply) {
                 delivered++;
                 if (trace != null) {
-                    note(from + "->" + to + " " + message);
+                    note(from + "->" + to + " " + TraceText.of(message));
                 }
                 operator.onReply(from, reply);
             }
@@ -314,7 +324,7 @@ public final class Simulation {
             if (controller != null) {
                 delivered++;
                 if (trace != null) {
-                    note(from + "->" + to + " " + message);
+                    note(from + "->" + to + " " + TraceText.of(message));
                 }
                 dispatch(to, controller.onMessage(from, message));
             }
@@ -324,7 +334,7 @@ public final class Simulation {
         if (client != null) {
             delivered++;
             if (trace != null) {
-                note(from + "->" + to + " " + message);
+                note(from + "->" + to + " " + TraceText.of(message));
             }
             client.onReply((ClientReply) message);
             return;
@@ -340,7 +350,7 @@ public final class Simulation {
         }
         delivered++;
         if (trace != null) { // building the line costs more than delivering the message
-            note(from + "->" + to + " " + message);
+            note(from + "->" + to + " " + TraceText.of(message));
         }
         dispatch(to, replica.onMessage(from, message));
     }
@@ -563,6 +573,49 @@ public final class Simulation {
         return true;
     }
 
+    /**
+     * The keys loaded before the run, {@code keys} of them with 20-character values drawn from the seed (none when
+     * {@code keys} is 0). Sorted: they are spread over the keyspace like the clients' own keys ("k0", "k1", ...), so
+     * that a state transfer's pieces interleave with the operations the clients make meanwhile.
+     */
+    private static Map<String, String> loadedStore(int keys, long seed) {
+        Map<String, String> store = new java.util.TreeMap<>();
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed ^ 0x570BEL);
+        for (int i = 0; i < keys; i++) {
+            StringBuilder value = new StringBuilder(20);
+            for (int c = 0; c < 20; c++) {
+                value.append((char) ('a' + r.nextInt(26)));
+            }
+            store.put((i % 2 == 0 ? "j" : "l") + i, value.toString());
+        }
+        return store;
+    }
+
+    /**
+     * After the run: every synced replica holds each loaded key with its loaded value (no client touches them), so
+     * a transfer that lost, reordered or mixed up a piece of the state shows here, naming the node and a key.
+     */
+    private void checkLoadedStore() {
+        if (loaded.isEmpty()) {
+            return;
+        }
+        for (Replica r : replicas.values()) {
+            if (r == null || !(r.isSynced() || r.isPrimary())) {
+                continue;
+            }
+            Map<String, String> held = r.data();
+            for (Map.Entry<String, String> e : loaded.entrySet()) {
+                if (!e.getValue().equals(held.get(e.getKey()))) {
+                    String v = "node " + r.id() + " (synced in view " + r.syncedView() + ") holds " + e.getKey()
+                            + " = " + held.get(e.getKey()) + ", loaded as " + e.getValue();
+                    note("INVARIANT " + v);
+                    invariantViolations.add(v);
+                    break;
+                }
+            }
+        }
+    }
+
     private void faultBegins() {
         faultsActive++;
         faultChanged();
@@ -637,7 +690,7 @@ public final class Simulation {
         @Override
         public void send(String from, String to, Message message) {
             if (trace != null) {
-                note(from + "->" + to + " " + message);
+                note(from + "->" + to + " " + TraceText.of(message));
             }
             Simulation.this.send(from, to, message);
         }

@@ -66,6 +66,8 @@ public final class Controller {
     private final Map<String, Heard> heard = new HashMap<>();
     private long highestNumber;               // the highest view or ballot number heard of
     private final Map<String, Long> droppedUntil = new HashMap<>();   // left out of views until then
+    private final Map<String, Integer> lagStrikes = new HashMap<>();  // dropped for lagging since last synced
+    private static final int MAX_DOUBLINGS = 5;
     private final Map<String, Long> restoreTriedUntil = new HashMap<>(); // not a reason for a round until then
     private long backoffUntil;
     private long unsettledSince = -1;
@@ -169,7 +171,7 @@ public final class Controller {
         View current = currentView();
         String reason = immediateReason(current, alive);
         if (reason == null) {
-            if (current != null && !established(current)) {
+            if (current != null && !established(current) && !establishing(current)) {
                 if (unsettledSince < 0) {
                     unsettledSince = now;
                 }
@@ -179,6 +181,9 @@ public final class Controller {
                 }
             } else {
                 unsettledSince = -1;
+                if (current != null && established(current)) {
+                    current.backups().forEach(lagStrikes::remove); // synced in it: past drops are forgiven
+                }
             }
         }
         if (reason == null) {
@@ -212,7 +217,10 @@ public final class Controller {
         List<String> lagging = heard.get(current.primary()).state().laggingBackups();
         if (!lagging.isEmpty() && current.equals(heard.get(current.primary()).state().view())) {
             for (String b : lagging) {
-                droppedUntil.put(b, now + config.dropFor());
+                // Dropped for longer each time it lags again, until it has been synced in a view: a node that
+                // cannot keep up is not added back at once, only to be dropped again.
+                int strikes = lagStrikes.merge(b, 1, Integer::sum);
+                droppedUntil.put(b, now + ((long) config.dropFor() << Math.min(strikes - 1, MAX_DOUBLINGS)));
             }
             return "primary " + current.primary() + " reports backups " + lagging + " lagging";
         }
@@ -255,6 +263,27 @@ public final class Controller {
             Heard h = heard.get(m);
             if (h == null || !alive(m) || !v.equals(h.state().view()) || h.state().fenced()
                     || !(h.state().synced() || m.equals(v.primary()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * On its way to being established: its primary serves it, every member holds it, and each backup not synced in
+     * it is catching up and making progress, as the primary reports. A controller leaves such a view alone however
+     * long the transfer takes (docs/protocol.md, "Catch-up"); when progress stops, the primary reports the backup
+     * lagging.
+     */
+    private boolean establishing(View v) {
+        Heard primary = heard.get(v.primary());
+        if (primary == null || !alive(v.primary()) || !v.equals(primary.state().view()) || primary.state().fenced()) {
+            return false;
+        }
+        for (String b : v.backups()) {
+            Heard h = heard.get(b);
+            if (h == null || !alive(b) || !v.equals(h.state().view()) || h.state().fenced()
+                    || !h.state().synced() && !primary.state().reportsCatchingUp(b)) {
                 return false;
             }
         }
@@ -382,7 +411,12 @@ public final class Controller {
                     round = null;
                     unsettledSince = -1;
                 } else if (inPhase >= config.settle()) {
-                    events.note(name + ": view " + round.proposal.number() + " not established in time");
+                    boolean catchingUp = establishing(round.proposal);
+                    events.note(name + ": view " + round.proposal.number() + (catchingUp
+                            ? " not established yet: its backups are catching up" : " not established in time"));
+                    if (catchingUp && !round.proposal.primary().equals(round.previousPrimary)) {
+                        moveRequested = false; // moved: the new primary serves while its backups catch up
+                    }
                     round = null;
                 } else if (inPhase % config.resendEvery() == 0) {
                     for (String n : nodes) {

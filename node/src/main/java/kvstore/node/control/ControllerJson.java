@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import kvstore.node.core.Ballot;
+import kvstore.node.core.CatchUpProgress;
 import kvstore.node.core.NodeState;
 import kvstore.node.core.View;
 
@@ -98,6 +99,11 @@ public final class ControllerJson {
         o.put("fenced", s.fenced());
         ArrayNode lagging = o.putArray("laggingBackups");
         s.laggingBackups().forEach(lagging::add);
+        ArrayNode catchingUp = o.putArray("catchingUp");
+        for (CatchUpProgress p : s.catchingUp()) {
+            catchingUp.addObject().put("backup", p.backup()).put("full", p.full()).put("bytes", p.bytes())
+                    .put("ticks", p.ticks());
+        }
         return o;
     }
 
@@ -105,10 +111,16 @@ public final class ControllerJson {
         requireObject(o, "a node's state");
         List<String> lagging = new ArrayList<>();
         o.path("laggingBackups").forEach(b -> lagging.add(nodeId(b, "a lagging backup")));
+        List<CatchUpProgress> catchingUp = new ArrayList<>();
+        for (JsonNode p : o.path("catchingUp")) {
+            requireObject(p, "a backup catching up");
+            catchingUp.add(new CatchUpProgress(nodeId(p.get("backup"), "a backup catching up"), flag(p, "full"),
+                    number(p, "bytes", 0), number(p, "ticks", 0)));
+        }
         return new NodeState(number(o, "incarnation", 1), optional(o, "view") ? view(o.get("view")) : null,
                 flag(o, "synced"), number(o, "syncedView", 0), flag(o, "mayLead"), flag(o, "voter"),
                 optional(o, "promised") ? ballot(o.get("promised"), true) : null,
-                optional(o, "accepted") ? view(o.get("accepted")) : null, flag(o, "fenced"), lagging);
+                optional(o, "accepted") ? view(o.get("accepted")) : null, flag(o, "fenced"), lagging, catchingUp);
     }
 
     private static boolean optional(JsonNode o, String field) {

@@ -16,9 +16,11 @@ import java.util.TreeMap;
  * from nothing: the results of earlier writes, then every key in order, in pieces of about {@link #BATCH_BYTES}.
  * Each batch also carries the operations ordered since the previous one, so the backup's state advances as the
  * primary's does; a piece of the state is added only to a batch whose operations reach the primary's latest, so the
- * piece is exactly as of the batch's last operation. At most {@link #WINDOW} batches are unacknowledged; they are
- * sent again, unchanged, when the backup has not acknowledged any for a while. Memory: the window, never a copy of
- * the state.
+ * piece is exactly as of the batch's last operation. At most {@link #WINDOW} batches are unacknowledged. The oldest
+ * is sent again, unchanged, when no acknowledgement came for a retransmission timeout that follows the measured
+ * round trip of a batch and doubles while nothing comes back (as TCP's does): a fixed short timeout would resend
+ * batches still queued on a slow link, and the copies would slow the transfer further until it stalled. Memory:
+ * the window, never a copy of the state.
  */
 final class CatchUpStream {
     static final int BATCH_BYTES = 256 * 1024;
@@ -37,7 +39,11 @@ final class CatchUpStream {
     private int nextBatch;
     private boolean completeSent;
     private final TreeMap<Integer, CatchUp> unacked = new TreeMap<>();
+    private final Map<Integer, Long> firstSentAt = new java.util.HashMap<>(); // batches never resent (Karn's rule)
     private long lastSentAt;
+    private long smoothedRoundTrip; // ticks from sending a batch to its acknowledgement (0: not measured yet)
+    private int backoff = 1;
+    private final long startedAt;
     private long progressAt;        // started, or a batch acknowledged
     private long bytesAcked;
 
@@ -52,6 +58,7 @@ final class CatchUpStream {
         this.dataDone = !full;
         this.resultsDone = !full;
         this.progressAt = now;
+        this.startedAt = now;
     }
 
     /** What the primary holds that the stream reads from: its log, state and results, and its chain's lineage. */
@@ -113,6 +120,7 @@ final class CatchUpStream {
             opsSent = upTo;
             completeSent = complete;
             unacked.put(batch.batch(), batch);
+            firstSentAt.put(batch.batch(), now);
             batches.add(batch);
             lastSentAt = now;
         }
@@ -125,20 +133,39 @@ final class CatchUpStream {
         while (!unacked.isEmpty() && unacked.firstKey() <= batch) {
             last = unacked.pollFirstEntry().getValue();
             bytesAcked += Sizes.of(last);
+            Long sent = firstSentAt.remove(last.batch());
+            if (sent != null && last.batch() == batch) {
+                long sample = Math.max(1, now - sent);
+                smoothedRoundTrip = smoothedRoundTrip == 0 ? sample : (7 * smoothedRoundTrip + sample) / 8;
+            }
         }
         if (last != null) {
             progressAt = now;
+            backoff = 1;
         }
         return last;
     }
 
-    /** The batches not acknowledged, when none was for {@code patience} ticks since they were last sent. */
-    List<CatchUp> overdue(long now, long patience) {
-        if (unacked.isEmpty() || now - lastSentAt < patience) {
+    /**
+     * The oldest unacknowledged batch, to send again, when nothing was acknowledged for the retransmission timeout:
+     * twice the measured round trip (at first {@code initial}, never under {@code least}), doubled for each resend
+     * that brought nothing back.
+     */
+    List<CatchUp> overdue(long now, long least, long initial) {
+        long timeout = (smoothedRoundTrip == 0 ? Math.max(least, initial) : Math.max(least, 2 * smoothedRoundTrip))
+                * backoff;
+        if (unacked.isEmpty() || now - Math.max(lastSentAt, progressAt) < timeout) {
             return List.of();
         }
         lastSentAt = now;
-        return List.copyOf(unacked.values());
+        backoff = Math.min(backoff * 2, 64);
+        Map.Entry<Integer, CatchUp> oldest = unacked.firstEntry();
+        firstSentAt.remove(oldest.getKey()); // its acknowledgement will not say how long one copy took
+        return List.of(oldest.getValue());
+    }
+
+    long startedAt() {
+        return startedAt;
     }
 
     /** When the backup last showed progress (or the stream started). */

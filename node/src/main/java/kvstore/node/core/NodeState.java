@@ -12,12 +12,25 @@ import java.util.List;
  * @param promised     the highest ballot promised (null: none)
  * @param accepted     the view with the highest number accepted or installed (null: none)
  * @param fenced       it promised a ballot above its view's number, so it no longer serves that view
- * @param laggingBackups as primary: backups holding up acknowledgements (cut off from it, or slow to sync)
+ * @param laggingBackups as primary: backups holding up acknowledgements (cut off from it, or making no progress)
+ * @param catchingUp   as primary: backups receiving the state that are making progress
  */
 public record NodeState(long incarnation, View view, boolean synced, long syncedView, boolean mayLead,
-                        boolean voter, Ballot promised, View accepted, boolean fenced, List<String> laggingBackups) {
+                        boolean voter, Ballot promised, View accepted, boolean fenced, List<String> laggingBackups,
+                        List<CatchUpProgress> catchingUp) {
     public NodeState {
         laggingBackups = List.copyOf(laggingBackups);
+        catchingUp = List.copyOf(catchingUp);
+    }
+
+    /** Whether this node, as primary, reports {@code backup} catching up and making progress. */
+    public boolean reportsCatchingUp(String backup) {
+        for (CatchUpProgress p : catchingUp) {
+            if (p.backup().equals(backup)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The highest view or ballot number this node has heard of: a controller's next ballot must be higher. */

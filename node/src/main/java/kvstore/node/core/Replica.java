@@ -762,7 +762,8 @@ public final class Replica {
             if (upTo < 0) {
                 CatchUpStream stream = streams.get(backup.getKey());
                 if (stream != null) {
-                    for (CatchUp lost : stream.overdue(now, 4L * config.retransmitTicks())) {
+                    for (CatchUp lost : stream.overdue(now, 4L * config.retransmitTicks(),
+                            config.failureDetectionTicks())) {
                         send(backup.getKey(), lost);
                     }
                 } else if (upTo != KEPT_LOG) {
@@ -1290,7 +1291,24 @@ public final class Replica {
     /** What this node tells a controller. */
     public NodeState state() {
         return new NodeState(incarnation, view, synced, syncedView, mayLead(), votes.voter(), votes.promised(),
-                votes.accepted(), fenced(), laggingBackups());
+                votes.accepted(), fenced(), laggingBackups(), catchingUp());
+    }
+
+    /** As the serving primary: the backups catching up that are not lagging, with their progress. */
+    private List<CatchUpProgress> catchingUp() {
+        if (!isPrimary() || fenced() || streams.isEmpty()) {
+            return List.of();
+        }
+        List<String> lagging = laggingBackups();
+        List<CatchUpProgress> progress = new ArrayList<>();
+        for (Map.Entry<String, CatchUpStream> s : streams.entrySet()) {
+            if (!lagging.contains(s.getKey())) {
+                CatchUpStream stream = s.getValue();
+                progress.add(new CatchUpProgress(s.getKey(), stream.full, stream.bytesAcked(),
+                        now - stream.startedAt()));
+            }
+        }
+        return progress;
     }
 
     /**

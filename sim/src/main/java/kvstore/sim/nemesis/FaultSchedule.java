@@ -6,26 +6,30 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * The faults of one run, drawn from its seed, plus the network's flakiness. A failing run's schedule can be
- * shrunk fault by fault and replayed as it is.
+ * The faults of one run, drawn from its seed, plus the network's flakiness and bandwidth. A failing run's schedule
+ * can be shrunk fault by fault and replayed as it is.
+ *
+ * @param bytesPerMicro each directed link's bandwidth (bytes per microsecond, so MB/s): a message occupies its link
+ *                      for its size divided by this, and messages on one link go out one after another
  */
-public record FaultSchedule(double dropRate, double duplicateRate, long meanDelayMicros, List<Fault> faults) {
+public record FaultSchedule(double dropRate, double duplicateRate, long meanDelayMicros, double bytesPerMicro,
+                            List<Fault> faults) {
     public FaultSchedule {
         faults = faults.stream().sorted(Comparator.comparingLong(Fault::at)).toList();
     }
 
     public static FaultSchedule none() {
-        return new FaultSchedule(0, 0, 300, List.of());
+        return new FaultSchedule(0, 0, 300, 100, List.of());
     }
 
     public FaultSchedule without(int index) {
         List<Fault> fewer = new ArrayList<>(faults);
         fewer.remove(index);
-        return new FaultSchedule(dropRate, duplicateRate, meanDelayMicros, fewer);
+        return new FaultSchedule(dropRate, duplicateRate, meanDelayMicros, bytesPerMicro, fewer);
     }
 
     public FaultSchedule calmNetwork() {
-        return new FaultSchedule(0, 0, meanDelayMicros, faults);
+        return new FaultSchedule(0, 0, meanDelayMicros, bytesPerMicro, faults);
     }
 
     /** Random faults over {@code durationMicros} for nodes n1..nN and controllers ctl1..ctlM. */
@@ -89,13 +93,17 @@ public record FaultSchedule(double dropRate, double duplicateRate, long meanDela
                         at + length));
             }
         }
-        return new FaultSchedule(drop, duplicate, delay, faults);
+        // 10 to 200 MB/s, log-uniform: from a busy shared link to a fast local one. What a node sends queues behind
+        // what it sent before on the same link, as on a TCP connection.
+        double bandwidth = 10 * StrictMath.pow(20, random.nextDouble());
+        return new FaultSchedule(drop, duplicate, delay, bandwidth, faults);
     }
 
     @Override
     public String toString() {
         StringBuilder s = new StringBuilder(String.format(java.util.Locale.ROOT,
-                "network: drop %.3f, duplicate %.3f, mean delay %d us", dropRate, duplicateRate, meanDelayMicros));
+                "network: drop %.3f, duplicate %.3f, mean delay %d us, %.1f MB/s per link", dropRate, duplicateRate,
+                meanDelayMicros, bytesPerMicro));
         for (Fault f : faults) {
             s.append("\n  ").append(f);
         }

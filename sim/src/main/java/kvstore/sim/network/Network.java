@@ -1,6 +1,7 @@
 package kvstore.sim.network;
 
 import kvstore.node.core.Message;
+import kvstore.node.core.Sizes;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -9,7 +10,9 @@ import java.util.SplittableRandom;
 /**
  * The simulated network between endpoints: it decides, from the run's random source, whether and when each
  * message arrives. Faults: drop, delay with a long tail (which also reorders), duplication, and partitions
- * (any grouping, also one-way) that block a direction until healed.
+ * (any grouping, also one-way) that block a direction until healed. Cost: each directed link sends one message
+ * at a time, for its size ({@link Sizes}) over the link's bandwidth, so a large state transfer takes time and
+ * holds up what is sent after it on that link, as on a TCP connection.
  */
 public final class Network {
     /** What to do with one message: deliver it after each of these delays (none: dropped). */
@@ -18,25 +21,41 @@ public final class Network {
 
     private final SplittableRandom random;
     private final Map<String, Integer> blocked = new HashMap<>(); // "from>to" -> how many partitions cut it
+    private final Map<String, Long> busyUntil = new HashMap<>();  // "from>to" -> when its last message is out
+    private final double bytesPerMicro;
     private double dropRate;
     private double duplicateRate;
     private long meanDelayMicros;
 
-    public Network(SplittableRandom random, double dropRate, double duplicateRate, long meanDelayMicros) {
+    public Network(SplittableRandom random, double dropRate, double duplicateRate, long meanDelayMicros,
+                   double bytesPerMicro) {
         this.random = random;
+        this.bytesPerMicro = bytesPerMicro;
         this.dropRate = dropRate;
         this.duplicateRate = duplicateRate;
         this.meanDelayMicros = meanDelayMicros;
     }
 
-    public Fate fate(String from, String to, Message message) {
-        if (blocked.containsKey(from + ">" + to) || random.nextDouble() < dropRate) {
+    /** The fate of a message sent at virtual time {@code now}. */
+    public Fate fate(String from, String to, Message message, long now) {
+        String link = from + ">" + to;
+        if (blocked.containsKey(link) || random.nextDouble() < dropRate) {
             return new Fate(new long[0]);
         }
+        long sent = transmit(link, message, now) - now;
         if (random.nextDouble() < duplicateRate && !isClientsOwn(message)) {
-            return new Fate(new long[] {delay(), delay()});
+            long again = transmit(link, message, now) - now;
+            return new Fate(new long[] {sent + delay(), again + delay()});
         }
-        return new Fate(new long[] {delay()});
+        return new Fate(new long[] {sent + delay()});
+    }
+
+    /** Puts the message on its link after what is queued there; returns when its last byte is out. */
+    private long transmit(String link, Message message, long now) {
+        long start = Math.max(now, busyUntil.getOrDefault(link, 0L));
+        long done = start + (long) (Sizes.of(message) / bytesPerMicro);
+        busyUntil.put(link, done);
+        return done;
     }
 
     /**

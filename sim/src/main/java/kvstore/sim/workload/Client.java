@@ -40,8 +40,17 @@ public final class Client {
     private final java.util.Set<String> tried = new java.util.TreeSet<>();
     private Runnable whenDone = () -> { };
 
+    private final boolean readsAll;
+
     public Client(int process, ClientContext world, HistoryRecorder history, SplittableRandom random,
                   List<String> keys, int operations, int retries, long timeoutMicros) {
+        this(process, world, history, random, keys, operations, retries, timeoutMicros, true);
+    }
+
+    /** @param readsAll whether it also reads every key at once (not against a large store: a get-all is its size) */
+    public Client(int process, ClientContext world, HistoryRecorder history, SplittableRandom random,
+                  List<String> keys, int operations, int retries, long timeoutMicros, boolean readsAll) {
+        this.readsAll = readsAll;
         this.name = "c" + process;
         this.process = process;
         this.world = world;
@@ -103,7 +112,7 @@ public final class Client {
         } else if (pick < 90) {
             c = Command.cas(key, random.nextInt(4) == 0 ? null : lastSeen[k], freshValue());
         } else {
-            c = Command.getAll();
+            c = readsAll ? Command.getAll() : Command.get(key);
         }
         issue(c, retries, () -> world.after(thinkTime(), this::next));
     }
