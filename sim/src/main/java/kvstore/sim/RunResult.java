@@ -14,9 +14,10 @@ import java.util.Map;
  * @param availabilityViolations operations refused while nothing should have refused them (operator runs)
  * @param invariantViolations steps that broke a rule of the protocol, named when they happened
  * @param views    who decided the views in this run
+ * @param viewsDecided how many views controllers decided in the run (a cluster that flaps decides many)
  */
 public record RunResult(List<Event> events, History history, String trace, long deliveredMessages,
                         long virtualMicros, boolean finished, Map<String, Replica> replicas,
                         List<String> availabilityViolations, List<String> invariantViolations,
-                        SimConfig.Views views) {
+                        SimConfig.Views views, int viewsDecided) {
 }

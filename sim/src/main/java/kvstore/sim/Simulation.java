@@ -34,6 +34,12 @@ import java.util.SplittableRandom;
 public final class Simulation {
     private static final long SETTLED_CHECK_EVERY = 20_000;
     private static final long GIVE_UP_AT = 120_000_000; // two virtual minutes: a run that has not ended is stuck
+    /**
+     * Once the faults stop (the final phase), the cluster must settle and serve the final reads within this: a
+     * cluster that keeps changing views, or a transfer that never completes, fails the run (the largest store's
+     * transfer on the slowest link takes under a second, a controller's longest wait a few).
+     */
+    public static final long SETTLE_BOUND = 20_000_000;
     private static final long MAX_MESSAGES = 2_000_000;  // a message storm is a bug too: stop and report it
     private static final long REFUSAL_MICROS = 200;      // how soon a sender hears that a dead node refused it
 
@@ -49,6 +55,7 @@ public final class Simulation {
     private final HistoryRecorder history = new HistoryRecorder();
     private final Map<String, Controller> controllers = new LinkedHashMap<>(); // null while crashed
     private final Map<String, Long> controllerLives = new LinkedHashMap<>();
+    private int viewsDecided;
     private View newestDecided; // the nemesis's knowledge, to spare the last node that could vouch for it
     private final SimConfig.Views views;    // who decides the views in this run
     private final ReplicaConfig replicaConfig;    // the replicas' configuration in this run
@@ -66,6 +73,7 @@ public final class Simulation {
     private long sequence;
     private long delivered;
     private boolean finalPhase;
+    private long finalPhaseSince;
     private boolean finished;
 
     private record Scheduled(long time, long order, Runnable action) implements Comparable<Scheduled> {
@@ -138,7 +146,8 @@ public final class Simulation {
         at(SimConfig.TICK_MICROS, this::tickAll);
         at(50_000, () -> clients.values().forEach(Client::start));
 
-        while (!queue.isEmpty() && !finished && now < GIVE_UP_AT && delivered < MAX_MESSAGES) {
+        while (!queue.isEmpty() && !finished && now < GIVE_UP_AT && delivered < MAX_MESSAGES
+                && !(finalPhase && now - finalPhaseSince > SETTLE_BOUND)) {
             Scheduled next = queue.poll();
             now = next.time;
             next.action.run();
@@ -154,7 +163,8 @@ public final class Simulation {
         }
         History h = history.history();
         return new RunResult(history.events(), h, trace == null ? "" : trace.toString(), delivered, now,
-                finished, replicas, List.copyOf(availabilityViolations), List.copyOf(invariantViolations), views);
+                finished, replicas, List.copyOf(availabilityViolations), List.copyOf(invariantViolations), views,
+                viewsDecided);
     }
 
     // ---- the event loop's parts -------------------------------------------------------------------------------
@@ -262,6 +272,7 @@ public final class Simulation {
 
                     @Override
                     public void decided(View view) {
+                        viewsDecided++;
                         if (newestDecided == null || view.number() > newestDecided.number()) {
                             newestDecided = view;
                         }
@@ -528,6 +539,7 @@ public final class Simulation {
 
     private void beginFinalPhase(List<String> keys) {
         finalPhase = true;
+        finalPhaseSince = now;
         note("final phase: heal, calm the network, restart every node, read every key");
         network.healAll();
         network.calm();

@@ -28,6 +28,8 @@ class PlantedBugsTest {
                 case CONTROLLER_ANY_PRIMARY, CONTROLLER_NO_MAJORITY ->
                         SimConfig.defaults().withControllers(2).withViews(SimConfig.Views.CONTROLLERS);
                 case RENUMBER_ABORTS -> SimConfig.defaults().withViews(SimConfig.Views.OPERATOR);
+                // Needs a store whose transfer outlasts the replication timeout.
+                case LAG_WHILE_CATCHING_UP -> SimConfig.defaults().withLargeStoreEvery(1);
                 default -> SimConfig.defaults();
             };
             SimConfig buggy = base.withBugs(Set.of(bug));
