@@ -132,8 +132,12 @@ public final class DevEnv {
 
     /** One node as its own process (so that it can be killed), started as a member of a brand-new cluster. */
     private static Process startNodeProcess(long id, long port, String token, String level) {
-        List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"), "-cp",
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+        String options = System.getenv("KV_NODE_JAVA_OPTS"); // the JVM options ./kv gives nodes
+        if (options != null && !options.isBlank()) {
+            command.addAll(List.of(options.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-cp",
                 System.getProperty("java.class.path"), NodeMain.class.getName(), "--id", String.valueOf(id),
                 "--port", String.valueOf(port), "--new-cluster", "--log-level", level,
                 "--exit-with-parent", String.valueOf(ProcessHandle.current().pid())));

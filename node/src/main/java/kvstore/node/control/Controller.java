@@ -218,9 +218,12 @@ public final class Controller {
         if (!lagging.isEmpty() && current.equals(heard.get(current.primary()).state().view())) {
             for (String b : lagging) {
                 // Dropped for longer each time it lags again, until it has been synced in a view: a node that
-                // cannot keep up is not added back at once, only to be dropped again.
-                int strikes = lagStrikes.merge(b, 1, Integer::sum);
-                droppedUntil.put(b, now + ((long) config.dropFor() << Math.min(strikes - 1, MAX_DOUBLINGS)));
+                // cannot keep up is not added back at once, only to be dropped again. (Counted once per drop:
+                // this is asked again every tick until a round starts.)
+                if (droppedUntil.getOrDefault(b, 0L) <= now) {
+                    int strikes = lagStrikes.merge(b, 1, Integer::sum);
+                    droppedUntil.put(b, now + ((long) config.dropFor() << Math.min(strikes - 1, MAX_DOUBLINGS)));
+                }
             }
             return "primary " + current.primary() + " reports backups " + lagging + " lagging";
         }

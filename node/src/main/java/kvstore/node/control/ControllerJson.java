@@ -99,28 +99,38 @@ public final class ControllerJson {
         o.put("fenced", s.fenced());
         ArrayNode lagging = o.putArray("laggingBackups");
         s.laggingBackups().forEach(lagging::add);
-        ArrayNode catchingUp = o.putArray("catchingUp");
-        for (CatchUpProgress p : s.catchingUp()) {
-            catchingUp.addObject().put("backup", p.backup()).put("full", p.full()).put("bytes", p.bytes())
+        progress(o.putArray("catchingUp"), s.catchingUp());
+        progress(o.putArray("caughtUp"), s.caughtUp());
+        return o;
+    }
+
+    private static void progress(ArrayNode into, List<CatchUpProgress> all) {
+        for (CatchUpProgress p : all) {
+            into.addObject().put("backup", p.backup()).put("full", p.full()).put("bytes", p.bytes())
                     .put("ticks", p.ticks());
         }
-        return o;
+    }
+
+    private static List<CatchUpProgress> progress(JsonNode list) {
+        List<CatchUpProgress> all = new ArrayList<>();
+        for (JsonNode p : list) {
+            requireObject(p, "a backup catching up");
+            all.add(new CatchUpProgress(nodeId(p.get("backup"), "a backup catching up"), flag(p, "full"),
+                    number(p, "bytes", 0), number(p, "ticks", 0)));
+        }
+        return all;
     }
 
     public static NodeState state(JsonNode o) {
         requireObject(o, "a node's state");
         List<String> lagging = new ArrayList<>();
         o.path("laggingBackups").forEach(b -> lagging.add(nodeId(b, "a lagging backup")));
-        List<CatchUpProgress> catchingUp = new ArrayList<>();
-        for (JsonNode p : o.path("catchingUp")) {
-            requireObject(p, "a backup catching up");
-            catchingUp.add(new CatchUpProgress(nodeId(p.get("backup"), "a backup catching up"), flag(p, "full"),
-                    number(p, "bytes", 0), number(p, "ticks", 0)));
-        }
+
         return new NodeState(number(o, "incarnation", 1), optional(o, "view") ? view(o.get("view")) : null,
                 flag(o, "synced"), number(o, "syncedView", 0), flag(o, "mayLead"), flag(o, "voter"),
                 optional(o, "promised") ? ballot(o.get("promised"), true) : null,
-                optional(o, "accepted") ? view(o.get("accepted")) : null, flag(o, "fenced"), lagging, catchingUp);
+                optional(o, "accepted") ? view(o.get("accepted")) : null, flag(o, "fenced"), lagging,
+                progress(o.path("catchingUp")), progress(o.path("caughtUp")));
     }
 
     private static boolean optional(JsonNode o, String field) {

@@ -4,7 +4,6 @@ import kvstore.node.core.Message.CatchUp;
 
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -40,6 +39,9 @@ final class CatchUpStream {
     private boolean completeSent;
     private final TreeMap<Integer, CatchUp> unacked = new TreeMap<>();
     private final Map<Integer, Long> firstSentAt = new java.util.HashMap<>(); // batches never resent (Karn's rule)
+    // Batches whose acknowledgement is progress: they carried a piece of the state, or reached the primary's latest
+    // position. A stream that only carries operations and never catches up with them makes none.
+    private final java.util.Set<Integer> converging = new java.util.HashSet<>();
     private long lastSentAt;
     private long smoothedRoundTrip; // ticks from sending a batch to its acknowledgement (0: not measured yet)
     private int backoff = 1;
@@ -47,7 +49,9 @@ final class CatchUpStream {
     private long progressAt;        // started, or a batch acknowledged
     private long bytesAcked;
 
-    CatchUpStream(long transfer, long backupIncarnation, boolean full, long start, ChainId expect, long now) {
+    /** @param progressAt when the backup last made progress (now, unless this stream replaces one that fell behind) */
+    CatchUpStream(long transfer, long backupIncarnation, boolean full, long start, ChainId expect, long now,
+                  long progressAt) {
         this.transfer = transfer;
         this.backupIncarnation = backupIncarnation;
         this.full = full;
@@ -57,7 +61,7 @@ final class CatchUpStream {
         this.resultsSent = -1;
         this.dataDone = !full;
         this.resultsDone = !full;
-        this.progressAt = now;
+        this.progressAt = progressAt;
         this.startedAt = now;
     }
 
@@ -97,7 +101,7 @@ final class CatchUpStream {
                     resultsDone = results.isEmpty() || !s.results().anyBetween(resultsSent, start);
                 }
                 if (resultsDone && budget > 0) {
-                    piece = new LinkedHashMap<>();
+                    piece = new TreeMap<>();
                     Iterator<Map.Entry<String, String>> keys = (lastKeySent == null ? s.data()
                             : s.data().tailMap(lastKeySent, false)).entrySet().iterator();
                     while (keys.hasNext() && budget > 0) {
@@ -121,6 +125,9 @@ final class CatchUpStream {
             completeSent = complete;
             unacked.put(batch.batch(), batch);
             firstSentAt.put(batch.batch(), now);
+            if (upTo == s.applied() || !results.isEmpty() || !piece.isEmpty()) {
+                converging.add(batch.batch());
+            }
             batches.add(batch);
             lastSentAt = now;
         }
@@ -130,8 +137,10 @@ final class CatchUpStream {
     /** The backup applied every batch up to {@code batch}. Returns the last of them (null: none was waiting). */
     CatchUp acknowledged(int batch, long now) {
         CatchUp last = null;
+        boolean progress = false;
         while (!unacked.isEmpty() && unacked.firstKey() <= batch) {
             last = unacked.pollFirstEntry().getValue();
+            progress |= converging.remove(last.batch());
             bytesAcked += Sizes.of(last);
             Long sent = firstSentAt.remove(last.batch());
             if (sent != null && last.batch() == batch) {
@@ -140,8 +149,10 @@ final class CatchUpStream {
             }
         }
         if (last != null) {
-            progressAt = now;
             backoff = 1;
+        }
+        if (progress) {
+            progressAt = now;
         }
         return last;
     }

@@ -55,11 +55,12 @@ public sealed interface Message {
     }
 
     /**
-     * Backup to primary, for each {@link CatchUp} batch applied: everything up to batch {@code batch} of transfer
-     * {@code transfer} is applied here. A backup still catching up answers with this, and it counts: the operations
-     * of the batches it took are in its pipeline, and it takes nothing from another primary meanwhile.
+     * Backup to primary: every batch up to {@code batch} of catch-up {@code transfer} is applied here (progress; the
+     * backup counts once it has applied the complete one). Batch -1: I do not hold the state the catch-up starts
+     * from; I hold chain {@code heldChain} (null: none) at position {@code held}.
      */
-    record CatchUpAck(long view, long incarnation, long transfer, int batch) implements Message {
+    record CatchUpAck(long view, long incarnation, long transfer, int batch, ChainId heldChain, long held)
+            implements Message {
     }
 
     /** Primary to backup: send me the state you hold; it is newer than mine (V2a). */

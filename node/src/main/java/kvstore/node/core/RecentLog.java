@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The most recent operations a node applied, in order, bounded by count: what lets a primary bring back a backup
+ * The most recent operations a node applied, in order, bounded by count and bytes: what lets a primary bring back a backup
  * that missed some of them by sending only those (docs/protocol.md, "Catch-up"), instead of the whole state.
  *
  * <p>It also knows which states it passed through. The state "chain C at sequence number s" is the same at every
@@ -16,6 +16,7 @@ final class RecentLog {
     private final LoggedOp[] ring;
     private int head;   // index of the oldest operation kept
     private int size;
+    private long bytes;  // of the operations kept, about, as Sizes counts them
     private ChainId baseChain; // the state just before the oldest operation kept: chain (null: unknown) and position
     private long baseSeq;
     private final Map<ChainId, Long> began = new HashMap<>(); // chains that began with the state at that position
@@ -32,6 +33,7 @@ final class RecentLog {
         java.util.Arrays.fill(ring, null);
         head = 0;
         size = 0;
+        bytes = 0;
         baseChain = chain;
         baseSeq = seq;
         began.clear();
@@ -42,11 +44,13 @@ final class RecentLog {
         if (op.seq() != lastSeq() + 1) {
             throw new IllegalStateException("log of operations up to " + lastSeq() + " cannot take " + op.seq());
         }
-        if (size == ring.length) {
+        bytes += Sizes.of(op);
+        while (size == ring.length || size > 0 && bytes > ReplicaConfig.LOG_BYTES_KEPT) {
             LoggedOp oldest = ring[head];
             ring[head] = null;
             head = (head + 1) % ring.length;
             size--;
+            bytes -= Sizes.of(oldest);
             baseChain = oldest.chain();
             baseSeq = oldest.seq();
             began.values().removeIf(s -> s < baseSeq);

@@ -60,10 +60,9 @@ public final class Replica {
     private boolean synced;       // holds the complete state of the current view
     private long syncedView;      // the last view number in which this replica was synced (0: never)
     private TreeMap<String, String> data = new TreeMap<>();
-    private final ResultTable done;  // the result of each recent write, for retries
+    private ResultTable done;        // the result of each recent write, for retries
     private final RecentLog log;     // the most recent operations applied, to catch backups up by log suffix
     private long applied;         // the last sequence number applied
-    private boolean partial;      // holds part of a full transfer only: may not lead, and offers nothing
     private long now;             // ticks seen
 
     // As a backup: replication messages that arrived ahead of a gap.
@@ -97,9 +96,12 @@ public final class Replica {
     private final Map<String, Long> countedIn = new HashMap<>(); // the view of the last ack counted from each backup
     private final Set<String> unreachable = new HashSet<>();           // the transport could not reach it since
     private final Map<String, CatchUpStream> streams = new HashMap<>(); // backups being caught up
+    private final Map<String, CatchUpStream> fellBehind = new HashMap<>(); // a stream being replaced, for its clock
     private final Map<String, HeldState> heldBy = new HashMap<>();      // the state each backup last said it holds
     private final Map<String, Long> waitingSince = new HashMap<>();     // when a backup began to need the state
     private long transfers;                                             // catch-ups begun in this life
+    private long waitingGetAllKeys;                                     // keys in the copies unconfirmed reads hold
+    private final java.util.ArrayDeque<CatchUpProgress> caughtUp = new java.util.ArrayDeque<>(); // the last few
     private final List<Held> held = new ArrayList<>(); // not ordered yet: waiting for every backup to answer once
 
     // As any member: requests forwarded to the primary, by id, with who asked.
@@ -302,6 +304,12 @@ public final class Replica {
             send(from, new ClientReply(request.id(), apply(request.command()).withSeq(applied)));
             return;
         }
+        if (request.command().kind() == Command.Kind.GET_ALL
+                && waitingGetAllKeys + data.size() > ReplicaConfig.WAITING_GET_ALL_KEYS) {
+            send(from, new ClientReply(request.id(), refusal(request, "too many whole-store reads are waiting for "
+                    + "the backups: read keys one by one, or retry shortly")));
+            return;
+        }
         String down = unreachableBackup();
         if (down != null && config.has(Bug.ORDER_WHILE_BACKUP_UNREACHABLE)) {
             order(from, request, down);
@@ -374,6 +382,7 @@ public final class Replica {
             entry.replyTo.add(from);
         }
         unconfirmed.put(seq, entry);
+        waitingGetAllKeys += keysHeld(entry);
         unconfirmedById.put(request.id(), entry);
         if (config.has(Bug.ACK_BEFORE_REPLICATION) && !request.command().isRead()) {
             answer(entry, result);
@@ -387,6 +396,11 @@ public final class Replica {
         }
         pumpStreams(); // a backup catching up gets it in its next batch
         confirmApplied();
+    }
+
+    /** The keys of the store's copy an operation waiting for confirmation holds (a whole-store read's). */
+    private static long keysHeld(Entry e) {
+        return e.result.all() == null ? 0 : e.result.all().size();
     }
 
     /** Records an operation just applied: its result, for retries, and the operation, for catch-ups. */
@@ -550,6 +564,7 @@ public final class Replica {
                 appliedBy.put(from, KEPT_LOG);
                 send(from, heartbeatMessage());
             } else if (known != null) {
+                appliedBy.put(from, -1L); // what its earlier life applied is gone (and says nothing of this one)
                 // A member restarted: its earlier life, and what it held, are gone. The log it joins is a new chain,
                 // so that a state another node took from the old one (and went on with) is never mistaken for one
                 // that descends from what is acknowledged from now on (V2a: a chain's members, by life, are fixed).
@@ -618,8 +633,10 @@ public final class Replica {
         }
         HeldState held = heldBy.get(backup);
         boolean bySuffix = held != null && held.seq() <= applied && log.passedThrough(held.chain(), held.seq());
+        CatchUpStream behind = fellBehind.remove(backup);
         CatchUpStream stream = new CatchUpStream(++transfers, incarnationOf.get(backup), !bySuffix,
-                bySuffix ? held.seq() : applied, bySuffix ? held.chain() : null, now);
+                bySuffix ? held.seq() : applied, bySuffix ? held.chain() : null, now,
+                behind == null ? now : behind.progressAt());
         streams.put(backup, stream);
         waitingSince.putIfAbsent(backup, now);
         pump(backup, stream);
@@ -635,7 +652,7 @@ public final class Replica {
         List<CatchUp> batches = stream.next(new CatchUpStream.Source(view.number(), incarnation, log, applied, data,
                 done, lineage), now);
         if (batches == null) { // it fell further behind than the log keeps: start again, in full
-            streams.remove(backup);
+            fellBehind.put(backup, streams.remove(backup)); // which is no progress
             heldBy.remove(backup);
             startCatchUp(backup);
             return;
@@ -659,14 +676,18 @@ public final class Replica {
         lastHeard.put(from, now);
         answeredInView.add(from);
         unreachable.remove(from);
-        if (a.batch() < 0) {
+        if (a.batch() < 0) { // it does not hold the state the stream started from: it says which it holds
             streams.remove(from);
-            heldBy.remove(from);
+            heldBy.put(from, new HeldState(a.heldChain(), a.held()));
             startCatchUp(from);
             return;
         }
         CatchUp last = stream.acknowledged(a.batch(), now);
         if (last != null && last.complete()) {
+            caughtUp.addLast(new CatchUpProgress(from, stream.full, stream.bytesAcked(), now - stream.startedAt()));
+            if (caughtUp.size() > 4) {
+                caughtUp.removeFirst();
+            }
             streams.remove(from);
             waitingSince.remove(from);
             heldBy.remove(from);
@@ -685,7 +706,7 @@ public final class Replica {
     /** As a backup: the state this node holds, for a primary that found it newer than its own (V2a). */
     private void onStateRequest(String from, Message.StateRequest r) {
         if (view != null && !isPrimary() && from.equals(view.primary()) && r.view() == view.number()
-                && !lineage.isEmpty() && !partial) {
+                && !lineage.isEmpty()) {
             send(from, new Message.StateOffer(view.number(), applied, new TreeMap<>(data), done.all(), lineage));
         }
     }
@@ -749,6 +770,7 @@ public final class Replica {
         long everywhere = appliedEverywhere();
         while (!unconfirmed.isEmpty() && unconfirmed.firstKey() <= everywhere) {
             Entry e = unconfirmed.pollFirstEntry().getValue();
+            waitingGetAllKeys -= keysHeld(e);
             unconfirmedById.remove(e.id);
             if (!e.answered) {
                 answer(e, e.result);
@@ -815,8 +837,7 @@ public final class Replica {
         if (synced) {
             return acknowledgement();
         }
-        return partial ? new Ack(view.number(), -1, incarnation, 0, 0, keptLog, List.of(), 0)
-                : new Ack(view.number(), -1, incarnation, 0, 0, keptLog, lineage, applied);
+        return new Ack(view.number(), -1, incarnation, 0, 0, keptLog, lineage, applied);
     }
 
     /** As a synced backup: how far it has applied its primary's log. */
@@ -855,8 +876,9 @@ public final class Replica {
 
     /**
      * As a backup: one batch of a catch-up from this view's primary (docs/protocol.md, "Catch-up"), applied in
-     * order. Batch 0 of a newer transfer starts it: in full, dropping what this node holds; by suffix, only from the
-     * very state the primary expects (else it answers batch -1, and the primary starts a full one).
+     * order. Batch 0 of a newer transfer starts it: by suffix, only from the very state the primary expects (else
+     * it refuses with batch -1, naming the state it holds); in full, into a separate copy, so that this node keeps
+     * the complete state it holds (and may still lead with it, or offer it) until the new one is complete.
      */
     private void onCatchUp(String from, CatchUp c) {
         if (view == null || isPrimary() || fenced() || c.view() != view.number() || !from.equals(view.primary())
@@ -866,80 +888,80 @@ public final class Replica {
         boolean newer = c.primaryIncarnation() > newestTransferLife
                 || c.primaryIncarnation() == newestTransferLife && c.transfer() > newestTransfer;
         if (newer && c.batch() == 0) {
-            if (!c.full() && (partial || applied != c.from() || lineage.isEmpty()
-                    || !lineage.getLast().equals(c.expect()))) {
-                send(from, new CatchUpAck(view.number(), incarnation, c.transfer(), -1));
+            if (!c.full() && (applied != c.from() || lineage.isEmpty() || !lineage.getLast().equals(c.expect()))) {
+                send(from, new CatchUpAck(view.number(), incarnation, c.transfer(), -1, heldChain(), applied));
                 return;
             }
             newestTransferLife = c.primaryIncarnation();
             newestTransfer = c.transfer();
-            receiving = new CatchUpReceipt(c);
+            receiving = c.full() ? CatchUpReceipt.full(c, new ResultTable(config.resultsKept(),
+                    config.resultHorizonTicks())) : CatchUpReceipt.bySuffix(c);
             synced = false;
             keptLog = false;
             syncedChain = null;
-            if (c.full()) {
-                data = new TreeMap<>();
-                done.clear();
-                applied = c.from();
-                lineage = List.of();
-                partial = true;
-                log.reset(null, applied);
-            }
         }
         if (receiving == null && c.primaryIncarnation() == newestTransferLife && c.transfer() == newestTransfer) {
             // A batch of the transfer this node finished: its acknowledgement was lost, so the primary sent it again.
-            send(from, new CatchUpAck(view.number(), incarnation, c.transfer(), c.batch()));
+            send(from, new CatchUpAck(view.number(), incarnation, c.transfer(), c.batch(), null, 0));
             return;
         }
         if (receiving == null || !receiving.isOf(c)) {
             return; // of a transfer this node gave up for a newer one
         }
         receiving.offer(c);
+        int upTo = receiving.applied();
         for (CatchUp next = receiving.takeNext(); next != null; next = receiving.takeNext()) {
             takeBatch(next);
+            upTo = next.batch();
             if (next.complete()) {
                 finishCatchUp(next);
                 break;
             }
         }
-        if (receiving != null || c.complete()) {
-            send(from, new CatchUpAck(view.number(), incarnation, c.transfer(),
-                    receiving != null ? receiving.applied() : c.batch()));
+        if (upTo >= 0) { // (-1 would be a refusal: nothing applied yet, batch 0 has not arrived)
+            send(from, new CatchUpAck(view.number(), incarnation, c.transfer(), upTo, null, 0));
         }
     }
 
-    /** Applies one batch: its operations (each only to keys whose state is here already), then its piece. */
+    /** The chain of the state this node holds (null: none known). */
+    private ChainId heldChain() {
+        return lineage.isEmpty() ? null : lineage.getLast();
+    }
+
+    /**
+     * Applies one batch. By suffix: its operations, to this node's state. In full: its operations to the copy being
+     * received, each only to keys whose state is there already (the pieces still to come include it), then its
+     * piece of the state.
+     */
     private void takeBatch(CatchUp c) {
+        CatchUpReceipt r = receiving;
         for (LoggedOp op : c.ops()) {
-            if (op.seq() != applied + 1) {
-                throw new IllegalStateException("node " + id + " at " + applied + " was sent operation " + op.seq()
+            long at = r.full ? r.position() : applied;
+            if (op.seq() != at + 1) {
+                throw new IllegalStateException("node " + id + " at " + at + " was sent operation " + op.seq()
                         + " in batch " + c.batch() + " of transfer " + c.transfer());
             }
             Command command = op.command();
-            if (!command.isRead() && receiving.holds(command.key())) {
-                Result result = apply(command);
+            if (!command.isRead() && r.holds(command.key())) {
+                Result result = apply(r.full ? r.data() : data, command);
                 if (op.result() != null && result.status() != op.result().status()) {
                     throw new IllegalStateException("node " + id + " applied operation " + op.seq() + " (" + command
                             + ") with result " + result.status() + ", its primary with " + op.result().status());
                 }
             }
-            applied = op.seq();
-            logApplied(op);
-            if (!partial && (lineage.isEmpty() || !lineage.getLast().equals(op.chain()))) {
-                lineage = lineageOf(op.chain(), receiving.primaryLineage); // its state is now of that chain
+            if (r.full) {
+                r.advance(op, now);
+            } else {
+                applied = op.seq();
+                logApplied(op);
+                if (!op.chain().equals(heldChain())) {
+                    lineage = lineageOf(op.chain(), r.primaryLineage); // its state is now of that chain
+                }
             }
         }
-        done.recordAll(c.results(), now);
-        data.putAll(c.data());
-        receiving.took(lastKeyOf(c.data()), c.dataDone());
-    }
-
-    private static String lastKeyOf(Map<String, String> piece) {
-        String last = null;
-        for (String k : piece.keySet()) {
-            last = k;
+        if (r.full) {
+            r.take(c, now);
         }
-        return last;
     }
 
     /** The lineage of a state of {@code chain}: its ancestry as the primary knows it (the chain alone if unknown). */
@@ -950,11 +972,14 @@ public final class Replica {
 
     /** The complete batch: this node holds its primary's state, of the primary's chain, and counts from now on. */
     private void finishCatchUp(CatchUp c) {
+        CatchUpReceipt r = receiving;
         receiving = null;
         lineage = c.lineage();
-        ChainId chain = lineage.isEmpty() ? null : lineage.getLast();
-        if (partial) {
-            partial = false;
+        ChainId chain = heldChain();
+        if (r.full) {
+            data = r.data();
+            done = r.results();
+            applied = r.position();
             log.reset(chain, applied);
         } else if (chain != null) {
             log.chainBegins(chain);
@@ -1197,6 +1222,11 @@ public final class Replica {
         answeredInView.clear();
         if (isPrimary()) {
             streams.clear(); // their batches name the old number: begun again once claimed under the new one
+            appliedBy.forEach((b, upTo) -> {
+                if (upTo < 0) {
+                    waitingSince.put(b, now); // and their clocks start again
+                }
+            });
             syncedView = next.number();
             claimed = false; // V2a again: a backup that comes back under the new number may hold a newer state
             newerStateAt = null;
@@ -1226,6 +1256,7 @@ public final class Replica {
         countedIn.clear();
         unreachable.clear();
         streams.clear();
+        fellBehind.clear();
         heldBy.clear();
         waitingSince.clear();
         ahead.clear();
@@ -1249,6 +1280,7 @@ public final class Replica {
             }
         }
         unconfirmed.clear();
+        waitingGetAllKeys = 0;
         unconfirmedById.clear();
     }
 
@@ -1291,7 +1323,7 @@ public final class Replica {
     /** What this node tells a controller. */
     public NodeState state() {
         return new NodeState(incarnation, view, synced, syncedView, mayLead(), votes.voter(), votes.promised(),
-                votes.accepted(), fenced(), laggingBackups(), catchingUp());
+                votes.accepted(), fenced(), laggingBackups(), catchingUp(), List.copyOf(caughtUp));
     }
 
     /** As the serving primary: the backups catching up that are not lagging, with their progress. */
@@ -1349,6 +1381,10 @@ public final class Replica {
     // ---- the state machine of the data -----------------------------------------------------------------------
 
     private Result apply(Command c) {
+        return apply(data, c);
+    }
+
+    private static Result apply(TreeMap<String, String> data, Command c) {
         return switch (c.kind()) {
             case GET -> {
                 String v = data.get(c.key());
@@ -1415,7 +1451,7 @@ public final class Replica {
 
     /** Whether this replica may lead a view: it was synced in one, or it founded the cluster. */
     public boolean mayLead() {
-        return (syncedView > 0 || founding) && !partial;
+        return syncedView > 0 || founding;
     }
 
     /** Whether this replica holds the complete state of its current view. */

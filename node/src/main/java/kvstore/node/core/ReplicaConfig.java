@@ -42,6 +42,15 @@ public record ReplicaConfig(int replicationTimeoutTicks, int retransmitTicks, in
     public static final int LOG_KEPT = 100_000;
     /** Write results kept for retries: at about 100 bytes each, some 10 MB. */
     public static final int RESULTS_KEPT = 100_000;
+    /** And the log at most this many bytes (as {@link Sizes} counts them): values may be large. */
+    public static final long LOG_BYTES_KEPT = 64L << 20;
+    /** And the results at most this many (a failed cas records the current value). */
+    public static final long RESULT_BYTES_KEPT = 32L << 20;
+    /**
+     * Whole-store reads hold a copy of the store until confirmed: at most this many keys in all such copies at once
+     * (a read beyond it is refused, certainly not applied, instead of the heap growing with every one).
+     */
+    public static final long WAITING_GET_ALL_KEYS = 2_000_000;
     /** Ten minutes of production ticks (10 ms). */
     public static final long RESULT_HORIZON_TICKS = 60_000;
 

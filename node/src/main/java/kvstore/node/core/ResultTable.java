@@ -17,6 +17,7 @@ final class ResultTable {
 
     private final int maxResults;
     private final long horizonTicks;
+    private long bytes;       // about, as Sizes counts them
     private final Map<RequestId, Result> byId = new HashMap<>();
     private final TreeMap<Long, Kept> bySeq = new TreeMap<>(); // oldest first: what goes first, and transfer order
 
@@ -35,24 +36,37 @@ final class ResultTable {
     /** Records a write's result, applied at tick {@code now}, and forgets what is past the horizon. */
     void record(RequestId id, Result result, long now) {
         Result earlier = byId.put(id, result);
-        if (earlier != null && earlier.seq() != result.seq()) {
-            bySeq.remove(earlier.seq()); // applied twice (only under a planted bug): the newer result stands
+        if (earlier != null) {
+            bytes -= size(id, earlier);
+            if (earlier.seq() != result.seq()) {
+                bySeq.remove(earlier.seq()); // applied twice (only under a planted bug): the newer result stands
+            }
         }
+        bytes += size(id, result);
         bySeq.put(result.seq(), new Kept(id, now));
         trim(now);
     }
 
     /** Forgets results older than the horizon. */
     void trim(long now) {
-        while (!bySeq.isEmpty() && (bySeq.size() > maxResults || bySeq.firstEntry().getValue().tick() < now - horizonTicks)) {
+        while (!bySeq.isEmpty() && (bySeq.size() > maxResults || bytes > ReplicaConfig.RESULT_BYTES_KEPT
+                || bySeq.firstEntry().getValue().tick() < now - horizonTicks)) {
             Kept oldest = bySeq.pollFirstEntry().getValue();
-            byId.remove(oldest.id());
+            Result gone = byId.remove(oldest.id());
+            if (gone != null) {
+                bytes -= size(oldest.id(), gone);
+            }
         }
+    }
+
+    private static long size(RequestId id, Result r) {
+        return 48 + id.client().length() + Sizes.of(r);
     }
 
     void clear() {
         byId.clear();
         bySeq.clear();
+        bytes = 0;
     }
 
     int size() {

@@ -42,6 +42,14 @@ public final class Sizes {
         return ENTRY + key.length() + value.length();
     }
 
+    /**
+     * Whether a message carries bulk state (a catch-up batch, a state offer): transports send those on a lane of
+     * their own, so that they do not hold up heartbeats and acknowledgements behind them.
+     */
+    public static boolean isBulk(Message m) {
+        return m instanceof Message.CatchUp || m instanceof Message.StateOffer;
+    }
+
     /** The approximate encoded size of a message. */
     public static int of(Message m) {
         return MESSAGE + switch (m) {

@@ -1,6 +1,7 @@
 package kvstore.node.server;
 
 import kvstore.node.core.Message;
+import kvstore.node.core.Sizes;
 import kvstore.node.wire.WireCodec;
 
 import java.io.IOException;
@@ -13,7 +14,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * Sends to other nodes: one queue and one virtual thread per peer, each writing what has queued up as one batch to
- * the peer's {@code /internal/messages} over a pipelined connection ({@link PeerConnection}). Delivery is best
+ * the peer's {@code /internal/messages} over a pipelined connection ({@link PeerConnection}); and a second one per
+ * peer for bulk state (catch-up batches, state offers: {@link Sizes#isBulk}), so that heartbeats and
+ * acknowledgements never wait behind a transfer on the same connection (etcd streams snapshots apart likewise). Delivery is best
  * effort, like the simulator's network: a batch that fails is dropped (the protocol retransmits), and a full queue
  * drops new messages rather than grow without bound.
  */
@@ -26,7 +29,8 @@ public final class Peers implements AutoCloseable {
     private final String token;
     private final String source;
     private final Map<String, String> addressOf = new ConcurrentHashMap<>();
-    private final Map<String, Link> links = new ConcurrentHashMap<>();
+    private final Map<String, Link> links = new ConcurrentHashMap<>();     // by peer
+    private final Map<String, Link> bulkLinks = new ConcurrentHashMap<>(); // by peer: bulk state only
     private volatile boolean closed;
     private volatile java.util.function.Consumer<String> unreachable = peer -> { };
 
@@ -72,7 +76,7 @@ public final class Peers implements AutoCloseable {
         if (closed || to.equals(self)) {
             return;
         }
-        Link link = links.computeIfAbsent(to, Link::new);
+        Link link = (Sizes.isBulk(item) ? bulkLinks : links).computeIfAbsent(to, Link::new);
         if (!link.queue.offer(item)) {
             LOG.log(System.Logger.Level.DEBUG, "queue to node {0} is full; dropping a message", to);
         }
@@ -81,7 +85,7 @@ public final class Peers implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        links.values().forEach(l -> {
+        java.util.stream.Stream.concat(links.values().stream(), bulkLinks.values().stream()).forEach(l -> {
             l.thread.interrupt();
             l.closeConnection();
         });

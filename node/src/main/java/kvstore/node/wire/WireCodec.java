@@ -82,6 +82,11 @@ public final class WireCodec {
                 g.writeNumberField("incarnation", a.incarnation());
                 g.writeNumberField("transfer", a.transfer());
                 g.writeNumberField("batch", a.batch());
+                if (a.heldChain() != null) {
+                    g.writeFieldName("heldChain");
+                    writeChain(g, a.heldChain());
+                    g.writeNumberField("held", a.held());
+                }
             }
             case Message.StateRequest r -> {
                 g.writeStringField("type", "stateRequest");
@@ -347,7 +352,8 @@ public final class WireCodec {
                 long batch = number(o, "batch");
                 require(batch >= -1 && batch <= Integer.MAX_VALUE, "a batch number is from -1");
                 yield new Message.CatchUpAck(number(o, "view"), number(o, "incarnation"), number(o, "transfer"),
-                        (int) batch);
+                        (int) batch, o.hasNonNull("heldChain") ? chain(o.get("heldChain")) : null,
+                        o.has("held") ? number(o, "held") : 0);
             }
             case "catchUp" -> catchUp(o);
             case "stateRequest" -> new Message.StateRequest(number(o, "view"));

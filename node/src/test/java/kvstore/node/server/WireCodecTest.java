@@ -45,7 +45,8 @@ class WireCodecTest {
                                 null))), data, false, false, List.of(new ChainId("1", 1_795_000_000_001L, 3))),
                 new Message.CatchUp(4, 99, 7, 3, 5, 12, false, new ChainId("2", 1, 5), List.of(), Map.of(),
                         new TreeMap<>(), true, true, List.of()),
-                new Message.CatchUpAck(4, 99, 3, -1));
+                new Message.CatchUpAck(4, 99, 3, -1, new ChainId("2", 1, 5), 17),
+                new Message.CatchUpAck(4, 99, 3, 6, null, 0));
     }
 
     @ParameterizedTest

@@ -11,8 +11,10 @@ import java.util.SplittableRandom;
  * The simulated network between endpoints: it decides, from the run's random source, whether and when each
  * message arrives. Faults: drop, delay with a long tail (which also reorders), duplication, and partitions
  * (any grouping, also one-way) that block a direction until healed. Cost: each directed link sends one message
- * at a time, for its size ({@link Sizes}) over the link's bandwidth, so a large state transfer takes time and
- * holds up what is sent after it on that link, as on a TCP connection.
+ * at a time, for its size ({@link Sizes}) over the link's bandwidth, so a large transfer takes time and holds up
+ * what is sent after it, as on a TCP connection. Like the nodes' transport ({@code Peers}), a link has two lanes,
+ * each its own connection: one for bulk state (catch-up batches, state offers) and one for everything else, so that
+ * heartbeats and acknowledgements do not wait behind a transfer.
  */
 public final class Network {
     /** What to do with one message: deliver it after each of these delays (none: dropped). */
@@ -52,9 +54,10 @@ public final class Network {
 
     /** Puts the message on its link after what is queued there; returns when its last byte is out. */
     private long transmit(String link, Message message, long now) {
-        long start = Math.max(now, busyUntil.getOrDefault(link, 0L));
+        String lane = Sizes.isBulk(message) ? link + " bulk" : link;
+        long start = Math.max(now, busyUntil.getOrDefault(lane, 0L));
         long done = start + (long) (Sizes.of(message) / bytesPerMicro);
-        busyUntil.put(link, done);
+        busyUntil.put(lane, done);
         return done;
     }
 
