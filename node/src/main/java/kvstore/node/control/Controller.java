@@ -531,7 +531,15 @@ public final class Controller {
         }
     }
 
-    /** Keeps the primary unless it is gone or asked to move; otherwise the candidate that was synced last. */
+    /**
+     * Keeps the primary unless it is gone or asked to move; otherwise the candidate that was synced last, and of
+     * those the one that applied the most: the others then hold states its log passed through, and catch up by
+     * log suffix instead of taking the whole state (any candidate is safe, C5; this one is cheapest).
+     */
+    private static boolean ahead(NodeState a, NodeState b) {
+        return a.syncedView() != b.syncedView() ? a.syncedView() > b.syncedView() : a.applied() > b.applied();
+    }
+
     private String choosePrimary(List<String> candidates, View current) {
         if (candidates.isEmpty()) {
             return null;
@@ -543,7 +551,7 @@ public final class Controller {
         String best = null;
         for (String c : nodes) { // in the nodes' order, so that ties go the same way every time
             if (candidates.contains(c) && !(moveRequested && c.equals(keep) && candidates.size() > 1)
-                    && (best == null || round.promises.get(c).syncedView() > round.promises.get(best).syncedView())) {
+                    && (best == null || ahead(round.promises.get(c), round.promises.get(best)))) {
                 best = c;
             }
         }

@@ -93,7 +93,7 @@ public final class ControllerJson {
         o.put("incarnation", s.incarnation());
         o.set("view", s.view() == null ? null : view(s.view()));
         o.put("synced", s.synced()).put("syncedView", s.syncedView()).put("mayLead", s.mayLead())
-                .put("voter", s.voter());
+                .put("applied", s.applied()).put("voter", s.voter());
         o.set("promised", s.promised() == null ? null : ballot(s.promised()));
         o.set("accepted", s.accepted() == null ? null : view(s.accepted()));
         o.put("fenced", s.fenced());
@@ -127,7 +127,8 @@ public final class ControllerJson {
         o.path("laggingBackups").forEach(b -> lagging.add(nodeId(b, "a lagging backup")));
 
         return new NodeState(number(o, "incarnation", 1), optional(o, "view") ? view(o.get("view")) : null,
-                flag(o, "synced"), number(o, "syncedView", 0), flag(o, "mayLead"), flag(o, "voter"),
+                flag(o, "synced"), number(o, "syncedView", 0), flag(o, "mayLead"), number(o, "applied", 0),
+                flag(o, "voter"),
                 optional(o, "promised") ? ballot(o.get("promised"), true) : null,
                 optional(o, "accepted") ? view(o.get("accepted")) : null, flag(o, "fenced"), lagging,
                 progress(o.path("catchingUp")), progress(o.path("caughtUp")));

@@ -8,6 +8,7 @@ import java.util.List;
  * @param view         the view installed (null: none)
  * @param syncedView   the last view number in which the node held the complete state (0: never)
  * @param mayLead      it was synced in some view, or founded the cluster: it holds what it was given
+ * @param applied      the position of the last operation it applied (of the chain of the state it holds)
  * @param voter        it remembers its promises; false after a restart until a controller restores it
  * @param promised     the highest ballot promised (null: none)
  * @param accepted     the view with the highest number accepted or installed (null: none)
@@ -18,7 +19,7 @@ import java.util.List;
  *                     took: what it costs to bring a backup back)
  */
 public record NodeState(long incarnation, View view, boolean synced, long syncedView, boolean mayLead,
-                        boolean voter, Ballot promised, View accepted, boolean fenced, List<String> laggingBackups,
+                        long applied, boolean voter, Ballot promised, View accepted, boolean fenced, List<String> laggingBackups,
                         List<CatchUpProgress> catchingUp, List<CatchUpProgress> caughtUp) {
     public NodeState {
         laggingBackups = List.copyOf(laggingBackups);

@@ -85,6 +85,8 @@ public final class Replica {
     private List<ChainId> lineage = List.of();
     private boolean claimed;          // as the primary: no backup holds a newer state than ours, so we may serve
     private String newerStateAt;      // as the primary: the backup whose newer state we are taking (null: none)
+    private long stateRequestedAt;    // and when we last asked it for its state
+    private int stateBackoff = 1;     // the next request waits this many times the first wait
     private List<ChainId> newerLineage = List.of();
 
     // As the primary: operations not yet applied by every backup, and how far each backup has applied.
@@ -246,8 +248,12 @@ public final class Replica {
                 retransmit();
                 heartbeat();
                 passOnToLaggards();
-                if (newerStateAt != null) {
-                    send(newerStateAt, new Message.StateRequest(view.number())); // lost, or not answered yet
+                if (newerStateAt != null && now - stateRequestedAt >= 4L * config.retransmitTicks() * stateBackoff) {
+                    // Lost, or not answered yet: asked again, less and less often, since each answer is a copy of
+                    // the whole state that may still be on its way.
+                    send(newerStateAt, new Message.StateRequest(view.number()));
+                    stateRequestedAt = now;
+                    stateBackoff = Math.min(stateBackoff * 2, 64);
                 }
             }
             for (Entry e : unconfirmed.values()) {
@@ -588,6 +594,8 @@ public final class Replica {
         if (ack.seq() < 0 && !claimed && ChainId.descendsStrictly(ack.lineage(), lineage)
                 && ack.lineage().size() > newerLineage.size()) {
             newerStateAt = from; // V2a: its state was taken from ours and went on: take it before serving
+            stateRequestedAt = now;
+            stateBackoff = 1;
             newerLineage = ack.lineage();
             send(from, new Message.StateRequest(view.number()));
         }
@@ -1322,7 +1330,7 @@ public final class Replica {
 
     /** What this node tells a controller. */
     public NodeState state() {
-        return new NodeState(incarnation, view, synced, syncedView, mayLead(), votes.voter(), votes.promised(),
+        return new NodeState(incarnation, view, synced, syncedView, mayLead(), applied, votes.voter(), votes.promised(),
                 votes.accepted(), fenced(), laggingBackups(), catchingUp(), List.copyOf(caughtUp));
     }
 
