@@ -274,14 +274,17 @@ public final class Controller {
 
     /**
      * On its way to being established: its primary serves it, every member holds it, and each backup not synced in
-     * it is catching up and making progress, as the primary reports. A controller leaves such a view alone however
-     * long the transfer takes (docs/protocol.md, "Catch-up"); when progress stops, the primary reports the backup
-     * lagging.
+     * it is catching up and making progress, as the primary reports; or the primary is still taking a backup's
+     * newer state (V2a). A controller leaves such a view alone however long the transfer takes (docs/protocol.md,
+     * "Catch-up"); when progress stops, the primary reports the backup lagging (or silent).
      */
     private boolean establishing(View v) {
         Heard primary = heard.get(v.primary());
         if (primary == null || !alive(v.primary()) || !v.equals(primary.state().view()) || primary.state().fenced()) {
             return false;
+        }
+        if (primary.state().takingNewerState()) {
+            return true;
         }
         for (String b : v.backups()) {
             Heard h = heard.get(b);
@@ -408,18 +411,12 @@ public final class Controller {
             case ACTIVATE -> {
                 if (established(round.proposal)) {
                     events.note(name + ": view " + round.proposal.number() + " established");
-                    if (!round.proposal.primary().equals(round.previousPrimary)) {
-                        moveRequested = false;
-                    }
                     round = null;
                     unsettledSince = -1;
                 } else if (inPhase >= config.settle()) {
                     boolean catchingUp = establishing(round.proposal);
                     events.note(name + ": view " + round.proposal.number() + (catchingUp
                             ? " not established yet: its backups are catching up" : " not established in time"));
-                    if (catchingUp && !round.proposal.primary().equals(round.previousPrimary)) {
-                        moveRequested = false; // moved: the new primary serves while its backups catch up
-                    }
                     round = null;
                 } else if (inPhase % config.resendEvery() == 0) {
                     for (String n : nodes) {
@@ -565,6 +562,9 @@ public final class Controller {
     private void decide() {
         round.phase = Phase.ACTIVATE;
         round.phaseStartedAt = now;
+        if (!round.proposal.primary().equals(round.previousPrimary)) {
+            moveRequested = false; // moved: once is what was asked (whether the new view settles is another matter)
+        }
         events.note(name + ": view " + round.proposal.number() + " decided: primary " + round.proposal.primary()
                 + ", backups " + round.proposal.backups());
         events.decided(round.proposal);

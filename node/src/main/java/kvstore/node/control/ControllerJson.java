@@ -101,6 +101,7 @@ public final class ControllerJson {
         s.laggingBackups().forEach(lagging::add);
         progress(o.putArray("catchingUp"), s.catchingUp());
         progress(o.putArray("caughtUp"), s.caughtUp());
+        o.put("takingNewerState", s.takingNewerState());
         return o;
     }
 
@@ -131,7 +132,7 @@ public final class ControllerJson {
                 flag(o, "voter"),
                 optional(o, "promised") ? ballot(o.get("promised"), true) : null,
                 optional(o, "accepted") ? view(o.get("accepted")) : null, flag(o, "fenced"), lagging,
-                progress(o.path("catchingUp")), progress(o.path("caughtUp")));
+                progress(o.path("catchingUp")), progress(o.path("caughtUp")), flag(o, "takingNewerState"));
     }
 
     private static boolean optional(JsonNode o, String field) {

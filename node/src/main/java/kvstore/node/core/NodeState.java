@@ -15,12 +15,14 @@ import java.util.List;
  * @param fenced       it promised a ballot above its view's number, so it no longer serves that view
  * @param laggingBackups as primary: backups holding up acknowledgements (cut off from it, or making no progress)
  * @param catchingUp   as primary: backups receiving the state that are making progress
+ * @param takingNewerState as primary: it is taking a backup's newer state before it serves (V2a)
  * @param caughtUp     as primary: the last few catch-ups completed in its view, oldest first (bytes and ticks each
  *                     took: what it costs to bring a backup back)
  */
 public record NodeState(long incarnation, View view, boolean synced, long syncedView, boolean mayLead,
                         long applied, boolean voter, Ballot promised, View accepted, boolean fenced, List<String> laggingBackups,
-                        List<CatchUpProgress> catchingUp, List<CatchUpProgress> caughtUp) {
+                        List<CatchUpProgress> catchingUp, List<CatchUpProgress> caughtUp,
+                        boolean takingNewerState) {
     public NodeState {
         laggingBackups = List.copyOf(laggingBackups);
         catchingUp = List.copyOf(catchingUp);

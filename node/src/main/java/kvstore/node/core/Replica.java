@@ -87,6 +87,8 @@ public final class Replica {
     private String newerStateAt;      // as the primary: the backup whose newer state we are taking (null: none)
     private long stateRequestedAt;    // and when we last asked it for its state
     private int stateBackoff = 1;     // the next request waits this many times the first wait
+    private long offeredAt;           // as a backup: when it last offered its state (V2a)
+    private long offerGap;            // and how long it waits before it offers again (0: no wait)
     private List<ChainId> newerLineage = List.of();
 
     // As the primary: operations not yet applied by every backup, and how far each backup has applied.
@@ -714,8 +716,13 @@ public final class Replica {
     /** As a backup: the state this node holds, for a primary that found it newer than its own (V2a). */
     private void onStateRequest(String from, Message.StateRequest r) {
         if (view != null && !isPrimary() && from.equals(view.primary()) && r.view() == view.number()
-                && !lineage.isEmpty()) {
+                && !lineage.isEmpty() && now - offeredAt >= offerGap) {
+            // Each offer is a copy of the whole state, and a slow link may still be carrying the last ones: asked
+            // again, it answers less and less often, until it is synced again.
             send(from, new Message.StateOffer(view.number(), applied, new TreeMap<>(data), done.all(), lineage));
+            offeredAt = now;
+            offerGap = offerGap == 0 ? 4L * config.retransmitTicks() : Math.min(offerGap * 2, 256L
+                    * config.retransmitTicks());
         }
     }
 
@@ -995,6 +1002,7 @@ public final class Replica {
         synced = true;
         syncedChain = chain;
         syncedView = view.number();
+        offerGap = 0;
         ahead.headMap(applied, true).clear();
         applyInOrder(); // what was replicated meanwhile, of this chain (the rest is dropped)
     }
@@ -1331,7 +1339,8 @@ public final class Replica {
     /** What this node tells a controller. */
     public NodeState state() {
         return new NodeState(incarnation, view, synced, syncedView, mayLead(), applied, votes.voter(), votes.promised(),
-                votes.accepted(), fenced(), laggingBackups(), catchingUp(), List.copyOf(caughtUp));
+                votes.accepted(), fenced(), laggingBackups(), catchingUp(), List.copyOf(caughtUp),
+                isPrimary() && !fenced() && newerStateAt != null);
     }
 
     /** As the serving primary: the backups catching up that are not lagging, with their progress. */
