@@ -67,6 +67,7 @@ public final class Controller {
     private long highestNumber;               // the highest view or ballot number heard of
     private final Map<String, Long> droppedUntil = new HashMap<>();   // left out of views until then
     private final Map<String, Integer> lagStrikes = new HashMap<>();  // dropped for lagging since last synced
+    private final Map<String, Long> lagDroppedUntil = new HashMap<>(); // the last drop for lagging lasts until
     private static final int MAX_DOUBLINGS = 5;
     private final Map<String, Long> restoreTriedUntil = new HashMap<>(); // not a reason for a round until then
     private long backoffUntil;
@@ -220,9 +221,11 @@ public final class Controller {
                 // Dropped for longer each time it lags again, until it has been synced in a view: a node that
                 // cannot keep up is not added back at once, only to be dropped again. (Counted once per drop:
                 // this is asked again every tick until a round starts.)
-                if (droppedUntil.getOrDefault(b, 0L) <= now) {
+                if (lagDroppedUntil.getOrDefault(b, 0L) <= now) {
                     int strikes = lagStrikes.merge(b, 1, Integer::sum);
-                    droppedUntil.put(b, now + ((long) config.dropFor() << Math.min(strikes - 1, MAX_DOUBLINGS)));
+                    long until = now + ((long) config.dropFor() << Math.min(strikes - 1, MAX_DOUBLINGS));
+                    lagDroppedUntil.put(b, until);
+                    droppedUntil.merge(b, until, Math::max);
                 }
             }
             return "primary " + current.primary() + " reports backups " + lagging + " lagging";

@@ -39,9 +39,13 @@ final class CatchUpStream {
     private boolean completeSent;
     private final TreeMap<Integer, CatchUp> unacked = new TreeMap<>();
     private final Map<Integer, Long> firstSentAt = new java.util.HashMap<>(); // batches never resent (Karn's rule)
-    // Batches whose acknowledgement is progress: they carried a piece of the state, or reached the primary's latest
-    // position. A stream that only carries operations and never catches up with them makes none.
+    // Batches whose acknowledgement is progress: they brought the backup closer to the primary. A piece of the state
+    // past what an earlier stream for this backup had reached does; so does a batch of operations that leaves fewer
+    // to send than any before it. A stream that only carries operations and never gains on them makes none, nor
+    // does one that starts over and sends again what was sent before.
     private final java.util.Set<Integer> converging = new java.util.HashSet<>();
+    private long leastBehind = Long.MAX_VALUE; // the fewest operations left to send after a batch so far
+    private final String reachedBefore;        // the last key an earlier stream for this backup had sent
     private long lastSentAt;
     private long smoothedRoundTrip; // ticks from sending a batch to its acknowledgement (0: not measured yet)
     private int backoff = 1;
@@ -49,9 +53,12 @@ final class CatchUpStream {
     private long progressAt;        // started, or a batch acknowledged
     private long bytesAcked;
 
-    /** @param progressAt when the backup last made progress (now, unless this stream replaces one that fell behind) */
+    /**
+     * @param replaced the stream this one replaces because it fell behind the log (null: none): its clock and the
+     *                 keys it had sent carry over, so that starting over is not progress
+     */
     CatchUpStream(long transfer, long backupIncarnation, boolean full, long start, ChainId expect, long now,
-                  long progressAt) {
+                  CatchUpStream replaced) {
         this.transfer = transfer;
         this.backupIncarnation = backupIncarnation;
         this.full = full;
@@ -61,7 +68,8 @@ final class CatchUpStream {
         this.resultsSent = -1;
         this.dataDone = !full;
         this.resultsDone = !full;
-        this.progressAt = progressAt;
+        this.progressAt = replaced == null ? now : replaced.progressAt;
+        this.reachedBefore = replaced == null ? null : replaced.lastKeyReached();
         this.startedAt = now;
     }
 
@@ -125,9 +133,12 @@ final class CatchUpStream {
             completeSent = complete;
             unacked.put(batch.batch(), batch);
             firstSentAt.put(batch.batch(), now);
-            if (upTo == s.applied() || !results.isEmpty() || !piece.isEmpty()) {
+            boolean newKeys = !piece.isEmpty() && (reachedBefore == null || lastKeySent.compareTo(reachedBefore) > 0);
+            boolean newResults = !results.isEmpty() && reachedBefore == null;
+            if (newKeys || newResults || s.applied() - upTo < leastBehind) {
                 converging.add(batch.batch());
             }
+            leastBehind = Math.min(leastBehind, s.applied() - upTo);
             batches.add(batch);
             lastSentAt = now;
         }
@@ -173,6 +184,14 @@ final class CatchUpStream {
         Map.Entry<Integer, CatchUp> oldest = unacked.firstEntry();
         firstSentAt.remove(oldest.getKey()); // its acknowledgement will not say how long one copy took
         return List.of(oldest.getValue());
+    }
+
+    /** The last key this stream sent, or that an earlier one it replaced had reached (null: none). */
+    private String lastKeyReached() {
+        if (lastKeySent == null) {
+            return reachedBefore;
+        }
+        return reachedBefore == null || lastKeySent.compareTo(reachedBefore) > 0 ? lastKeySent : reachedBefore;
     }
 
     long startedAt() {

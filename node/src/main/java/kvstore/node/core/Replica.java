@@ -312,7 +312,7 @@ public final class Replica {
             send(from, new ClientReply(request.id(), apply(request.command()).withSeq(applied)));
             return;
         }
-        if (request.command().kind() == Command.Kind.GET_ALL
+        if (request.command().kind() == Command.Kind.GET_ALL && waitingGetAllKeys > 0
                 && waitingGetAllKeys + data.size() > ReplicaConfig.WAITING_GET_ALL_KEYS) {
             send(from, new ClientReply(request.id(), refusal(request, "too many whole-store reads are waiting for "
                     + "the backups: read keys one by one, or retry shortly")));
@@ -645,8 +645,7 @@ public final class Replica {
         boolean bySuffix = held != null && held.seq() <= applied && log.passedThrough(held.chain(), held.seq());
         CatchUpStream behind = fellBehind.remove(backup);
         CatchUpStream stream = new CatchUpStream(++transfers, incarnationOf.get(backup), !bySuffix,
-                bySuffix ? held.seq() : applied, bySuffix ? held.chain() : null, now,
-                behind == null ? now : behind.progressAt());
+                bySuffix ? held.seq() : applied, bySuffix ? held.chain() : null, now, behind);
         streams.put(backup, stream);
         waitingSince.putIfAbsent(backup, now);
         pump(backup, stream);

@@ -94,19 +94,26 @@ public final class Peers implements AutoCloseable {
     /**
      * Acknowledgements are cumulative (everything up to seq, in a view, by one incarnation): of several in one
      * batch only the last of each kind says anything new. Under load a backup acknowledges every replicated
-     * operation, so this saves most of its outgoing messages. Returns a new, mutable list.
+     * operation, so this saves most of its outgoing messages. State offers (V2a) likewise: each is the whole state and
+     * the primary takes one, so only the newest of a batch goes. Returns a new, mutable list.
      */
     static List<Message> coalesce(List<Message> batch) {
         List<Message> kept = new ArrayList<>(batch.size());
         Map<List<Long>, Message.Ack> latestAck = new java.util.LinkedHashMap<>();           // by (view, incarnation)
+        Message.StateOffer newestOffer = null; // each is the whole state, and a primary takes one: the newest
         for (Message item : batch) {
-            if (item instanceof Message.Ack ack && ack.seq() >= 0) {
+            if (item instanceof Message.StateOffer offer) {
+                newestOffer = offer;
+            } else if (item instanceof Message.Ack ack && ack.seq() >= 0) {
                 latestAck.merge(List.of(ack.view(), ack.incarnation()), ack, (a, b) -> b.seq() >= a.seq() ? b : a);
             } else {
                 kept.add(item);
             }
         }
         kept.addAll(latestAck.values());
+        if (newestOffer != null) {
+            kept.add(newestOffer);
+        }
         return kept;
     }
 

@@ -20,4 +20,14 @@ class PeersTest {
         assertEquals(List.of(replicate, announce, new Message.Ack(3, 6, 7), new Message.Ack(4, 1, 7),
                 new Message.Ack(3, 2, 8)), Peers.coalesce(batch));
     }
+
+    @Test
+    void aBatchKeepsOnlyTheNewestStateOffer() {
+        Message.StateOffer older = new Message.StateOffer(3, 10, java.util.Map.of("k", "a"), java.util.Map.of(),
+                List.of());
+        Message.StateOffer newer = new Message.StateOffer(4, 12, java.util.Map.of("k", "b"), java.util.Map.of(),
+                List.of());
+        Message.Heartbeat beat = new Message.Heartbeat(4, 1, 1);
+        assertEquals(List.of(beat, newer), Peers.coalesce(List.of(older, beat, newer)));
+    }
 }
