@@ -819,14 +819,18 @@ public final class Replica {
 
     /**
      * A pass-on is best effort: a backup that missed it stays on the old number of the same view and never
-     * answers under the new one. So the primary passes its number on again to every backup not heard from under it.
+     * answers under the new one. So the primary passes its number on again to every backup not heard from under it,
+     * or not heard from lately.
      */
     private void passOnToLaggards() {
         if (!numberedByNodes) {
             return;
         }
         for (String backup : view.backups()) {
-            if (!answeredInView.contains(backup)) {
+            // Also one not heard from lately: it may have restarted and numbered the view anew, and its answers
+            // under another number do not reach us (the simulator found one left out for good this way).
+            if (!answeredInView.contains(backup)
+                    || now - lastHeard.getOrDefault(backup, viewSince) > 2L * config.retransmitTicks()) {
                 send(backup, new PassOn(view));
             }
         }
