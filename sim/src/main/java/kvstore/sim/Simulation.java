@@ -307,7 +307,13 @@ public final class Simulation {
         if (fate.delays().length == 0 && trace != null) {
             note("drop " + from + "->" + to + " " + TraceText.of(message));
         }
-        for (long delay : fate.delays()) {
+        long[] delays = fate.delays();
+        if (delays.length > 1 && clients.containsKey(to)) {
+            // An answer to a client's request comes once, as an HTTP response does: the client counts on that to
+            // know which of its attempts are answered.
+            delays = new long[] {delays[0]};
+        }
+        for (long delay : delays) {
             if ((message instanceof Message.NewView || message instanceof Message.PassOn) && random.nextInt(4) == 0) {
                 // One view message in four is very late, as the first operator's were: a deposed primary goes on
                 // believing it leads, and a view (or a number passed on for it) may arrive after it was replaced
@@ -347,7 +353,7 @@ public final class Simulation {
             if (trace != null) {
                 note(from + "->" + to + " " + TraceText.of(message));
             }
-            client.onReply((ClientReply) message);
+            client.onReply(from, (ClientReply) message);
             return;
         }
         Replica replica = replicas.get(to);

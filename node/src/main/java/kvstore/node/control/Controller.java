@@ -565,9 +565,9 @@ public final class Controller {
     private void decide() {
         round.phase = Phase.ACTIVATE;
         round.phaseStartedAt = now;
-        if (!round.proposal.primary().equals(round.previousPrimary)) {
-            moveRequested = false; // moved: once is what was asked (whether the new view settles is another matter)
-        }
+        // Moved, or no other node could lead: either way the request is answered. (Whether the new view settles is
+        // another matter; a request left standing made round after round when only one node could lead.)
+        moveRequested = false;
         events.note(name + ": view " + round.proposal.number() + " decided: primary " + round.proposal.primary()
                 + ", backups " + round.proposal.backups());
         events.decided(round.proposal);

@@ -10,7 +10,9 @@ import kvstore.node.core.Message.ClientRequest;
 import kvstore.node.core.RequestId;
 import kvstore.node.core.Result;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -36,6 +38,7 @@ public final class Client {
     private Command command;
     private int attempts;
     private boolean everyAttemptRefused; // each attempt so far was refused before anything was ordered
+    private final Map<String, Integer> unanswered = new HashMap<>(); // attempts of this operation, by node asked
     private long issuedAt;
     private final java.util.Set<String> tried = new java.util.TreeSet<>();
     private Runnable whenDone = () -> { };
@@ -125,6 +128,7 @@ public final class Client {
         current = new RequestId(name, ++counter);
         attempts = 0;
         everyAttemptRefused = true;
+        unanswered.clear();
         issuedAt = world.now();
         tried.clear();
         maxAttempts = retryLimit == Integer.MAX_VALUE ? Integer.MAX_VALUE : retryLimit + 1;
@@ -139,6 +143,7 @@ public final class Client {
         int attempt = attempts;
         String node = world.nodes().get(random.nextInt(world.nodes().size()));
         tried.add(node);
+        unanswered.merge(node, 1, Integer::sum);
         world.send(name, node, new ClientRequest(id, command));
         world.after(timeoutMicros, () -> {
             if (id.equals(current) && attempts == attempt) {
@@ -153,19 +158,25 @@ public final class Client {
             attempt();
             return;
         }
-        // Gave up: a write may still take effect (unknown), unless every attempt was refused before it was
-        // ordered ("certainly not applied": the checker then holds the store to it); a read had no effect (fail).
-        // A failed cas means "the comparison failed" in this history format, so a refused one stays unknown.
-        boolean noEffect = command.isRead() || everyAttemptRefused && command.kind() != Command.Kind.CAS;
+        // Gave up: a write may still take effect (unknown), unless every attempt was answered, each with a refusal
+        // before it was ordered ("certainly not applied": the checker then holds the store to it); a read had no
+        // effect (fail). An attempt not answered yet may still be ordered: a late refusal of an earlier attempt says
+        // nothing of it (the simulator found a write recorded as failed that a forwarded attempt had applied). A
+        // failed cas means "the comparison failed" in this history format, so a refused one stays unknown.
+        boolean everyAttemptAnswered = unanswered.values().stream().allMatch(n -> n == 0);
+        boolean noEffect = command.isRead()
+                || everyAttemptRefused && everyAttemptAnswered && command.kind() != Command.Kind.CAS;
         EventType outcome = noEffect ? EventType.FAIL : EventType.INFO;
         recordCompletion(outcome, null);
         finish();
     }
 
-    public void onReply(ClientReply reply) {
+    /** An answer from node {@code from}, which this client asked (each request gets one answer, as over HTTP). */
+    public void onReply(String from, ClientReply reply) {
         if (!reply.id().equals(current)) {
             return; // a late answer to an attempt we already settled
         }
+        unanswered.computeIfPresent(from, (n, count) -> count - 1);
         Result r = reply.result();
         if (r.status() == Result.Status.UNAVAILABLE) {
             everyAttemptRefused &= r.certainlyNotApplied();
