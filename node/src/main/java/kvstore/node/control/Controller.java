@@ -94,6 +94,7 @@ public final class Controller {
         long phaseStartedAt;
         String previousPrimary;
         View proposal;
+        boolean answersMove; // its proposal was chosen knowing the primary was asked to move
 
         Round(Ballot ballot, long startedAt, Map<String, Long> restorable) {
             this.ballot = ballot;
@@ -496,6 +497,7 @@ public final class Controller {
         List<String> candidates = candidatesFrom(round.promises, required);
         View current = currentView();
         round.previousPrimary = current == null ? null : current.primary();
+        round.answersMove = moveRequested;
         String primary = choosePrimary(candidates, current);
         if (primary == null) {
             abandon("no node that promised holds every acknowledged write");
@@ -565,9 +567,11 @@ public final class Controller {
     private void decide() {
         round.phase = Phase.ACTIVATE;
         round.phaseStartedAt = now;
-        // Moved, or no other node could lead: either way the request is answered. (Whether the new view settles is
-        // another matter; a request left standing made round after round when only one node could lead.)
-        moveRequested = false;
+        if (round.answersMove) {
+            // Moved, or no other node could lead: either way the request is answered. (Whether the new view settles
+            // is another matter; a request left standing made round after round when only one node could lead.)
+            moveRequested = false;
+        }
         events.note(name + ": view " + round.proposal.number() + " decided: primary " + round.proposal.primary()
                 + ", backups " + round.proposal.backups());
         events.decided(round.proposal);

@@ -44,8 +44,9 @@ final class CatchUpStream {
     // to send than any before it. A stream that only carries operations and never gains on them makes none, nor
     // does one that starts over and sends again what was sent before.
     private final java.util.Set<Integer> converging = new java.util.HashSet<>();
-    private long leastBehind = Long.MAX_VALUE; // the fewest operations left to send after a batch so far
+    private long leastBehind;                  // the fewest operations left to send after a batch so far
     private final String reachedBefore;        // the last key an earlier stream for this backup had sent
+    private final boolean startsOver;          // it replaces a stream that fell behind
     private long lastSentAt;
     private long smoothedRoundTrip; // ticks from sending a batch to its acknowledgement (0: not measured yet)
     private int backoff = 1;
@@ -70,6 +71,8 @@ final class CatchUpStream {
         this.resultsDone = !full;
         this.progressAt = replaced == null ? now : replaced.progressAt;
         this.reachedBefore = replaced == null ? null : replaced.lastKeyReached();
+        this.leastBehind = replaced == null ? Long.MAX_VALUE : replaced.leastBehind;
+        this.startsOver = replaced != null;
         this.startedAt = now;
     }
 
@@ -134,7 +137,7 @@ final class CatchUpStream {
             unacked.put(batch.batch(), batch);
             firstSentAt.put(batch.batch(), now);
             boolean newKeys = !piece.isEmpty() && (reachedBefore == null || lastKeySent.compareTo(reachedBefore) > 0);
-            boolean newResults = !results.isEmpty() && reachedBefore == null;
+            boolean newResults = !results.isEmpty() && !startsOver;
             if (newKeys || newResults || s.applied() - upTo < leastBehind) {
                 converging.add(batch.batch());
             }
