@@ -100,7 +100,6 @@ public final class Replica {
     private final Map<String, Long> countedIn = new HashMap<>(); // the view of the last ack counted from each backup
     private final Set<String> unreachable = new HashSet<>();           // the transport could not reach it since
     private final Map<String, CatchUpStream> streams = new HashMap<>(); // backups being caught up
-    private final Map<String, CatchUpStream> fellBehind = new HashMap<>(); // a stream being replaced, for its clock
     private final Map<String, HeldState> heldBy = new HashMap<>();      // the state each backup last said it holds
     private final Map<String, Long> waitingSince = new HashMap<>();     // when a backup began to need the state
     private long transfers;                                             // catch-ups begun in this life
@@ -549,9 +548,7 @@ public final class Replica {
         if (known != null && ack.incarnation() < known) {
             return; // from a life of that node that has ended: what it had applied is gone
         }
-        lastHeard.put(from, now);
-        answeredInView.add(from);
-        unreachable.remove(from);
+        heardFrom(from);
         if (ack.seq() < 0 && (known == null || ack.incarnation() >= known)) {
             heldBy.put(from, new HeldState(ack.lineage().isEmpty() ? null : ack.lineage().getLast(), ack.held()));
         }
@@ -620,7 +617,7 @@ public final class Replica {
         log.chainBegins(own);
         for (Map.Entry<String, Long> b : appliedBy.entrySet()) {
             if (b.getValue() == -1L && incarnationOf.containsKey(b.getKey())) {
-                startCatchUp(b.getKey());
+                startCatchUp(b.getKey(), null);
             }
         }
     }
@@ -629,23 +626,25 @@ public final class Replica {
     private void needsState(String backup) {
         appliedBy.put(backup, -1L);
         waitingSince.put(backup, now);
-        startCatchUp(backup);
+        startCatchUp(backup, null);
     }
 
     /**
      * Begins bringing a backup level with this primary, once this primary knows its state is the newest (V2a): by
      * the log's suffix if the backup holds a state the log passed through, in full otherwise. One stream per
      * backup: the backup asks again every few ticks while it waits, and a stream under way is not begun again.
+     *
+     * @param replaced the stream this one replaces because it fell behind the log (null: none), whose clock and
+     *                 progress carry over
      */
-    private void startCatchUp(String backup) {
+    private void startCatchUp(String backup, CatchUpStream replaced) {
         if (!claimed || streams.containsKey(backup) || !incarnationOf.containsKey(backup)) {
             return;
         }
         HeldState held = heldBy.get(backup);
         boolean bySuffix = held != null && held.seq() <= applied && log.passedThrough(held.chain(), held.seq());
-        CatchUpStream behind = fellBehind.remove(backup);
         CatchUpStream stream = new CatchUpStream(++transfers, incarnationOf.get(backup), !bySuffix,
-                bySuffix ? held.seq() : applied, bySuffix ? held.chain() : null, now, behind);
+                bySuffix ? held.seq() : applied, bySuffix ? held.chain() : null, now, replaced);
         streams.put(backup, stream);
         waitingSince.putIfAbsent(backup, now);
         pump(backup, stream);
@@ -661,9 +660,9 @@ public final class Replica {
         List<CatchUp> batches = stream.next(new CatchUpStream.Source(view.number(), incarnation, log, applied, data,
                 done, lineage), now);
         if (batches == null) { // it fell further behind than the log keeps: start again, in full
-            fellBehind.put(backup, streams.remove(backup)); // which is no progress
+            CatchUpStream behind = streams.remove(backup);
             heldBy.remove(backup);
-            startCatchUp(backup);
+            startCatchUp(backup, behind); // which is no progress
             return;
         }
         for (CatchUp b : batches) {
@@ -673,8 +672,8 @@ public final class Replica {
 
     /**
      * A backup took catch-up batches: progress. With the complete one, it holds this primary's state and counts;
-     * with batch -1, it could not take the stream (it does not hold the state the stream starts from): a full one
-     * begins.
+     * with batch -1, it could not take the stream (it does not hold the state the stream starts from): a stream
+     * from the state it names begins (by suffix if the log passed through it, in full otherwise).
      */
     private void onCatchUpAck(String from, CatchUpAck a) {
         CatchUpStream stream = streams.get(from);
@@ -682,13 +681,11 @@ public final class Replica {
                 || a.incarnation() != stream.backupIncarnation) {
             return;
         }
-        lastHeard.put(from, now);
-        answeredInView.add(from);
-        unreachable.remove(from);
+        heardFrom(from);
         if (a.batch() < 0) { // it does not hold the state the stream started from: it says which it holds
             streams.remove(from);
             heldBy.put(from, new HeldState(a.heldChain(), a.held()));
-            startCatchUp(from);
+            startCatchUp(from, null);
             return;
         }
         CatchUp last = stream.acknowledged(a.batch(), now);
@@ -703,7 +700,7 @@ public final class Replica {
             appliedBy.put(from, last.upTo());
             countedIn.put(from, view.number());
             for (Entry e : unconfirmed.tailMap(last.upTo(), false).values()) { // ordered after the last batch
-                send(from, new Replicate(view.number(), e.seq, e.id, e.command, chainStart, incarnation));
+                send(from, replicateOf(e));
             }
             confirmApplied();
             admitHeld();
@@ -803,7 +800,7 @@ public final class Replica {
                         send(backup.getKey(), lost);
                     }
                 } else if (upTo != KEPT_LOG) {
-                    startCatchUp(backup.getKey());
+                    startCatchUp(backup.getKey(), null);
                 }
                 continue;
             }
@@ -812,9 +809,14 @@ public final class Replica {
                 if (budget-- == 0) {
                     break;
                 }
-                send(backup.getKey(), new Replicate(view.number(), e.seq, e.id, e.command, chainStart, incarnation));
+                send(backup.getKey(), replicateOf(e));
             }
         }
+    }
+
+    /** An operation of this primary's log, as it is sent (again) to a backup. */
+    private Replicate replicateOf(Entry e) {
+        return new Replicate(view.number(), e.seq, e.id, e.command, chainStart, incarnation);
     }
 
     /**
@@ -1275,7 +1277,6 @@ public final class Replica {
         countedIn.clear();
         unreachable.clear();
         streams.clear();
-        fellBehind.clear();
         heldBy.clear();
         waitingSince.clear();
         ahead.clear();
@@ -1386,6 +1387,13 @@ public final class Replica {
             }
         }
         return lagging;
+    }
+
+    /** A backup answered under the view's current number: it is reachable, and counts as having answered. */
+    private void heardFrom(String backup) {
+        lastHeard.put(backup, now);
+        answeredInView.add(backup);
+        unreachable.remove(backup);
     }
 
     /** When a backup that needs the state last made progress: it began to need it, or took a batch. */

@@ -34,7 +34,7 @@ public final class CatchUpBench {
 
     private final Path nodeJar;
     private final Path logs;
-    private final int basePort;
+    private final int[] ports = new int[NODES + 1]; // by node id, each free when chosen
     private final Process[] nodes = new Process[NODES + 1];
     private Process controller;
 
@@ -47,10 +47,14 @@ public final class CatchUpBench {
     private final long[] peakRss = new long[NODES + 1];
     private long started;
 
-    private CatchUpBench(Path nodeJar, Path logs, int basePort) {
+    private CatchUpBench(Path nodeJar, Path logs) throws IOException {
         this.nodeJar = nodeJar;
         this.logs = logs;
-        this.basePort = basePort;
+        for (int id = 1; id <= NODES; id++) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                ports[id] = s.getLocalPort();
+            }
+        }
     }
 
     public static void main(String[] argv) throws Exception {
@@ -75,7 +79,7 @@ public final class CatchUpBench {
         int faultSeconds = Integer.parseInt(args.getOrDefault("--fault-seconds", "10"));
         int after = Integer.parseInt(args.getOrDefault("--after", "20"));
         Path logs = Files.createDirectories(Path.of("sim", "target", "bench-catchup"));
-        CatchUpBench bench = new CatchUpBench(Path.of(args.get("--node-jar")), logs, freePorts());
+        CatchUpBench bench = new CatchUpBench(Path.of(args.get("--node-jar")), logs);
         Runtime.getRuntime().addShutdownHook(new Thread(bench::stopAll));
         try {
             bench.run(keys, writers, fault, faultSeconds, after);
@@ -218,7 +222,7 @@ public final class CatchUpBench {
             command.addAll(List.of(options.trim().split("\\s+")));
         }
         command.addAll(List.of("-cp", nodeJar.toString(), "kvstore.node.cli.NodeMain", "--id",
-                String.valueOf(id), "--port", String.valueOf(basePort + id - 1), join ? "--join" : "--new-cluster",
+                String.valueOf(id), "--port", String.valueOf(ports[id]), join ? "--join" : "--new-cluster",
                 "--exit-with-parent", String.valueOf(ProcessHandle.current().pid()), "--log-level", "WARNING"));
         return start(command, logs.resolve("node-" + id + ".log"));
     }
@@ -249,7 +253,7 @@ public final class CatchUpBench {
     }
 
     private String address(int id) {
-        return "127.0.0.1:" + (basePort + id - 1);
+        return "127.0.0.1:" + ports[id];
     }
 
     /** A view every node holds, whose backups are all synced (null while there is none). */
@@ -416,30 +420,5 @@ public final class CatchUpBench {
 
     private static String java() {
         return ProcessHandle.current().info().command().orElse("java");
-    }
-
-    /** A base port with NODES free ports after it. */
-    private static int freePorts() throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int base;
-            try (ServerSocket s = new ServerSocket(0)) {
-                base = s.getLocalPort();
-            }
-            if (base + NODES > 65535) {
-                continue;
-            }
-            boolean free = true;
-            for (int p = base; p < base + NODES && free; p++) {
-                try (ServerSocket s = new ServerSocket(p)) {
-                    s.setReuseAddress(true);
-                } catch (IOException e) {
-                    free = false;
-                }
-            }
-            if (free) {
-                return base;
-            }
-        }
-        throw new IOException("no " + NODES + " consecutive free ports found");
     }
 }
