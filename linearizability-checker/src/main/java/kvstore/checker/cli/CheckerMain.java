@@ -3,6 +3,7 @@ package kvstore.checker.cli;
 import kvstore.checker.history.History;
 import kvstore.checker.history.HistoryFormatException;
 import kvstore.checker.history.HistoryReader;
+import kvstore.checker.history.Semantics;
 import kvstore.checker.model.RegisterModel;
 import kvstore.checker.report.HtmlReport;
 import kvstore.checker.report.TextReport;
@@ -43,6 +44,10 @@ public final class CheckerMain {
               --explain-timeout SECONDS
                                   time budget for explaining each history's violations (default 60)
               --threads N         keys checked at once (default: the number of cores)
+              --semantics jepsen|kvstore
+                                  what a failed operation means (docs/history-format.md); default: jepsen
+                                  for EDN (no effect, no constraint), kvstore for JSON Lines (a failed cas
+                                  also tells the key did not hold the expected value)
               --absent-reads-as-empty
                                   accept "" as the read of an absent key (stores that default to "")
               --stats             print wall time, operations per second and peak memory to stderr
@@ -91,13 +96,13 @@ public final class CheckerMain {
             t.setDaemon(true);
             return t;
         });
-        Future<History> nextRead = a.files.isEmpty() ? null : reader.submit(() -> HistoryReader.read(a.files.get(0)));
+        Future<History> nextRead = a.files.isEmpty() ? null : reader.submit(() -> HistoryReader.read(a.files.get(0), a.semantics));
         for (int i = 0; i < a.files.size(); i++) {
             Path file = a.files.get(i);
             Future<History> current = nextRead;
             if (i + 1 < a.files.size()) {
                 Path following = a.files.get(i + 1);
-                nextRead = reader.submit(() -> HistoryReader.read(following));
+                nextRead = reader.submit(() -> HistoryReader.read(following, a.semantics));
             }
             History history;
             try {
@@ -183,6 +188,7 @@ public final class CheckerMain {
         boolean help;
         boolean stats;
         boolean absentReadsAsEmpty;
+        Semantics semantics; // null: each format's own
         CheckOptions options = CheckOptions.defaults();
 
         static Arguments parse(String[] args) {
@@ -208,6 +214,14 @@ public final class CheckerMain {
                     case "--threads" -> a.options = a.options.withThreads(positive(value(args, ++i, arg), arg));
                     case "--stats" -> a.stats = true;
                     case "--absent-reads-as-empty" -> a.absentReadsAsEmpty = true;
+                    case "--semantics" -> {
+                        String name = value(args, ++i, arg);
+                        a.semantics = Semantics.fromWireName(name);
+                        if (a.semantics == null) {
+                            throw new IllegalArgumentException("--semantics takes jepsen or kvstore, not '"
+                                    + name + "'");
+                        }
+                    }
                     default -> {
                         if (arg.startsWith("-")) {
                             throw new IllegalArgumentException("unknown option " + arg);

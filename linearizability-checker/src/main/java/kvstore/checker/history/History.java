@@ -15,11 +15,30 @@ public final class History {
     private final List<Operation> operations;
     private final List<Annotation> annotations;
     private final int eventCount;
+    private final Semantics semantics;
+    private final int failedLeftOut;
 
     public History(List<Operation> operations, List<Annotation> annotations, int eventCount) {
+        this(operations, annotations, eventCount, Semantics.KVSTORE, 0);
+    }
+
+    public History(List<Operation> operations, List<Annotation> annotations, int eventCount, Semantics semantics,
+                   int failedLeftOut) {
         this.operations = List.copyOf(operations);
         this.annotations = List.copyOf(annotations);
         this.eventCount = eventCount;
+        this.semantics = semantics;
+        this.failedLeftOut = failedLeftOut;
+    }
+
+    /** The meaning failed operations were read with. */
+    public Semantics semantics() {
+        return semantics;
+    }
+
+    /** How many failed operations were left out because, read with Jepsen's meaning, they tell nothing. */
+    public int failedLeftOut() {
+        return failedLeftOut;
     }
 
     public List<Operation> operations() {

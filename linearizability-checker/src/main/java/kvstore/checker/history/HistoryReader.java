@@ -7,7 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Reads a history file: JSON Lines, or Jepsen-style EDN lines (told apart by the first line). */
+/**
+ * Reads a history file: JSON Lines, or Jepsen-style EDN (told apart by how the input starts), with the meaning of
+ * failed operations given, or the format's own ({@link Semantics}).
+ */
 public final class HistoryReader {
     private static final int PEEK = 256;
 
@@ -15,31 +18,48 @@ public final class HistoryReader {
     }
 
     public static History read(Path file) throws IOException, HistoryFormatException {
+        return read(file, null);
+    }
+
+    /** @param semantics the meaning of failed operations, or {@code null} for the format's own */
+    public static History read(Path file, Semantics semantics) throws IOException, HistoryFormatException {
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return read(in);
+            return read(in, semantics);
         }
     }
 
     public static History read(Reader reader) throws IOException, HistoryFormatException {
+        return read(reader, null);
+    }
+
+    public static History read(Reader reader, Semantics semantics) throws IOException, HistoryFormatException {
         BufferedReader in = reader instanceof BufferedReader b ? b : new BufferedReader(reader, 1 << 16);
-        HistoryBuilder builder = new HistoryBuilder();
-        if (looksLikeEdn(in)) {
-            EdnLineParser.parse(in, builder);
+        boolean edn = looksLikeEdn(in);
+        HistoryBuilder builder = new HistoryBuilder(semantics != null ? semantics
+                : edn ? Semantics.JEPSEN : Semantics.KVSTORE);
+        if (edn) {
+            EdnParser.parse(in, builder);
         } else {
             JsonLinesParser.parse(in, builder);
         }
         return builder.build();
     }
 
-    /** EDN maps start with a keyword ({@code {:process ...}}), JSON objects with a quoted name. */
+    /**
+     * JSON objects start with a quoted name ({@code {"process": ...}}); EDN starts with a keyword
+     * ({@code {:process ...}}), a wrapping vector or list, a tag or a comment.
+     */
     private static boolean looksLikeEdn(BufferedReader in) throws IOException {
         in.mark(PEEK);
         char[] head = new char[PEEK];
-        int n = in.read(head, 0, PEEK);
+        int n = Math.max(in.read(head, 0, PEEK), 0);
         in.reset();
         int i = 0;
         while (i < n && Character.isWhitespace(head[i])) {
             i++;
+        }
+        if (i < n && "[(#;".indexOf(head[i]) >= 0) {
+            return true;
         }
         if (i >= n || head[i] != '{') {
             return false;

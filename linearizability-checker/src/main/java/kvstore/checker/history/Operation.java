@@ -51,6 +51,11 @@ public record Operation(int id, String process, OpKind kind, String key, String 
         return kind == OpKind.GET ? value : kind == OpKind.CAS ? expected : null;
     }
 
+    public Operation withId(int newId) {
+        return new Operation(newId, process, kind, key, value, expected, outcome, call, ret, callLine, retLine,
+                callTime, retTime);
+    }
+
     public boolean precedes(Operation other) {
         return ret < other.call;
     }

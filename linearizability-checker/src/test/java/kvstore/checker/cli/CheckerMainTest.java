@@ -52,6 +52,36 @@ class CheckerMainTest {
             {"process": 3, "type": "ok", "f": "get", "key": "x", "value": "1"}
             """;
 
+    /** A cas that failed although the key held what it expected: Jepsen's clients may report one never sent. */
+    private static final String FAILED_CAS_EDN = """
+            {:process 0, :type :invoke, :f :write, :value 1}
+            {:process 0, :type :ok, :f :write, :value 1}
+            {:process 1, :type :invoke, :f :cas, :value [1 2]}
+            {:process 1, :type :fail, :f :cas, :value [1 2]}
+            {:process 2, :type :invoke, :f :read, :value nil}
+            {:process 2, :type :ok, :f :read, :value 1}
+            """;
+
+    @Test
+    void failedOperationsMeanWhatTheFormatsClientsMeanAndAFlagChooses() throws Exception {
+        Path edn = file("failed-cas.edn", FAILED_CAS_EDN);
+        Path json = file("failed-cas.jsonl", """
+                {"process": 0, "type": "invoke", "f": "put", "key": "x", "value": "1"}
+                {"process": 0, "type": "ok", "f": "put", "key": "x", "value": "1"}
+                {"process": 1, "type": "invoke", "f": "cas", "key": "x", "value": ["1", "2"]}
+                {"process": 1, "type": "fail", "f": "cas", "key": "x", "value": ["1", "2"]}
+                {"process": 2, "type": "invoke", "f": "get", "key": "x", "value": null}
+                {"process": 2, "type": "ok", "f": "get", "key": "x", "value": "1"}
+                """);
+        assertEquals(0, run("check", edn.toString()).status(), "EDN: Jepsen's meaning, the failure tells nothing");
+        assertEquals(1, run("check", "--semantics", "kvstore", edn.toString()).status());
+        assertEquals(1, run("check", json.toString()).status(), "JSON Lines: our store's 412 means it differed");
+        assertEquals(0, run("check", "--semantics", "jepsen", json.toString()).status());
+        Run bad = run("check", "--semantics", "knossos", json.toString());
+        assertEquals(3, bad.status());
+        assertTrue(bad.err().contains("--semantics takes jepsen or kvstore"), bad.err());
+    }
+
     @Test
     void linearizableHistoryExitsZeroWithOneLine() throws Exception {
         Path good = file("good.jsonl", GOOD);

@@ -73,6 +73,70 @@ class HistoryReaderTest {
     }
 
     @Test
+    void readsWholeFileEdnAsJepsenWritesIt() throws Exception {
+        History h = read("""
+                ; a Jepsen history, wrapped in a vector, maps over several lines, any key order
+                [{:index 0, :time 1200, :type :invoke, :process 0, :f :write, :value 3}
+                 {:process :nemesis, :type :info, :f :start,
+                  :value {"n1" #{"n2" "n3"}}}
+                 #jepsen.history.Op{:index 1, :time 1300, :type :ok,
+                                    :process 0, :f :write, :value 3}
+                 #_ {:process 9, :type :invoke, :f :write, :value 99}
+                 {:process 1 :type :invoke :f :read :value 3} ; a read invocation may carry a value
+                 {:process 1, :type :ok, :f :read, :value 3, :error nil}
+                 {:process 2, :type :invoke, :f :cas, :value [3 4]}
+                 {:process 2, :type :fail, :f :cas, :value [3 4], :error :not-sent}]
+                """);
+        assertEquals(2, h.operations().size(), "the failed cas is left out: in Jepsen it tells nothing");
+        assertEquals(1, h.failedLeftOut());
+        assertEquals(Semantics.JEPSEN, h.semantics());
+        assertEquals("3", h.operations().get(1).value());
+        assertEquals(7, h.operations().get(1).callLine(), "the line an op map starts on");
+        assertEquals(1, h.annotations().size(), "the nemesis op over two lines");
+        assertEquals(0, h.operations().get(0).id());
+        assertEquals(1, h.operations().get(1).id());
+    }
+
+    @Test
+    void listsAndOneMapPerLineAreEdnToo() throws Exception {
+        History list = read("""
+                ({:process 0, :type :invoke, :f :write, :value 1}
+                 {:process 0, :type :ok, :f :write, :value 1})
+                """);
+        assertEquals(1, list.operations().size());
+        History kvstoreMeaning = HistoryReader.read(new java.io.StringReader("""
+                {:process 2, :type :invoke, :f :cas, :value [3 4]}
+                {:process 2, :type :fail, :f :cas, :value [3 4]}
+                """), Semantics.KVSTORE);
+        assertEquals(Outcome.FAIL, kvstoreMeaning.operations().get(0).outcome(), "chosen meaning: kept");
+    }
+
+    @Test
+    void jsonLinesReadWithJepsensMeaningDropFailedOperations() throws Exception {
+        History h = HistoryReader.read(new java.io.StringReader("""
+                {"process": 1, "type": "invoke", "f": "cas", "key": "x", "value": ["1", "2"]}
+                {"process": 1, "type": "fail", "f": "cas", "key": "x", "value": ["1", "2"]}
+                {"process": 1, "type": "invoke", "f": "get", "key": "x", "value": null}
+                {"process": 1, "type": "ok", "f": "get", "key": "x", "value": null}
+                """), Semantics.JEPSEN);
+        assertEquals(1, h.operations().size());
+        assertEquals(OpKind.GET, h.operations().get(0).kind());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            unclosed vector | [{:process 0, :type :invoke, :f :write, :value 1} | 1 | ends before the ']'
+            scalar in vector | [{:process 0, :type :invoke, :f :write, :value 1} 7] | 1 | must be an EDN map
+            stray closer | {:process 0, :type :invoke, :f :write, :value 1}} | 1 | unexpected '}'
+            lone hash | {:process 0, :type :invoke, :f :write, :value # } | 1 | a '#' with nothing after it
+            """)
+    void rejectsBrokenEdnWithALine(String name, String text, int lineNumber, String problem) {
+        HistoryFormatException e = assertThrows(HistoryFormatException.class, () -> read(text + "\n"));
+        assertEquals(lineNumber, e.line(), name);
+        assertTrue(e.getMessage().contains(problem), name + ": " + e.getMessage());
+    }
+
+    @Test
     void operationsLeftOpenAreUnknown() throws Exception {
         History h = read("""
                 {"process": 1, "type": "invoke", "f": "put", "key": "x", "value": "1"}
@@ -84,7 +148,7 @@ class HistoryReaderTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             not JSON | {"process": 1, "type": "invoke", | 1 | not valid JSON
-            not an object | [1, 2] | 1 | each line must be a JSON object
+            not an object | [1, 2] | 1 | each operation must be an EDN map
             completion without invoke | {"process": 1, "type": "ok", "f": "get", "key": "x", "value": null} | 1 | process 1 completes (ok) a get it never invoked
             unknown f | {"process": 1, "type": "invoke", "f": "incr", "key": "x", "value": null} | 1 | unknown f "incr"
             unknown type | {"process": 1, "type": "done", "f": "get", "key": "x", "value": null} | 1 | "type" must be invoke, ok, fail or info
@@ -97,7 +161,7 @@ class HistoryReaderTest {
             cas to null | {"process": 1, "type": "invoke", "f": "cas", "key": "x", "value": ["1", null]} | 1 | the new value of a cas must be a string, not null
             key not a string | {"process": 1, "type": "invoke", "f": "get", "key": [1], "value": null} | 1 | "key" must be a string
             bad EDN | {:process 1, :type :invoke, :f :get, :value "open | 1 | a string is not closed
-            scalar line | "just a string" | 1 | each line must be a JSON object, found VALUE_STRING
+            scalar line | 7 | 1 | each line must be a JSON object, found VALUE_NUMBER_INT
             """)
     void rejectsBadLinesNamingLineAndProblem(String name, String line, int lineNumber, String problem) {
         HistoryFormatException e = assertThrows(HistoryFormatException.class, () -> read(line + "\n"));

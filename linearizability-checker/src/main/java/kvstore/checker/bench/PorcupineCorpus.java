@@ -1,0 +1,99 @@
+package kvstore.checker.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Porcupine's public test histories (its {@code test_data}: 102 Jepsen etcd logs and 6 key-value logs) as
+ * Jepsen-style EDN histories for this checker, each with the verdict Porcupine's own tests expect.
+ *
+ * <p>The etcd logs are Jepsen's console log ({@code INFO  jepsen.util - 3\t:invoke\t:cas\t[1 2]}); each such line
+ * becomes the op map Jepsen's history file holds for it ({@code {:process 3, :type :invoke, :f :cas, :value [1 2]}}).
+ * Lines Porcupine's parser ignores become what Jepsen means by them: an {@code :info} completion leaves its
+ * operation's outcome unknown, which is how Porcupine treats an operation it never sees complete, and nemesis lines
+ * become nemesis operations. The key-value logs are EDN already and are copied; a missing key reads as {@code ""}
+ * there, so they are checked with {@code --absent-reads-as-empty}.
+ *
+ * <p>{@code PorcupineCorpus IN_DIR OUT_DIR} converts Porcupine's {@code test_data} directory and prints each output
+ * file with its expected verdict.
+ */
+public final class PorcupineCorpus {
+    /** The etcd logs Porcupine's tests expect to be linearizable ({@code checkJepsen(t, n, true)}). */
+    private static final Set<Integer> LINEARIZABLE_ETCD = Set.of(2, 5, 7, 18, 25, 31, 38, 45, 48, 49, 51, 53, 56,
+            67, 75, 76, 80, 87, 92, 98, 100, 101, 102);
+    /** Porcupine skips this one: etcd failed to start in that test, and the log has no operations. */
+    private static final int EMPTY_ETCD_LOG = 95;
+    private static final Pattern LOG_LINE = Pattern.compile(
+            "^INFO\\s+jepsen\\.util\\s+-\\s+(\\S+)\\s+(:\\S+)\\s+(:\\S+)\\s*(.*?)\\s*$");
+
+    private PorcupineCorpus() {
+    }
+
+    /** One converted history: its file and whether Porcupine's tests expect it to be linearizable. */
+    public record Entry(Path file, boolean linearizable) {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length != 2) {
+            System.err.println("usage: PorcupineCorpus PORCUPINE_TEST_DATA_DIR OUT_DIR");
+            System.exit(3);
+        }
+        for (Entry e : convert(Path.of(args[0]), Path.of(args[1]))) {
+            System.out.println(e.file() + " " + (e.linearizable() ? "LINEARIZABLE" : "NOT_LINEARIZABLE"));
+        }
+    }
+
+    /** Converts every history of {@code testData} into {@code out}; returns them in Porcupine's order. */
+    public static List<Entry> convert(Path testData, Path out) throws IOException {
+        Files.createDirectories(out);
+        List<Entry> entries = new ArrayList<>();
+        for (int n = 0; n <= 102; n++) {
+            if (n == EMPTY_ETCD_LOG) {
+                continue;
+            }
+            String name = String.format("etcd_%03d", n);
+            Path target = out.resolve(name + ".edn");
+            Files.write(target, etcdHistory(Files.readAllLines(testData.resolve("jepsen/" + name + ".log"))),
+                    StandardCharsets.UTF_8);
+            entries.add(new Entry(target, LINEARIZABLE_ETCD.contains(n)));
+        }
+        for (String name : List.of("c01-ok", "c01-bad", "c10-ok", "c10-bad", "c50-ok", "c50-bad")) {
+            Path target = out.resolve("kv-" + name + ".edn");
+            Files.copy(testData.resolve("kv/" + name + ".txt"), target,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            entries.add(new Entry(target, name.endsWith("-ok")));
+        }
+        return entries;
+    }
+
+    /** A Jepsen console log as Jepsen's history file: one op map per line. */
+    static List<String> etcdHistory(List<String> log) {
+        List<String> ops = new ArrayList<>();
+        for (String line : log) {
+            Matcher m = LOG_LINE.matcher(line);
+            if (!m.matches()) {
+                continue; // Jepsen's own chatter (setup, teardown)
+            }
+            Map<String, String> op = new LinkedHashMap<>();
+            String process = m.group(1);
+            op.put(":process", process.equals(":nemesis") ? ":nemesis" : process);
+            op.put(":type", m.group(2));
+            op.put(":f", m.group(3));
+            String value = m.group(4).replace('\t', ' ').trim();
+            op.put(":value", value.isEmpty() ? "nil" : value);
+            StringBuilder edn = new StringBuilder("{");
+            op.forEach((k, v) -> edn.append(edn.length() > 1 ? ", " : "").append(k).append(' ').append(v));
+            ops.add(edn.append('}').toString());
+        }
+        return ops;
+    }
+}
