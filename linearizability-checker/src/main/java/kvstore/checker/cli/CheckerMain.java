@@ -44,6 +44,8 @@ public final class CheckerMain {
               --explain-timeout SECONDS
                                   time budget for explaining each history's violations (default 60)
               --threads N         keys checked at once (default: the number of cores)
+              --all-keys          decide every key, also once one is found not linearizable (by default
+                                  the searches still running then stop: the verdict is the same, sooner)
               --semantics jepsen|kvstore
                                   what a failed operation means (docs/history-format.md); default: jepsen
                                   for EDN (no effect, no constraint), kvstore for JSON Lines (a failed cas
@@ -120,9 +122,13 @@ public final class CheckerMain {
                 invalid = true;
                 continue;
             }
-            CheckResult result = LinearizabilityChecker.check(history, model, a.options);
+            // The verdict first: explaining may take long or run out of budget, and never changes it.
+            CheckResult result = LinearizabilityChecker.decide(history, model, a.options);
+            out.println(TextReport.verdictLine(file.toString(), result));
+            out.flush();
+            result = LinearizabilityChecker.explain(result, model, a.options);
             ops += history.operations().size();
-            TextReport.lines(file.toString(), result).forEach(out::println);
+            TextReport.details(result).forEach(out::println);
             switch (result.verdict()) {
                 case NOT_LINEARIZABLE -> violated = true;
                 case UNKNOWN -> unknown = true;
@@ -189,7 +195,7 @@ public final class CheckerMain {
         boolean stats;
         boolean absentReadsAsEmpty;
         Semantics semantics; // null: each format's own
-        CheckOptions options = CheckOptions.defaults();
+        CheckOptions options = CheckOptions.defaults().withAllKeys(false);
 
         static Arguments parse(String[] args) {
             Arguments a = new Arguments();
@@ -213,6 +219,7 @@ public final class CheckerMain {
                             a.options = a.options.withExplainTimeout(seconds(value(args, ++i, arg), arg));
                     case "--threads" -> a.options = a.options.withThreads(positive(value(args, ++i, arg), arg));
                     case "--stats" -> a.stats = true;
+                    case "--all-keys" -> a.options = a.options.withAllKeys(true);
                     case "--absent-reads-as-empty" -> a.absentReadsAsEmpty = true;
                     case "--semantics" -> {
                         String name = value(args, ++i, arg);

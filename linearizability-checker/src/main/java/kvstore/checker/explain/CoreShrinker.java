@@ -18,13 +18,22 @@ import java.util.List;
  * may rely on ({@link Model#dependencies}) comes back. The result is therefore a real reason, not an artefact.
  */
 final class CoreShrinker<S> {
+    /**
+     * Each candidate's search may hold this much: shrinking tries many candidates, and one that cannot be decided
+     * cheaply is simply kept (the core stays correct, only less small).
+     */
+    static final long CANDIDATE_SEARCH_BYTES = 32L << 20;
+
     private final Model<S> model;
     private final Budget budget;
+    private final Budget candidateBudget;
     private boolean finished;
+    private boolean candidateUndecided;
 
     CoreShrinker(Model<S> model, Budget budget) {
         this.model = model;
         this.budget = budget;
+        this.candidateBudget = budget.withMaxSearchBytes(CANDIDATE_SEARCH_BYTES);
     }
 
     /** Whether the last shrink ran to a 1-minimal set (no single operation can be removed). */
@@ -40,6 +49,7 @@ final class CoreShrinker<S> {
         items = recentWindow(items, culprit, dependencies);
         int chunks = 2;
         finished = false;
+        candidateUndecided = false;
         while (!items.isEmpty()) {
             if (budget.expired()) {
                 return withCulprit(items, culprit);
@@ -64,7 +74,7 @@ final class CoreShrinker<S> {
                 chunks = Math.min(chunks * 2, items.size());
             }
         }
-        finished = !budget.expired();
+        finished = !budget.expired() && !candidateUndecided;
         return withCulprit(items, culprit);
     }
 
@@ -98,44 +108,15 @@ final class CoreShrinker<S> {
                                          Model.Dependencies dependencies) {
         java.util.Set<Operation> keep = new java.util.HashSet<>(kept);
         keep.add(culprit);
-        boolean changed = true;
-        while (changed) {
-            changed = false;
-            List<Operation> current = inOrder(all, keep, culprit);
-            Model.Relation relation = dependencies.among(current);
-            List<Operation> observers = current.stream().filter(Operation::observes).toList();
-            for (Operation dropped : all) {
-                if (keep.contains(dropped)) {
-                    continue;
-                }
-                for (Operation observer : observers) {
-                    if (relation.mayRelyOn(observer, dropped)) {
-                        keep.add(dropped);
-                        changed = true;
-                        break;
-                    }
-                }
-            }
-        }
-        keep.remove(culprit);
-        return inOrder(all, keep, null);
-    }
-
-    private static List<Operation> inOrder(List<Operation> all, java.util.Set<Operation> keep, Operation extra) {
-        List<Operation> out = new ArrayList<>(keep.size());
-        for (Operation op : all) { // keep call order
-            if (keep.contains(op)) {
-                out.add(op);
-            }
-        }
-        if (extra != null && !out.contains(extra)) {
-            out = withCulprit(out, extra);
-        }
-        return out;
+        List<Operation> closed = new ArrayList<>(dependencies.closure(keep, withCulprit(all, culprit)));
+        closed.remove(culprit);
+        return closed;
     }
 
     private boolean fails(List<Operation> ops) {
-        return WglSearch.check(model, ops, budget).verdict() == Verdict.NOT_LINEARIZABLE;
+        Verdict verdict = WglSearch.check(model, ops, candidateBudget).verdict();
+        candidateUndecided |= verdict == Verdict.UNKNOWN;
+        return verdict == Verdict.NOT_LINEARIZABLE;
     }
 
     private static List<Operation> withCulprit(List<Operation> items, Operation culprit) {

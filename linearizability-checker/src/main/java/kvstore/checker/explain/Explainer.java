@@ -55,9 +55,7 @@ public final class Explainer {
         CoreShrinker<S> shrinker = new CoreShrinker<>(model, budget);
         List<Operation> core = shrinker.shrink(failingPrefix, culprit);
 
-        sentences.add("Events t0 to t" + (breakingEvent - 1) + " can be linearized; event t" + breakingEvent
-                + (culprit.retLine() > 0 ? " (line " + culprit.retLine() + ")" : "") + ", the completion of "
-                + OperationText.describe(culprit) + ", cannot.");
+        sentences.add(prefixSentence(breakingEvent, culprit));
         sentences.add(core.size() == 1
                 ? "This operation alone cannot be linearized:"
                 : "These " + core.size() + " operations cannot be linearized together"
@@ -68,6 +66,27 @@ public final class Explainer {
         }
         sentences.add(reason(core, culprit, model));
         return new Explanation(key, culprit, breakingEvent, core, shrinker.finished(), sentences);
+    }
+
+    /**
+     * The cheapest explanation, for when a full one cannot be afforded: where the shortest non-linearizable prefix
+     * ends, and its culprit. The failed search found both; nothing more is computed.
+     */
+    public static Explanation culpritOnly(String key, List<Operation> operations, int firstImpossibleEvent,
+                                          String why) {
+        List<Operation> failingPrefix = prefix(operations, firstImpossibleEvent + 1);
+        Operation culprit = failingPrefix.stream().filter(op -> op.ret() == firstImpossibleEvent).findFirst()
+                .orElseThrow();
+        return new Explanation(key, culprit, firstImpossibleEvent, failingPrefix, false, List.of(
+                prefixSentence(firstImpossibleEvent, culprit),
+                "(" + why + ": the " + failingPrefix.size() + " operations of that prefix were not shrunk to a"
+                        + " smaller set that still cannot be linearized)"));
+    }
+
+    private static String prefixSentence(int breakingEvent, Operation culprit) {
+        return "Events t0 to t" + (breakingEvent - 1) + " can be linearized; event t" + breakingEvent
+                + (culprit.retLine() > 0 ? " (line " + culprit.retLine() + ")" : "") + ", the completion of "
+                + OperationText.describe(culprit) + ", cannot.";
     }
 
     /**

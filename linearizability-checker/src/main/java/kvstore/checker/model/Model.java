@@ -19,6 +19,14 @@ public interface Model<S> {
      */
     S step(S state, Operation op);
 
+    /**
+     * About how many bytes {@code state} holds, counting what it may share with other states: the search
+     * remembers states, and bounds its memory with this estimate.
+     */
+    default long footprint(S state) {
+        return 16;
+    }
+
     /** The state in words, for explanations ("absent", "\"3\""). */
     String describe(S state);
 
@@ -45,6 +53,35 @@ public interface Model<S> {
     interface Dependencies {
         /** The relation that holds while exactly {@code kept} are kept. */
         Relation among(java.util.List<Operation> kept);
+
+        /**
+         * {@code kept} with, until nothing changes, every operation of {@code all} that a kept one may rely on, in
+         * the order of {@code all}. A set so closed cannot be linearizable just because something it relies on was
+         * left out: if it is not linearizable, neither is {@code all}.
+         */
+        default java.util.List<Operation> closure(java.util.Collection<Operation> kept, java.util.List<Operation> all) {
+            java.util.Set<Operation> keep = new java.util.HashSet<>(kept);
+            boolean changed = true;
+            while (changed) {
+                changed = false;
+                java.util.List<Operation> current = all.stream().filter(keep::contains).toList();
+                Relation relation = among(current);
+                java.util.List<Operation> observers = current.stream().filter(Operation::observes).toList();
+                for (Operation dropped : all) {
+                    if (keep.contains(dropped)) {
+                        continue;
+                    }
+                    for (Operation observer : observers) {
+                        if (relation.mayRelyOn(observer, dropped)) {
+                            keep.add(dropped);
+                            changed = true;
+                            break;
+                        }
+                    }
+                }
+            }
+            return all.stream().filter(keep::contains).toList();
+        }
     }
 
     /** Whether {@code observer}'s recorded outcome may depend on {@code writer} having taken effect. */

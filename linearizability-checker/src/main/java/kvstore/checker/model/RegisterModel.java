@@ -36,6 +36,11 @@ public final class RegisterModel implements Model<RegisterModel.Value> {
         this.absentReadsAsEmpty = absentReadsAsEmpty;
     }
 
+    /** Whether a read of {@code ""} may stand for the absent key. */
+    public boolean absentReadsAsEmpty() {
+        return absentReadsAsEmpty;
+    }
+
     @Override
     public Value initialState() {
         return Value.ABSENT;
@@ -203,6 +208,13 @@ public final class RegisterModel implements Model<RegisterModel.Value> {
             }
         }
         return false;
+    }
+
+    /** The record, and its string with the string's array (one byte per character when Latin-1, else two). */
+    @Override
+    public long footprint(Value state) {
+        String text = state.text();
+        return 16 + (text == null ? 0 : 24 + 16 + 2L * text.length());
     }
 
     @Override

@@ -3,31 +3,62 @@ package kvstore.checker.search;
 import java.time.Duration;
 
 /**
- * How long a search may run and how much it may remember. A search that exceeds it stops with
- * {@link Verdict#UNKNOWN} rather than hang or guess.
+ * How long a search may run and how much memory it may hold. A search that exceeds it stops with
+ * {@link Verdict#UNKNOWN} rather than hang, guess or exhaust the heap. One budget may be shared by the searches
+ * of many keys, and stopped for all of them at once ({@link #stop}).
  */
 public final class Budget {
     private final long deadlineNanos;
-    private final long maxMemoEntries;
+    private final long maxSearchBytes;
+    private final Budget parent; // stopping it stops this one
+    private volatile String stopped;
 
-    private Budget(long deadlineNanos, long maxMemoEntries) {
+    private Budget(long deadlineNanos, long maxSearchBytes, Budget parent) {
         this.deadlineNanos = deadlineNanos;
-        this.maxMemoEntries = maxMemoEntries;
+        this.maxSearchBytes = maxSearchBytes;
+        this.parent = parent;
     }
 
-    public static Budget of(Duration time, long maxMemoEntries) {
-        return new Budget(System.nanoTime() + Math.min(time.toNanos(), Long.MAX_VALUE / 4), maxMemoEntries);
+    /**
+     * @param maxSearchBytes what one search may hold in memory at once, estimated (its remembered configurations
+     *                       and their states); a search that would need more says UNKNOWN
+     */
+    public static Budget of(Duration time, long maxSearchBytes) {
+        return new Budget(System.nanoTime() + Math.min(time.toNanos(), Long.MAX_VALUE / 4), maxSearchBytes, null);
     }
 
     public static Budget unlimited() {
         return of(Duration.ofDays(365), Long.MAX_VALUE);
     }
 
-    public boolean expired() {
-        return System.nanoTime() - deadlineNanos > 0;
+    /** The same deadline, and stopped with this one, but with less memory for each search. */
+    public Budget withMaxSearchBytes(long bytes) {
+        return new Budget(deadlineNanos, Math.min(bytes, maxSearchBytes), this);
     }
 
-    public long maxMemoEntries() {
-        return maxMemoEntries;
+    /** Whether searches under this budget must stop: out of time, or stopped. */
+    public boolean expired() {
+        return stoppedBecause() != null || System.nanoTime() - deadlineNanos > 0;
+    }
+
+    /** Why the searches stopped, once {@link #expired()}. */
+    public String whyExpired() {
+        String why = stoppedBecause();
+        return why != null ? why : "time budget exhausted";
+    }
+
+    private String stoppedBecause() {
+        return stopped != null ? stopped : parent != null ? parent.stoppedBecause() : null;
+    }
+
+    /** Stops every search under this budget, for the reason given (the first reason stays). */
+    public void stop(String reason) {
+        if (stopped == null) {
+            stopped = reason;
+        }
+    }
+
+    public long maxSearchBytes() {
+        return maxSearchBytes;
     }
 }

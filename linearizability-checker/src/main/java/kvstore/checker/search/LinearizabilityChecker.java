@@ -1,9 +1,12 @@
 package kvstore.checker.search;
 
 import kvstore.checker.explain.Explainer;
+import kvstore.checker.explain.Explanation;
+import kvstore.checker.explain.OperationText;
 import kvstore.checker.history.History;
 import kvstore.checker.history.Operation;
 import kvstore.checker.model.Model;
+import kvstore.checker.model.RegisterModel;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,42 +34,83 @@ public final class LinearizabilityChecker {
     private LinearizabilityChecker() {
     }
 
+    /** Decides and explains: {@link #decide}, then {@link #explain}. */
     public static <S> CheckResult check(History history, Model<S> model, CheckOptions options) {
+        return explain(decide(history, model, options), model, options);
+    }
+
+    /**
+     * The verdict on every key, without explanations (a violation found by {@link ReadsFrom} comes with its own,
+     * which costs nothing more). With {@link CheckOptions#allKeys()} off, the first violation found stops the
+     * searches still running: they end UNKNOWN with that reason, and the history's verdict is the same.
+     */
+    public static <S> CheckResult decide(History history, Model<S> model, CheckOptions options) {
         long start = System.nanoTime();
-        Budget budget = Budget.of(options.timeout(), options.maxMemoEntries());
+        Budget budget = Budget.of(options.timeout(), options.maxSearchBytes());
         List<Map.Entry<String, List<Operation>>> keys = new ArrayList<>(history.byKey().entrySet());
+        List<KeyResult> results = runAll(keys, e -> e.getValue().size(), options.threads(), entry -> {
+            KeyResult r = checkKey(entry, model, budget);
+            if (r.verdict() == Verdict.NOT_LINEARIZABLE && !options.allKeys()) {
+                budget.stop("not decided: stopped once key " + OperationText.key(r.key())
+                        + " was found not linearizable (--all-keys decides every key)");
+            }
+            return r;
+        });
+        return new CheckResult(verdictOf(results), history, List.copyOf(results),
+                Duration.ofNanos(System.nanoTime() - start));
+    }
 
-        List<KeyResult> results = runAll(keys, e -> e.getValue().size(), options.threads(),
-                entry -> checkKey(entry, model, budget));
-
+    /**
+     * Explains the first violating keys ({@link CheckOptions#maxExplainedKeys()}) under a budget of their own. The
+     * verdict is never changed: when the budget or the memory runs out, an explanation says less (the shortest
+     * non-linearizable prefix and its culprit), never something false.
+     */
+    public static <S> CheckResult explain(CheckResult decided, Model<S> model, CheckOptions options) {
+        List<KeyResult> results = new ArrayList<>(decided.keys());
         List<Integer> toExplain = new ArrayList<>();
         for (int i = 0; i < results.size() && toExplain.size() < options.maxExplainedKeys(); i++) {
-            if (results.get(i).verdict() == Verdict.NOT_LINEARIZABLE) {
+            if (results.get(i).verdict() == Verdict.NOT_LINEARIZABLE && results.get(i).explanation() == null) {
                 toExplain.add(i);
             }
         }
-        if (!toExplain.isEmpty()) {
-            Budget explainBudget = Budget.of(options.explainTimeout(), options.maxMemoEntries());
-            List<KeyResult> explained = runAll(toExplain.stream().map(results::get).toList(),
-                    r -> r.operations().size(), options.threads(),
-                    r -> r.withExplanation(Explainer.explain(r.key(), searchable(r.operations(), model),
-                            r.search().firstImpossibleEvent(), model, explainBudget)));
-            for (int i = 0; i < toExplain.size(); i++) {
-                results.set(toExplain.get(i), explained.get(i));
-            }
+        if (toExplain.isEmpty()) {
+            return decided;
         }
+        long start = System.nanoTime();
+        Budget explainBudget = Budget.of(options.explainTimeout(), options.maxSearchBytes());
+        List<KeyResult> explained = runAll(toExplain.stream().map(results::get).toList(),
+                r -> r.operations().size(), options.threads(), r -> r.withExplanation(explainKey(r, model,
+                        explainBudget)));
+        for (int i = 0; i < toExplain.size(); i++) {
+            results.set(toExplain.get(i), explained.get(i));
+        }
+        return new CheckResult(decided.verdict(), decided.history(), List.copyOf(results),
+                decided.elapsed().plusNanos(System.nanoTime() - start));
+    }
 
+    private static <S> Explanation explainKey(KeyResult r, Model<S> model, Budget budget) {
+        List<Operation> ops = searchable(r.operations(), model);
+        try {
+            return Explainer.explain(r.key(), ops, r.search().firstImpossibleEvent(), model, budget);
+        } catch (OutOfMemoryError e) {
+            // The budget bounds each search, not everything an explanation allocates: should the heap still run
+            // out, the culprit and the prefix are known already.
+            return Explainer.culpritOnly(r.key(), ops, r.search().firstImpossibleEvent(),
+                    "explaining ran out of memory");
+        }
+    }
+
+    private static Verdict verdictOf(List<KeyResult> results) {
         Verdict verdict = Verdict.LINEARIZABLE;
         for (KeyResult r : results) {
             if (r.verdict() == Verdict.NOT_LINEARIZABLE) {
-                verdict = Verdict.NOT_LINEARIZABLE;
-                break;
+                return Verdict.NOT_LINEARIZABLE;
             }
             if (r.verdict() == Verdict.UNKNOWN) {
                 verdict = Verdict.UNKNOWN;
             }
         }
-        return new CheckResult(verdict, history, List.copyOf(results), Duration.ofNanos(System.nanoTime() - start));
+        return verdict;
     }
 
     /**
@@ -83,9 +127,36 @@ public final class LinearizabilityChecker {
         return model.relevant(out);
     }
 
+    /**
+     * One key: first the reads-from reasoning, which proves most violations of histories with distinct values in
+     * O(n log n), with a proof of a few operations (confirmed by an exact search of just those); then the search.
+     */
     private static <S> KeyResult checkKey(Map.Entry<String, List<Operation>> entry, Model<S> model, Budget budget) {
-        SearchResult search = WglSearch.check(model, searchable(entry.getValue(), model), budget);
-        return new KeyResult(entry.getKey(), search.verdict(), entry.getValue(), search, null);
+        String key = entry.getKey();
+        List<Operation> ops = entry.getValue();
+        RegisterModel register = model instanceof RegisterModel r ? r : null;
+        if (register != null) {
+            Explanation proof = ReadsFrom.confirmedProof(key, ops, register, budget);
+            if (proof != null) {
+                return new KeyResult(key, Verdict.NOT_LINEARIZABLE, ops, new SearchResult(Verdict.NOT_LINEARIZABLE,
+                        List.of(), null, -1, 0, 0), proof);
+            }
+        }
+        SearchResult search;
+        try {
+            search = WglSearch.check(model, searchable(ops, model), budget);
+            if (search.verdict() == Verdict.UNKNOWN && register != null
+                    && ReadsFrom.analyze(key, ops, register.absentReadsAsEmpty()).complete()) {
+                search = new SearchResult(Verdict.LINEARIZABLE, List.of(), null, -1, search.steps(),
+                        search.memoEntries()); // the reasoning found no violation, and for such keys it is exact
+            }
+        } catch (OutOfMemoryError e) {
+            // Each search bounds its own memory; this is the last line of defence when the heap is too small
+            // for even that (or for the searches of other keys at the same time): UNKNOWN, never a crash.
+            search = new SearchResult(Verdict.UNKNOWN, List.of(), "out of memory (give the JVM more heap: -Xmx)",
+                    -1, 0, 0);
+        }
+        return new KeyResult(key, search.verdict(), ops, search, null);
     }
 
     /** Runs {@code task} on every item, biggest first across {@code threads}, and returns results in item order. */

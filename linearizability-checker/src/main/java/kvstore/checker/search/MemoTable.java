@@ -28,6 +28,13 @@ final class MemoTable {
     private int[] maskCounts;
     private int size;
     private int configurations;
+    private long bytes;
+
+    // Estimates, in bytes, of what each remembered configuration holds on a 64-bit JVM with compressed pointers:
+    // its two hash slots (kept at most half full), its row in the five per-entry arrays (grown by doubling),
+    // and the array headers of its set and mask.
+    private static final long PER_ENTRY = 2 * (8 + 4) * 2 + (4 + 8 + 4 + 8 + 4) * 2 + 3 * 16;
+    private static final long PER_MASK = 16 + 2 * 8; // a mask array, and its slot in a list grown by doubling
 
     MemoTable() {
         slotHash = new long[1024];
@@ -45,6 +52,11 @@ final class MemoTable {
         return configurations;
     }
 
+    /** About how much memory the remembered configurations hold, their states included. */
+    long bytes() {
+        return bytes;
+    }
+
     /**
      * Adds the configuration unless it is already present.
      *
@@ -52,9 +64,11 @@ final class MemoTable {
      * @param firstOpen index of the first word of {@code bits} that is not all ones
      * @param lastUsed  index of the last non-zero word of {@code bits} ({@code firstOpen - 1} if none)
      * @param unknownDone the unknown-outcome operations done
+     * @param stateBytes about how much memory {@code state} holds, counted if the configuration is new
      * @return whether it was new (not covered by one already seen)
      */
-    boolean add(long setHash, long[] bits, int firstOpen, int lastUsed, Object state, long[] unknownDone) {
+    boolean add(long setHash, long[] bits, int firstOpen, int lastUsed, Object state, long[] unknownDone,
+                long stateBytes) {
         long hash = mix(setHash ^ (state.hashCode() * 0x9E3779B97F4A7C15L));
         int slot = (int) hash & mask;
         while (slotEntry[slot] != 0) {
@@ -80,6 +94,7 @@ final class MemoTable {
         configurations++;
         states[size] = state;
         tails[size] = Arrays.copyOfRange(bits, firstOpen, Math.max(firstOpen, lastUsed + 1));
+        bytes += PER_ENTRY + 8L * tails[size].length + 8L * masks[size][0].length + stateBytes;
         offsets[size] = firstOpen;
         size++;
         slotHash[slot] = hash;
@@ -103,6 +118,7 @@ final class MemoTable {
         }
         seen[count] = compact(unknownDone);
         maskCounts[e] = count + 1;
+        bytes += PER_MASK + 8L * seen[count].length;
         configurations++;
         return true;
     }

@@ -119,7 +119,7 @@ public final class WglSearch<S> {
         int frontier = 0;      // while trying apart operations: the position of the earliest pending return
         while (definiteDone < listed) {
             if ((++steps & (BUDGET_CHECK_INTERVAL - 1)) == 0 && budget.expired()) {
-                return new SearchResult(Verdict.UNKNOWN, List.of(), "time budget exhausted", -1, steps, memo.size());
+                return new SearchResult(Verdict.UNKNOWN, List.of(), budget.whyExpired(), -1, steps, memo.size());
             }
             if (apartCursor < 0 && (node & 1) == 0) { // a call in the list: try to linearize it now
                 int op = node >>> 1;
@@ -137,10 +137,9 @@ public final class WglSearch<S> {
                         highWater--;
                     }
                     long hashAfter = setHash ^ zobrist[op];
-                    if (memo.add(hashAfter, bits, lowWater, highWater, after, apartDone)) {
-                        if (memo.size() > budget.maxMemoEntries()) {
-                            return new SearchResult(Verdict.UNKNOWN, List.of(), "memory budget exhausted ("
-                                    + memo.size() + " configurations)", -1, steps, memo.size());
+                    if (memo.add(hashAfter, bits, lowWater, highWater, after, apartDone, model.footprint(after))) {
+                        if (memo.bytes() > budget.maxSearchBytes()) {
+                            return outOfMemory(memo, steps);
                         }
                         stackChoice[depth] = node;
                         stackState[depth] = state;
@@ -176,10 +175,9 @@ public final class WglSearch<S> {
                 }
                 apartDone[i >>> 6] |= 1L << i;
                 if (after != null && !redundantAfterApart(depth, stackChoice, stackState, i, after)
-                        && memo.add(setHash, bits, lowWater, highWater, after, apartDone)) {
-                    if (memo.size() > budget.maxMemoEntries()) {
-                        return new SearchResult(Verdict.UNKNOWN, List.of(), "memory budget exhausted ("
-                                + memo.size() + " configurations)", -1, steps, memo.size());
+                        && memo.add(setHash, bits, lowWater, highWater, after, apartDone, model.footprint(after))) {
+                    if (memo.bytes() > budget.maxSearchBytes()) {
+                        return outOfMemory(memo, steps);
                     }
                     stackChoice[depth] = -(i + 1);
                     stackFrontier[depth] = frontier;
@@ -234,6 +232,11 @@ public final class WglSearch<S> {
             linearization.add(apart[i]);
         }
         return new SearchResult(Verdict.LINEARIZABLE, linearization, null, -1, steps, memo.size());
+    }
+
+    private static SearchResult outOfMemory(MemoTable memo, long steps) {
+        return new SearchResult(Verdict.UNKNOWN, List.of(), "memory budget exhausted (" + memo.size()
+                + " configurations, about " + (memo.bytes() >> 20) + " MB)", -1, steps, memo.size());
     }
 
     /**

@@ -17,11 +17,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ExplainerTest {
 
+    /** The search's explanation (the checker tries the reads-from reasoning first: see ReadsFromTest). */
     private static Explanation explain(String... lines) {
         History h = Histories.of(lines);
-        CheckResult r = LinearizabilityChecker.check(h, new RegisterModel(), CheckOptions.defaults());
+        RegisterModel model = new RegisterModel();
+        CheckResult r = LinearizabilityChecker.check(h, model, CheckOptions.defaults());
         assertEquals(Verdict.NOT_LINEARIZABLE, r.verdict());
-        return r.violations().getFirst().explanation();
+        var key = r.violations().getFirst();
+        Explanation e = Explainer.explain(key.key(), LinearizabilityChecker.searchable(key.operations(), model),
+                model, kvstore.checker.search.Budget.unlimited());
+        assertEquals(Verdict.NOT_LINEARIZABLE, kvstore.checker.search.WglSearch.check(model, e.core(),
+                kvstore.checker.search.Budget.unlimited()).verdict());
+        return e;
     }
 
     private static List<String> actions(List<Operation> ops) {
