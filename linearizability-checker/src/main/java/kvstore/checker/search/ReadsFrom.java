@@ -56,11 +56,20 @@ public final class ReadsFrom {
     /**
      * What the reasoning found.
      *
-     * @param violation a proof that the history is not linearizable, or {@code null}
-     * @param complete  whether finding none proves the history linearizable (puts and gets only, distinct values)
+     * @param proofs   proofs that the history is not linearizable, the most telling first (a few of them: those
+     *                 that complete soonest, and without failed cas where there are such, as a failed cas relies
+     *                 on every write that might have made it fail)
+     * @param complete whether finding none proves the history linearizable (puts and gets only, distinct values)
      */
-    public record Result(Explanation violation, boolean complete) {
+    public record Result(List<Explanation> proofs, boolean complete) {
+        /** The most telling proof, or {@code null}. */
+        public Explanation violation() {
+            return proofs.isEmpty() ? null : proofs.getFirst();
+        }
     }
+
+    /** How many of the proofs found are offered: enough to pick one with a small closure. */
+    private static final int PROOFS_OFFERED = 8;
 
     private record Zone(long start, long end) {
     }
@@ -121,7 +130,7 @@ public final class ReadsFrom {
         Set<String> repeated = new java.util.HashSet<>();
         for (Operation op : operations) {
             if (op.kind() == OpKind.APPEND) {
-                return new Result(null, false); // values are built from pieces: not this reasoning
+                return new Result(List.of(), false); // values are built from pieces: not this reasoning
             }
             if (op.kind() != OpKind.PUT && op.kind() != OpKind.GET) {
                 onlyPutsAndGets = false;
@@ -177,7 +186,8 @@ public final class ReadsFrom {
                 }
                 if (seen != null && !writerOf.containsKey(seen) && !(absentReadsAsEmpty && seen.isEmpty())) {
                     found.add(proof(key, List.of(op), op, OperationText.describe(op) + " observed "
-                            + OperationText.value(seen) + ", but no operation that may have taken effect wrote it."));
+                            + OperationText.value(seen) + ", but no operation that may have taken effect began to write it"
+                            + " before that returned."));
                     continue;
                 }
             }
@@ -217,10 +227,13 @@ public final class ReadsFrom {
                 found.add(outsider(key, around, op));
             }
         }
-        // Of all the proofs, the one that is complete soonest: closest to the shortest failing prefix.
-        Explanation first = found.stream().min(Comparator.comparingLong((Explanation e) -> ret(e.culprit()))
-                .thenComparingInt(e -> e.core().size())).orElse(null);
-        return new Result(first, complete);
+        // Proofs that complete soonest are closest to the shortest failing prefix.
+        List<Explanation> best = found.stream()
+                .sorted(Comparator.comparing((Explanation e) -> e.core().stream().anyMatch(ReadsFrom::failedCas))
+                        .thenComparingLong(e -> ret(e.culprit()))
+                        .thenComparingInt(e -> e.core().size()))
+                .limit(PROOFS_OFFERED).toList();
+        return new Result(best, complete);
     }
 
     /**
@@ -230,14 +243,22 @@ public final class ReadsFrom {
      * no proof, or it cannot be confirmed: a mistake in the reasoning must never become a verdict.
      */
     static Explanation confirmedProof(String key, List<Operation> operations, RegisterModel model, Budget budget) {
-        Explanation proof = analyze(key, operations, model.absentReadsAsEmpty()).violation();
-        if (proof == null) {
+        List<Explanation> proofs = analyze(key, operations, model.absentReadsAsEmpty()).proofs();
+        if (proofs.isEmpty()) {
             return null;
         }
         List<Operation> all = LinearizabilityChecker.searchable(operations, model);
         Model.Dependencies dependencies = model.dependencies(all);
-        List<Operation> closed = dependencies.closure(proof.core(), all);
-        if (!violates(closed, model, budget)) {
+        Explanation proof = null;
+        List<Operation> closed = null;
+        for (Explanation candidate : proofs) { // the one that needs the fewest others
+            List<Operation> c = dependencies.closure(candidate.core(), all);
+            if ((closed == null || c.size() < closed.size()) && violates(c, model, budget)) {
+                proof = candidate;
+                closed = c;
+            }
+        }
+        if (proof == null) {
             return null;
         }
         if (closed.size() > proof.core().size()) {
@@ -288,6 +309,10 @@ public final class ReadsFrom {
 
     private static boolean violates(List<Operation> ops, RegisterModel model, Budget budget) {
         return WglSearch.check(model, ops, budget).verdict() == Verdict.NOT_LINEARIZABLE;
+    }
+
+    private static boolean failedCas(Operation op) {
+        return op.kind() == OpKind.CAS && op.outcome() == Outcome.FAIL;
     }
 
     /** What an operation says the key held: an ok get's value, a cas's expected value. */

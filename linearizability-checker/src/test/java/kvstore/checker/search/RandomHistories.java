@@ -57,6 +57,55 @@ final class RandomHistories {
         return events;
     }
 
+    /**
+     * As {@link #generate}, one key, but every write writes a value of its own ("v0", "v1", ...), as the
+     * simulator's and Jepsen's register workloads do; reads and cas expect any value written before, after or
+     * never, or absent. {@code putsAndGetsOnly}: the histories the reads-from reasoning decides exactly.
+     */
+    static List<Event> generateDistinct(long seed, int maxOps, int processes, boolean putsAndGetsOnly) {
+        SplittableRandom random = new SplittableRandom(seed);
+        OpKind[] kinds = putsAndGetsOnly ? new OpKind[] {OpKind.GET, OpKind.PUT}
+                : new OpKind[] {OpKind.GET, OpKind.PUT, OpKind.DELETE, OpKind.CAS, OpKind.GET, OpKind.PUT};
+        int ops = 1 + random.nextInt(maxOps);
+        List<Event> events = new ArrayList<>();
+        Event[] open = new Event[processes];
+        int invoked = 0;
+        int written = 0;
+        while (invoked < ops || anyOpen(open)) {
+            int p = random.nextInt(processes);
+            if (open[p] == null) {
+                if (invoked == ops) {
+                    continue;
+                }
+                OpKind kind = kinds[random.nextInt(kinds.length)];
+                Object value = switch (kind) {
+                    case GET, DELETE -> null;
+                    case PUT, APPEND -> "v" + written++;
+                    case CAS -> new CasArgument(anyValue(random, written), "v" + written++);
+                };
+                open[p] = Event.invoke(Integer.toString(p), kind, "x", value);
+                events.add(open[p]);
+                invoked++;
+            } else if (random.nextInt(10) == 0 && invoked == ops) {
+                open[p] = null; // left open: the history ends with it pending
+            } else {
+                Event inv = open[p];
+                int r = random.nextInt(20);
+                EventType type = r < 15 ? EventType.OK : r < 17 ? EventType.FAIL : EventType.INFO;
+                Object value = inv.f() == OpKind.GET && type == EventType.OK ? anyValue(random, written + 1)
+                        : inv.value();
+                events.add(Event.completion(inv.process(), type, inv.f(), inv.key(), value));
+                open[p] = null;
+            }
+        }
+        return events;
+    }
+
+    /** Absent, or one of the values v0 .. v(bound-1) (v(bound-1) possibly never written). */
+    private static String anyValue(SplittableRandom random, int bound) {
+        return bound == 0 || random.nextInt(4) == 0 ? null : "v" + random.nextInt(bound);
+    }
+
     private static boolean anyOpen(Event[] open) {
         for (Event e : open) {
             if (e != null) {
