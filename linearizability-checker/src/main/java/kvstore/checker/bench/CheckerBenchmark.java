@@ -52,7 +52,7 @@ public final class CheckerBenchmark {
                 .toString();
         String java = ProcessHandle.current().info().command().orElse("java");
         boolean withAot = aot != null && Files.exists(aot);
-        System.out.printf(Locale.ROOT, "%-38s %9s %8s %10s %8s %9s  %-16s %s%n", "shape", "ops", "wall s", "ops/s",
+        System.out.printf(Locale.ROOT, "%-48s %9s %8s %10s %8s %9s  %-16s %s%n", "shape", "ops", "wall s", "ops/s",
                 "peak MB", withAot ? "AOT s" : "", "verdict", "Porcupine on this machine");
         for (Case c : cases()) {
             if (only != null && !c.name.contains(only)) {
@@ -76,7 +76,7 @@ public final class CheckerBenchmark {
                 case 2 -> "unknown";
                 default -> "error " + plain.status;
             };
-            System.out.printf(Locale.ROOT, "%-38s %9d %8.2f %10.0f %8s %9s  %-16s %s%n", c.name, ops, plain.wall,
+            System.out.printf(Locale.ROOT, "%-48s %9d %8.2f %10.0f %8s %9s  %-16s %s%n", c.name, ops, plain.wall,
                     ops / plain.wall, rss.find() ? rss.group(1) : "?", cached, verdict, c.porcupine);
             if (plain.status > 2) {
                 System.out.println(plain.err);
@@ -114,7 +114,28 @@ public final class CheckerBenchmark {
                 List.of(HistoryGenerator.generate(WorkloadShape.of(10_000, 10, 1).withUnknownShare(0), 13))));
         cases.add(new Case("1M ops, 1000 keys, 16 procs", "-",
                 List.of(HistoryGenerator.generate(WorkloadShape.of(1_000_000, 16, 1_000), 17))));
+        // Violations in histories with unknown outcomes, failed cas and deletes: one planted stale read on one key
+        // (every write writes a value of its own, as Jepsen's register tests and our simulator record).
+        cases.add(violation("5k ops, 1 key, 10 procs, 1% info, violation", "> 60 s (undecided)",
+                WorkloadShape.of(5_000, 10, 1).withUnknownShare(0.01), 21));
+        for (double info : new double[] {0.05, 0.20}) {
+            cases.add(violation("5k ops, 1 key, 10 procs, " + Math.round(info * 100) + "% info, violation", "-",
+                    WorkloadShape.of(5_000, 10, 1).withUnknownShare(info), 22));
+        }
+        cases.add(violation("5k ops, 1 key, 50 procs, 5% info, violation", "-",
+                WorkloadShape.of(5_000, 50, 1).withUnknownShare(0.05).withConcurrency(4), 23));
+        cases.add(violation("100k ops, 1 key, 10 procs, 1% info, violation", "-",
+                WorkloadShape.of(100_000, 10, 1).withUnknownShare(0.01), 24));
+        cases.add(violation("100k ops, 1 key, 1 proc, 20% info, violation", "-",
+                WorkloadShape.of(100_000, 1, 1).withUnknownShare(0.20), 25));
         return cases;
+    }
+
+    /** A generated history with one read turned stale, late in it (the search must get that far). */
+    private static Case violation(String name, String porcupine, WorkloadShape shape, long seed) {
+        List<Event> events = HistoryGenerator.generate(shape, seed);
+        StaleReadPlanter.Plant plant = StaleReadPlanter.plant(events, new SplittableRandom(seed), 0.9);
+        return new Case(name, porcupine, List.of(plant.events()));
     }
 
     private static void write(Path file, List<Event> events) throws IOException {

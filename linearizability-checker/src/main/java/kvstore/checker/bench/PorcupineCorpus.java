@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,14 +43,60 @@ public final class PorcupineCorpus {
     public record Entry(Path file, boolean linearizable) {
     }
 
-    public static void main(String[] args) throws IOException {
-        if (args.length != 2) {
-            System.err.println("usage: PorcupineCorpus PORCUPINE_TEST_DATA_DIR OUT_DIR");
+    /**
+     * {@code PorcupineCorpus TEST_DATA [OUT_DIR] [--aot CACHE]}: converts, then checks all of them in one
+     * {@code check} call in a fresh JVM (start-up included, as Porcupine's figure includes its test binary's),
+     * and compares every verdict with Porcupine's.
+     */
+    public static void main(String[] args) throws Exception {
+        Path testData = null;
+        Path out = null;
+        Path aot = null;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--aot")) {
+                aot = Path.of(args[++i]);
+            } else if (testData == null) {
+                testData = Path.of(args[i]);
+            } else {
+                out = Path.of(args[i]);
+            }
+        }
+        if (testData == null) {
+            System.err.println("usage: PorcupineCorpus PORCUPINE_TEST_DATA_DIR [OUT_DIR] [--aot CACHE]");
             System.exit(3);
         }
-        for (Entry e : convert(Path.of(args[0]), Path.of(args[1]))) {
-            System.out.println(e.file() + " " + (e.linearizable() ? "LINEARIZABLE" : "NOT_LINEARIZABLE"));
+        List<Entry> entries = convert(testData, out != null ? out : Files.createTempDirectory("porcupine"));
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+        if (aot != null && Files.exists(aot)) {
+            command.add("-XX:AOTCache=" + aot);
         }
+        command.addAll(List.of("-jar", Path.of(PorcupineCorpus.class.getProtectionDomain().getCodeSource()
+                .getLocation().toURI()).toString(), "check", "--stats", "--absent-reads-as-empty"));
+        entries.forEach(e -> command.add(e.file().toString()));
+        Path report = Files.createTempFile("porcupine-check", ".txt");
+        long start = System.nanoTime();
+        Process p = new ProcessBuilder(command).redirectOutput(report.toFile()).start();
+        byte[] err = p.getErrorStream().readAllBytes(); // its only output here is the one stats line
+        int status = p.waitFor();
+        String verdicts = Files.readString(report);
+        double wall = (System.nanoTime() - start) / 1e9;
+        int agree = 0;
+        for (Entry e : entries) {
+            String expected = e.file() + ": " + (e.linearizable() ? "LINEARIZABLE " : "NOT_LINEARIZABLE ");
+            if (verdicts.lines().anyMatch(l -> l.startsWith(expected))) {
+                agree++;
+            } else {
+                System.out.println("DIFFERS from Porcupine's verdict: " + e.file() + " (Porcupine: "
+                        + (e.linearizable() ? "linearizable" : "not linearizable") + ")");
+            }
+        }
+        Matcher rss = Pattern.compile("peak RSS (\\d+) MB").matcher(new String(err, StandardCharsets.UTF_8));
+        long linearizable = entries.stream().filter(Entry::linearizable).count();
+        System.out.printf(Locale.ROOT, "%d histories (%d linearizable, %d not): %d verdicts equal"
+                        + " Porcupine's; one check call: %.2f s wall, JVM start included, peak RSS %s MB, exit %d%n",
+                entries.size(), linearizable, entries.size() - linearizable, agree, wall,
+                rss.find() ? rss.group(1) : "?", status);
+        System.exit(agree == entries.size() && status <= 1 ? 0 : 1);
     }
 
     /** Converts every history of {@code testData} into {@code out}; returns them in Porcupine's order. */
