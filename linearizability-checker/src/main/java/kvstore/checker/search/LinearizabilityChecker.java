@@ -129,7 +129,8 @@ public final class LinearizabilityChecker {
 
     /**
      * One key: first the reads-from reasoning, which proves most violations of histories with distinct values in
-     * O(n log n), with a proof of a few operations (confirmed by an exact search of just those); then the search.
+     * O(n log n), with a proof of a few operations (confirmed by an exact search of just those), for registers
+     * ({@link ReadsFrom}) and for values built by appends ({@link AppendReadsFrom}); then the search.
      */
     private static <S> KeyResult checkKey(Map.Entry<String, List<Operation>> entry, Model<S> model, Budget budget) {
         String key = entry.getKey();
@@ -137,6 +138,9 @@ public final class LinearizabilityChecker {
         RegisterModel register = model instanceof RegisterModel r ? r : null;
         if (register != null) {
             Explanation proof = ReadsFrom.confirmedProof(key, ops, register, budget);
+            if (proof == null) {
+                proof = AppendReadsFrom.confirmedProof(key, ops, register, budget);
+            }
             if (proof != null) {
                 return new KeyResult(key, Verdict.NOT_LINEARIZABLE, ops, new SearchResult(Verdict.NOT_LINEARIZABLE,
                         List.of(), null, -1, 0, 0), proof);

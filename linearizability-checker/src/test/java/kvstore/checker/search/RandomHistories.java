@@ -101,6 +101,56 @@ final class RandomHistories {
         return events;
     }
 
+    /**
+     * One key built by appends of short pieces (some appended twice, as a retried append does), with puts and
+     * deletes now and then; reads return the concatenation of a random few pieces, on a put's value or not.
+     */
+    static List<Event> generateAppends(long seed, int maxOps, int processes) {
+        SplittableRandom random = new SplittableRandom(seed);
+        String[] pieces = {"a", "b", "c", "xy"};
+        int ops = 1 + random.nextInt(maxOps);
+        List<Event> events = new ArrayList<>();
+        Event[] open = new Event[processes];
+        int invoked = 0;
+        int puts = 0;
+        while (invoked < ops || anyOpen(open)) {
+            int p = random.nextInt(processes);
+            if (open[p] == null) {
+                if (invoked == ops) {
+                    continue;
+                }
+                int r = random.nextInt(10);
+                OpKind kind = r < 4 ? OpKind.APPEND : r < 8 ? OpKind.GET : r < 9 ? OpKind.PUT : OpKind.DELETE;
+                Object value = switch (kind) {
+                    case APPEND -> pieces[random.nextInt(pieces.length)];
+                    case PUT -> "P" + puts++;
+                    default -> null;
+                };
+                open[p] = Event.invoke(Integer.toString(p), kind, "x", value);
+                events.add(open[p]);
+                invoked++;
+            } else if (random.nextInt(10) == 0 && invoked == ops) {
+                open[p] = null;
+            } else {
+                Event inv = open[p];
+                int r = random.nextInt(20);
+                EventType type = r < 16 ? EventType.OK : r < 18 ? EventType.FAIL : EventType.INFO;
+                Object value = inv.value();
+                if (inv.f() == OpKind.GET && type == EventType.OK) {
+                    StringBuilder read = new StringBuilder(puts > 0 && random.nextInt(3) == 0
+                            ? "P" + random.nextInt(puts) : "");
+                    for (int i = random.nextInt(4); i > 0; i--) {
+                        read.append(pieces[random.nextInt(pieces.length)]);
+                    }
+                    value = read.isEmpty() && random.nextBoolean() ? null : read.toString();
+                }
+                events.add(Event.completion(inv.process(), type, inv.f(), inv.key(), value));
+                open[p] = null;
+            }
+        }
+        return events;
+    }
+
     /** Absent, or one of the values v0 .. v(bound-1) (v(bound-1) possibly never written). */
     private static String anyValue(SplittableRandom random, int bound) {
         return bound == 0 || random.nextInt(4) == 0 ? null : "v" + random.nextInt(bound);

@@ -86,6 +86,22 @@ class ReadsFromTest {
         }
     }
 
+    /** The properties above are not vacuous: the random histories hold violations, and most are proved. */
+    @Test
+    void mostOfTheRandomViolationsAreProved() {
+        int violations = 0;
+        int proved = 0;
+        for (long s = 1; s <= 2000; s++) {
+            History history = Histories.build(RandomHistories.generateDistinct(s, 8, 3, false));
+            if (!BruteForceChecker.linearizable(history, MODEL)) {
+                violations++;
+                proved += ReadsFrom.confirmedProof("x", history.operations(), MODEL, Budget.unlimited()) != null
+                        ? 1 : 0;
+            }
+        }
+        assertTrue(violations > 500 && proved > violations / 2, proved + " of " + violations + " proved");
+    }
+
     @Test
     void aStaleReadIsProvedByTheReadItsWriteAndTheWriteBetween() {
         Explanation e = proof("1 invoke put x 1", "1 ok put x 1", "2 invoke put x 2", "2 ok put x 2",
