@@ -26,15 +26,37 @@ public final class AotTraining {
     private AotTraining() {
     }
 
+    /** A Jepsen-style history file: a vector of op maps, a comment, failed and unknown cas. */
+    private static Path jepsenHistory(Path file) throws IOException {
+        StringBuilder edn = new StringBuilder("; as Jepsen writes them\n[");
+        SplittableRandom random = new SplittableRandom(7);
+        for (int i = 0; i < 300; i++) {
+            int p = i % 5;
+            String[] op = switch (random.nextInt(3)) {
+                case 0 -> new String[] {":read", "nil", random.nextBoolean() ? "nil" : Integer.toString(i - 1)};
+                case 1 -> new String[] {":write", Integer.toString(i), Integer.toString(i)};
+                default -> new String[] {":cas", "[" + (i - 1) + " " + i + "]", "[" + (i - 1) + " " + i + "]"};
+            };
+            String type = op[0].equals(":cas") ? (random.nextBoolean() ? ":fail" : ":info") : ":ok";
+            edn.append("{:process ").append(p).append(", :type :invoke, :f ").append(op[0]).append(", :value ")
+                    .append(op[1]).append(", :time ").append(i).append("}\n {:process ").append(p)
+                    .append(", :type ").append(type).append(", :f ").append(op[0]).append(", :value ").append(op[2])
+                    .append("}\n");
+        }
+        Files.writeString(file, edn.append("]\n"));
+        return file;
+    }
+
     public static void main(String[] args) throws IOException {
         Path dir = Files.createTempDirectory("checker-training");
         try {
             List<String> files = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
                 WorkloadShape shape = i % 4 == 0 ? WorkloadShape.of(2_000, 8, 20).withMix(0.4, 1, 0, 2, 0)
+                        : i % 5 == 2 ? WorkloadShape.of(1_000, 10, 1).withUnknownShare(0.02) // distinct values
                         : WorkloadShape.of(150, 5, 1).withValues(5).withUnknownShare(0.05).withConcurrency(3);
                 List<Event> events = HistoryGenerator.generate(shape, i);
-                if (i % 10 == 5) {
+                if (i % 10 == 5 || i % 10 == 2 || i % 8 == 4) { // violations: searched, reasoned, appended
                     var plant = StaleReadPlanter.plant(events, new SplittableRandom(i), 0);
                     events = plant == null ? events : plant.events();
                 }
@@ -46,6 +68,7 @@ public final class AotTraining {
                 }
                 files.add(file.toString());
             }
+            files.add(jepsenHistory(dir.resolve("jepsen.edn")).toString());
             List<String> command = new ArrayList<>(List.of("check"));
             command.addAll(files);
             PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);

@@ -10,12 +10,14 @@ import java.time.Duration;
 public final class Budget {
     private final long deadlineNanos;
     private final long maxSearchBytes;
+    private final long maxSteps;
     private final Budget parent; // stopping it stops this one
     private volatile String stopped;
 
-    private Budget(long deadlineNanos, long maxSearchBytes, Budget parent) {
+    private Budget(long deadlineNanos, long maxSearchBytes, long maxSteps, Budget parent) {
         this.deadlineNanos = deadlineNanos;
         this.maxSearchBytes = maxSearchBytes;
+        this.maxSteps = maxSteps;
         this.parent = parent;
     }
 
@@ -24,7 +26,8 @@ public final class Budget {
      *                       and their states); a search that would need more says UNKNOWN
      */
     public static Budget of(Duration time, long maxSearchBytes) {
-        return new Budget(System.nanoTime() + Math.min(time.toNanos(), Long.MAX_VALUE / 4), maxSearchBytes, null);
+        return new Budget(System.nanoTime() + Math.min(time.toNanos(), Long.MAX_VALUE / 4), maxSearchBytes,
+                Long.MAX_VALUE, null);
     }
 
     public static Budget unlimited() {
@@ -33,7 +36,12 @@ public final class Budget {
 
     /** The same deadline, and stopped with this one, but with less memory for each search. */
     public Budget withMaxSearchBytes(long bytes) {
-        return new Budget(deadlineNanos, Math.min(bytes, maxSearchBytes), this);
+        return new Budget(deadlineNanos, Math.min(bytes, maxSearchBytes), maxSteps, this);
+    }
+
+    /** The same, but each search may take at most {@code steps} model steps: for a quick first try. */
+    public Budget withMaxSteps(long steps) {
+        return new Budget(deadlineNanos, maxSearchBytes, Math.min(steps, maxSteps), this);
     }
 
     /** Whether searches under this budget must stop: out of time, or stopped. */
@@ -60,5 +68,9 @@ public final class Budget {
 
     public long maxSearchBytes() {
         return maxSearchBytes;
+    }
+
+    public long maxSteps() {
+        return maxSteps;
     }
 }

@@ -31,6 +31,13 @@ import java.util.function.ToIntFunction;
  * order. Only a budget running out can change an answer, and then it says {@link Verdict#UNKNOWN}.
  */
 public final class LinearizabilityChecker {
+    /**
+     * The quick first search may take this many steps per operation, and this many more: enough for a
+     * linearizable history with dozens of concurrent processes, little next to a search that explodes.
+     */
+    private static final long QUICK_STEPS_PER_OPERATION = 64;
+    private static final long QUICK_STEPS = 2_000;
+
     private LinearizabilityChecker() {
     }
 
@@ -128,39 +135,49 @@ public final class LinearizabilityChecker {
     }
 
     /**
-     * One key: first the reads-from reasoning, which proves most violations of histories with distinct values in
-     * O(n log n), with a proof of a few operations (confirmed by an exact search of just those), for registers
-     * ({@link ReadsFrom}) and for values built by appends ({@link AppendReadsFrom}); then the search.
+     * One key. Most keys are linearizable and the search shows that fast, so it goes first, for a few dozen steps
+     * per operation. Then the reads-from reasoning, which proves most violations of histories with distinct
+     * values in O(n log n) with a proof of a few operations (confirmed by an exact search of just those), for
+     * registers ({@link ReadsFrom}) and for values built by appends ({@link AppendReadsFrom}). Then the search in
+     * full, unless the quick one already found the violation.
      */
     private static <S> KeyResult checkKey(Map.Entry<String, List<Operation>> entry, Model<S> model, Budget budget) {
         String key = entry.getKey();
         List<Operation> ops = entry.getValue();
-        RegisterModel register = model instanceof RegisterModel r ? r : null;
-        if (register != null) {
-            Explanation proof = ReadsFrom.confirmedProof(key, ops, register, budget);
-            if (proof == null) {
-                proof = AppendReadsFrom.confirmedProof(key, ops, register, budget);
-            }
-            if (proof != null) {
-                return new KeyResult(key, Verdict.NOT_LINEARIZABLE, ops, new SearchResult(Verdict.NOT_LINEARIZABLE,
-                        List.of(), null, -1, 0, 0), proof);
-            }
-        }
-        SearchResult search;
         try {
-            search = WglSearch.check(model, searchable(ops, model), budget);
+            List<Operation> searchable = searchable(ops, model);
+            SearchResult quick = WglSearch.check(model, searchable,
+                    budget.withMaxSteps(QUICK_STEPS_PER_OPERATION * searchable.size() + QUICK_STEPS));
+            if (quick.verdict() == Verdict.LINEARIZABLE || budget.expired()) {
+                return new KeyResult(key, quick.verdict(), ops, quick, null);
+            }
+            RegisterModel register = model instanceof RegisterModel r ? r : null;
+            if (register != null) {
+                Explanation proof = ReadsFrom.confirmedProof(key, ops, register, budget);
+                if (proof == null) {
+                    proof = AppendReadsFrom.confirmedProof(key, ops, register, budget);
+                }
+                if (proof != null) {
+                    return new KeyResult(key, Verdict.NOT_LINEARIZABLE, ops, new SearchResult(
+                            Verdict.NOT_LINEARIZABLE, List.of(), null, quick.firstImpossibleEvent(), quick.steps(),
+                            quick.memoEntries()), proof);
+                }
+            }
+            SearchResult search = quick.verdict() == Verdict.NOT_LINEARIZABLE ? quick
+                    : WglSearch.check(model, searchable, budget);
             if (search.verdict() == Verdict.UNKNOWN && register != null
                     && ReadsFrom.analyze(key, ops, register.absentReadsAsEmpty()).complete()) {
+                // The reasoning found no violation, and for such keys it is exact.
                 search = new SearchResult(Verdict.LINEARIZABLE, List.of(), null, -1, search.steps(),
-                        search.memoEntries()); // the reasoning found no violation, and for such keys it is exact
+                        search.memoEntries());
             }
+            return new KeyResult(key, search.verdict(), ops, search, null);
         } catch (OutOfMemoryError e) {
             // Each search bounds its own memory; this is the last line of defence when the heap is too small
             // for even that (or for the searches of other keys at the same time): UNKNOWN, never a crash.
-            search = new SearchResult(Verdict.UNKNOWN, List.of(), "out of memory (give the JVM more heap: -Xmx)",
-                    -1, 0, 0);
+            return new KeyResult(key, Verdict.UNKNOWN, ops, new SearchResult(Verdict.UNKNOWN, List.of(),
+                    "out of memory (give the JVM more heap: -Xmx)", -1, 0, 0), null);
         }
-        return new KeyResult(key, search.verdict(), ops, search, null);
     }
 
     /** Runs {@code task} on every item, biggest first across {@code threads}, and returns results in item order. */

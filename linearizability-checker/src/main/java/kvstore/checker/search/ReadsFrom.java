@@ -78,17 +78,19 @@ public final class ReadsFrom {
     private static final class Cluster {
         final String value;
         final Operation write;
-        final List<Operation> members = new ArrayList<>();
+        boolean repeated;       // written more than once: names no write, so no cluster
+        int size;
         Operation firstReturn;  // the member with the earliest return
         Operation lastCall;     // the member with the latest call
 
         Cluster(String value, Operation write) {
             this.value = value;
             this.write = write;
+            add(write);
         }
 
         void add(Operation op) {
-            members.add(op);
+            size++;
             if (firstReturn == null || ret(op) < ret(firstReturn)) {
                 firstReturn = op;
             }
@@ -110,6 +112,13 @@ public final class ReadsFrom {
         }
     }
 
+    /** A proof before it is put in words: only the few offered are. */
+    private record Finding(List<Operation> core, Operation culprit, java.util.function.Supplier<List<String>> why) {
+        boolean usesFailedCas() {
+            return core.stream().anyMatch(ReadsFrom::failedCas);
+        }
+    }
+
     private ReadsFrom() {
     }
 
@@ -126,8 +135,8 @@ public final class ReadsFrom {
         boolean deletes = false;
         boolean onlyPutsAndGets = true;
         boolean emptyWritten = false;
-        Map<String, Operation> writerOf = new HashMap<>();
-        Set<String> repeated = new java.util.HashSet<>();
+        boolean repeats = false;
+        Map<String, Cluster> clusters = new HashMap<>(); // by value, from the value's write(s)
         for (Operation op : operations) {
             if (op.kind() == OpKind.APPEND) {
                 return new Result(List.of(), false); // values are built from pieces: not this reasoning
@@ -143,51 +152,44 @@ public final class ReadsFrom {
                 continue;
             }
             emptyWritten |= "".equals(op.written());
-            if (writerOf.putIfAbsent(op.written(), op) != null) {
-                repeated.add(op.written());
+            Cluster c = clusters.putIfAbsent(op.written(), new Cluster(op.written(), op));
+            if (c != null) {
+                c.repeated = true;
+                repeats = true;
             }
         }
         if (absentReadsAsEmpty && emptyWritten) {
-            repeated.add(""); // a read of "" may have seen the absent key or that write: it names no write
+            clusters.get("").repeated = true; // a read of "" may have seen the absent key or that write
+            repeats = true;
         }
         boolean emptyIsAbsent = absentReadsAsEmpty && !emptyWritten;
         boolean absentUnique = !deletes && !(absentReadsAsEmpty && emptyWritten);
-        boolean complete = onlyPutsAndGets && repeated.isEmpty() && absentUnique;
-
-        Map<String, Cluster> clusters = new HashMap<>();
+        boolean complete = onlyPutsAndGets && !repeats && absentUnique;
         if (absentUnique) {
-            Cluster initial = new Cluster(null, INITIAL);
-            initial.add(INITIAL);
-            clusters.put(null, initial);
+            clusters.put(null, new Cluster(null, INITIAL));
         }
-        writerOf.forEach((value, writer) -> {
-            if (!repeated.contains(value)) {
-                Cluster c = new Cluster(value, writer);
-                c.add(writer);
-                clusters.put(value, c);
-            }
-        });
+
         List<Operation> outsiders = new ArrayList<>(); // constrain, but belong to no cluster
-        List<Explanation> found = new ArrayList<>();
+        List<Finding> found = new ArrayList<>();
         for (Operation op : operations) {
             String seen = observedValue(op, emptyIsAbsent);
             boolean observer = op.outcome() == Outcome.OK && (op.kind() == OpKind.GET || op.kind() == OpKind.CAS);
             if (observer) {
                 Cluster c = clusters.get(seen);
-                if (c != null) {
+                if (c != null && !c.repeated) {
                     if (c.write != INITIAL && c.write.call() > op.ret()) {
-                        found.add(proof(key, List.of(c.write, op), op, OperationText.describe(op) + " observed "
-                                + OperationText.value(seen) + ", but the only write of it, "
-                                + OperationText.describe(c.write) + ", began after that returned."));
+                        found.add(new Finding(List.of(c.write, op), op, () -> List.of(OperationText.describe(op)
+                                + " observed " + OperationText.value(seen) + ", but the only write of it, "
+                                + OperationText.describe(c.write) + ", began after that returned.")));
                         continue;
                     }
                     c.add(op);
                     continue;
                 }
-                if (seen != null && !writerOf.containsKey(seen) && !(absentReadsAsEmpty && seen.isEmpty())) {
-                    found.add(proof(key, List.of(op), op, OperationText.describe(op) + " observed "
-                            + OperationText.value(seen) + ", but no operation that may have taken effect began to write it"
-                            + " before that returned."));
+                if (seen != null && c == null && !(absentReadsAsEmpty && seen.isEmpty())) {
+                    found.add(new Finding(List.of(op), op, () -> List.of(OperationText.describe(op) + " observed "
+                            + OperationText.value(seen) + ", but no operation that may have taken effect began to"
+                            + " write it before that returned.")));
                     continue;
                 }
             }
@@ -199,8 +201,8 @@ public final class ReadsFrom {
         List<Cluster> forward = new ArrayList<>();
         List<Cluster> backward = new ArrayList<>();
         for (Cluster c : clusters.values()) {
-            if (c.members.size() == 1 && c.write.isOpenEnded()) {
-                continue; // an unread write of unknown outcome: it need not have happened
+            if (c.repeated || (c.size == 1 && c.write.isOpenEnded())) {
+                continue; // no cluster; or an unread write of unknown outcome, which need not have happened
             }
             (c.forward() ? forward : backward).add(c);
         }
@@ -208,7 +210,7 @@ public final class ReadsFrom {
         Cluster reaching = null; // of the forward zones so far, the one that ends last
         for (Cluster c : forward) {
             if (reaching != null && c.from() < reaching.to()) {
-                found.add(overlap(key, reaching, c));
+                found.add(overlap(reaching, c));
             }
             if (reaching == null || c.to() > reaching.to()) {
                 reaching = c;
@@ -218,21 +220,23 @@ public final class ReadsFrom {
         for (Cluster c : backward) {
             Cluster around = enclosing.around(c.from(), c.to());
             if (around != null) {
-                found.add(inside(key, around, c));
+                found.add(inside(around, c));
             }
         }
         for (Operation op : outsiders) {
             Cluster around = enclosing.around(op.call(), ret(op));
             if (around != null && contradicts(op, around, emptyIsAbsent)) {
-                found.add(outsider(key, around, op));
+                found.add(outsider(around, op));
             }
         }
         // Proofs that complete soonest are closest to the shortest failing prefix.
         List<Explanation> best = found.stream()
-                .sorted(Comparator.comparing((Explanation e) -> e.core().stream().anyMatch(ReadsFrom::failedCas))
-                        .thenComparingLong(e -> ret(e.culprit()))
-                        .thenComparingInt(e -> e.core().size()))
-                .limit(PROOFS_OFFERED).toList();
+                .sorted(Comparator.comparing(Finding::usesFailedCas)
+                        .thenComparingLong(f -> ret(f.culprit()))
+                        .thenComparingInt(f -> f.core().size()))
+                .limit(PROOFS_OFFERED)
+                .map(f -> proof(key, f.core(), f.culprit(), f.why().get()))
+                .toList();
         return new Result(best, complete);
     }
 
@@ -326,7 +330,7 @@ public final class ReadsFrom {
         if (op == c.write) {
             return false;
         }
-        if (op.kind() == OpKind.CAS && op.outcome() == Outcome.FAIL) {
+        if (failedCas(op)) {
             return Objects.equals(observedValue(op, emptyIsAbsent), c.value); // it found another value
         }
         if (op.kind() == OpKind.GET) {
@@ -382,30 +386,32 @@ public final class ReadsFrom {
                 + source + ", the only " + (c.write == INITIAL ? "source" : "write") + " of " + value + ".";
     }
 
-    private static Explanation overlap(String key, Cluster a, Cluster b) {
-        return proof(key, witnesses(a, b), latest(a, b), held(a), held(b),
-                "Both cannot be: the two stretches overlap.");
+    private static Finding overlap(Cluster a, Cluster b) {
+        return new Finding(witnesses(a, b), latest(a, b), () -> List.of(held(a), held(b),
+                "Both cannot be: the two stretches overlap."));
     }
 
-    private static Explanation inside(String key, Cluster around, Cluster c) {
-        String value = OperationText.value(c.value);
-        String why = c.members.size() == 1
-                ? OperationText.describe(c.write) + " took effect inside that stretch, and would have replaced "
-                        + OperationText.value(around.value) + " for good."
-                : "Every operation on " + value + " (its write and " + (c.members.size() - 1) + " that saw it) was"
-                        + " under way from t" + c.from() + " to t" + c.to() + ", inside that stretch, so " + value
-                        + " was there at some moment of it, which cannot be.";
-        return proof(key, witnesses(around, c), latest(around, c), held(around), why);
+    private static Finding inside(Cluster around, Cluster c) {
+        return new Finding(witnesses(around, c), latest(around, c), () -> {
+            String value = OperationText.value(c.value);
+            String why = c.size == 1
+                    ? OperationText.describe(c.write) + " took effect inside that stretch, and would have replaced "
+                            + OperationText.value(around.value) + " for good."
+                    : "Every operation on " + value + " (its write and " + (c.size - 1) + " that saw it) was"
+                            + " under way from t" + c.from() + " to t" + c.to() + ", inside that stretch, so "
+                            + value + " was there at some moment of it, which cannot be.";
+            return List.of(held(around), why);
+        });
     }
 
-    private static Explanation outsider(String key, Cluster around, Operation op) {
+    private static Finding outsider(Cluster around, Operation op) {
         List<Operation> core = new ArrayList<>(witnesses(around));
         core.add(op);
         Operation culprit = ret(op) > ret(latest(around)) ? op : latest(around);
-        return proof(key, core, culprit, held(around), OperationText.describe(op) + " ran wholly inside that"
-                + " stretch, yet " + (op.kind() == OpKind.GET ? "it saw another value."
-                : op.kind() == OpKind.CAS && op.outcome() == Outcome.FAIL ? "it found the key did not hold that value."
-                : "it changed the value, which could then never come back."));
+        return new Finding(core, culprit, () -> List.of(held(around), OperationText.describe(op) + " ran wholly"
+                + " inside that stretch, yet " + (op.kind() == OpKind.GET ? "it saw another value."
+                : failedCas(op) ? "it found the key did not hold that value."
+                : "it changed the value, which could then never come back.")));
     }
 
     private static List<Operation> witnesses(Cluster... clusters) {
@@ -431,7 +437,7 @@ public final class ReadsFrom {
         return latest;
     }
 
-    private static Explanation proof(String key, List<Operation> core, Operation culprit, String... why) {
+    private static Explanation proof(String key, List<Operation> core, Operation culprit, List<String> why) {
         List<Operation> ordered = new ArrayList<>(core);
         ordered.sort(Comparator.comparingInt(Operation::id));
         List<String> sentences = new ArrayList<>();
@@ -440,7 +446,7 @@ public final class ReadsFrom {
         for (Operation op : ordered) {
             sentences.add("  " + OperationText.describe(op) + (op == culprit ? "   <- culprit" : ""));
         }
-        sentences.addAll(List.of(why));
+        sentences.addAll(why);
         return new Explanation(key, culprit, -1, List.copyOf(ordered), true, List.copyOf(sentences));
     }
 }

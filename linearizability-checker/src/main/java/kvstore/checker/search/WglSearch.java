@@ -118,8 +118,9 @@ public final class WglSearch<S> {
         int apartCursor = -1;  // when >= 0: trying apart operations, and this is the next candidate
         int frontier = 0;      // while trying apart operations: the position of the earliest pending return
         while (definiteDone < listed) {
-            if ((++steps & (BUDGET_CHECK_INTERVAL - 1)) == 0 && budget.expired()) {
-                return new SearchResult(Verdict.UNKNOWN, List.of(), budget.whyExpired(), -1, steps, memo.size());
+            if ((++steps & (BUDGET_CHECK_INTERVAL - 1)) == 0 && (budget.expired() || steps > budget.maxSteps())) {
+                return new SearchResult(Verdict.UNKNOWN, List.of(), budget.expired() ? budget.whyExpired()
+                        : "step budget exhausted", -1, steps, memo.size());
             }
             if (apartCursor < 0 && (node & 1) == 0) { // a call in the list: try to linearize it now
                 int op = node >>> 1;
