@@ -109,6 +109,10 @@ public final class CheckerMain {
             History history;
             try {
                 history = await(current);
+            } catch (OutOfMemoryError e) {
+                out.println(file + ": UNKNOWN " + outOfMemory("reading it"));
+                unknown = true;
+                continue;
             } catch (HistoryFormatException e) {
                 out.println(file + ": INVALID " + e.getMessage());
                 invalid = true;
@@ -123,17 +127,28 @@ public final class CheckerMain {
                 continue;
             }
             // The verdict first: explaining may take long or run out of budget, and never changes it.
-            CheckResult result = LinearizabilityChecker.decide(history, model, a.options);
+            CheckResult result;
+            try {
+                result = LinearizabilityChecker.decide(history, model, a.options);
+            } catch (OutOfMemoryError e) {
+                out.println(file + ": UNKNOWN " + outOfMemory("checking it"));
+                unknown = true;
+                continue;
+            }
             out.println(TextReport.verdictLine(file.toString(), result));
             out.flush();
-            result = LinearizabilityChecker.explain(result, model, a.options);
-            ops += history.operations().size();
-            TextReport.details(result).forEach(out::println);
             switch (result.verdict()) {
                 case NOT_LINEARIZABLE -> violated = true;
                 case UNKNOWN -> unknown = true;
                 case LINEARIZABLE -> { }
             }
+            try {
+                result = LinearizabilityChecker.explain(result, model, a.options);
+            } catch (OutOfMemoryError e) {
+                out.println("  (not explained: " + outOfMemory("explaining it") + ")");
+            }
+            ops += history.operations().size();
+            TextReport.details(result).forEach(out::println);
             if (a.html != null) {
                 reports.add(new HtmlReport.Named(file.toString(), result));
             }
@@ -158,6 +173,15 @@ public final class CheckerMain {
         return violated ? NOT_LINEARIZABLE : unknown ? UNKNOWN : LINEARIZABLE;
     }
 
+    /**
+     * The heap ran out although every search bounds its memory: the history itself is too large for it. Say so
+     * and go on with the next file (what this one held is garbage now), rather than crash.
+     */
+    private static String outOfMemory(String doing) {
+        return "(out of memory " + doing + ": the history needs more than the JVM's heap of "
+                + (Runtime.getRuntime().maxMemory() >> 20) + " MB; give it more with -Xmx)";
+    }
+
     private static History await(Future<History> read) throws IOException, HistoryFormatException {
         try {
             return read.get();
@@ -168,6 +192,7 @@ public final class CheckerMain {
             switch (e.getCause()) {
                 case HistoryFormatException f -> throw f;
                 case IOException io -> throw io;
+                case OutOfMemoryError oom -> throw oom;
                 case RuntimeException re -> throw re;
                 default -> throw new IllegalStateException(e.getCause());
             }

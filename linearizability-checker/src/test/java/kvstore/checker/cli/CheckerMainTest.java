@@ -52,6 +52,26 @@ class CheckerMainTest {
             {"process": 3, "type": "ok", "f": "get", "key": "x", "value": "1"}
             """;
 
+    @Test
+    void aHistoryLargerThanTheHeapIsUnknownNeverACrash() throws Exception {
+        Path big = dir.resolve("big.jsonl");
+        try (var w = new kvstore.checker.history.HistoryWriter(Files.newBufferedWriter(big))) {
+            for (var e : kvstore.checker.generate.HistoryGenerator.generate(
+                    kvstore.checker.generate.WorkloadShape.of(300_000, 8, 100), 1)) {
+                w.write(e);
+            }
+        }
+        Path good = file("good.jsonl", GOOD);
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process p = new ProcessBuilder(java, "-Xmx24m", "-cp", System.getProperty("java.class.path"),
+                CheckerMain.class.getName(), "check", big.toString(), good.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(CheckerMain.UNKNOWN, p.waitFor(), out);
+        assertTrue(out.contains(big + ": UNKNOWN (out of memory"), out);
+        assertTrue(out.contains(good + ": LINEARIZABLE"), "the next file is still checked: " + out);
+    }
+
     /** A cas that failed although the key held what it expected: Jepsen's clients may report one never sent. */
     private static final String FAILED_CAS_EDN = """
             {:process 0, :type :invoke, :f :write, :value 1}
