@@ -25,6 +25,9 @@ import java.util.Set;
  * Every step is bounded by the budget; when it runs out the explanation says less, never something false.
  */
 public final class Explainer {
+    /** At most this many operations of a core are listed in words. */
+    static final int MAX_LISTED = 40;
+
     private Explainer() {
     }
 
@@ -61,7 +64,15 @@ public final class Explainer {
                 : "These " + core.size() + " operations cannot be linearized together"
                         + (shrinker.finished() ? "" : " (shrinking stopped at the budget; a smaller set may exist)")
                         + ":");
-        for (Operation op : core) {
+        // A core the budget left large is listed by its end, next to the culprit: the rest is in the HTML report.
+        int from = Math.max(0, core.size() - MAX_LISTED);
+        if (from > 0) {
+            sentences.add("  ... " + from + " earlier operations (the HTML report draws them all)");
+            if (core.indexOf(culprit) < from) {
+                sentences.add("  " + OperationText.describe(culprit) + "   <- culprit");
+            }
+        }
+        for (Operation op : core.subList(from, core.size())) {
             sentences.add("  " + OperationText.describe(op) + (op == culprit ? "   <- culprit" : ""));
         }
         sentences.add(reason(core, culprit, model));

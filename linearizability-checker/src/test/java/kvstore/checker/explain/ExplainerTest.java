@@ -99,4 +99,23 @@ class ExplainerTest {
         assertTrue(e.sentences().getLast().contains("Process 2 read \"a\" at [t1, t2], but the only value the key"
                 + " could hold then was absent (initially)"), e.sentences().getLast());
     }
+
+    @Test
+    void aCoreTheBudgetLeftLargeIsListedByItsEndWithTheCulprit() {
+        // Values repeat, so only the search explains; an explain budget already spent leaves the whole prefix.
+        var events = kvstore.checker.generate.HistoryGenerator.generate(
+                kvstore.checker.generate.WorkloadShape.of(400, 4, 1).withValues(3).withUnknownShare(0), 5);
+        var plant = kvstore.checker.generate.StaleReadPlanter.plant(events, new java.util.SplittableRandom(5), 0.9);
+        RegisterModel model = new RegisterModel();
+        List<Operation> ops = LinearizabilityChecker.searchable(Histories.build(plant.events()).operations(), model);
+        var search = kvstore.checker.search.WglSearch.check(model, ops, kvstore.checker.search.Budget.unlimited());
+        assertEquals(Verdict.NOT_LINEARIZABLE, search.verdict());
+        Explanation e = Explainer.explain("x", ops, search.firstImpossibleEvent(), model,
+                kvstore.checker.search.Budget.of(java.time.Duration.ZERO, Long.MAX_VALUE));
+        assertTrue(e.core().size() > Explainer.MAX_LISTED, "nothing shrunk: " + e.core().size());
+        assertTrue(e.sentences().size() <= Explainer.MAX_LISTED + 6, String.join("\n", e.sentences()));
+        assertTrue(e.sentences().stream().anyMatch(s -> s.contains("earlier operations (the HTML report")));
+        assertTrue(e.sentences().stream().anyMatch(s -> s.endsWith("<- culprit")));
+        assertTrue(e.sentences().stream().anyMatch(s -> s.contains("shrinking stopped at the budget")));
+    }
 }
