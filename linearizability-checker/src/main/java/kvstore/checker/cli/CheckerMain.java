@@ -27,7 +27,8 @@ import java.util.concurrent.Future;
 
 /**
  * {@code check HISTORY... [--html OUT.html] [--timeout SECONDS]}: one verdict line per history.
- * Exit status: 0 all linearizable, 1 some history is not, 2 some verdict is unknown, 3 invalid input or usage.
+ * Exit status: 0 all linearizable, 1 some history is not, 2 some verdict is unknown, 3 invalid input or usage,
+ * 4 an internal error (a bug).
  */
 public final class CheckerMain {
     public static final int LINEARIZABLE = 0;
@@ -108,7 +109,12 @@ public final class CheckerMain {
             }
             History history;
             try {
-                history = await(current);
+                try {
+                    history = await(current);
+                } catch (OutOfMemoryError e) {
+                    // Read ahead while the previous file was being checked: read it again, alone.
+                    history = HistoryReader.read(file, a.semantics);
+                }
             } catch (OutOfMemoryError e) {
                 out.println(file + ": UNKNOWN " + outOfMemory("reading it"));
                 unknown = true;

@@ -18,6 +18,8 @@ import java.util.Map;
  */
 final class EdnParser {
     private static final int MAX_DEPTH = 64; // ops nest two or three levels, a wrapping vector one more
+    /** What {@code #_ form} reads as: nothing, which the collection (or the file) around it skips. */
+    private static final Object DISCARDED = new Object();
 
     private final Reader in;
     private int peeked = -2; // -2: nothing peeked
@@ -67,6 +69,9 @@ final class EdnParser {
         skipSpace();
         int opLine = line;
         Object value = readValue();
+        if (value == DISCARDED) {
+            return;
+        }
         if (!(value instanceof Map<?, ?> map)) {
             throw new HistoryFormatException(opLine, "each operation must be an EDN map such as"
                     + " {:process 0, :type :invoke, :f :read, :value nil}, not " + describe(value));
@@ -127,23 +132,49 @@ final class EdnParser {
         }
     }
 
-    /** {@code #{...}} a set, {@code #_ form} a discarded form, {@code #tag form} a tagged value: its form. */
+    /**
+     * {@code #{...}} a set, {@code #_ form} a discarded form, {@code ##Inf} and the like a symbolic number,
+     * {@code #"..."} a regular expression (its text), {@code #'name} a var (its name), {@code #tag form} a tagged
+     * value: its form.
+     */
     private Object readDispatch() throws IOException, HistoryFormatException {
         int c = peek();
-        if (c == '{') {
-            next();
-            return readSequence('}');
+        switch (c) {
+            case '{' -> {
+                next();
+                return readSequence('}');
+            }
+            case '_' -> {
+                next();
+                readValue();
+                return DISCARDED;
+            }
+            case '#' -> {
+                next();
+                String name = readToken();
+                return switch (name) {
+                    case "Inf" -> Double.POSITIVE_INFINITY;
+                    case "-Inf" -> Double.NEGATIVE_INFINITY;
+                    case "NaN" -> Double.NaN;
+                    default -> throw error("unknown symbolic value ##" + name);
+                };
+            }
+            case '"' -> {
+                next();
+                return readString();
+            }
+            case '\'' -> {
+                next();
+                return readToken();
+            }
+            default -> {
+                if (c < 0 || Character.isWhitespace(c)) {
+                    throw error("a '#' with nothing after it");
+                }
+                readToken(); // the tag's name: a record or a reader literal, read as what it wraps
+                return readValue();
+            }
         }
-        if (c == '_') {
-            next();
-            readValue();
-            return readValue();
-        }
-        if (c < 0 || Character.isWhitespace(c)) {
-            throw error("a '#' with nothing after it");
-        }
-        readToken(); // the tag's name: a record or a reader literal, read as what it wraps
-        return readValue();
     }
 
     private Map<Object, Object> readMap() throws IOException, HistoryFormatException {
@@ -159,11 +190,18 @@ final class EdnParser {
                 return map;
             }
             Object key = readValue();
-            skipSpace();
-            if (peek() == '}') {
-                throw error("a map key without a value");
+            if (key == DISCARDED) {
+                continue;
             }
-            map.put(key, readValue());
+            Object value;
+            do {
+                skipSpace();
+                if (peek() == '}') {
+                    throw error("a map key without a value");
+                }
+                value = readValue();
+            } while (value == DISCARDED);
+            map.put(key, value);
         }
     }
 
@@ -179,7 +217,10 @@ final class EdnParser {
                 next();
                 return items;
             }
-            items.add(readValue());
+            Object item = readValue();
+            if (item != DISCARDED) {
+                items.add(item);
+            }
         }
     }
 
@@ -267,10 +308,13 @@ final class EdnParser {
             try {
                 return Long.parseLong(number);
             } catch (NumberFormatException notLong) {
+                if (number.matches("[+-]?\\d+")) {
+                    return number; // an integer beyond 64 bits: its decimal text, as a value is compared
+                }
                 try {
                     return Double.parseDouble(number);
-                } catch (NumberFormatException notNumber) {
-                    throw error("not a number: " + token);
+                } catch (NumberFormatException notDouble) {
+                    return token; // a ratio such as 1/3, or a radix number: kept as written
                 }
             }
         }

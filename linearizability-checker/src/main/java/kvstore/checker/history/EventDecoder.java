@@ -44,6 +44,7 @@ final class EventDecoder {
             case null -> null;
             case String s -> s;
             case Long l -> l.toString();
+            case Keyword k -> k.name();
             default -> throw new HistoryFormatException(line, "\"key\" must be a string, not " + rawKey);
         };
         Object value = value(fields.value, f, type, line);

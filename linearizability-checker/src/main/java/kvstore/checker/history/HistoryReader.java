@@ -58,7 +58,21 @@ public final class HistoryReader {
         while (i < n && Character.isWhitespace(head[i])) {
             i++;
         }
-        if (i < n && "[(#;".indexOf(head[i]) >= 0) {
+        if (i < n && head[i] == '[') { // Jepsen's vector of maps, or a JSON array of objects
+            int j = i + 1;
+            while (j < n && Character.isWhitespace(head[j])) {
+                j++;
+            }
+            if (j < n && head[j] == '{') {
+                j++;
+                while (j < n && Character.isWhitespace(head[j])) {
+                    j++;
+                }
+                return !(j < n && head[j] == '"');
+            }
+            return true;
+        }
+        if (i < n && "(#;".indexOf(head[i]) >= 0) {
             return true;
         }
         if (i >= n || head[i] != '{') {

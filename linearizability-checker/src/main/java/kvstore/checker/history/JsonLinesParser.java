@@ -13,7 +13,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Reads JSON Lines (one object per line) with a single streaming parser over the whole input. */
+/**
+ * Reads JSON Lines (one object per line; a file that wraps them in one array is read too) with a single streaming
+ * parser over the whole input.
+ */
 final class JsonLinesParser {
     private static final JsonFactory FACTORY = JsonFactory.builder()
             .enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
@@ -26,8 +29,17 @@ final class JsonLinesParser {
         int objectLine = 0; // the line the object being read starts on: a cut-off object is reported there
         try (JsonParser parser = FACTORY.createParser(in)) {
             JsonToken token;
+            int arrays = 0; // also accepted: the objects in one top-level array
             while ((token = parser.nextToken()) != null) {
                 int line = parser.currentTokenLocation().getLineNr();
+                if (token == JsonToken.START_ARRAY && arrays == 0) {
+                    arrays++;
+                    continue;
+                }
+                if (token == JsonToken.END_ARRAY && arrays == 1) {
+                    arrays++;
+                    continue;
+                }
                 if (token != JsonToken.START_OBJECT) {
                     throw new HistoryFormatException(line, "each line must be a JSON object, found " + token);
                 }

@@ -66,13 +66,12 @@ public interface Model<S> {
                 changed = false;
                 java.util.List<Operation> current = all.stream().filter(keep::contains).toList();
                 Relation relation = among(current);
-                java.util.List<Operation> observers = current.stream().filter(Operation::observes).toList();
                 for (Operation dropped : all) {
                     if (keep.contains(dropped)) {
                         continue;
                     }
-                    for (Operation observer : observers) {
-                        if (relation.mayRelyOn(observer, dropped)) {
+                    for (Operation k : current) { // the relation knows which kept ones observe
+                        if (relation.mayRelyOn(k, dropped)) {
                             keep.add(dropped);
                             changed = true;
                             break;

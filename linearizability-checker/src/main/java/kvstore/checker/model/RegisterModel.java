@@ -93,7 +93,7 @@ public final class RegisterModel implements Model<RegisterModel.Value> {
         return kept -> {
             SeparatingWrites separators = appends ? null : new SeparatingWrites(kept);
             return (observer, writer) -> {
-                if (!observer.observes() || !writer.writes() || writer.call() > observer.ret()
+                if (!mayObserve(observer) || !writer.writes() || writer.call() > observer.ret()
                         || observer == writer) {
                     return false;
                 }
@@ -102,7 +102,7 @@ public final class RegisterModel implements Model<RegisterModel.Value> {
                 }
                 String written = writer.written();
                 boolean matches = reads(written, observer.observed());
-                boolean sawIt = observer.kind() == OpKind.GET ? matches
+                boolean sawIt = observer.kind() == OpKind.GET || observer.outcome() == Outcome.INFO ? matches
                         : matches == (observer.outcome() == Outcome.OK); // a failed cas saw another value
                 if (!sawIt) {
                     return false;
@@ -112,6 +112,15 @@ public final class RegisterModel implements Model<RegisterModel.Value> {
                         && writer == latestWriterBefore(writersOf.get(written), observer.ret()));
             };
         };
+    }
+
+    /**
+     * Whether an operation's outcome may depend on the value it found: an observer, or a cas of unknown outcome,
+     * which, if it swapped, found its expected value (kept without that value's write, it could not swap, and a
+     * shrunk core would then fail for that reason alone).
+     */
+    private static boolean mayObserve(Operation op) {
+        return op.observes() || (op.kind() == OpKind.CAS && op.outcome() == Outcome.INFO);
     }
 
     private static Operation latestWriterBefore(List<Operation> writers, int time) {

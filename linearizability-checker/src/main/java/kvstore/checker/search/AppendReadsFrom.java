@@ -57,7 +57,7 @@ final class AppendReadsFrom {
      * as appends whose order only two reads pin down leave it many orders to try.
      */
     static Explanation confirmedProof(String key, List<Operation> operations, RegisterModel model, Budget budget) {
-        Explanation proof = analyze(key, operations, model.absentReadsAsEmpty());
+        Explanation proof = analyze(key, operations, model.absentReadsAsEmpty(), budget);
         if (proof == null || WglSearch.check(model, proof.core(), budget.withMaxSearchBytes(PROOF_SEARCH_BYTES))
                 .verdict() == Verdict.LINEARIZABLE) {
             return null;
@@ -66,6 +66,11 @@ final class AppendReadsFrom {
     }
 
     static Explanation analyze(String key, List<Operation> operations, boolean absentReadsAsEmpty) {
+        return analyze(key, operations, absentReadsAsEmpty, Budget.unlimited());
+    }
+
+    /** The proof that completes soonest, or {@code null}; also when the budget runs out while splitting reads. */
+    static Explanation analyze(String key, List<Operation> operations, boolean absentReadsAsEmpty, Budget budget) {
         Map<String, List<Operation>> pieces = new HashMap<>(); // a retried append adds the same piece again
         Map<String, Operation> puts = new HashMap<>();
         boolean deletes = false;
@@ -108,6 +113,9 @@ final class AppendReadsFrom {
         for (Operation op : operations) {
             if (op.kind() != OpKind.GET || op.outcome() != Outcome.OK) {
                 continue;
+            }
+            if (budget.expired()) {
+                return null;
             }
             List<Split> splits = splitter.splits(op, 2);
             if (splits == null) {

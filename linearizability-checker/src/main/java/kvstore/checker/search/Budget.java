@@ -12,7 +12,8 @@ public final class Budget {
     private final long maxSearchBytes;
     private final long maxSteps;
     private final Budget parent; // stopping it stops this one
-    private volatile String stopped;
+    private final java.util.concurrent.atomic.AtomicReference<String> stopped =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     private Budget(long deadlineNanos, long maxSearchBytes, long maxSteps, Budget parent) {
         this.deadlineNanos = deadlineNanos;
@@ -56,14 +57,13 @@ public final class Budget {
     }
 
     private String stoppedBecause() {
-        return stopped != null ? stopped : parent != null ? parent.stoppedBecause() : null;
+        String why = stopped.get();
+        return why != null ? why : parent != null ? parent.stoppedBecause() : null;
     }
 
     /** Stops every search under this budget, for the reason given (the first reason stays). */
     public void stop(String reason) {
-        if (stopped == null) {
-            stopped = reason;
-        }
+        stopped.compareAndSet(null, reason);
     }
 
     public long maxSearchBytes() {

@@ -28,7 +28,9 @@ import java.util.function.ToIntFunction;
  * }</pre>
  *
  * Verdicts do not depend on thread timing: each key's search is deterministic, and results are reported in key
- * order. Only a budget running out can change an answer, and then it says {@link Verdict#UNKNOWN}.
+ * order. Only a budget running out can change an answer, and then it says {@link Verdict#UNKNOWN}; so can the
+ * first violation when {@link CheckOptions#allKeys()} is off (which other keys were decided by then depends on
+ * timing, the history's verdict does not).
  */
 public final class LinearizabilityChecker {
     /**
@@ -55,14 +57,19 @@ public final class LinearizabilityChecker {
         long start = System.nanoTime();
         Budget budget = Budget.of(options.timeout(), options.maxSearchBytes());
         List<Map.Entry<String, List<Operation>>> keys = new ArrayList<>(history.byKey().entrySet());
-        List<KeyResult> results = runAll(keys, e -> e.getValue().size(), options.threads(), entry -> {
-            KeyResult r = checkKey(entry, model, budget);
-            if (r.verdict() == Verdict.NOT_LINEARIZABLE && !options.allKeys()) {
-                budget.stop("not decided: stopped once key " + OperationText.key(r.key())
-                        + " was found not linearizable (--all-keys decides every key)");
-            }
-            return r;
-        });
+        List<KeyResult> results;
+        try {
+            results = runAll(keys, e -> e.getValue().size(), options.threads(), entry -> {
+                KeyResult r = checkKey(entry, model, budget);
+                if (r.verdict() == Verdict.NOT_LINEARIZABLE && !options.allKeys()) {
+                    budget.stop("not decided: stopped once key " + OperationText.key(r.key())
+                            + " was found not linearizable (--all-keys decides every key)");
+                }
+                return r;
+            });
+        } finally {
+            budget.stop("stopped: the check ended"); // searches left running after a failure end too
+        }
         return new CheckResult(verdictOf(results), history, List.copyOf(results),
                 Duration.ofNanos(System.nanoTime() - start));
     }
@@ -138,8 +145,8 @@ public final class LinearizabilityChecker {
      * One key. Most keys are linearizable and the search shows that fast, so it goes first, for a few dozen steps
      * per operation. Then the reads-from reasoning, which proves most violations of histories with distinct
      * values in O(n log n) with a proof of a few operations (confirmed by an exact search of just those), for
-     * registers ({@link ReadsFrom}) and for values built by appends ({@link AppendReadsFrom}). Then the search in
-     * full, unless the quick one already found the violation.
+     * registers ({@link ReadsFrom}) and for values built by appends ({@link AppendReadsFrom}); for puts and gets
+     * of distinct values it is exact, so finding no violation there decides the key. Then the search in full.
      */
     private static <S> KeyResult checkKey(Map.Entry<String, List<Operation>> entry, Model<S> model, Budget budget) {
         String key = entry.getKey();
@@ -151,32 +158,45 @@ public final class LinearizabilityChecker {
             if (quick.verdict() == Verdict.LINEARIZABLE || budget.expired()) {
                 return new KeyResult(key, quick.verdict(), ops, quick, null);
             }
-            RegisterModel register = model instanceof RegisterModel r ? r : null;
-            if (register != null) {
-                Explanation proof = ReadsFrom.confirmedProof(key, ops, register, budget);
-                if (proof == null) {
-                    proof = AppendReadsFrom.confirmedProof(key, ops, register, budget);
-                }
-                if (proof != null) {
-                    return new KeyResult(key, Verdict.NOT_LINEARIZABLE, ops, new SearchResult(
-                            Verdict.NOT_LINEARIZABLE, List.of(), null, quick.firstImpossibleEvent(), quick.steps(),
-                            quick.memoEntries()), proof);
+            if (model instanceof RegisterModel register) {
+                KeyResult reasoned = reason(key, ops, quick, register, budget);
+                if (reasoned != null) {
+                    return reasoned;
                 }
             }
             SearchResult search = quick.verdict() == Verdict.NOT_LINEARIZABLE ? quick
                     : WglSearch.check(model, searchable, budget);
-            if (search.verdict() == Verdict.UNKNOWN && register != null
-                    && ReadsFrom.analyze(key, ops, register.absentReadsAsEmpty()).complete()) {
-                // The reasoning found no violation, and for such keys it is exact.
-                search = new SearchResult(Verdict.LINEARIZABLE, List.of(), null, -1, search.steps(),
-                        search.memoEntries());
-            }
             return new KeyResult(key, search.verdict(), ops, search, null);
         } catch (OutOfMemoryError e) {
             // Each search bounds its own memory; this is the last line of defence when the heap is too small
             // for even that (or for the searches of other keys at the same time): UNKNOWN, never a crash.
             return new KeyResult(key, Verdict.UNKNOWN, ops, new SearchResult(Verdict.UNKNOWN, List.of(),
                     "out of memory (give the JVM more heap: -Xmx)", -1, 0, 0), null);
+        }
+    }
+
+    /**
+     * The key decided by reads-from reasoning, or {@code null} to leave it to the search: a confirmed proof of a
+     * violation, or, for puts and gets of distinct values, no violation at all (then no witness order is given).
+     * A proof found but not confirmed within the budget decides nothing.
+     */
+    private static KeyResult reason(String key, List<Operation> ops, SearchResult quick, RegisterModel register,
+                                    Budget budget) {
+        try {
+            ReadsFrom.Result analysis = ReadsFrom.analyze(key, ops, register.absentReadsAsEmpty());
+            if (analysis.complete() && analysis.proofs().isEmpty()) {
+                return new KeyResult(key, Verdict.LINEARIZABLE, ops, new SearchResult(Verdict.LINEARIZABLE, List.of(),
+                        null, -1, quick.steps(), quick.memoEntries()), null);
+            }
+            Explanation proof = ReadsFrom.confirmedProof(key, ops, analysis.proofs(), register, budget);
+            if (proof == null) {
+                proof = AppendReadsFrom.confirmedProof(key, ops, register, budget);
+            }
+            return proof == null ? null : new KeyResult(key, Verdict.NOT_LINEARIZABLE, ops, new SearchResult(
+                    Verdict.NOT_LINEARIZABLE, List.of(), null, quick.firstImpossibleEvent(), quick.steps(),
+                    quick.memoEntries()), proof);
+        } catch (RuntimeException e) {
+            return null; // a mistake in the reasoning must cost the proof, never the run: the search decides
         }
     }
 
@@ -213,10 +233,11 @@ public final class LinearizabilityChecker {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while checking", e);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
+            switch (e.getCause()) {
+                case RuntimeException re -> throw re;
+                case Error error -> throw error; // an OutOfMemoryError stays one, for the caller to report
+                default -> throw new IllegalStateException(e.getCause());
             }
-            throw new IllegalStateException(e.getCause());
         } finally {
             pool.shutdownNow();
         }

@@ -70,6 +70,8 @@ public final class ReadsFrom {
 
     /** How many of the proofs found are offered: enough to pick one with a small closure. */
     private static final int PROOFS_OFFERED = 8;
+    /** What each exact search that confirms or shrinks a proof may hold: proofs are small, closures mostly. */
+    private static final long CONFIRMING_SEARCH_BYTES = 32L << 20;
 
     private record Zone(long start, long end) {
     }
@@ -247,10 +249,17 @@ public final class ReadsFrom {
      * no proof, or it cannot be confirmed: a mistake in the reasoning must never become a verdict.
      */
     static Explanation confirmedProof(String key, List<Operation> operations, RegisterModel model, Budget budget) {
-        List<Explanation> proofs = analyze(key, operations, model.absentReadsAsEmpty()).proofs();
+        return confirmedProof(key, operations, analyze(key, operations, model.absentReadsAsEmpty()).proofs(), model,
+                budget);
+    }
+
+    /** As above, for the proofs an {@link #analyze} of {@code operations} found. */
+    static Explanation confirmedProof(String key, List<Operation> operations, List<Explanation> proofs,
+                                      RegisterModel model, Budget budget) {
         if (proofs.isEmpty()) {
             return null;
         }
+        budget = budget.withMaxSearchBytes(CONFIRMING_SEARCH_BYTES);
         List<Operation> all = LinearizabilityChecker.searchable(operations, model);
         Model.Dependencies dependencies = model.dependencies(all);
         Explanation proof = null;

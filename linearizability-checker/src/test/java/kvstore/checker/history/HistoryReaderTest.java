@@ -91,10 +91,36 @@ class HistoryReaderTest {
         assertEquals(1, h.failedLeftOut());
         assertEquals(Semantics.JEPSEN, h.semantics());
         assertEquals("3", h.operations().get(1).value());
-        assertEquals(7, h.operations().get(1).callLine(), "the line an op map starts on");
+        assertEquals(8, h.operations().get(1).callLine(), "the line an op map starts on");
         assertEquals(1, h.annotations().size(), "the nemesis op over two lines");
         assertEquals(0, h.operations().get(0).id());
         assertEquals(1, h.operations().get(1).id());
+    }
+
+    @Test
+    void readsWhatJepsenPutsInValuesAndErrors() throws Exception {
+        History h = read("""
+                [{:process :nemesis, :type :info, :f :measure, :value {:loss ##NaN, :max ##Inf, :ratio 1/3}}
+                 {:process 0, :type :invoke, :f :write, :key :k, :value 123456789012345678901234567890N}
+                 {:process 0, :type :ok, :f :write, :key :k, :value 123456789012345678901234567890N
+                  :error {:pattern #"time.*out", :fn #'jepsen.client/invoke!} #_ :dropped}
+                 {:process 1, :type :invoke, :f :read, :key :k, :value nil} #_{:process 9}]
+                {:process 1, :type :ok, :f :read, :key :k, :value 123456789012345678901234567890}
+                """);
+        assertEquals(2, h.operations().size());
+        assertEquals("k", h.operations().get(0).key(), "a keyword key is its name");
+        assertEquals("123456789012345678901234567890", h.operations().get(0).value(), "beyond 64 bits: as written");
+        assertEquals("123456789012345678901234567890", h.operations().get(1).value());
+    }
+
+    @Test
+    void aJsonArrayOfObjectsIsReadAsJsonLines() throws Exception {
+        History h = read("""
+                [{"process": 1, "type": "invoke", "f": "put", "key": "x", "value": "1"},
+                 {"process": 1, "type": "ok", "f": "put", "key": "x", "value": "1"}]
+                """);
+        assertEquals(1, h.operations().size());
+        assertEquals(Semantics.KVSTORE, h.semantics());
     }
 
     @Test

@@ -63,7 +63,14 @@ final class RandomHistories {
      * never, or absent. {@code putsAndGetsOnly}: the histories the reads-from reasoning decides exactly.
      */
     static List<Event> generateDistinct(long seed, int maxOps, int processes, boolean putsAndGetsOnly) {
+        return generateDistinct(seed, maxOps, processes, putsAndGetsOnly, false);
+    }
+
+    /** As above; {@code empties}: the first write may write "", and reads may return "" (absent or that write). */
+    static List<Event> generateDistinct(long seed, int maxOps, int processes, boolean putsAndGetsOnly,
+                                        boolean empties) {
         SplittableRandom random = new SplittableRandom(seed);
+        boolean emptyWrite = empties && random.nextBoolean();
         OpKind[] kinds = putsAndGetsOnly ? new OpKind[] {OpKind.GET, OpKind.PUT}
                 : new OpKind[] {OpKind.GET, OpKind.PUT, OpKind.DELETE, OpKind.CAS, OpKind.GET, OpKind.PUT};
         int ops = 1 + random.nextInt(maxOps);
@@ -80,7 +87,11 @@ final class RandomHistories {
                 OpKind kind = kinds[random.nextInt(kinds.length)];
                 Object value = switch (kind) {
                     case GET, DELETE -> null;
-                    case PUT, APPEND -> "v" + written++;
+                    case PUT, APPEND -> {
+                        String v = emptyWrite && written == 0 ? "" : "v" + written; // "" at most once
+                        written++;
+                        yield v;
+                    }
                     case CAS -> new CasArgument(anyValue(random, written), "v" + written++);
                 };
                 open[p] = Event.invoke(Integer.toString(p), kind, "x", value);
@@ -92,8 +103,8 @@ final class RandomHistories {
                 Event inv = open[p];
                 int r = random.nextInt(20);
                 EventType type = r < 15 ? EventType.OK : r < 17 ? EventType.FAIL : EventType.INFO;
-                Object value = inv.f() == OpKind.GET && type == EventType.OK ? anyValue(random, written + 1)
-                        : inv.value();
+                Object value = inv.f() == OpKind.GET && type == EventType.OK
+                        ? (empties && random.nextInt(4) == 0 ? "" : anyValue(random, written + 1)) : inv.value();
                 events.add(Event.completion(inv.process(), type, inv.f(), inv.key(), value));
                 open[p] = null;
             }

@@ -64,6 +64,31 @@ class ReadsFromTest {
         }
     }
 
+    /** Stores that report a missing key as "": a read of "" names no write when a write wrote "" too. */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void withEmptyValuesAndAbsentReadAsEmptyEveryProofIsAViolation(long seed) {
+        for (int round = 0; round < 25; round++) {
+            long s = seed * 1000 + round;
+            List<Event> events = RandomHistories.generateDistinct(s, 8, 2 + (int) (s % 3), round % 2 == 0, true);
+            History history = Histories.build(events);
+            for (boolean emptyIsAbsent : new boolean[] {false, true}) {
+                RegisterModel model = new RegisterModel(emptyIsAbsent);
+                boolean linearizable = BruteForceChecker.linearizable(history, model);
+                ReadsFrom.Result result = ReadsFrom.analyze("x", history.operations(), emptyIsAbsent);
+                if (linearizable && result.violation() != null) {
+                    fail("seed " + s + " (absent reads as empty: " + emptyIsAbsent + "): a proof for a"
+                            + " linearizable history: " + result.violation().sentences() + "\n"
+                            + Histories.toJsonLines(events) + Seeds.replay(ReadsFromTest.class, seed));
+                }
+                if (!linearizable && result.complete() && result.violation() == null) {
+                    fail("seed " + s + " (absent reads as empty: " + emptyIsAbsent + "): complete, yet a violation"
+                            + " was missed\n" + Histories.toJsonLines(events) + Seeds.replay(ReadsFromTest.class, seed));
+                }
+            }
+        }
+    }
+
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void forPutsAndGetsOfDistinctValuesItFindsEveryViolation(long seed) {
