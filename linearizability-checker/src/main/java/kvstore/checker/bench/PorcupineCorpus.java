@@ -44,17 +44,17 @@ public final class PorcupineCorpus {
     }
 
     /**
-     * {@code PorcupineCorpus TEST_DATA [OUT_DIR] [--aot CACHE]}: converts, then checks all of them in one
+     * {@code PorcupineCorpus TEST_DATA [OUT_DIR] [--kv PATH_TO_KV]}: converts, then checks all of them in one
      * {@code check} call in a fresh JVM (start-up included, as Porcupine's figure includes its test binary's),
      * and compares every verdict with Porcupine's.
      */
     public static void main(String[] args) throws Exception {
         Path testData = null;
         Path out = null;
-        Path aot = null;
+        String kv = null;
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--aot")) {
-                aot = Path.of(args[++i]);
+            if (args[i].equals("--kv")) {
+                kv = args[++i];
             } else if (testData == null) {
                 testData = Path.of(args[i]);
             } else {
@@ -62,16 +62,16 @@ public final class PorcupineCorpus {
             }
         }
         if (testData == null) {
-            System.err.println("usage: PorcupineCorpus PORCUPINE_TEST_DATA_DIR [OUT_DIR] [--aot CACHE]");
+            System.err.println("usage: PorcupineCorpus PORCUPINE_TEST_DATA_DIR [OUT_DIR] [--kv PATH_TO_KV]");
             System.exit(3);
         }
         List<Entry> entries = convert(testData, out != null ? out : Files.createTempDirectory("porcupine"));
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
-        if (aot != null && Files.exists(aot)) {
-            command.add("-XX:AOTCache=" + aot);
-        }
-        command.addAll(List.of("-jar", Path.of(PorcupineCorpus.class.getProtectionDomain().getCodeSource()
-                .getLocation().toURI()).toString(), "check", "--stats", "--absent-reads-as-empty"));
+        // As a user runs it: ./kv check (its JVM options included); without ./kv, plain java -jar.
+        List<String> command = kv != null ? new ArrayList<>(List.of(kv, "check"))
+                : new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar",
+                        Path.of(PorcupineCorpus.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                                .toString(), "check"));
+        command.addAll(List.of("--stats", "--absent-reads-as-empty"));
         entries.forEach(e -> command.add(e.file().toString()));
         Path report = Files.createTempFile("porcupine-check", ".txt");
         long start = System.nanoTime();

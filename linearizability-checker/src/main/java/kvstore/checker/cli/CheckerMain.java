@@ -1,29 +1,20 @@
 package kvstore.checker.cli;
 
-import kvstore.checker.history.History;
-import kvstore.checker.history.HistoryFormatException;
-import kvstore.checker.history.HistoryReader;
 import kvstore.checker.history.Semantics;
 import kvstore.checker.model.RegisterModel;
 import kvstore.checker.report.HtmlReport;
-import kvstore.checker.report.TextReport;
 import kvstore.checker.search.CheckOptions;
-import kvstore.checker.search.CheckResult;
-import kvstore.checker.search.LinearizabilityChecker;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * {@code check HISTORY... [--html OUT.html] [--timeout SECONDS]}: one verdict line per history.
@@ -93,71 +84,49 @@ public final class CheckerMain {
         boolean unknown = false;
         long ops = 0;
         List<HtmlReport.Named> reports = new ArrayList<>();
-        // Files are read one ahead of the one being checked, on a second thread: reading and checking overlap.
-        ExecutorService reader = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "history-reader");
+        // Several files are checked at once, each on one thread (most histories of many files are small, often
+        // one key each); one file has its keys checked in parallel instead. Either way each search keeps its
+        // share of the memory. Output stays in file order, each verdict line before its explanation.
+        int workers = Math.min(a.options.threads(), a.files.size());
+        CheckOptions perFile = workers > 1
+                ? a.options.withThreads(1).withMaxSearchBytes(a.options.maxSearchBytes()) : a.options;
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, workers), r -> {
+            Thread t = new Thread(r, "check-file");
             t.setDaemon(true);
             return t;
         });
-        Future<History> nextRead = a.files.isEmpty() ? null : reader.submit(() -> HistoryReader.read(a.files.get(0), a.semantics));
-        for (int i = 0; i < a.files.size(); i++) {
-            Path file = a.files.get(i);
-            Future<History> current = nextRead;
-            if (i + 1 < a.files.size()) {
-                Path following = a.files.get(i + 1);
-                nextRead = reader.submit(() -> HistoryReader.read(following, a.semantics));
-            }
-            History history;
-            try {
-                try {
-                    history = await(current);
-                } catch (OutOfMemoryError e) {
-                    // Read ahead while the previous file was being checked: read it again, alone.
-                    history = HistoryReader.read(file, a.semantics);
+        List<FileCheck> checks = new ArrayList<>();
+        for (Path file : a.files) {
+            FileCheck check = new FileCheck(file, a.semantics, model, perFile);
+            checks.add(check);
+            pool.execute(check);
+        }
+        try {
+            for (FileCheck check : checks) {
+                FileCheck.Decided d = check.decided.join();
+                out.println(d.line());
+                out.flush();
+                switch (d.status()) {
+                    case NOT_LINEARIZABLE -> violated = true;
+                    case UNKNOWN -> unknown = true;
+                    case INVALID -> invalid = true;
+                    case LINEARIZABLE -> { }
                 }
-            } catch (OutOfMemoryError e) {
-                out.println(file + ": UNKNOWN " + outOfMemory("reading it"));
-                unknown = true;
-                continue;
-            } catch (HistoryFormatException e) {
-                out.println(file + ": INVALID " + e.getMessage());
-                invalid = true;
-                continue;
-            } catch (NoSuchFileException e) {
-                out.println(file + ": INVALID no such file");
-                invalid = true;
-                continue;
-            } catch (IOException e) {
-                out.println(file + ": INVALID cannot read: " + e.getMessage());
-                invalid = true;
-                continue;
+                FileCheck.Explained e = check.explained.join();
+                e.lines().forEach(out::println);
+                ops += e.operations();
+                if (a.html != null && e.result() != null) {
+                    reports.add(new HtmlReport.Named(check.file.toString(), e.result()));
+                }
             }
-            // The verdict first: explaining may take long or run out of budget, and never changes it.
-            CheckResult result;
-            try {
-                result = LinearizabilityChecker.decide(history, model, a.options);
-            } catch (OutOfMemoryError e) {
-                out.println(file + ": UNKNOWN " + outOfMemory("checking it"));
-                unknown = true;
-                continue;
+        } catch (java.util.concurrent.CompletionException e) { // a bug in one file's check: an internal error
+            switch (e.getCause()) {
+                case RuntimeException re -> throw re;
+                case Error error -> throw error;
+                default -> throw e;
             }
-            out.println(TextReport.verdictLine(file.toString(), result));
-            out.flush();
-            switch (result.verdict()) {
-                case NOT_LINEARIZABLE -> violated = true;
-                case UNKNOWN -> unknown = true;
-                case LINEARIZABLE -> { }
-            }
-            try {
-                result = LinearizabilityChecker.explain(result, model, a.options);
-            } catch (OutOfMemoryError e) {
-                out.println("  (not explained: " + outOfMemory("explaining it") + ")");
-            }
-            ops += history.operations().size();
-            TextReport.details(result).forEach(out::println);
-            if (a.html != null) {
-                reports.add(new HtmlReport.Named(file.toString(), result));
-            }
+        } finally {
+            pool.shutdownNow();
         }
         if (a.html != null) {
             try {
@@ -177,32 +146,6 @@ public final class CheckerMain {
             return INVALID;
         }
         return violated ? NOT_LINEARIZABLE : unknown ? UNKNOWN : LINEARIZABLE;
-    }
-
-    /**
-     * The heap ran out although every search bounds its memory: the history itself is too large for it. Say so
-     * and go on with the next file (what this one held is garbage now), rather than crash.
-     */
-    private static String outOfMemory(String doing) {
-        return "(out of memory " + doing + ": the history needs more than the JVM's heap of "
-                + (Runtime.getRuntime().maxMemory() >> 20) + " MB; give it more with -Xmx)";
-    }
-
-    private static History await(Future<History> read) throws IOException, HistoryFormatException {
-        try {
-            return read.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while reading", e);
-        } catch (ExecutionException e) {
-            switch (e.getCause()) {
-                case HistoryFormatException f -> throw f;
-                case IOException io -> throw io;
-                case OutOfMemoryError oom -> throw oom;
-                case RuntimeException re -> throw re;
-                default -> throw new IllegalStateException(e.getCause());
-            }
-        }
     }
 
     private static String peakRss() {
