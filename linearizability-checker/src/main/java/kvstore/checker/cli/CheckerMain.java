@@ -84,46 +84,59 @@ public final class CheckerMain {
         boolean unknown = false;
         long ops = 0;
         List<HtmlReport.Named> reports = new ArrayList<>();
-        // Several files are checked at once, each on one thread (most histories of many files are small, often
-        // one key each); one file has its keys checked in parallel instead. Either way each search keeps its
-        // share of the memory. Output stays in file order, each verdict line before its explanation.
-        int workers = Math.min(a.options.threads(), a.files.size());
-        CheckOptions perFile = workers > 1
-                ? a.options.withThreads(1).withMaxSearchBytes(a.options.maxSearchBytes()) : a.options;
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, workers), r -> {
+        // Several files are checked at once, sharing the threads (most histories of many files are small, often
+        // one key each), each search keeping its share of the memory. Output stays in file order, each verdict
+        // line before its explanation; files run at most a few ahead of what is printed, so that few are held.
+        int workers = Math.max(1, Math.min(a.options.threads(), a.files.size()));
+        CheckOptions perFile = a.options.withThreads(Math.max(1, a.options.threads() / workers))
+                .withMaxSearchBytes(a.options.maxSearchBytes());
+        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
             Thread t = new Thread(r, "check-file");
             t.setDaemon(true);
             return t;
         });
         List<FileCheck> checks = new ArrayList<>();
         for (Path file : a.files) {
-            FileCheck check = new FileCheck(file, a.semantics, model, perFile);
-            checks.add(check);
-            pool.execute(check);
+            checks.add(new FileCheck(file, a.semantics, model, perFile, a.html != null));
         }
+        int ahead = 2 * workers;
         try {
-            for (FileCheck check : checks) {
+            for (int i = 0; i < Math.min(ahead, checks.size()); i++) {
+                pool.execute(checks.get(i));
+            }
+            for (int i = 0; i < checks.size(); i++) {
+                FileCheck check = checks.get(i);
                 FileCheck.Decided d = check.decided.join();
-                out.println(d.line());
+                if (d.status() == FileCheck.Status.OUT_OF_MEMORY && workers > 1) {
+                    // The heap ran out with other files in it too: once more, on this thread, before the next.
+                    check.explained.join();
+                    check = new FileCheck(check.file, a.semantics, model, a.options, a.html != null);
+                    check.run();
+                    d = check.decided.join();
+                }
+                if (i + ahead < checks.size()) {
+                    pool.execute(checks.get(i + ahead));
+                }
+                switch (d.status()) {
+                    case OUT_OF_MEMORY -> out.println(check.file + ": UNKNOWN " + FileCheck.outOfMemory("checking it"));
+                    case FAILED -> throw new IllegalStateException("checking " + check.file + " failed",
+                            check.failure());
+                    default -> out.println(d.line());
+                }
                 out.flush();
                 switch (d.status()) {
                     case NOT_LINEARIZABLE -> violated = true;
-                    case UNKNOWN -> unknown = true;
+                    case UNKNOWN, OUT_OF_MEMORY -> unknown = true;
                     case INVALID -> invalid = true;
-                    case LINEARIZABLE -> { }
+                    default -> { }
                 }
                 FileCheck.Explained e = check.explained.join();
                 e.lines().forEach(out::println);
                 ops += e.operations();
-                if (a.html != null && e.result() != null) {
+                if (e.result() != null) {
                     reports.add(new HtmlReport.Named(check.file.toString(), e.result()));
                 }
-            }
-        } catch (java.util.concurrent.CompletionException e) { // a bug in one file's check: an internal error
-            switch (e.getCause()) {
-                case RuntimeException re -> throw re;
-                case Error error -> throw error;
-                default -> throw e;
+                checks.set(i, null); // printed: its history may go
             }
         } finally {
             pool.shutdownNow();

@@ -178,13 +178,14 @@ public final class LinearizabilityChecker {
     /**
      * The key decided by reads-from reasoning, or {@code null} to leave it to the search: a confirmed proof of a
      * violation, or, for puts and gets of distinct values, no violation at all (then no witness order is given).
-     * A proof found but not confirmed within the budget decides nothing.
+     * A proof found but not confirmed within the budget decides nothing; when the quick search already found a
+     * violation, the reasoning only adds its proof, and nothing it does can overturn that verdict.
      */
     private static KeyResult reason(String key, List<Operation> ops, SearchResult quick, RegisterModel register,
                                     Budget budget) {
         try {
             ReadsFrom.Result analysis = ReadsFrom.analyze(key, ops, register.absentReadsAsEmpty());
-            if (analysis.complete() && analysis.proofs().isEmpty()) {
+            if (quick.verdict() == Verdict.UNKNOWN && analysis.complete() && analysis.proofs().isEmpty()) {
                 return new KeyResult(key, Verdict.LINEARIZABLE, ops, new SearchResult(Verdict.LINEARIZABLE, List.of(),
                         null, -1, quick.steps(), quick.memoEntries()), null);
             }
@@ -195,8 +196,8 @@ public final class LinearizabilityChecker {
             return proof == null ? null : new KeyResult(key, Verdict.NOT_LINEARIZABLE, ops, new SearchResult(
                     Verdict.NOT_LINEARIZABLE, List.of(), null, quick.firstImpossibleEvent(), quick.steps(),
                     quick.memoEntries()), proof);
-        } catch (RuntimeException e) {
-            return null; // a mistake in the reasoning must cost the proof, never the run: the search decides
+        } catch (RuntimeException | OutOfMemoryError e) {
+            return null; // a mistake in the reasoning, or no room for it, costs the proof, never the verdict
         }
     }
 

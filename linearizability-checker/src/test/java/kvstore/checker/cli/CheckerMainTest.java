@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -51,6 +52,26 @@ class CheckerMainTest {
             {"process": 3, "type": "invoke", "f": "get", "key": "x", "value": null}
             {"process": 3, "type": "ok", "f": "get", "key": "x", "value": "1"}
             """;
+
+    @Test
+    void manyFilesCheckedAtOnceArePrintedInOrderEachVerdictBeforeItsExplanation() throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("check", "--threads", "2"));
+        for (int i = 0; i < 12; i++) {
+            args.add(file("h" + i + ".jsonl", i % 3 == 0 ? STALE : i % 5 == 4 ? "{\"process\": 1}\n" : GOOD)
+                    .toString());
+        }
+        Run r = run(args.toArray(new String[0]));
+        assertEquals(3, r.status(), "invalid input outranks a violation");
+        List<String> verdicts = r.out().lines().filter(l -> l.startsWith(dir.toString())).toList();
+        assertEquals(12, verdicts.size(), r.out());
+        for (int i = 0; i < 12; i++) {
+            String expected = i % 3 == 0 ? "NOT_LINEARIZABLE" : i % 5 == 4 ? "INVALID" : "LINEARIZABLE";
+            assertTrue(verdicts.get(i).startsWith(dir.resolve("h" + i + ".jsonl") + ": " + expected), verdicts.get(i));
+        }
+        List<String> lines = r.out().lines().toList();
+        int bad = lines.indexOf(verdicts.get(3).substring(0, verdicts.get(3).length()));
+        assertTrue(lines.get(bad + 1).startsWith("  key \"x\""), "its explanation follows its verdict: " + r.out());
+    }
 
     @Test
     void aHistoryLargerThanTheHeapIsUnknownNeverACrash() throws Exception {
