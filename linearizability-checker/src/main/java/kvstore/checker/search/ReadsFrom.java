@@ -387,12 +387,14 @@ public final class ReadsFrom {
     /** "From t1 to t4 the key held "1" without interruption: ..." */
     private static String held(Cluster c) {
         String value = OperationText.value(c.value);
-        String source = c.write == INITIAL ? "the initial state" : OperationText.describe(c.write);
-        String first = c.firstReturn == INITIAL ? "the initial state was there before t0"
+        String first = c.firstReturn == INITIAL ? "it was the initial value"
                 : OperationText.describe(c.firstReturn) + " completed at t" + c.from();
+        String why = c.write == c.firstReturn || c.write == c.lastCall
+                ? ", and no other operation writes " + value
+                : ", both relying on " + (c.write == INITIAL ? "the initial value"
+                        : OperationText.describe(c.write)) + ", the only write of " + value;
         return "From t" + c.from() + " to t" + c.to() + " the key held " + value + " without interruption: " + first
-                + " and " + OperationText.describe(c.lastCall) + " began at t" + c.to() + ", both relying on "
-                + source + ", the only " + (c.write == INITIAL ? "source" : "write") + " of " + value + ".";
+                + " and " + OperationText.describe(c.lastCall) + " began at t" + c.to() + why + ".";
     }
 
     private static Finding overlap(Cluster a, Cluster b) {
