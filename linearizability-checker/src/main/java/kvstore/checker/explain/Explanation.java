@@ -20,4 +20,27 @@ import java.util.List;
  */
 public record Explanation(String key, Operation culprit, int linearizableEvents, List<Operation> core,
                           boolean minimal, List<String> sentences) {
+
+    /**
+     * A violation proved by reasoning rather than found by the search (the shortest failing prefix is then not
+     * known): its operations in call order, the culprit marked, then why, in words.
+     */
+    public static Explanation proof(String key, List<Operation> core, Operation culprit, boolean minimal,
+                                    List<String> why) {
+        List<Operation> ordered = new java.util.ArrayList<>(core);
+        ordered.sort(java.util.Comparator.comparingInt(Operation::id));
+        List<String> sentences = new java.util.ArrayList<>();
+        sentences.add(ordered.size() == 1 ? "This operation alone cannot be linearized:"
+                : "These " + ordered.size() + " operations cannot be linearized together:");
+        for (Operation op : ordered) {
+            sentences.add("  " + OperationText.describe(op) + (op == culprit ? "   <- culprit" : ""));
+        }
+        sentences.addAll(why);
+        return new Explanation(key, culprit, -1, List.copyOf(ordered), minimal, List.copyOf(sentences));
+    }
+
+    /** For a {@link #proof}: why, in words (the sentences after the operations). */
+    public List<String> why() {
+        return sentences.subList(core.size() + 1, sentences.size());
+    }
 }

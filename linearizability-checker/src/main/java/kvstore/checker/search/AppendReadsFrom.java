@@ -251,16 +251,7 @@ final class AppendReadsFrom {
     }
 
     private static Explanation proof(String key, List<Operation> core, Operation culprit, String why) {
-        List<Operation> ordered = new ArrayList<>(core);
-        ordered.sort(Comparator.comparingInt(Operation::id));
-        List<String> sentences = new ArrayList<>();
-        sentences.add(ordered.size() == 1 ? "This operation alone cannot be linearized:"
-                : "These " + ordered.size() + " operations cannot be linearized together:");
-        for (Operation op : ordered) {
-            sentences.add("  " + OperationText.describe(op) + (op == culprit ? "   <- culprit" : ""));
-        }
-        sentences.add(why);
-        return new Explanation(key, culprit, -1, List.copyOf(ordered), false, List.copyOf(sentences));
+        return Explanation.proof(key, core, culprit, false, List.of(why));
     }
 
     private static int[] lengths(Set<String> values) {

@@ -237,7 +237,7 @@ public final class ReadsFrom {
                         .thenComparingLong(f -> ret(f.culprit()))
                         .thenComparingInt(f -> f.core().size()))
                 .limit(PROOFS_OFFERED)
-                .map(f -> proof(key, f.core(), f.culprit(), f.why().get()))
+                .map(f -> Explanation.proof(key, f.core(), f.culprit(), true, f.why().get()))
                 .toList();
         return new Result(best, complete);
     }
@@ -305,19 +305,12 @@ public final class ReadsFrom {
                 }
             }
         }
-        return minimal ? proof : new Explanation(key, proof.culprit(), -1, proof.core(), false, proof.sentences());
+        return minimal ? proof : Explanation.proof(key, proof.core(), proof.culprit(), false, proof.why());
     }
 
     /** The proof with a larger core: the operations it named, and those they rely on. */
     private static Explanation withCore(Explanation proof, List<Operation> core) {
-        List<String> sentences = new ArrayList<>();
-        sentences.add("These " + core.size() + " operations cannot be linearized together:");
-        for (Operation op : core) {
-            sentences.add("  " + OperationText.describe(op) + (op == proof.culprit() ? "   <- culprit" : ""));
-        }
-        sentences.addAll(proof.sentences().subList(proof.core().size() + 1, proof.sentences().size()));
-        return new Explanation(proof.key(), proof.culprit(), -1, List.copyOf(core), proof.minimal(),
-                List.copyOf(sentences));
+        return Explanation.proof(proof.key(), core, proof.culprit(), proof.minimal(), proof.why());
     }
 
     private static boolean violates(List<Operation> ops, RegisterModel model, Budget budget) {
@@ -446,18 +439,5 @@ public final class ReadsFrom {
             }
         }
         return latest;
-    }
-
-    private static Explanation proof(String key, List<Operation> core, Operation culprit, List<String> why) {
-        List<Operation> ordered = new ArrayList<>(core);
-        ordered.sort(Comparator.comparingInt(Operation::id));
-        List<String> sentences = new ArrayList<>();
-        sentences.add(ordered.size() == 1 ? "This operation alone cannot be linearized:"
-                : "These " + ordered.size() + " operations cannot be linearized together:");
-        for (Operation op : ordered) {
-            sentences.add("  " + OperationText.describe(op) + (op == culprit ? "   <- culprit" : ""));
-        }
-        sentences.addAll(why);
-        return new Explanation(key, culprit, -1, List.copyOf(ordered), true, List.copyOf(sentences));
     }
 }
