@@ -54,20 +54,11 @@ public final class HistoryReader {
         char[] head = new char[PEEK];
         int n = Math.max(in.read(head, 0, PEEK), 0);
         in.reset();
-        int i = 0;
-        while (i < n && Character.isWhitespace(head[i])) {
-            i++;
-        }
+        int i = skip(head, 0, n, false);
         if (i < n && head[i] == '[') { // Jepsen's vector of maps, or a JSON array of objects
-            int j = i + 1;
-            while (j < n && Character.isWhitespace(head[j])) {
-                j++;
-            }
+            int j = skip(head, i + 1, n, false);
             if (j < n && head[j] == '{') {
-                j++;
-                while (j < n && Character.isWhitespace(head[j])) {
-                    j++;
-                }
+                j = skip(head, j + 1, n, false);
                 return !(j < n && head[j] == '"');
             }
             return true;
@@ -78,10 +69,16 @@ public final class HistoryReader {
         if (i >= n || head[i] != '{') {
             return false;
         }
-        i++;
-        while (i < n && (Character.isWhitespace(head[i]) || head[i] == ',')) {
+        i = skip(head, i + 1, n, true);
+        return i < n && head[i] == ':';
+    }
+
+    /** The position of the first character from {@code from} on that is not whitespace (nor a comma, if asked). */
+    private static int skip(char[] head, int from, int n, boolean commas) {
+        int i = from;
+        while (i < n && (Character.isWhitespace(head[i]) || commas && head[i] == ',')) {
             i++;
         }
-        return i < n && head[i] == ':';
+        return i;
     }
 }

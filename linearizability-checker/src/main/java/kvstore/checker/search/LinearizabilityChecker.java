@@ -159,7 +159,7 @@ public final class LinearizabilityChecker {
                 return new KeyResult(key, quick.verdict(), ops, quick, null);
             }
             if (model instanceof RegisterModel register) {
-                KeyResult reasoned = reason(key, ops, quick, register, budget);
+                KeyResult reasoned = reason(key, ops, searchable, quick, register, budget);
                 if (reasoned != null) {
                     return reasoned;
                 }
@@ -181,15 +181,15 @@ public final class LinearizabilityChecker {
      * A proof found but not confirmed within the budget decides nothing; when the quick search already found a
      * violation, the reasoning only adds its proof, and nothing it does can overturn that verdict.
      */
-    private static KeyResult reason(String key, List<Operation> ops, SearchResult quick, RegisterModel register,
-                                    Budget budget) {
+    private static KeyResult reason(String key, List<Operation> ops, List<Operation> searchable, SearchResult quick,
+                                    RegisterModel register, Budget budget) {
         try {
             ReadsFrom.Result analysis = ReadsFrom.analyze(key, ops, register.absentReadsAsEmpty());
             if (quick.verdict() == Verdict.UNKNOWN && analysis.complete() && analysis.proofs().isEmpty()) {
                 return new KeyResult(key, Verdict.LINEARIZABLE, ops, new SearchResult(Verdict.LINEARIZABLE, List.of(),
                         null, -1, quick.steps(), quick.memoEntries()), null);
             }
-            Explanation proof = ReadsFrom.confirmedProof(key, ops, analysis.proofs(), register, budget);
+            Explanation proof = ReadsFrom.confirmedProof(key, analysis.proofs(), searchable, register, budget);
             if (proof == null) {
                 proof = AppendReadsFrom.confirmedProof(key, ops, register, budget);
             }

@@ -249,18 +249,21 @@ public final class ReadsFrom {
      * no proof, or it cannot be confirmed: a mistake in the reasoning must never become a verdict.
      */
     static Explanation confirmedProof(String key, List<Operation> operations, RegisterModel model, Budget budget) {
-        return confirmedProof(key, operations, analyze(key, operations, model.absentReadsAsEmpty()).proofs(), model,
-                budget);
+        return confirmedProof(key, analyze(key, operations, model.absentReadsAsEmpty()).proofs(),
+                LinearizabilityChecker.searchable(operations, model), model, budget);
     }
 
-    /** As above, for the proofs an {@link #analyze} of {@code operations} found. */
-    static Explanation confirmedProof(String key, List<Operation> operations, List<Explanation> proofs,
-                                      RegisterModel model, Budget budget) {
+    /**
+     * As above, for the proofs an {@link #analyze} of a key's operations found.
+     *
+     * @param all the key's operations that can affect the verdict ({@link LinearizabilityChecker#searchable})
+     */
+    static Explanation confirmedProof(String key, List<Explanation> proofs, List<Operation> all, RegisterModel model,
+                                      Budget budget) {
         if (proofs.isEmpty()) {
             return null;
         }
         budget = budget.withMaxSearchBytes(CONFIRMING_SEARCH_BYTES);
-        List<Operation> all = LinearizabilityChecker.searchable(operations, model);
         Model.Dependencies dependencies = model.dependencies(all);
         Explanation proof = null;
         List<Operation> closed = null;
@@ -279,7 +282,7 @@ public final class ReadsFrom {
             if (again == null) {
                 return null;
             }
-            proof = withCore(again, closed);
+            proof = restated(again, closed, again.minimal());
         }
         boolean shrunk = true;
         boolean minimal = true;
@@ -296,7 +299,7 @@ public final class ReadsFrom {
                 List<Operation> smallerCore = smaller == null ? null : dependencies.closure(smaller.core(), all);
                 if (smaller != null && smallerCore.size() < proof.core().size()
                         && violates(smallerCore, model, budget)) {
-                    proof = smallerCore.size() == smaller.core().size() ? smaller : withCore(smaller, smallerCore);
+                    proof = restated(smaller, smallerCore, smaller.minimal());
                     shrunk = true;
                     break;
                 }
@@ -305,12 +308,12 @@ public final class ReadsFrom {
                 }
             }
         }
-        return minimal ? proof : Explanation.proof(key, proof.core(), proof.culprit(), false, proof.why());
+        return minimal ? proof : restated(proof, proof.core(), false);
     }
 
-    /** The proof with a larger core: the operations it named, and those they rely on. */
-    private static Explanation withCore(Explanation proof, List<Operation> core) {
-        return Explanation.proof(proof.key(), core, proof.culprit(), proof.minimal(), proof.why());
+    /** The proof's reasoning over {@code core}: the operations it named, and those they rely on. */
+    private static Explanation restated(Explanation proof, List<Operation> core, boolean minimal) {
+        return Explanation.proof(proof.key(), core, proof.culprit(), minimal, proof.why());
     }
 
     private static boolean violates(List<Operation> ops, RegisterModel model, Budget budget) {
