@@ -302,6 +302,18 @@ public final class Simulation {
         return new Replica(node, life, replicaConfig);
     }
 
+    /** A message reached its destination: counted, and traced when the run keeps a trace. */
+    private void arrived(String from, String to, Message message) {
+        delivered++;
+        noteMessage(from, to, message);
+    }
+
+    private void noteMessage(String from, String to, Message message) {
+        if (trace != null) { // building the line costs more than delivering the message
+            note(from + "->" + to + " " + TraceText.of(message));
+        }
+    }
+
     private void send(String from, String to, Message message) {
         Network.Fate fate = network.fate(from, to, message, now);
         if (fate.delays().length == 0 && trace != null) {
@@ -328,10 +340,7 @@ public final class Simulation {
     private void deliver(String from, String to, Message message) {
         if (to.equals(GraderOperator.NAME)) {
             if (operator != null && message instanceof Message.ViewReply reply) {
-                delivered++;
-                if (trace != null) {
-                    note(from + "->" + to + " " + TraceText.of(message));
-                }
+                arrived(from, to, message);
                 operator.onReply(from, reply);
             }
             return;
@@ -339,20 +348,14 @@ public final class Simulation {
         if (controllers.containsKey(to)) {
             Controller controller = controllers.get(to);
             if (controller != null) {
-                delivered++;
-                if (trace != null) {
-                    note(from + "->" + to + " " + TraceText.of(message));
-                }
+                arrived(from, to, message);
                 dispatch(to, controller.onMessage(from, message));
             }
             return;
         }
         Client client = clients.get(to);
         if (client != null) {
-            delivered++;
-            if (trace != null) {
-                note(from + "->" + to + " " + TraceText.of(message));
-            }
+            arrived(from, to, message);
             client.onReply(from, (ClientReply) message);
             return;
         }
@@ -365,10 +368,7 @@ public final class Simulation {
             }
             return;
         }
-        delivered++;
-        if (trace != null) { // building the line costs more than delivering the message
-            note(from + "->" + to + " " + TraceText.of(message));
-        }
+        arrived(from, to, message);
         dispatch(to, replica.onMessage(from, message));
     }
 
@@ -707,9 +707,7 @@ public final class Simulation {
 
         @Override
         public void send(String from, String to, Message message) {
-            if (trace != null) {
-                note(from + "->" + to + " " + TraceText.of(message));
-            }
+            noteMessage(from, to, message);
             Simulation.this.send(from, to, message);
         }
 

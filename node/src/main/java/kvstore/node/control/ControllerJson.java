@@ -126,7 +126,6 @@ public final class ControllerJson {
         requireObject(o, "a node's state");
         List<String> lagging = new ArrayList<>();
         o.path("laggingBackups").forEach(b -> lagging.add(nodeId(b, "a lagging backup")));
-
         return new NodeState(number(o, "incarnation", 1), optional(o, "view") ? view(o.get("view")) : null,
                 flag(o, "synced"), number(o, "syncedView", 0), flag(o, "mayLead"), number(o, "applied", 0),
                 flag(o, "voter"),
