@@ -2,7 +2,7 @@ package kvstore.sim;
 
 import kvstore.checker.history.Event;
 import kvstore.checker.history.History;
-import kvstore.node.core.Replica;
+import kvstore.core.Replica;
 
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package kvstore.sim;
 
-import kvstore.node.core.Bug;
-import kvstore.node.core.ReplicaConfig;
+import kvstore.core.Bug;
+import kvstore.core.ReplicaConfig;
 
 import java.util.Set;
 

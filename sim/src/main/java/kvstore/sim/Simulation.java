@@ -1,15 +1,15 @@
 package kvstore.sim;
 
 import kvstore.checker.history.History;
-import kvstore.node.control.Controller;
-import kvstore.node.control.ControllerConfig;
-import kvstore.node.core.Message;
-import kvstore.node.core.Message.ClientReply;
-import kvstore.node.core.NodeState;
-import kvstore.node.core.Replica;
-import kvstore.node.core.ReplicaConfig;
-import kvstore.node.core.Send;
-import kvstore.node.core.View;
+import kvstore.core.control.Controller;
+import kvstore.core.control.ControllerConfig;
+import kvstore.core.Message;
+import kvstore.core.Message.ClientReply;
+import kvstore.core.NodeState;
+import kvstore.core.Replica;
+import kvstore.core.ReplicaConfig;
+import kvstore.core.Send;
+import kvstore.core.View;
 import kvstore.sim.nemesis.Fault;
 import kvstore.sim.nemesis.FaultSchedule;
 import kvstore.sim.network.Network;
@@ -286,7 +286,7 @@ public final class Simulation {
     private void dispatch(String from, List<Send> sends) {
         for (Send s : sends) {
             if (s.message() instanceof ClientReply reply
-                    && reply.result().status() != kvstore.node.core.Result.Status.UNAVAILABLE) {
+                    && reply.result().status() != kvstore.core.Result.Status.UNAVAILABLE) {
                 Replica r = replicas.get(from);
                 if (r != null && r.isServingPrimary()) {
                     newestAcknowledging = Math.max(newestAcknowledging, r.view().number());
@@ -678,7 +678,7 @@ public final class Simulation {
      * shows.
      */
     private void checkAvailability(String client, long since, java.util.Set<String> tried,
-                                   kvstore.node.core.Result r) {
+                                   kvstore.core.Result r) {
         if (!operatorInCharge || finalPhase || faultsActive > 0 || schedule.dropRate() > 0
                 || operator.installedSince() < 0 || r.isTimeout()) {
             return;
@@ -722,7 +722,7 @@ public final class Simulation {
         }
 
         @Override
-        public void unavailable(String client, long since, java.util.Set<String> tried, kvstore.node.core.Result r) {
+        public void unavailable(String client, long since, java.util.Set<String> tried, kvstore.core.Result r) {
             checkAvailability(client, since, tried, r);
         }
     }

@@ -1,6 +1,6 @@
 package kvstore.sim;
 
-import kvstore.node.core.Bug;
+import kvstore.core.Bug;
 
 import java.nio.file.Path;
 import java.util.EnumSet;

@@ -1,8 +1,8 @@
 package kvstore.sim;
 
-import kvstore.node.core.LoggedOp;
-import kvstore.node.core.Message;
-import kvstore.node.core.Sizes;
+import kvstore.core.LoggedOp;
+import kvstore.core.Message;
+import kvstore.core.Sizes;
 
 import java.util.Map;
 

@@ -1,6 +1,6 @@
 package kvstore.sim;
 
-import kvstore.node.core.Bug;
+import kvstore.core.Bug;
 import kvstore.sim.nemesis.Fault;
 import kvstore.sim.nemesis.FaultSchedule;
 import org.junit.jupiter.api.Test;

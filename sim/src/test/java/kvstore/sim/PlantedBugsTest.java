@@ -1,6 +1,6 @@
 package kvstore.sim;
 
-import kvstore.node.core.Bug;
+import kvstore.core.Bug;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 

@@ -1,9 +1,9 @@
 package kvstore.node.cli;
 
-import kvstore.node.control.Controller;
-import kvstore.node.control.ControllerConfig;
+import kvstore.core.control.Controller;
+import kvstore.core.control.ControllerConfig;
 import kvstore.node.control.ControllerHost;
-import kvstore.node.core.View;
+import kvstore.core.View;
 import kvstore.node.server.ViewDocument;
 
 import java.time.Duration;

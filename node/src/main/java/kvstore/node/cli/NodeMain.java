@@ -34,18 +34,18 @@ public final class NodeMain {
               --peer-source A     connect to other nodes from local address A (e.g. 127.0.0.12)
               --exit-with-parent PID
                                   stop when process PID ends (no node outlives a harness that was killed)
-              --plant-bug NAME    run a deliberately wrong protocol variant (see kvstore.node.core.Bug)
+              --plant-bug NAME    run a deliberately wrong protocol variant (see kvstore.core.Bug)
             """;
 
     private NodeMain() {
     }
 
-    private static kvstore.node.core.Bug bug(String name) {
+    private static kvstore.core.Bug bug(String name) {
         try {
-            return kvstore.node.core.Bug.valueOf(name);
+            return kvstore.core.Bug.valueOf(name);
         } catch (IllegalArgumentException e) {
             throw new Args.UsageError("--plant-bug takes one of " + java.util.Arrays.toString(
-                    kvstore.node.core.Bug.values()) + ", not '" + name + "'");
+                    kvstore.core.Bug.values()) + ", not '" + name + "'");
         }
     }
 

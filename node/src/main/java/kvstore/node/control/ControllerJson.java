@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import kvstore.node.core.Ballot;
-import kvstore.node.core.CatchUpProgress;
-import kvstore.node.core.NodeState;
-import kvstore.node.core.View;
+import kvstore.core.Ballot;
+import kvstore.core.CatchUpProgress;
+import kvstore.core.NodeState;
+import kvstore.core.View;
 
 import java.util.ArrayList;
 import java.util.List;

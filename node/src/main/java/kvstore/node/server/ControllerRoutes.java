@@ -5,15 +5,15 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import kvstore.node.control.ControllerJson;
-import kvstore.node.core.Message;
-import kvstore.node.core.Message.Accept;
-import kvstore.node.core.Message.Accepted;
-import kvstore.node.core.Message.Prepare;
-import kvstore.node.core.Message.Probe;
-import kvstore.node.core.Message.Promise;
-import kvstore.node.core.Message.Refused;
-import kvstore.node.core.Message.Status;
-import kvstore.node.core.NodeState;
+import kvstore.core.Message;
+import kvstore.core.Message.Accept;
+import kvstore.core.Message.Accepted;
+import kvstore.core.Message.Prepare;
+import kvstore.core.Message.Probe;
+import kvstore.core.Message.Promise;
+import kvstore.core.Message.Refused;
+import kvstore.core.Message.Status;
+import kvstore.core.NodeState;
 
 import java.util.Set;
 
@@ -57,8 +57,8 @@ final class ControllerRoutes {
         Json.requireOnly(body, Set.of("ballot", "view", "restoreIncarnation"),
                 " in an accept (it takes 'ballot', 'view' and 'restoreIncarnation')");
         Accept accept = decode(() -> {
-            kvstore.node.core.Ballot ballot = ControllerJson.ballot(body.get("ballot"));
-            kvstore.node.core.View view = ControllerJson.view(body.get("view"));
+            kvstore.core.Ballot ballot = ControllerJson.ballot(body.get("ballot"));
+            kvstore.core.View view = ControllerJson.view(body.get("view"));
             if (view.number() != ballot.number()) {
                 throw new IllegalArgumentException("the view's number must be the ballot's");
             }

@@ -5,9 +5,9 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import kvstore.node.core.Command;
-import kvstore.node.core.RequestId;
-import kvstore.node.core.Result;
+import kvstore.core.Command;
+import kvstore.core.RequestId;
+import kvstore.core.Result;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import kvstore.node.core.Message;
+import kvstore.core.Message;
 import kvstore.node.wire.WireCodec;
 
 import java.util.ArrayList;

@@ -10,7 +10,7 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.helidon.webserver.http1.Http1Config;
-import kvstore.node.core.Replica;
+import kvstore.core.Replica;
 
 import java.nio.charset.StandardCharsets;
 

@@ -1,6 +1,6 @@
 package kvstore.node.server;
 
-import kvstore.node.core.ReplicaConfig;
+import kvstore.core.ReplicaConfig;
 
 import java.time.Duration;
 
@@ -71,7 +71,7 @@ public record NodeConfig(long id, String host, int port, String token, Duration 
     }
 
     /** For the harness's planted-bug runs only: a deliberately wrong protocol variant (see {@link Bug}). */
-    public NodeConfig withPlantedBugs(java.util.Set<kvstore.node.core.Bug> bugs) {
+    public NodeConfig withPlantedBugs(java.util.Set<kvstore.core.Bug> bugs) {
         return new NodeConfig(id, host, port, token, tick, replica.withBugs(bugs), start, incarnation,
                 peerSource);
     }

@@ -1,7 +1,7 @@
 package kvstore.node.server;
 
-import kvstore.node.core.Message;
-import kvstore.node.core.Sizes;
+import kvstore.core.Message;
+import kvstore.core.Sizes;
 import kvstore.node.wire.WireCodec;
 
 import java.io.IOException;

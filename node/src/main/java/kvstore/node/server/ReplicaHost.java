@@ -1,18 +1,18 @@
 package kvstore.node.server;
 
-import kvstore.node.core.Command;
-import kvstore.node.core.Message;
-import kvstore.node.core.Message.ClientReply;
-import kvstore.node.core.Message.ClientRequest;
-import kvstore.node.core.Message.NewView;
-import kvstore.node.core.Message.UnnumberedView;
-import kvstore.node.core.Message.ViewReply;
-import kvstore.node.core.NodeState;
-import kvstore.node.core.Replica;
-import kvstore.node.core.RequestId;
-import kvstore.node.core.Result;
-import kvstore.node.core.Send;
-import kvstore.node.core.View;
+import kvstore.core.Command;
+import kvstore.core.Message;
+import kvstore.core.Message.ClientReply;
+import kvstore.core.Message.ClientRequest;
+import kvstore.core.Message.NewView;
+import kvstore.core.Message.UnnumberedView;
+import kvstore.core.Message.ViewReply;
+import kvstore.core.NodeState;
+import kvstore.core.Replica;
+import kvstore.core.RequestId;
+import kvstore.core.Result;
+import kvstore.core.Send;
+import kvstore.core.View;
 
 import java.time.Duration;
 import java.util.List;

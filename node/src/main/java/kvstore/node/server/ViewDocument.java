@@ -17,7 +17,7 @@ import java.util.TreeMap;
  * The prototype's view document, {@code {"view": [{"address": "127.0.0.1:9001", "id": 1}, ...]}}, with the
  * optional {@code "primary": id} and {@code "epoch": n}. The primary is the member with the lowest id unless the
  * document names one. {@code epoch} is null when the operator left it out. A controller also states the
- * primary's incarnation and the view's basis (see {@link kvstore.node.core.View}); 0 and null when absent.
+ * primary's incarnation and the view's basis (see {@link kvstore.core.View}); 0 and null when absent.
  */
 public record ViewDocument(List<Member> members, long primary, Long epoch, long primaryIncarnation, Long basis) {
 
@@ -32,8 +32,8 @@ public record ViewDocument(List<Member> members, long primary, Long epoch, long 
         this(members, primary, epoch, 0, null);
     }
 
-    /** The largest epoch (see {@link kvstore.node.core.View#MAX_NUMBER}). */
-    static final long MAX_EPOCH = kvstore.node.core.View.MAX_NUMBER;
+    /** The largest epoch (see {@link kvstore.core.View#MAX_NUMBER}). */
+    static final long MAX_EPOCH = kvstore.core.View.MAX_NUMBER;
 
     /**
      * What a view document may hold: the view, and what GET /view adds about the node (role, synced, syncedEpoch,
@@ -95,8 +95,8 @@ public record ViewDocument(List<Member> members, long primary, Long epoch, long 
     }
 
     /** The core's view: the epoch is its number (a document without one must be numbered first). */
-    public kvstore.node.core.View toCoreView() {
-        return new kvstore.node.core.View(epoch, String.valueOf(primary),
+    public kvstore.core.View toCoreView() {
+        return new kvstore.core.View(epoch, String.valueOf(primary),
                 backups().stream().map(String::valueOf).toList(), primaryIncarnation,
                 basis != null ? basis : Math.max(0, epoch - 1));
     }

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import kvstore.node.core.Message.ViewReply;
-import kvstore.node.core.View;
+import kvstore.core.Message.ViewReply;
+import kvstore.core.View;
 
 /**
  * {@code /view}: an operator installs a view on a node and reads it back. The prototype's documents, plus the
@@ -58,7 +58,7 @@ final class ViewRoutes {
             body = status.view().toJson();
             body.put("role", status.primary() ? "primary" : status.view().isMember(nodeId) ? "backup" : "none");
         }
-        kvstore.node.core.NodeState state = status.state();
+        kvstore.core.NodeState state = status.state();
         body.put("synced", state.synced()).put("syncedEpoch", state.syncedView())
                 .put("incarnation", state.incarnation()).put("voter", state.voter()).put("fenced", state.fenced());
         Bodies.send(res, 200, body);

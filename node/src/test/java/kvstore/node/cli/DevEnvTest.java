@@ -1,6 +1,5 @@
 package kvstore.node.cli;
 
-import kvstore.node.FreePorts;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

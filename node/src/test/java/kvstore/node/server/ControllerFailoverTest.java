@@ -1,8 +1,8 @@
 package kvstore.node.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import kvstore.node.control.Controller;
-import kvstore.node.control.ControllerConfig;
+import kvstore.core.control.Controller;
+import kvstore.core.control.ControllerConfig;
 import kvstore.node.control.ControllerHost;
 import org.junit.jupiter.api.Test;
 

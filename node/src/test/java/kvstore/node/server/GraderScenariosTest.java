@@ -1,5 +1,6 @@
 package kvstore.node.server;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
@@ -24,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * for every view. One deliberate difference: a write that cannot reach every backup is refused at once (503; the
  * primary says {@code "applied": false} itself), where the prototype's clients waited for a timeout.
  */
+@Tag("processes") // real node processes: the integration-test phase (pom.xml)
 class GraderScenariosTest {
 
     private static String testName(TestInfo info) {

@@ -1,6 +1,6 @@
 package kvstore.node.server;
 
-import kvstore.node.FreePorts;
+import kvstore.node.cli.FreePorts;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,8 +1,8 @@
 package kvstore.node.server;
 
-import kvstore.node.core.Command;
-import kvstore.node.core.Message;
-import kvstore.node.core.RequestId;
+import kvstore.core.Command;
+import kvstore.core.Message;
+import kvstore.core.RequestId;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,6 +1,6 @@
 package kvstore.node.server;
 
-import kvstore.node.core.ReplicaConfig;
+import kvstore.core.ReplicaConfig;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,11 +1,11 @@
 package kvstore.node.server;
 
-import kvstore.node.core.ChainId;
-import kvstore.node.core.LoggedOp;
-import kvstore.node.core.Command;
-import kvstore.node.core.Message;
-import kvstore.node.core.RequestId;
-import kvstore.node.core.Result;
+import kvstore.core.ChainId;
+import kvstore.core.LoggedOp;
+import kvstore.core.Command;
+import kvstore.core.Message;
+import kvstore.core.RequestId;
+import kvstore.core.Result;
 import kvstore.node.wire.WireCodec;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;

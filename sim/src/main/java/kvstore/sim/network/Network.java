@@ -1,7 +1,7 @@
 package kvstore.sim.network;
 
-import kvstore.node.core.Message;
-import kvstore.node.core.Sizes;
+import kvstore.core.Message;
+import kvstore.core.Sizes;
 
 import java.util.HashMap;
 import java.util.Map;

@@ -1,10 +1,10 @@
 package kvstore.sim.operator;
 
-import kvstore.node.core.Message;
-import kvstore.node.core.Message.UnnumberedView;
-import kvstore.node.core.Message.ViewReply;
-import kvstore.node.core.Replica;
-import kvstore.node.core.View;
+import kvstore.core.Message;
+import kvstore.core.Message.UnnumberedView;
+import kvstore.core.Message.ViewReply;
+import kvstore.core.Replica;
+import kvstore.core.View;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;

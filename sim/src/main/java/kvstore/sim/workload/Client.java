@@ -4,11 +4,11 @@ import kvstore.checker.history.CasArgument;
 import kvstore.checker.history.Event;
 import kvstore.checker.history.EventType;
 import kvstore.checker.history.OpKind;
-import kvstore.node.core.Command;
-import kvstore.node.core.Message.ClientReply;
-import kvstore.node.core.Message.ClientRequest;
-import kvstore.node.core.RequestId;
-import kvstore.node.core.Result;
+import kvstore.core.Command;
+import kvstore.core.Message.ClientReply;
+import kvstore.core.Message.ClientRequest;
+import kvstore.core.RequestId;
+import kvstore.core.Result;
 
 import java.util.HashMap;
 import java.util.List;

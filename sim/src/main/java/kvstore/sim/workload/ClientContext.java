@@ -1,6 +1,6 @@
 package kvstore.sim.workload;
 
-import kvstore.node.core.Message;
+import kvstore.core.Message;
 
 import java.util.List;
 
@@ -18,6 +18,6 @@ public interface ClientContext {
      * A node answered "unavailable" to an operation first sent at {@code since}, by then sent to {@code tried}
      * (the answer may be to any of those attempts): for the simulator's availability check.
      */
-    default void unavailable(String client, long since, java.util.Set<String> tried, kvstore.node.core.Result r) {
+    default void unavailable(String client, long since, java.util.Set<String> tried, kvstore.core.Result r) {
     }
 }

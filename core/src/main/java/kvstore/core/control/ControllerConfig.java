@@ -1,0 +1,44 @@
+package kvstore.core.control;
+
+import kvstore.core.Bug;
+
+import java.util.Set;
+
+/**
+ * The controller's timing, in its own ticks (the simulator ticks every virtual millisecond, the production
+ * controller every 10 ms by default).
+ *
+ * @param probeEvery   how often every node is asked for its state (the heartbeat)
+ * @param suspectAfter a node that has not answered a probe sent this long ago counts as unreachable
+ * @param resendEvery  how often an unanswered prepare, accept or new view is sent again
+ * @param phaseTimeout a round that has not gathered a majority in this long is given up
+ * @param settle       how long a view may stay not established (a backup still syncing, a node fenced by another
+ *                     controller's round) before this controller steps in
+ * @param backoff      after a failed round, wait a random time up to this before the next (two controllers must
+ *                     not keep outbidding each other)
+ * @param dropFor      a backup the primary reported as lagging is left out of views for this long
+ * @param bugs         planted bugs (tests only; see {@link Bug})
+ */
+public record ControllerConfig(int probeEvery, int suspectAfter, int resendEvery, int phaseTimeout, int settle,
+                               int backoff, int dropFor, Set<Bug> bugs) {
+    public ControllerConfig {
+        bugs = Set.copyOf(bugs);
+        if (probeEvery <= 0 || suspectAfter <= probeEvery || resendEvery <= 0 || phaseTimeout <= resendEvery
+                || settle <= 0 || backoff <= 0 || dropFor < 0) {
+            throw new IllegalArgumentException("inconsistent controller timing: " + this);
+        }
+    }
+
+    /**
+     * In ticks: with the simulator's 1 ms ticks a dead primary is suspected after 50 ms, with the production
+     * controller's 10 ms ticks after half a second (real networks and garbage collectors pause longer).
+     */
+    public static ControllerConfig defaults() {
+        return new ControllerConfig(10, 50, 10, 100, 200, 100, 300, Set.of());
+    }
+
+    public ControllerConfig withBugs(Set<Bug> planted) {
+        return new ControllerConfig(probeEvery, suspectAfter, resendEvery, phaseTimeout, settle, backoff, dropFor,
+                planted);
+    }
+}

@@ -1,0 +1,184 @@
+package kvstore.jepsen;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Injects faults into the real processes, one at a time, and has the operator react to each the way an operator
+ * would: drop the faulty node from the view (promoting a backup if it was the primary), and once the fault is
+ * healed, add the node back as a backup. Every step goes on the timeline.
+ */
+final class Nemesis {
+    enum Kind {
+        /** kill -9 the primary; restart it empty (--join) when the fault ends. */
+        KILL,
+        /** SIGSTOP a random node; SIGCONT when the fault ends. */
+        PAUSE,
+        /** Cut a random node off from the other nodes (both ways) through the proxies. */
+        PARTITION,
+        /** Cut the primary off from the other nodes. */
+        PARTITION_PRIMARY;
+
+        String cliName() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+
+        /** Kinds in the order given (the nemesis takes them in turn), each once. */
+        static List<Kind> parse(String list) {
+            java.util.LinkedHashSet<Kind> kinds = new java.util.LinkedHashSet<>();
+            for (String name : list.split(",")) {
+                String n = name.trim().toLowerCase(Locale.ROOT);
+                if (n.equals("all")) {
+                    kinds.addAll(List.of(values()));
+                } else if (!n.equals("none")) {
+                    Kind k = java.util.Arrays.stream(values()).filter(v -> v.cliName().equals(n)).findFirst()
+                            .orElseThrow(() -> new IllegalArgumentException("unknown nemesis '" + name + "' (kill, "
+                                    + "pause, partition, partition-primary, all, none)"));
+                    kinds.add(k);
+                }
+            }
+            return List.copyOf(kinds);
+        }
+    }
+
+    /** Which directed links between nodes are cut; the proxies ask it about every connection. */
+    static final class Links {
+        private final Set<String> cut = ConcurrentHashMap.newKeySet();
+
+        boolean isCut(long from, long to) {
+            return cut.contains(from + ">" + to);
+        }
+
+        void isolate(long node, Iterable<Long> others) {
+            for (long other : others) {
+                if (other != node) {
+                    cut.add(node + ">" + other);
+                    cut.add(other + ">" + node);
+                }
+            }
+        }
+
+        void healAll() {
+            cut.clear();
+        }
+    }
+
+    private final RunSettings settings;
+    private final Map<Long, NodeProcess> nodes;
+    private final List<PartitionProxy> proxies;
+    private final Links links;
+    private final Failover operator;
+    private final List<Long> primaryKills = new java.util.concurrent.CopyOnWriteArrayList<>(); // nanoTime of each
+    private final Timeline timeline;
+    private final NodeApi api;
+    private final Random random;
+    private final List<Kind> kinds;
+    private final Duration detection = Duration.ofMillis(300); // how long the operator takes to react
+
+    Nemesis(RunSettings settings, Map<Long, NodeProcess> nodes, List<PartitionProxy> proxies, Links links,
+            Failover operator, Timeline timeline, NodeApi api) {
+        this.settings = settings;
+        this.nodes = nodes;
+        this.proxies = proxies;
+        this.links = links;
+        this.operator = operator;
+        this.timeline = timeline;
+        this.api = api;
+        this.random = new Random(settings.seed() ^ 0x4E454D45L);
+        this.kinds = new ArrayList<>(settings.nemeses());
+    }
+
+    /** Injects faults until {@code deadlineNanos}; every fault is healed and its node back in the view on return. */
+    void run(long deadlineNanos) throws IOException, InterruptedException {
+        if (kinds.isEmpty()) {
+            return;
+        }
+        int next = 0;
+        while (true) {
+            Thread.sleep(settings.faultEvery().toMillis());
+            long needed = settings.faultLength().toNanos() + detection.toNanos();
+            boolean everyKindRan = next >= kinds.size(); // each kind at least once, however slow the machine
+            if (everyKindRan && System.nanoTime() + needed > deadlineNanos) {
+                return;
+            }
+            if (operator.troubled()) {
+                timeline.record("nemesis stops: the cluster did not recover from the last fault");
+                return;
+            }
+            Kind kind = kinds.get(next++ % kinds.size()); // in turn, so a short run sees every kind
+            switch (kind) {
+                case KILL -> kill(operator.primary());
+                case PAUSE -> pause(randomMember());
+                case PARTITION -> partition(randomMember());
+                case PARTITION_PRIMARY -> partition(operator.primary());
+            }
+        }
+    }
+
+    private long randomMember() {
+        List<Long> members = operator.members();
+        return members.get(random.nextInt(members.size()));
+    }
+
+    private String role(long node) {
+        return node == operator.primary() ? " (primary)" : " (backup)";
+    }
+
+    /** One step of a fault: starting it, or healing it. */
+    private interface Step {
+        void run() throws IOException, InterruptedException;
+    }
+
+    /**
+     * The shape of every fault: start it, give the operator time to notice and drop the node from the view, let
+     * the fault last, heal it, and have the operator add the node back as a backup.
+     */
+    private void inject(long node, String started, Step start, Step heal, String healed)
+            throws IOException, InterruptedException {
+        timeline.record("nemesis: " + started);
+        start.run();
+        Thread.sleep(detection.toMillis());
+        operator.remove(node);
+        Thread.sleep(settings.faultLength().toMillis());
+        heal.run();
+        timeline.record("nemesis: " + healed);
+        operator.addBack(node);
+    }
+
+    /** When each kill -9 of the primary happened ({@link System#nanoTime}): failover times are measured from them. */
+    List<Long> primaryKills() {
+        return List.copyOf(primaryKills);
+    }
+
+    private void kill(long node) throws IOException, InterruptedException {
+        boolean wasPrimary = node == operator.primary();
+        inject(node, "kill -9 node " + node + role(node), () -> {
+            nodes.get(node).kill();
+            if (wasPrimary) {
+                primaryKills.add(System.nanoTime());
+            }
+        }, () -> {
+            nodes.get(node).start(true);
+            nodes.get(node).awaitAnswering(api, Duration.ofSeconds(30));
+        }, "node " + node + " restarted, empty, with --join");
+    }
+
+    private void pause(long node) throws IOException, InterruptedException {
+        inject(node, "SIGSTOP node " + node + role(node), () -> nodes.get(node).pause(),
+                () -> nodes.get(node).resume(), "SIGCONT node " + node);
+    }
+
+    private void partition(long node) throws IOException, InterruptedException {
+        inject(node, "partition node " + node + role(node) + " from the other nodes", () -> {
+            links.isolate(node, nodes.keySet());
+            proxies.forEach(PartitionProxy::enforce);
+        }, links::healAll, "partition healed");
+    }
+}

@@ -1,0 +1,101 @@
+package kvstore.jepsen;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/** The REST API as a client and an operator use it (java.net.http; one shared client, HTTP/1.1). */
+final class NodeApi {
+    static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofMillis(500)).build();
+    private final Duration timeout;
+
+    /**
+     * An answer; {@code status} 0 when no answer came. {@code neverSent}: the connection could not even be made,
+     * so the server cannot have seen the request.
+     */
+    record Answer(int status, JsonNode body, String failure, boolean neverSent) {
+        boolean answered() {
+            return status != 0;
+        }
+    }
+
+    NodeApi(Duration timeout) {
+        this.timeout = timeout;
+    }
+
+    static String keyPath(String key) {
+        return "/data/" + URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20").replace(".", "%2E");
+    }
+
+    Answer get(String address, String key) {
+        return send("GET", address, keyPath(key), null);
+    }
+
+    Answer getAll(String address) {
+        return send("GET", address, "/data", null);
+    }
+
+    Answer put(String address, String key, String value) {
+        return send("PUT", address, keyPath(key), JSON.createObjectNode().put("value", value));
+    }
+
+    Answer cas(String address, String key, String expected, String value) {
+        return send("PUT", address, keyPath(key), JSON.createObjectNode().put("value", value)
+                .put("expect", expected));
+    }
+
+    Answer delete(String address, String key) {
+        return send("DELETE", address, keyPath(key), null);
+    }
+
+    Answer view(String address) {
+        return send("GET", address, "/view", null);
+    }
+
+    /** What a node tells a failover controller (docs/api.md, "Controller endpoints"). */
+    Answer state(String address) {
+        return send("GET", address, "/view/state", null);
+    }
+
+    Answer putView(String address, ObjectNode document) {
+        return send("PUT", address, "/view", document);
+    }
+
+    Answer ping(String address) {
+        return send("GET", address, "/ping", null);
+    }
+
+    private Answer send(String method, String address, String path, ObjectNode body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + address + path))
+                .timeout(timeout)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body.toString()));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        try {
+            HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode json = r.body().isEmpty() ? NullNode.instance : JSON.readTree(r.body());
+            return new Answer(r.statusCode(), json, null, false);
+        } catch (IOException e) {
+            boolean neverSent = e instanceof java.net.ConnectException
+                    || e instanceof java.net.http.HttpConnectTimeoutException;
+            return new Answer(0, NullNode.instance, e.getClass().getSimpleName() + ": " + e.getMessage(), neverSent);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Answer(0, NullNode.instance, "interrupted", false);
+        }
+    }
+}

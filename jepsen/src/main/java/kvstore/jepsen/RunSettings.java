@@ -1,0 +1,27 @@
+package kvstore.jepsen;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What one Jepsen-style run does.
+ *
+ * @param nodes       how many node processes
+ * @param duration    how long the clients run (faults stop a little before, so the end is calm)
+ * @param clients     concurrent client threads
+ * @param keys        how many keys the workload spreads over (few keys: more contention, more to check)
+ * @param nemeses     which faults to inject, taken in turn in this order
+ * @param faultEvery  the pause between one fault's end and the next fault's start
+ * @param faultLength how long a fault lasts before it is healed
+ * @param seed        drives every random choice of the workload and the nemesis (timing is real, so a run is not
+ *                    replayable event for event as in the simulator; the seed fixes what is attempted)
+ * @param out         the report folder
+ * @param nodeJar     node/target/node.jar (its libraries beside it in lib/)
+ * @param plantedBug  a protocol bug planted into every node (kvstore.core.Bug), or null
+ * @param controller  failover by the project's controller (it detects faults itself), not the harness's operator
+ */
+record RunSettings(int nodes, Duration duration, int clients, int keys, List<Nemesis.Kind> nemeses,
+                   Duration faultEvery, Duration faultLength, long seed, Path out, Path nodeJar, String plantedBug,
+                   boolean controller) {
+}

@@ -1,0 +1,79 @@
+package kvstore.jepsen;
+
+import kvstore.checker.search.Verdict;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Short Jepsen-style runs against real node processes (node.jar, packaged earlier in the same build): with kill -9
+ * of the primary and a partition of the primary, the history must be linearizable with nothing acknowledged
+ * lost, with the harness's operator or with the failover controller in charge; with one of the simulator's planted
+ * bugs in the nodes, the same run must fail.
+ */
+@Tag("processes") // real node processes: the integration-test phase (pom.xml)
+class JepsenRunTest {
+
+    private static RunSettings settings(String name, String bug) {
+        return settings(name, bug, false);
+    }
+
+    private static RunSettings settings(String name, String bug, boolean controller) {
+        String jar = System.getProperty("kvstore.node.jar", "../node/target/node.jar");
+        Path nodeJar = Path.of(jar);
+        assertTrue(Files.isRegularFile(nodeJar), "no " + nodeJar.toAbsolutePath() + ": run the whole build "
+                + "(./kv test), which packages the node before these tests");
+        // The partition first: it is quick, and it is what exposes a primary that serves reads on its own. The kill
+        // takes longer (the restarted JVM must come up), so the run is long enough for both even on a slow machine.
+        return new RunSettings(3, Duration.ofSeconds(16), 4, 4,
+                List.of(Nemesis.Kind.PARTITION_PRIMARY, Nemesis.Kind.KILL), Duration.ofMillis(1000),
+                Duration.ofMillis(2500), 7, Path.of("target", "jepsen-test", name), nodeJar, bug,
+                controller);
+    }
+
+    @Test
+    void aShortRunWithKillAndPartitionIsLinearizableAndLosesNothing() throws Exception {
+        JepsenRun.Outcome outcome = new JepsenRun(settings("correct", null)).run();
+        assertTrue(outcome.passed(), outcome.summary());
+        assertEquals(Verdict.LINEARIZABLE, outcome.verdict(), outcome.summary());
+        assertTrue(outcome.okWrites() > 100 && outcome.okReads() > 100, "too little traffic to mean anything:\n"
+                + outcome.summary());
+        assertTrue(outcome.summary().contains("kill -9 node"), outcome.summary());
+        assertTrue(outcome.summary().contains("partition node"), outcome.summary());
+        assertTrue(outcome.summary().contains("restarted, empty"), outcome.summary());
+        for (String file : new String[]{"history.jsonl", "report.html", "summary.txt", "logs/node-1.log"}) {
+            assertTrue(Files.size(outcome.report().resolve(file)) > 0, file + " written");
+        }
+        assertEquals(0, ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count(),
+                "every node process is stopped when the run ends");
+    }
+
+    @Test
+    void theSameRunFailsWhenTheNodesServeReadsLocally() throws Exception {
+        JepsenRun.Outcome outcome = new JepsenRun(settings("planted-local-reads", "LOCAL_READS")).run();
+        assertTrue(outcome.summary().contains("partition node"), outcome.summary());
+        assertFalse(outcome.passed(), "the planted bug went unnoticed:\n" + outcome.summary());
+        assertEquals(Verdict.NOT_LINEARIZABLE, outcome.verdict(), outcome.summary());
+    }
+
+    @Test
+    void theFailoverControllerAloneHealsTheSameFaults() throws Exception {
+        JepsenRun.Outcome outcome = new JepsenRun(settings("controller", null, true)).run();
+        assertTrue(outcome.passed(), outcome.summary());
+        assertTrue(outcome.summary().contains("failover by the controller"), outcome.summary());
+        assertTrue(outcome.summary().contains("controller: view 3 decided"), "the controller changed views:\n"
+                + outcome.summary());
+        assertEquals(1, outcome.failoverMillis().size(), "one kill of the primary, followed by a write:\n"
+                + outcome.summary());
+        assertEquals(0, ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count(),
+                "every node process is stopped when the run ends");
+    }
+}
