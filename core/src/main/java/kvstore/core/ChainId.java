@@ -10,6 +10,15 @@ import java.util.List;
  * higher number (V2a).
  */
 public record ChainId(String primary, long incarnation, long start) {
+    /**
+     * Whether this chain is an earlier one of the same primary than {@code other}: an earlier life of it, or a chain
+     * it began before in the same life (a primary's chains only ever start later: {@code Replica.beginNewChain}).
+     */
+    public boolean precedes(ChainId other) {
+        return primary.equals(other.primary) && (incarnation < other.incarnation
+                || incarnation == other.incarnation && start < other.start);
+    }
+
     /** How many ancestors a lineage keeps: beyond them, descent is not known, and nothing is assumed. */
     static final int LINEAGE_LIMIT = 64;
 

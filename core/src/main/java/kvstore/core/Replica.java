@@ -875,6 +875,9 @@ public final class Replica {
             return; // not our primary, or not our view: silence tells that primary we are not its backup
         }
         ChainId chain = new ChainId(from, h.primaryIncarnation(), h.chainStart());
+        if (syncedChain != null && chain.precedes(syncedChain)) {
+            return; // sent before the catch-up that brought us to the newer chain, and overtaken by it
+        }
         if (keptLog) {
             keptLog = false;
             if (chain.equals(syncedChain)) {
@@ -1494,6 +1497,11 @@ public final class Replica {
 
     public long appliedSeq() {
         return applied;
+    }
+
+    /** The chain of the log the state this node holds comes from (null: none known); see {@link ChainId}. */
+    public ChainId chain() {
+        return heldChain();
     }
 
     /** As the primary: the backups of the view that do not count yet (not announced, or state not applied). */

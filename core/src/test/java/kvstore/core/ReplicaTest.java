@@ -125,6 +125,23 @@ class ReplicaTest {
         assertEquals("2", net.request("c", "n3", 3, Command.get("x")).value());
     }
 
+    /**
+     * A heartbeat of an earlier chain of the primary's same life, overtaken by the catch-up that moved the backup to
+     * the newer chain (over HTTP the two travel on separate connections), is stale: the backup stays synced and
+     * goes on acknowledging. Taken for "another log than mine", it left the backup unsynced while the primary,
+     * which had counted it in this view, ignored its requests for the state: every later write timed out.
+     */
+    @Test
+    void aHeartbeatOfAnEarlierChainOfThePrimarysLifeIsStale() {
+        Net net = started();
+        assertEquals(Result.Status.OK, net.request("c", "n1", 1, Command.put("x", "1")).status());
+        ChainId chain = net.nodes.get("n2").chain();
+        net.send("n1", "n2", new Message.Heartbeat(1, chain.start() - 1, chain.incarnation()));
+        net.deliverAll();
+        assertTrue(net.nodes.get("n2").isSynced(), "the backup still holds its primary's log");
+        assertEquals(Result.Status.UPDATED, net.request("c", "n1", 2, Command.put("x", "2")).status());
+    }
+
     @Test
     void anUnreachableBackupMakesWritesUnavailableNotAcknowledged() {
         Net net = started();
