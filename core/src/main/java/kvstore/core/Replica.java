@@ -377,6 +377,8 @@ public final class Replica {
      * non-null under the planted bug that orders while a backup is unreachable and then refuses as if it had not.
      */
     private void order(String from, ClientRequest request, String down) {
+        assert !unconfirmedById.containsKey(request.id()) && done.get(request.id()) == null
+                : "node " + id + " orders request " + request.id() + " again, although its earlier attempt is in its log";
         long seq = ++applied;
         Result result = apply(request.command()).withSeq(seq);
         logApplied(new LoggedOp(seq, new ChainId(id, incarnation, chainStart), request.id(), request.command(),
@@ -527,6 +529,7 @@ public final class Replica {
             if (next.seq() <= applied || !ofSyncedChain(next)) {
                 continue; // a duplicate, or of a log we do not hold (the right one is sent again)
             }
+            assert next.seq() == applied + 1 : "backup " + id + " at " + applied + " applies " + next.seq();
             Result result = apply(next.command()).withSeq(next.seq());
             applied = next.seq();
             logApplied(new LoggedOp(next.seq(), syncedChain, next.id(), next.command(),
@@ -1440,6 +1443,8 @@ public final class Replica {
     }
 
     private void answer(Entry e, Result result) {
+        assert result.status() == Result.Status.UNAVAILABLE || isServingPrimary()
+                : "node " + id + " acknowledges " + e.id + " without serving as primary of view " + view;
         e.answered = true;
         for (String to : e.replyTo) {
             send(to, new ClientReply(e.id, result));
@@ -1447,10 +1452,25 @@ public final class Replica {
     }
 
     private void send(String to, Message m) {
+        assert !(m instanceof Ack a) || view != null && a.view() == view.number()
+                : "node " + id + " acknowledges under view " + ((Ack) m).view() + " while it holds " + view;
         out.add(new Send(to, m));
     }
 
+    /** A reply about to go out that calls an operation certainly not applied while it is in this node's log. */
+    private Send refusedYetOrdered() {
+        for (Send s : out) {
+            if (s.message() instanceof ClientReply r && r.result().certainlyNotApplied()
+                    && unconfirmedById.containsKey(r.id())) {
+                return s;
+            }
+        }
+        return null;
+    }
+
     private List<Send> drain() {
+        assert refusedYetOrdered() == null
+                : "node " + id + " refuses as certainly not applied an operation it has ordered: " + refusedYetOrdered();
         List<Send> sends = out;
         out = new ArrayList<>();
         return sends;

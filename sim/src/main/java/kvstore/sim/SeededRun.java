@@ -53,8 +53,10 @@ public record SeededRun(SimConfig config, long seed, FaultSchedule schedule, Run
 
     public String describe() {
         List<String> lines = new ArrayList<>();
-        lines.add("seed " + seed + ": " + (run.finished() ? "" : "did not settle (the final reads did not complete within "
-                + Simulation.SETTLE_BOUND / 1_000_000 + " s of the faults' end); ")
+        String ended = !run.invariantViolations().isEmpty() ? "stopped at a broken invariant; "
+                : run.finished() ? "" : "did not settle (the final reads did not complete within "
+                + Simulation.SETTLE_BOUND / 1_000_000 + " s of the faults' end); ";
+        lines.add("seed " + seed + ": " + ended
                 + check.verdict() + ", " + (lostWrites.isEmpty() ? "no lost writes" : lostWrites.size()
                 + " lost writes") + " (" + run.history().operations().size() + " ops, "
                 + run.deliveredMessages() + " messages, " + run.virtualMicros() / 1000 + " ms virtual)");

@@ -66,8 +66,14 @@ public final class Simulation {
     private int faultsActive;               // partitions, cut links and crashed nodes in effect now
     private long calmSince;                 // when faultsActive last changed
     private final List<String> availabilityViolations = new ArrayList<>();
-    private long newestAcknowledging;       // the newest view whose primary has acknowledged an operation
     private final List<String> invariantViolations = new ArrayList<>();
+    private final Invariants invariants = new Invariants(replicas, this::canTalk,
+            this::currentStep);
+    private long steps;                     // events taken so far
+    private String stepLabel;               // what the current event is, unless it delivers a message:
+    private String stepFrom;                // the message it delivers, from and to whom
+    private String stepTo;
+    private Message stepMessage;
     private final StringBuilder trace;
     private long now;
     private long sequence;
@@ -150,7 +156,16 @@ public final class Simulation {
                 && !(finalPhase && now - finalPhaseSince > SETTLE_BOUND)) {
             Scheduled next = queue.poll();
             now = next.time;
+            steps++;
+            stepLabel = "timer";
+            stepMessage = null;
             next.action.run();
+            invariants.afterStep(now);
+            if (invariants.broken() != null) {
+                note("INVARIANT " + invariants.broken());
+                invariantViolations.add(invariants.broken());
+                break;
+            }
             if (operatorInCharge) {
                 operator.observe();
             }
@@ -174,14 +189,15 @@ public final class Simulation {
     }
 
     private void tickAll() {
+        stepLabel = "tick";
         for (Map.Entry<String, Replica> r : replicas.entrySet()) {
             if (r.getValue() != null) {
-                dispatch(r.getKey(), r.getValue().onTick());
+                dispatch(r.getKey(), guarded(r.getKey(), r.getValue()::onTick));
             }
         }
         for (Map.Entry<String, Controller> c : controllers.entrySet()) {
             if (c.getValue() != null) {
-                dispatch(c.getKey(), c.getValue().onTick());
+                dispatch(c.getKey(), guarded(c.getKey(), c.getValue()::onTick));
             }
         }
         at(now + SimConfig.TICK_MICROS, this::tickAll);
@@ -276,7 +292,7 @@ public final class Simulation {
                         if (newestDecided == null || view.number() > newestDecided.number()) {
                             newestDecided = view;
                         }
-                        checkPrimaryHoldsEverything(view, name);
+                        invariants.decided(view, name);
                         history.annotate("view " + view.number() + ": primary " + view.primary() + ", backups "
                                 + view.backups() + " (" + name + ")");
                     }
@@ -285,15 +301,35 @@ public final class Simulation {
 
     private void dispatch(String from, List<Send> sends) {
         for (Send s : sends) {
-            if (s.message() instanceof ClientReply reply
-                    && reply.result().status() != kvstore.core.Result.Status.UNAVAILABLE) {
-                Replica r = replicas.get(from);
-                if (r != null && r.isServingPrimary()) {
-                    newestAcknowledging = Math.max(newestAcknowledging, r.view().number());
-                }
+            if (s.message() instanceof ClientReply reply) {
+                invariants.replySent(from, reply);
             }
             send(from, s.to(), s.message());
         }
+    }
+
+    /**
+     * A step of a replica or controller. An assertion of the core that fails (or any exception it throws) breaks
+     * the run at this step, with the trace so far, instead of ending the sweep.
+     */
+    private List<Send> guarded(String process, java.util.function.Supplier<List<Send>> step) {
+        try {
+            return step.get();
+        } catch (AssertionError | RuntimeException e) {
+            invariants.assertionFailed(process, e);
+            return List.of();
+        }
+    }
+
+    /** Whether messages flow both ways between two nodes now. */
+    private boolean canTalk(String a, String b) {
+        return !network.isBlocked(a, b) && !network.isBlocked(b, a);
+    }
+
+    /** The event being taken, in words, for a broken rule's report. */
+    private String currentStep() {
+        String what = stepMessage == null ? stepLabel : stepFrom + "->" + stepTo + " " + TraceText.of(stepMessage);
+        return "step " + steps + " at " + now + " us (" + what + ")";
     }
 
     /** A node restarting after a crash comes back empty, and may not lead until a view has given it the state. */
@@ -305,6 +341,9 @@ public final class Simulation {
     /** A message reached its destination: counted, and traced when the run keeps a trace. */
     private void arrived(String from, String to, Message message) {
         delivered++;
+        stepFrom = from;
+        stepTo = to;
+        stepMessage = message;
         noteMessage(from, to, message);
     }
 
@@ -349,7 +388,7 @@ public final class Simulation {
             Controller controller = controllers.get(to);
             if (controller != null) {
                 arrived(from, to, message);
-                dispatch(to, controller.onMessage(from, message));
+                dispatch(to, guarded(to, () -> controller.onMessage(from, message)));
             }
             return;
         }
@@ -369,13 +408,14 @@ public final class Simulation {
             return;
         }
         arrived(from, to, message);
-        dispatch(to, replica.onMessage(from, message));
+        dispatch(to, guarded(to, () -> replica.onMessage(from, message)));
     }
 
     private void inject(Fault fault) {
         if (finalPhase) {
             return;
         }
+        stepLabel = "nemesis: " + fault;
         switch (fault) {
             case Fault.Partition p -> {
                 history.annotate("partition " + p.groups() + (p.oneWay() ? " one-way" : ""));
@@ -652,25 +692,6 @@ public final class Simulation {
     }
 
     /**
-     * C5, checked at the step it matters: the primary a controller chooses holds every acknowledged operation, so
-     * it was synced in the newest view that acknowledged any (or later). Checked where the decision is taken, not
-     * only through its consequences: a primary that takes a backup's newer state first (V2a) would hide a wrong
-     * choice from the checker whenever such a backup is in the view.
-     */
-    private void checkPrimaryHoldsEverything(View view, String controller) {
-        Replica primary = replicas.get(view.primary());
-        // A primary that restarted since the controller chose it refuses to lead the view (V1): nothing to check.
-        if (primary != null && primary.incarnation() == view.primaryIncarnation()
-                && primary.syncedView() < newestAcknowledging) {
-            String v = "at " + now + " us: " + controller + " chose " + view.primary() + " to lead view "
-                    + view.number() + ", but it was last synced in view " + primary.syncedView()
-                    + " and view " + newestAcknowledging + " has acknowledged operations";
-            note("INVARIANT " + v);
-            invariantViolations.add(v);
-        }
-    }
-
-    /**
      * The availability property of the operator's runs: with no fault in effect, no message lost, and the
      * operator's last view installed at every member (its primary serving, every backup synced), no operation that
      * started then and was sent only to members may be answered "unavailable". Timeouts are the one exception: the
@@ -750,7 +771,7 @@ public final class Simulation {
 
         @Override
         public boolean canTalk(String a, String b) {
-            return !network.isBlocked(a, b) && !network.isBlocked(b, a);
+            return Simulation.this.canTalk(a, b);
         }
 
         @Override
