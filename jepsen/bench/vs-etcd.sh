@@ -44,11 +44,11 @@ run_loads() { # target endpoints
   # Warm up first, unmeasured: a JVM fresh from start runs its hot paths interpreted until C2 has compiled them,
   # and on two saturated cores that takes a while (cold, this store measured a third of its warm throughput).
   # etcd, compiled ahead of time, gets the same warm-up.
-  "$JAVA" -cp sim/target/sim.jar kvstore.jepsen.load.LoadGenerator --target "$1" --endpoints "$2" \
+  "$JAVA" -cp jepsen/target/jepsen.jar kvstore.jepsen.load.LoadGenerator --target "$1" --endpoints "$2" \
     --clients 16 --reads 50 --seconds "$warmup" --warmup 0 >/dev/null
   for c in $client_counts; do
     for r in $read_mixes; do
-      "$JAVA" -cp sim/target/sim.jar kvstore.jepsen.load.LoadGenerator --target "$1" --endpoints "$2" \
+      "$JAVA" -cp jepsen/target/jepsen.jar kvstore.jepsen.load.LoadGenerator --target "$1" --endpoints "$2" \
         --clients "$c" --reads "$r" --seconds "$seconds" --warmup 3 | tee -a "$work/out.txt" | grep -v '^RESULT' >&2
     done
   done

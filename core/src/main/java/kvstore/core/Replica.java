@@ -1457,9 +1457,9 @@ public final class Replica {
         out.add(new Send(to, m));
     }
 
-    /** A reply about to go out that calls an operation certainly not applied while it is in this node's log. */
-    private Send refusedYetOrdered() {
-        for (Send s : out) {
+    /** A reply among {@code sends} that calls an operation certainly not applied while it is in this node's log. */
+    private Send refusedYetOrdered(List<Send> sends) {
+        for (Send s : sends) {
             if (s.message() instanceof ClientReply r && r.result().certainlyNotApplied()
                     && unconfirmedById.containsKey(r.id())) {
                 return s;
@@ -1469,10 +1469,10 @@ public final class Replica {
     }
 
     private List<Send> drain() {
-        assert refusedYetOrdered() == null
-                : "node " + id + " refuses as certainly not applied an operation it has ordered: " + refusedYetOrdered();
         List<Send> sends = out;
         out = new ArrayList<>();
+        assert refusedYetOrdered(sends) == null : "node " + id
+                + " refuses as certainly not applied an operation it has ordered: " + refusedYetOrdered(sends);
         return sends;
     }
 

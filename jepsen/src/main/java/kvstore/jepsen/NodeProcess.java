@@ -47,7 +47,7 @@ final class NodeProcess {
         if (retired) {
             throw new IOException("the run is over; node " + id + " is not started again");
         }
-        List<String> command = new ArrayList<>(List.of(javaBinary(), "-XX:+UseSerialGC", "-Xss512k", "-Xmx256m",
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-ea:kvstore.core...", "-XX:+UseSerialGC", "-Xss512k", "-Xmx256m",
                 "-XX:TieredStopAtLevel=1", "-cp", settings.nodeJar().toString(), "kvstore.node.cli.NodeMain",
                 "--id", String.valueOf(id), "--port", String.valueOf(port), "--peer-source", peerSource,
                 "--exit-with-parent", String.valueOf(ProcessHandle.current().pid()), "--log-level", "INFO"));

@@ -160,7 +160,7 @@ public final class Simulation {
             stepLabel = "timer";
             stepMessage = null;
             next.action.run();
-            invariants.afterStep(now);
+            invariants.afterStep(stepMessage != null && replicas.containsKey(stepTo) ? stepTo : null);
             if (invariants.broken() != null) {
                 note("INVARIANT " + invariants.broken());
                 invariantViolations.add(invariants.broken());
@@ -200,6 +200,7 @@ public final class Simulation {
                 dispatch(c.getKey(), guarded(c.getKey(), c.getValue()::onTick));
             }
         }
+        invariants.onTick(now);
         at(now + SimConfig.TICK_MICROS, this::tickAll);
     }
 
@@ -408,6 +409,9 @@ public final class Simulation {
             return;
         }
         arrived(from, to, message);
+        if (message instanceof Message.Ack ack) {
+            invariants.ackArrived(to, from, ack);
+        }
         dispatch(to, guarded(to, () -> replica.onMessage(from, message)));
     }
 

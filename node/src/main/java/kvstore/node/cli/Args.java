@@ -7,7 +7,7 @@ import java.util.Set;
 
 /**
  * "--name value" and "--flag" arguments, checked against what a command accepts. Every command line of the project
- * uses it (the node's, and the harness's and load generator's in sim/); a bad argument is a {@link UsageError}.
+ * uses it (the node's, and the harness's and load generator's in jepsen/); a bad argument is a {@link UsageError}.
  */
 public final class Args {
     private final Map<String, String> values = new HashMap<>();

@@ -1,5 +1,6 @@
 package kvstore.node.cli;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * What `./kv devenv` sets up, as the README shows it: node processes with a failover controller that heals a
  * killed primary by itself; the operator's single view with --no-controller; one clear error for a taken port.
  */
+@Tag("processes") // real node processes: the integration-test phase (pom.xml)
 class DevEnvTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();

@@ -42,7 +42,7 @@ final class NodeProcesses implements AutoCloseable {
                 int port = base + (int) (id - first);
                 nodes.addresses.put(id, "127.0.0.1:" + port);
                 List<String> command = new ArrayList<>(List.of(
-                        ProcessHandle.current().info().command().orElse("java"), "-XX:TieredStopAtLevel=1",
+                        ProcessHandle.current().info().command().orElse("java"), "-ea:kvstore.core...", "-XX:TieredStopAtLevel=1",
                         "-XX:+UseSerialGC", "-Xmx256m", "-Xss512k", "-cp", System.getProperty("java.class.path"),
                         kvstore.node.cli.NodeMain.class.getName(), "--id", String.valueOf(id), "--port",
                         String.valueOf(port), "--log-level", "WARNING",
