@@ -15,9 +15,13 @@ import java.util.Map;
  * @param invariantViolations steps that broke a rule of the protocol, named when they happened
  * @param views    who decided the views in this run
  * @param viewsDecided how many views controllers decided in the run (a cluster that flaps decides many)
+ * @param availability how many operations invoked during faults succeeded
+ * @param recoveryMicros from the faults' end to the last final read answered (-1: it never was): how long the
+ *                     cluster took to serve every key again
  */
 public record RunResult(List<Event> events, History history, String trace, long deliveredMessages,
                         long virtualMicros, boolean finished, Map<String, Replica> replicas,
                         List<String> availabilityViolations, List<String> invariantViolations,
-                        SimConfig.Views views, int viewsDecided) {
+                        SimConfig.Views views, int viewsDecided, Availability availability,
+                        long recoveryMicros) {
 }

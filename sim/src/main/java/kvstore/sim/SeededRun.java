@@ -30,13 +30,15 @@ public record SeededRun(SimConfig config, long seed, FaultSchedule schedule, Run
 
     /** The run of {@code seed} with the faults drawn from it. */
     public static SeededRun of(SimConfig config, long seed) {
-        return of(config, seed, scheduleFor(config, seed));
+        SimConfig shaped = config.forSeed(seed);
+        return of(shaped, seed, scheduleFor(shaped, seed));
     }
 
+    /** The faults of the run of this seed, of a config that is already the run's shape ({@link SimConfig#forSeed}). */
     public static FaultSchedule scheduleFor(SimConfig config, long seed) {
         long duration = (long) config.operations() * 3_000L / config.clients();
         return FaultSchedule.random(new SplittableRandom(seed ^ 0x5C4ED01EL), config.nodes(), config.controllers(),
-                duration);
+                duration, config.faultKinds());
     }
 
     public static SeededRun of(SimConfig config, long seed, FaultSchedule schedule) {
@@ -60,6 +62,7 @@ public record SeededRun(SimConfig config, long seed, FaultSchedule schedule, Run
                 + check.verdict() + ", " + (lostWrites.isEmpty() ? "no lost writes" : lostWrites.size()
                 + " lost writes") + " (" + run.history().operations().size() + " ops, "
                 + run.deliveredMessages() + " messages, " + run.virtualMicros() / 1000 + " ms virtual)");
+        lines.add("shape: " + config.shape());
         lines.add("views: " + run.views() + ", controllers: " + config.controllers() + ", keys loaded: "
                 + config.storeKeysFor(seed) + ", log kept: " + config.replicaFor(seed).logKept() + "; faults: "
                 + schedule);

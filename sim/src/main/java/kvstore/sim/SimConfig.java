@@ -2,8 +2,14 @@ package kvstore.sim;
 
 import kvstore.core.Bug;
 import kvstore.core.ReplicaConfig;
+import kvstore.sim.nemesis.Fault;
+import kvstore.sim.nemesis.FaultSchedule;
+import kvstore.sim.workload.OperationMix;
 
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Set;
+import java.util.SplittableRandom;
 
 /**
  * The shape of one simulated run. Times are virtual microseconds; nodes tick every millisecond.
@@ -15,10 +21,20 @@ import java.util.Set;
  * @param views        who decides the views; {@link Views#DRAWN}: drawn from each run's seed
  * @param largeStoreEvery one run in this many (drawn from its seed) starts with a large store: see
  *                     {@link #storeKeysFor}; 0: none, 1: every run
+ * @param mix          what the clients ask for
+ * @param faultKinds   the kinds of fault the run's schedule draws from
+ * @param swarm        whether each seed draws the run's shape itself ({@link #forSeed}): swarm testing
  */
 public record SimConfig(int nodes, int clients, int keys, int operations, long clientTimeoutMicros, int retries,
-                        ReplicaConfig replica, int controllers, Views views, int largeStoreEvery) {
+                        ReplicaConfig replica, int controllers, Views views, int largeStoreEvery, OperationMix mix,
+                        Set<Fault.Kind> faultKinds, boolean swarm) {
     public static final long TICK_MICROS = 1_000;
+
+    public SimConfig {
+        EnumSet<Fault.Kind> kinds = EnumSet.noneOf(Fault.Kind.class);
+        kinds.addAll(faultKinds);
+        faultKinds = Collections.unmodifiableSet(kinds); // in the enum's order: a shape prints the same every time
+    }
 
     /** Who installs views. */
     public enum Views {
@@ -46,8 +62,51 @@ public record SimConfig(int nodes, int clients, int keys, int operations, long c
         }
     }
 
+    /** One shape for every seed: 3 nodes, 4 clients, 4 keys, every kind of fault. */
     public static SimConfig defaults() {
-        return new SimConfig(3, 4, 4, 1_000, 150_000, 3, ReplicaConfig.defaults(), 1, Views.DRAWN, 10);
+        return new SimConfig(3, 4, 4, 1_000, 150_000, 3, ReplicaConfig.defaults(), 1, Views.DRAWN, 10,
+                OperationMix.defaults(), EnumSet.allOf(Fault.Kind.class), false);
+    }
+
+    /** Swarm testing: every seed draws its own shape ({@link #forSeed}). */
+    public static SimConfig swarmTesting() {
+        return defaults().withSwarm(true);
+    }
+
+    /**
+     * The shape of the run of this seed. Without swarm, this one. With it, as in swarm testing (Groce et al., ISSTA
+     * 2012) and TigerBeetle's VOPR, the seed draws every knob, so that a sweep covers shapes and mixes no single
+     * configuration reaches, and a fault kind that hides another (a crash ending the partition that would have
+     * shown a bug) is sometimes absent: 1 to 5 nodes, 1 to 8 clients, 1 to 50 keys (log-uniform), the weight of
+     * each kind of operation, the values' length (half the runs up to 4 KB), and which kinds of fault are enabled
+     * (each in one run of two). The network's loss, duplication, delay and bandwidth and the number of faults are
+     * drawn by the schedule ({@link FaultSchedule#random}). The answer has {@code swarm} off: it is the shape.
+     */
+    public SimConfig forSeed(long seed) {
+        if (!swarm) {
+            return this;
+        }
+        SplittableRandom r = new SplittableRandom(seed ^ 0x5A4B3L);
+        int n = 1 + r.nextInt(5);
+        int c = 1 + r.nextInt(8);
+        int k = (int) StrictMath.round(StrictMath.pow(50, r.nextDouble()));
+        int valueLength = r.nextBoolean() ? 0 : (int) (16 * StrictMath.pow(256, r.nextDouble()));
+        OperationMix m = new OperationMix(r.nextInt(11), 1 + r.nextInt(10), r.nextInt(11), r.nextInt(11),
+                r.nextInt(6), valueLength);
+        Set<Fault.Kind> kinds = EnumSet.noneOf(Fault.Kind.class);
+        for (Fault.Kind kind : Fault.Kind.values()) {
+            if (r.nextBoolean()) {
+                kinds.add(kind);
+            }
+        }
+        return new SimConfig(n, c, Math.max(1, k), operations, clientTimeoutMicros, retries, replica, controllers,
+                views, largeStoreEvery, m, kinds, false);
+    }
+
+    /** The shape in words: what a failure report says of the run beside its seed. */
+    public String shape() {
+        return nodes + " nodes, " + clients + " clients, " + keys + " keys, " + operations + " operations (" + mix
+                + "); faults: " + (faultKinds.size() == Fault.Kind.values().length ? "all kinds" : faultKinds);
     }
 
     /**
@@ -76,26 +135,31 @@ public record SimConfig(int nodes, int clients, int keys, int operations, long c
 
     public SimConfig withOperations(int n) {
         return new SimConfig(nodes, clients, keys, n, clientTimeoutMicros, retries, replica, controllers, views,
-                largeStoreEvery);
+                largeStoreEvery, mix, faultKinds, swarm);
     }
 
     public SimConfig withBugs(Set<Bug> bugs) {
         return new SimConfig(nodes, clients, keys, operations, clientTimeoutMicros, retries, replica.withBugs(bugs),
-                controllers, views, largeStoreEvery);
+                controllers, views, largeStoreEvery, mix, faultKinds, swarm);
     }
 
     public SimConfig withControllers(int n) {
         return new SimConfig(nodes, clients, keys, operations, clientTimeoutMicros, retries, replica, n, views,
-                largeStoreEvery);
+                largeStoreEvery, mix, faultKinds, swarm);
     }
 
     public SimConfig withViews(Views v) {
         return new SimConfig(nodes, clients, keys, operations, clientTimeoutMicros, retries, replica, controllers, v,
-                largeStoreEvery);
+                largeStoreEvery, mix, faultKinds, swarm);
     }
 
     public SimConfig withLargeStoreEvery(int every) {
         return new SimConfig(nodes, clients, keys, operations, clientTimeoutMicros, retries, replica, controllers,
-                views, every);
+                views, every, mix, faultKinds, swarm);
+    }
+
+    public SimConfig withSwarm(boolean on) {
+        return new SimConfig(nodes, clients, keys, operations, clientTimeoutMicros, retries, replica, controllers,
+                views, largeStoreEvery, mix, faultKinds, on);
     }
 }

@@ -1,5 +1,6 @@
 package kvstore.sim;
 
+import kvstore.checker.history.Event;
 import kvstore.checker.history.History;
 import kvstore.core.control.Controller;
 import kvstore.core.control.ControllerConfig;
@@ -65,6 +66,9 @@ public final class Simulation {
     private boolean controllersRunning;
     private int faultsActive;               // partitions, cut links and crashed nodes in effect now
     private long calmSince;                 // when faultsActive last changed
+    private long faultSince;                // when faultsActive last rose from 0
+    private final List<long[]> faultWindows = new ArrayList<>(); // when some fault was in effect: [from, to)
+    private long finishedAt;
     private final List<String> availabilityViolations = new ArrayList<>();
     private final List<String> invariantViolations = new ArrayList<>();
     private final Invariants invariants = new Invariants(replicas, this::canTalk,
@@ -123,7 +127,7 @@ public final class Simulation {
         for (int c = 1; c <= config.clients(); c++) {
             int ops = perClient + (c <= config.operations() % config.clients() ? 1 : 0);
             Client client = new Client(c, world, history, random.split(), keys, ops, config.retries(),
-                    config.clientTimeoutMicros(), loaded.isEmpty());
+                    config.clientTimeoutMicros(), config.mix(), loaded.isEmpty());
             clients.put(client.name(), client);
         }
         for (int c = 1; c <= config.controllers(); c++) {
@@ -177,9 +181,10 @@ public final class Simulation {
             checkLoadedStore();
         }
         History h = history.history();
-        return new RunResult(history.events(), h, trace == null ? "" : trace.toString(), delivered, now,
+        List<Event> events = history.events();
+        return new RunResult(events, h, trace == null ? "" : trace.toString(), delivered, now,
                 finished, replicas, List.copyOf(availabilityViolations), List.copyOf(invariantViolations), views,
-                viewsDecided);
+                viewsDecided, Availability.of(events, faultWindows), finished ? finishedAt - finalPhaseSince : -1);
     }
 
     // ---- the event loop's parts -------------------------------------------------------------------------------
@@ -600,9 +605,15 @@ public final class Simulation {
         }
         controllers.keySet().forEach(this::restartController);
         Client finalReader = new Client(0, new ClientWorld(), history, random.split(), keys, 0, 0,
-                config.clientTimeoutMicros());
+                config.clientTimeoutMicros(), config.mix(), true);
         clients.put(finalReader.name(), finalReader);
-        waitForStableView(() -> finalReader.readEverything(() -> finished = true));
+        if (faultsActive > 0) { // healed and restarted just now
+            faultWindows.add(new long[] {faultSince, now});
+        }
+        waitForStableView(() -> finalReader.readEverything(() -> {
+            finished = true;
+            finishedAt = now;
+        }));
     }
 
     private void waitForStableView(Runnable then) {
@@ -679,12 +690,16 @@ public final class Simulation {
     }
 
     private void faultBegins() {
-        faultsActive++;
+        if (faultsActive++ == 0) {
+            faultSince = now;
+        }
         faultChanged();
     }
 
     private void faultEnds() {
-        faultsActive--;
+        if (--faultsActive == 0 && !finalPhase) { // (the final phase closed the window already)
+            faultWindows.add(new long[] {faultSince, now});
+        }
         faultChanged();
     }
 
@@ -700,7 +715,9 @@ public final class Simulation {
      * operator's last view installed at every member (its primary serving, every backup synced), no operation that
      * started then and was sent only to members may be answered "unavailable". Timeouts are the one exception: the
      * network's long tail (one message in fifty twenty times slower) is a fault of its own, and a timeout is how it
-     * shows.
+     * shows. After a fault ends, the window opens a failure-detection time later: a primary that took a backup for
+     * unreachable while cut off from it refuses to order (R2a) until a message of the backup tells it otherwise,
+     * which takes a heartbeat's round trip, and up to that long on the network's long tail.
      */
     private void checkAvailability(String client, long since, java.util.Set<String> tried,
                                    kvstore.core.Result r) {
@@ -708,7 +725,8 @@ public final class Simulation {
                 || operator.installedSince() < 0 || r.isTimeout()) {
             return;
         }
-        long windowSince = Math.max(operator.installedSince(), calmSince);
+        long windowSince = Math.max(operator.installedSince(),
+                calmSince + replicaConfig.failureDetectionTicks() * SimConfig.TICK_MICROS);
         if (since >= windowSince && operator.members().containsAll(tried)) {
             String v = "at " + now + " us: " + client + " got 503 (" + r.detail() + ") from " + tried
                     + " although the view (" + operator.latest() + ") has been installed since " + windowSince

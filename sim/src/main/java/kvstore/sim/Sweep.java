@@ -3,13 +3,19 @@ package kvstore.sim;
 import kvstore.core.Bug;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
 /**
  * A long sweep over seeds, with a progress line: {@code ./kv sim-sweep [--from N] [--seeds N] [--ops N]
- * [--controllers N] [--views MODE] [--bug NAME]}. Stops at the first failing seed, shrinks it, writes its artifacts and prints how to replay it.
+ * [--controllers N] [--views MODE] [--fixed-shape] [--bug NAME]}. Each seed draws its run's shape (swarm testing,
+ * {@link SimConfig#forSeed}) unless {@code --fixed-shape}. Stops at the first failing seed, shrinks it, writes its
+ * artifacts and prints how to replay it; at the end, prints the availability during faults and the time to serve
+ * again after them, over the runs.
  */
 public final class Sweep {
     private Sweep() {
@@ -18,10 +24,13 @@ public final class Sweep {
     public static void main(String[] args) {
         long from = 1;
         long count = 1_000;
-        SimConfig config = SimConfig.defaults();
+        SimConfig config = SimConfig.swarmTesting();
         Set<Bug> bugs = EnumSet.noneOf(Bug.class);
+        List<String> shapeArgs = new ArrayList<>(); // what the replay command repeats
         for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
+            String flag = args[i];
+            int flagAt = i;
+            switch (flag) {
                 case "--from" -> from = Long.parseLong(args[++i]);
                 case "--seeds" -> count = Long.parseLong(args[++i]);
                 case "--ops" -> config = config.withOperations(Integer.parseInt(args[++i]));
@@ -29,15 +38,21 @@ public final class Sweep {
                 case "--controllers" -> config = config.withControllers(Integer.parseInt(args[++i]));
                 case "--views" -> config = config.withViews(SimConfig.Views.valueOf(
                         args[++i].toUpperCase(Locale.ROOT).replace('-', '_')));
+                case "--fixed-shape" -> config = config.withSwarm(false);
                 default -> {
                     System.err.println("usage: sim-sweep [--from N] [--seeds N] [--ops N] [--controllers N] [--views "
-                            + "controllers|operator|operator-then-controllers|controllers-then-operator|drawn] [--bug "
-                            + java.util.Arrays.toString(Bug.values()) + "]");
+                            + "controllers|operator|operator-then-controllers|controllers-then-operator|drawn] "
+                            + "[--fixed-shape] [--bug " + Arrays.toString(Bug.values()) + "]");
                     System.exit(2);
                 }
             }
+            if (!flag.equals("--from") && !flag.equals("--seeds")) {
+                shapeArgs.addAll(Arrays.asList(args).subList(flagAt, i + 1)); // the flag and its value
+            }
         }
         config = config.withBugs(bugs);
+        List<Double> availability = new ArrayList<>();
+        List<Long> recovery = new ArrayList<>();
         long start = System.nanoTime();
         for (long seed = from; seed < from + count; seed++) {
             SeededRun run = SeededRun.of(config, seed);
@@ -51,11 +66,43 @@ public final class Sweep {
                 SeededRun small = ScheduleShrinker.shrink(run, 60);
                 Path dir = small.writeArtifacts(Path.of("sim", "target", "sim-failures"));
                 System.out.println("\nFAILED " + small.describe() + "\nartifacts: " + dir.toAbsolutePath()
-                        + "\nreplay: ./kv test -pl sim -am -Dtest=RandomizedRunsTest -Dseed=" + seed
-                        + " -Dsurefire.failIfNoSpecifiedTests=false");
+                        + "\nreplay: ./kv sim-sweep --from " + seed + " --seeds 1"
+                        + (shapeArgs.isEmpty() ? "" : " " + String.join(" ", shapeArgs)));
                 System.exit(1);
             }
+            double share = run.run().availability().share();
+            if (!Double.isNaN(share)) {
+                availability.add(share);
+            }
+            recovery.add(run.run().recoveryMicros());
         }
         System.out.println("\nall " + count + " seeds passed");
+        System.out.println(summary(availability, recovery));
+    }
+
+    /** Percentiles over the runs: availability during faults, and the time to serve every key again after them. */
+    static String summary(List<Double> availability, List<Long> recovery) {
+        availability.sort(null);
+        recovery.sort(null);
+        StringBuilder s = new StringBuilder();
+        if (availability.isEmpty()) {
+            s.append("availability during faults: no run had an operation during a fault");
+        } else {
+            s.append(String.format(Locale.ROOT, "availability during faults (share of operations that succeeded, "
+                            + "%d runs): min %.1f%%, p10 %.1f%%, p50 %.1f%%, p90 %.1f%%", availability.size(),
+                    100 * availability.getFirst(), 100 * percentile(availability, 0.10),
+                    100 * percentile(availability, 0.50), 100 * percentile(availability, 0.90)));
+        }
+        if (!recovery.isEmpty()) {
+            s.append(String.format(Locale.ROOT, "%nserving every key again after the faults (virtual ms): p50 %.0f, "
+                            + "p90 %.0f, p99 %.0f, max %.0f", percentile(recovery, 0.50) / 1000.0,
+                    percentile(recovery, 0.90) / 1000.0, percentile(recovery, 0.99) / 1000.0,
+                    recovery.getLast() / 1000.0));
+        }
+        return s.toString();
+    }
+
+    private static <T extends Number> double percentile(List<T> sorted, double p) {
+        return sorted.get((int) Math.min(sorted.size() - 1, Math.floor(p * sorted.size()))).doubleValue();
     }
 }

@@ -21,7 +21,7 @@ class RandomizedRunsTest {
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void correctProtocolIsLinearizableAndLosesNothing(long seed) {
-        SeededRun run = SeededRun.of(SimConfig.defaults(), seed);
+        SeededRun run = SeededRun.of(SimConfig.swarmTesting(), seed);
         if (run.failed()) {
             fail(Failures.report(run, RandomizedRunsTest.class));
         }
@@ -34,7 +34,7 @@ class RandomizedRunsTest {
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("fewerSeeds")
     void twoRivalControllersNeverMakeTwoPrimaries(long seed) {
-        SeededRun run = SeededRun.of(SimConfig.defaults().withControllers(2), seed);
+        SeededRun run = SeededRun.of(SimConfig.swarmTesting().withControllers(2), seed);
         if (run.failed()) {
             fail(Failures.report(run, RandomizedRunsTest.class));
         }

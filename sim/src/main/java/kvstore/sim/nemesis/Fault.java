@@ -6,6 +6,9 @@ import java.util.List;
 public sealed interface Fault {
     long at();
 
+    /** The kinds of fault a schedule draws from (a run may enable only some: swarm testing). */
+    enum Kind { PARTITION, CRASH, FAILOVER, CUT_LINKS, CONTROLLER_CRASH }
+
     /**
      * Cut the network into groups: nodes (and controllers) in different groups cannot talk. If {@code oneWay}, only messages from
      * an earlier group to a later one are cut (the other direction still flows).

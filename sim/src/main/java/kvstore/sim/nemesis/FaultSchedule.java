@@ -3,6 +3,7 @@ package kvstore.sim.nemesis;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -32,8 +33,12 @@ public record FaultSchedule(double dropRate, double duplicateRate, long meanDela
         return new FaultSchedule(0, 0, meanDelayMicros, bytesPerMicro, faults);
     }
 
-    /** Random faults over {@code durationMicros} for nodes n1..nN and controllers ctl1..ctlM. */
-    public static FaultSchedule random(SplittableRandom random, int nodes, int controllers, long durationMicros) {
+    /**
+     * Random faults over {@code durationMicros} for nodes n1..nN and controllers ctl1..ctlM, of the enabled kinds
+     * only (a draw of a kind not enabled is skipped, so that a run with every kind enabled draws as it always did).
+     */
+    public static FaultSchedule random(SplittableRandom random, int nodes, int controllers, long durationMicros,
+                                       Set<Fault.Kind> enabled) {
         double drop = random.nextInt(3) == 0 ? 0 : random.nextDouble() * 0.05;
         double duplicate = random.nextInt(3) == 0 ? 0 : random.nextDouble() * 0.05;
         long delay = 100 + random.nextInt(2_000);
@@ -42,8 +47,12 @@ public record FaultSchedule(double dropRate, double duplicateRate, long meanDela
         for (int i = 0; i < count; i++) {
             long at = 20_000 + (long) (random.nextDouble() * durationMicros);
             long length = 20_000 + (long) (random.nextDouble() * durationMicros / 4);
-            switch (random.nextInt(5)) { // partitions, crashes, failovers, controller crashes and cut links alike
-                case 0 -> {
+            Fault.Kind kind = Fault.Kind.values()[random.nextInt(Fault.Kind.values().length)]; // each as likely
+            if (!enabled.contains(kind)) {
+                continue;
+            }
+            switch (kind) {
+                case PARTITION -> {
                     List<String> all = new ArrayList<>();
                     for (int n = 1; n <= nodes; n++) {
                         all.add("n" + n);
@@ -69,9 +78,9 @@ public record FaultSchedule(double dropRate, double duplicateRate, long meanDela
                     }
                     faults.add(new Fault.Partition(at, groups, random.nextInt(4) == 0, at + length));
                 }
-                case 1 -> faults.add(new Fault.Crash(at, "n" + (1 + random.nextInt(nodes)), at + length));
-                case 2 -> faults.add(new Fault.Failover(at));
-                case 3 -> {
+                case CRASH -> faults.add(new Fault.Crash(at, "n" + (1 + random.nextInt(nodes)), at + length));
+                case FAILOVER -> faults.add(new Fault.Failover(at));
+                case CUT_LINKS -> {
                     List<String> ends = new ArrayList<>();
                     for (int n = 1; n <= nodes; n++) {
                         ends.add("n" + n);
@@ -89,8 +98,8 @@ public record FaultSchedule(double dropRate, double duplicateRate, long meanDela
                     }
                     faults.add(new Fault.CutLinks(at, links, at + length));
                 }
-                default -> faults.add(new Fault.ControllerCrash(at, "ctl" + (1 + random.nextInt(controllers)),
-                        at + length));
+                case CONTROLLER_CRASH -> faults.add(new Fault.ControllerCrash(at,
+                        "ctl" + (1 + random.nextInt(controllers)), at + length));
             }
         }
         // 10 to 200 MB/s, log-uniform: from a busy shared link to a fast local one. What a node sends queues behind

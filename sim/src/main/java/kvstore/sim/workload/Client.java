@@ -43,16 +43,17 @@ public final class Client {
     private final java.util.Set<String> tried = new java.util.TreeSet<>();
     private Runnable whenDone = () -> { };
 
+    private final OperationMix mix;
     private final boolean readsAll;
 
+    /**
+     * @param readsAll whether it also reads every key at once (not against a large store: a get-all is its size);
+     *                 without, the mix's whole-store reads are gets of one key
+     */
     public Client(int process, ClientContext world, HistoryRecorder history, SplittableRandom random,
-                  List<String> keys, int operations, int retries, long timeoutMicros) {
-        this(process, world, history, random, keys, operations, retries, timeoutMicros, true);
-    }
-
-    /** @param readsAll whether it also reads every key at once (not against a large store: a get-all is its size) */
-    public Client(int process, ClientContext world, HistoryRecorder history, SplittableRandom random,
-                  List<String> keys, int operations, int retries, long timeoutMicros, boolean readsAll) {
+                  List<String> keys, int operations, int retries, long timeoutMicros, OperationMix mix,
+                  boolean readsAll) {
+        this.mix = mix;
         this.readsAll = readsAll;
         this.name = "c" + process;
         this.process = process;
@@ -104,15 +105,15 @@ public final class Client {
         remaining--;
         int k = random.nextInt(keys.size());
         String key = keys.get(k);
-        int pick = random.nextInt(100);
+        int pick = random.nextInt(mix.total());
         Command c;
-        if (pick < 30) {
+        if ((pick -= mix.get()) < 0) {
             c = Command.get(key);
-        } else if (pick < 60) {
+        } else if ((pick -= mix.put()) < 0) {
             c = Command.put(key, freshValue());
-        } else if (pick < 70) {
+        } else if ((pick -= mix.delete()) < 0) {
             c = Command.delete(key);
-        } else if (pick < 90) {
+        } else if ((pick -= mix.cas()) < 0) {
             c = Command.cas(key, random.nextInt(4) == 0 ? null : lastSeen[k], freshValue());
         } else {
             c = readsAll ? Command.getAll() : Command.get(key);
@@ -253,7 +254,9 @@ public final class Client {
     }
 
     private String freshValue() {
-        return name + "-" + counter + "-" + (remaining + 1);
+        String unique = name + "-" + counter + "-" + (remaining + 1);
+        int padding = mix.valueLength() - unique.length() - 1;
+        return padding <= 0 ? unique : unique + "-" + "x".repeat(padding);
     }
 
     private long thinkTime() {
