@@ -44,7 +44,7 @@ import java.util.TreeMap;
  * messages of their current view. A backup that joins a view first receives the whole state and counts only after
  * that. See docs/protocol.md for the rules and why they keep acknowledged writes and reads linearizable.
  */
-public final class Replica {
+public final class Replica implements Process {
     private final String id;
     private final long incarnation; // grows with every restart of this node: tells its lives apart
     private final ReplicaConfig config;
@@ -117,7 +117,7 @@ public final class Replica {
         final RequestId id;
         final Command command;
         final Result result;
-        final List<String> replyTo = new ArrayList<>(1);
+        final List<Address> replyTo = new ArrayList<>(1);
         final long created;
         long deadline;
         boolean answered;
@@ -132,7 +132,7 @@ public final class Replica {
         }
     }
 
-    private record Forwarded(List<String> requesters, long deadline) {
+    private record Forwarded(List<Address> requesters, long deadline) {
     }
 
     /** A state as a backup describes it: of this chain (null: none known), at this position. */
@@ -140,11 +140,11 @@ public final class Replica {
     }
 
     /** A request the primary has not ordered: it orders nothing until every backup has answered in the view. */
-    private record Held(String from, ClientRequest request) {
+    private record Held(Address from, ClientRequest request) {
     }
 
     /** A view that makes this node primary, waiting to learn whether the cluster is new (see #asking). */
-    private record FoundingQuestion(String requester, View view, boolean unnumbered, Set<String> waitingFor,
+    private record FoundingQuestion(Address requester, View view, boolean unnumbered, Set<String> waitingFor,
                                     long deadline) {
     }
 
@@ -206,37 +206,53 @@ public final class Replica {
 
     // ---- inputs -------------------------------------------------------------------------------------------
 
-    /** Handles one message from {@code from}; returns what to send. */
-    public List<Send> onMessage(String from, Message message) {
+    /**
+     * Handles one message from {@code from}; returns what to send. What only a node of the cluster sends (replication,
+     * catch-up, heartbeats, pass-ons) is taken only from a node.
+     */
+    @Override
+    public List<Send> onMessage(Address from, Message message) {
         switch (message) {
             case ClientRequest r -> onClientRequest(from, r);
             case ClientReply r -> onReplyFromPrimary(r);
-            case Replicate r -> onReplicate(from, r);
-            case Ack a -> onAck(from, a);
-            case CatchUp c -> onCatchUp(from, c);
-            case CatchUpAck a -> onCatchUpAck(from, a);
             case NewView v -> onNumberedView(from, v);
             case UnnumberedView u -> onUnnumberedView(from, u);
-            case PassOn p -> onPassOn(p);
             case FoundingQuery q -> send(from, new FoundingAnswer(syncedView));
-            case Message.StateRequest r -> onStateRequest(from, r);
-            case Message.StateOffer o -> onStateOffer(from, o);
-            case FoundingAnswer a -> onFoundingAnswer(from, a);
-            case ViewReply r -> { } // answers meant for an operator or a controller
-            case Heartbeat h -> onHeartbeat(from, h);
-            case Unreachable u -> onUnreachable(from);
             case Probe p -> send(from, new Status(p.sentAt(), state()));
             case Prepare p -> onPrepare(from, p);
             case Accept a -> onAccept(from, a);
-            case Message.Status s -> { } // answers meant for a controller
+            case ViewReply r -> { } // answers meant for an operator or a controller
+            case Message.Status s -> { }
             case Promise p -> { }
             case Accepted a -> { }
             case Refused r -> { }
+            default -> {
+                if (from instanceof Address.Node node) {
+                    onPeerMessage(node.name(), message);
+                }
+            }
         }
         return drain();
     }
 
+    private void onPeerMessage(String from, Message message) {
+        switch (message) {
+            case Replicate r -> onReplicate(from, r);
+            case Ack a -> onAck(from, a);
+            case CatchUp c -> onCatchUp(from, c);
+            case CatchUpAck a -> onCatchUpAck(from, a);
+            case PassOn p -> onPassOn(p);
+            case Message.StateRequest r -> onStateRequest(from, r);
+            case Message.StateOffer o -> onStateOffer(from, o);
+            case FoundingAnswer a -> onFoundingAnswer(from, a);
+            case Heartbeat h -> onHeartbeat(from, h);
+            case Unreachable u -> onUnreachable(from);
+            default -> { } // handled by onMessage
+        }
+    }
+
     /** One tick of time: retransmits, and gives up on what waited too long. */
+    @Override
     public List<Send> onTick() {
         now++;
         giveUpAskingIfLate();
@@ -268,7 +284,7 @@ public final class Replica {
         while (it.hasNext()) {
             Map.Entry<RequestId, Forwarded> f = it.next();
             if (f.getValue().deadline <= now) {
-                for (String requester : f.getValue().requesters) {
+                for (Address requester : f.getValue().requesters) {
                     send(requester, new ClientReply(f.getKey(), Result.unavailable(Result.PRIMARY_DID_NOT_ANSWER)));
                 }
                 it.remove();
@@ -279,7 +295,7 @@ public final class Replica {
 
     // ---- clients ------------------------------------------------------------------------------------------
 
-    private void onClientRequest(String from, ClientRequest request) {
+    private void onClientRequest(Address from, ClientRequest request) {
         if (view == null) {
             send(from, new ClientReply(request.id(), refusal(request, "no view installed")));
             return;
@@ -343,7 +359,7 @@ public final class Replica {
      * Deduplication (R6): a retry of an operation still waiting joins it; a retry of one applied earlier gets its
      * recorded result, once every backup of this view holds it. Returns whether the request was taken care of.
      */
-    private boolean joinedEarlierAttempt(String from, ClientRequest request) {
+    private boolean joinedEarlierAttempt(Address from, ClientRequest request) {
         Entry waiting = unconfirmedById.get(request.id());
         if (waiting != null) {
             if (waiting.answered) {
@@ -376,7 +392,7 @@ public final class Replica {
      * Gives the operation the next sequence number, applies it and replicates it (R1). {@code down} is only ever
      * non-null under the planted bug that orders while a backup is unreachable and then refuses as if it had not.
      */
-    private void order(String from, ClientRequest request, String down) {
+    private void order(Address from, ClientRequest request, String down) {
         assert !unconfirmedById.containsKey(request.id()) && done.get(request.id()) == null
                 : "node " + id + " orders request " + request.id() + " again, although its earlier attempt is in its log";
         long seq = ++applied;
@@ -484,7 +500,7 @@ public final class Replica {
     private void onReplyFromPrimary(ClientReply reply) {
         Forwarded f = forwarded.remove(reply.id());
         if (f != null) {
-            for (String requester : f.requesters) {
+            for (Address requester : f.requesters) {
                 send(requester, reply);
             }
         }
@@ -1024,7 +1040,7 @@ public final class Replica {
      * A view with its number, from an operator (who chose the number) or a controller ({@code decided}: a majority
      * accepted it). Answered with the view now held, or why not.
      */
-    private void onNumberedView(String from, NewView v) {
+    private void onNumberedView(Address from, NewView v) {
         if (view != null && v.view().equals(view)) {
             send(from, new ViewReply(view, null)); // the same view again: nothing changes
             return;
@@ -1045,7 +1061,7 @@ public final class Replica {
      * An operator's view without a number: the one held already (then passed on again, which heals a member that
      * missed the first pass-on), or a new one numbered past every number this node knows, installed, and passed on.
      */
-    private void onUnnumberedView(String from, UnnumberedView u) {
+    private void onUnnumberedView(Address from, UnnumberedView u) {
         if (view != null && !fenced() && view.hasMembers(u.primary(), u.backups(), 0)) {
             send(from, new ViewReply(view, null));
             passOn();
@@ -1065,7 +1081,7 @@ public final class Replica {
         answerInstall(from, next, true);
     }
 
-    private void answerInstall(String requester, View next, boolean unnumbered) {
+    private void answerInstall(Address requester, View next, boolean unnumbered) {
         String refusal = install(next);
         if (refusal == null && unnumbered) {
             numberedByNodes = true;
@@ -1099,7 +1115,7 @@ public final class Replica {
                 && (view == null || next.number() > view.number());
     }
 
-    private void ask(String requester, View next, boolean unnumbered) {
+    private void ask(Address requester, View next, boolean unnumbered) {
         if (asked != null) {
             send(asked.requester(), new ViewReply(asked.view(), "superseded by a newer view document"));
         }
@@ -1291,7 +1307,7 @@ public final class Replica {
         }
         held.clear();
         for (Map.Entry<RequestId, Forwarded> f : forwarded.entrySet()) {
-            for (String requester : f.getValue().requesters) {
+            for (Address requester : f.getValue().requesters) {
                 send(requester, new ClientReply(f.getKey(), Result.unavailable(why)));
             }
         }
@@ -1317,7 +1333,7 @@ public final class Replica {
      * clients nor acknowledges replication in it). What it holds is then final for that view, which is what lets
      * the controller pick the next primary from the promises it gathered.
      */
-    private void onPrepare(String controller, Prepare p) {
+    private void onPrepare(Address controller, Prepare p) {
         if (votes.prepare(p.ballot())) {
             fenceIfPromisedAbove();
             send(controller, new Promise(p.ballot(), state()));
@@ -1326,7 +1342,7 @@ public final class Replica {
         }
     }
 
-    private void onAccept(String controller, Accept a) {
+    private void onAccept(Address controller, Accept a) {
         if (votes.accept(a.ballot(), a.view(), a.restoreIncarnation(), incarnation)) {
             fenceIfPromisedAbove();
             send(controller, new Accepted(a.ballot(), state()));
@@ -1446,12 +1462,17 @@ public final class Replica {
         assert result.status() == Result.Status.UNAVAILABLE || isServingPrimary()
                 : "node " + id + " acknowledges " + e.id + " without serving as primary of view " + view;
         e.answered = true;
-        for (String to : e.replyTo) {
+        for (Address to : e.replyTo) {
             send(to, new ClientReply(e.id, result));
         }
     }
 
-    private void send(String to, Message m) {
+    /** To another node of the cluster. */
+    private void send(String node, Message m) {
+        send(new Address.Node(node), m);
+    }
+
+    private void send(Address to, Message m) {
         assert !(m instanceof Ack a) || view != null && a.view() == view.number()
                 : "node " + id + " acknowledges under view " + ((Ack) m).view() + " while it holds " + view;
         out.add(new Send(to, m));

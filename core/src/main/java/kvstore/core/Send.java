@@ -1,5 +1,5 @@
 package kvstore.core;
 
-/** An output of the core: deliver {@code message} to {@code to} (a node, or a client endpoint). */
-public record Send(String to, Message message) {
+/** An output of a process: deliver {@code message} to {@code to}. */
+public record Send(Address to, Message message) {
 }

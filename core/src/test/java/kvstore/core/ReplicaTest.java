@@ -1,22 +1,18 @@
 package kvstore.core;
 
 import kvstore.core.Message.Ack;
-import kvstore.core.Message.ClientReply;
-import kvstore.core.Message.ClientRequest;
 import kvstore.core.Message.NewView;
 import kvstore.core.Message.Replicate;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
+import static kvstore.core.TestNetwork.OPERATOR;
+import static kvstore.core.TestNetwork.controller;
+import static kvstore.core.TestNetwork.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,87 +31,20 @@ class ReplicaTest {
     }
 
     /** Delivers messages in order; cut links drop them. Client endpoints collect their replies. */
-    static final class Net {
-        final Map<String, Replica> nodes = new LinkedHashMap<>();
-        final Deque<Object[]> inFlight = new ArrayDeque<>();
-        final Set<String> cut = new HashSet<>();
-        final Map<String, List<ClientReply>> replies = new LinkedHashMap<>();
-        int stateTransfers; // catch-ups begun so far
-        final List<Message.CatchUp> catchUps = new ArrayList<>(); // every catch-up batch delivered
-
-        Net(String... ids) {
-            for (String id : ids) {
-                nodes.put(id, Replica.founding(id, 1, ReplicaConfig.defaults()));
-            }
-        }
-
-        void send(String from, String to, Message m) {
-            inFlight.add(new Object[] {from, to, m});
-        }
-
-        void deliverAll() {
-            while (!inFlight.isEmpty()) {
-                Object[] m = inFlight.poll();
-                String from = (String) m[0];
-                String to = (String) m[1];
-                if (cut.contains(from + ">" + to) || cut.contains(to + ">" + from)) {
-                    continue;
-                }
-                Replica r = nodes.get(to);
-                if (m[2] instanceof Message.CatchUp c && r != null) {
-                    catchUps.add(c);
-                    if (c.batch() == 0) {
-                        stateTransfers++;
-                    }
-                }
-                if (r == null) {
-                    if (m[2] instanceof ClientReply reply) { // an operator's view replies are not kept
-                        replies.computeIfAbsent(to, k -> new ArrayList<>()).add(reply);
-                    }
-                    continue;
-                }
-                if (System.getProperty("trace") != null) System.out.println(from + "->" + to + " " + m[2]);
-                for (Send s : r.onMessage(from, (Message) m[2])) {
-                    send(to, s.to(), s.message());
-                }
-            }
-        }
-
-        void tick(int n) {
-            for (int i = 0; i < n; i++) {
-                for (Replica r : nodes.values()) {
-                    for (Send s : r.onTick()) {
-                        send(r.id(), s.to(), s.message());
-                    }
-                }
-                deliverAll();
-            }
-        }
-
-        void install(View v) {
-            for (String n : nodes.keySet()) {
-                send("operator", n, new NewView(v));
-            }
-            deliverAll();
-        }
-
-        Result request(String client, String node, long number, Command c) {
-            send(client, node, new ClientRequest(new RequestId(client, number), c));
-            deliverAll();
-            List<ClientReply> got = replies.getOrDefault(client, List.of());
-            return got.isEmpty() ? null : got.getLast().result();
-        }
+    /** Catch-ups begun so far: each starts with batch 0. */
+    private static long stateTransfers(TestNetwork net) {
+        return net.delivered(Message.CatchUp.class).stream().filter(c -> c.batch() == 0).count();
     }
 
-    private static Net started() {
-        Net net = new Net("n1", "n2", "n3");
+    private static TestNetwork started() {
+        TestNetwork net = TestNetwork.of("n1", "n2", "n3");
         net.install(new View(1, "n1", List.of("n2", "n3")));
         return net;
     }
 
     @Test
     void writesAreAcknowledgedOnlyOnceEveryBackupAppliedThem() {
-        Net net = started();
+        TestNetwork net = started();
         assertEquals(Result.Status.OK, net.request("c", "n1", 1, Command.put("x", "1")).status());
         for (Replica r : net.nodes.values()) {
             assertEquals("1", r.data().get("x"), r.id() + " holds the acknowledged write");
@@ -133,10 +62,10 @@ class ReplicaTest {
      */
     @Test
     void aHeartbeatOfAnEarlierChainOfThePrimarysLifeIsStale() {
-        Net net = started();
+        TestNetwork net = started();
         assertEquals(Result.Status.OK, net.request("c", "n1", 1, Command.put("x", "1")).status());
         ChainId chain = net.nodes.get("n2").chain();
-        net.send("n1", "n2", new Message.Heartbeat(1, chain.start() - 1, chain.incarnation()));
+        net.send(node("n1"), node("n2"), new Message.Heartbeat(1, chain.start() - 1, chain.incarnation()));
         net.deliverAll();
         assertTrue(net.nodes.get("n2").isSynced(), "the backup still holds its primary's log");
         assertEquals(Result.Status.UPDATED, net.request("c", "n1", 2, Command.put("x", "2")).status());
@@ -144,8 +73,8 @@ class ReplicaTest {
 
     @Test
     void anUnreachableBackupMakesWritesUnavailableNotAcknowledged() {
-        Net net = started();
-        net.cut.add("n1>n3");
+        TestNetwork net = started();
+        net.disconnect(node("n1"), node("n3"));
         assertNull(net.request("c", "n1", 1, Command.put("x", "1")), "no answer while n3 has not applied it");
         net.tick(ReplicaConfig.defaults().replicationTimeoutTicks());
         assertEquals(Result.Status.UNAVAILABLE, net.replies.get("c").getLast().result().status());
@@ -153,9 +82,9 @@ class ReplicaTest {
 
     @Test
     void whileABackupIsUnreachableThePrimaryRefusesAtOnceAndTheRefusedWriteNeverTakesEffect() {
-        Net net = started();
-        net.cut.add("n1>n3"); // n3's process died: the transport says so
-        assertTrue(net.nodes.get("n1").onMessage("n3", new Message.Unreachable()).isEmpty());
+        TestNetwork net = started();
+        net.disconnect(node("n1"), node("n3")); // n3's process died: the transport says so
+        assertTrue(net.nodes.get("n1").onMessage(node("n3"), new Message.Unreachable()).isEmpty());
         Result refused = net.request("c", "n1", 1, Command.put("x", "refused"));
         assertTrue(refused.certainlyNotApplied(), "refused at once, before ordering: " + refused);
         assertEquals(Result.Status.UNAVAILABLE, net.request("c", "n1", 2, Command.get("x")).status(), "reads too");
@@ -167,8 +96,8 @@ class ReplicaTest {
 
     @Test
     void aBackupThatNeverAnswersIsTakenForUnreachableAfterTheDetectionTime() {
-        Net net = new Net("n1", "n2", "n3");
-        net.cut.add("n1>n3"); // silent: a partition, or a paused process
+        TestNetwork net = TestNetwork.of("n1", "n2", "n3");
+        net.disconnect(node("n1"), node("n3")); // silent: a partition, or a paused process
         net.install(new View(1, "n1", List.of("n2", "n3")));
         assertNull(net.request("c", "n1", 1, Command.put("x", "1")), "held, unordered, until every backup answers");
         net.tick(ReplicaConfig.defaults().failureDetectionTicks() + 1);
@@ -176,24 +105,24 @@ class ReplicaTest {
         assertTrue(net.nodes.get("n1").state().laggingBackups().contains("n3"), "and reported to a controller");
         assertNull(net.nodes.get("n2").data().get("x"));
         assertEquals(0, net.nodes.get("n1").appliedSeq(), "nothing was ordered");
-        net.cut.clear();
+        net.reconnectAll();
         net.tick(ReplicaConfig.defaults().retransmitTicks());
         assertEquals(Result.Status.OK, net.request("c", "n1", 2, Command.put("x", "2")).status(), "back: served");
     }
 
     @Test
     void renumberingTheSameViewKeepsOperationsInFlightAndTheBackupsLogs() {
-        Net net = started();
+        TestNetwork net = started();
         net.request("c", "n1", 1, Command.put("x", "1"));
-        int transfers = net.stateTransfers;
-        net.cut.add("n1>n2"); // the write below waits for n2
+        long transfers = stateTransfers(net);
+        net.disconnect(node("n1"), node("n2")); // the write below waits for n2
         assertNull(net.request("d", "n1", 1, Command.put("x", "2")));
         net.install(new View(7, "n1", List.of("n3", "n2"))); // the same view, numbered anew
-        net.cut.clear();
+        net.reconnectAll();
         net.tick(ReplicaConfig.defaults().retransmitTicks());
         assertEquals(Result.Status.UPDATED, net.replies.get("d").getLast().result().status(),
                 "acknowledged, not aborted by the renumbering");
-        assertEquals(transfers, net.stateTransfers, "the backups kept their logs: no state transfer");
+        assertEquals(transfers, stateTransfers(net), "the backups kept their logs: no state transfer");
         for (Replica r : net.nodes.values()) {
             assertEquals(7, r.view().number());
             assertTrue(r.isSynced(), r.id() + " synced in the renumbered view");
@@ -203,13 +132,13 @@ class ReplicaTest {
 
     @Test
     void aBackupKeepsItsLogAcrossARenumberingOnlyIfThePrimarysLogRanOnUnbroken() {
-        Net net = started();
+        TestNetwork net = started();
         net.request("c", "n1", 1, Command.put("x", "1"));
         // n2 misses view 2, in which n3 leads n1 and takes a write; then the operator goes back to view 1's shape.
-        net.cut.add("operator>n2");
+        net.disconnect(OPERATOR, node("n2"));
         net.install(new View(2, "n3", List.of("n1")));
         assertEquals(Result.Status.UPDATED, net.request("c", "n3", 2, Command.put("x", "2")).status());
-        net.cut.clear();
+        net.reconnectAll();
         net.install(new View(3, "n1", List.of("n2", "n3"))); // to n2, a renumbering of the view 1 it holds
         net.tick(ReplicaConfig.defaults().retransmitTicks());
         assertTrue(net.nodes.get("n2").isSynced());
@@ -224,12 +153,14 @@ class ReplicaTest {
      */
     @Test
     void aPrimaryWithAnOlderStateTakesItsBackupsNewerStateBeforeItServes() {
-        Net net = started();
+        TestNetwork net = started();
         assertEquals(Result.Status.OK, net.request("c", "n1", 1, Command.put("x", "1")).status());
-        net.cut.addAll(List.of("n1>n2", "n1>n3", "operator>n1")); // n1 is disconnected, and not told
+        net.disconnect(node("n1"), node("n2"));
+        net.disconnect(node("n1"), node("n3"));
+        net.disconnect(OPERATOR, node("n1")); // n1 is disconnected, and not told
         net.install(new View(2, "n2", List.of("n3")));
         assertEquals(Result.Status.UPDATED, net.request("c", "n2", 2, Command.put("x", "2")).status());
-        net.cut.clear();
+        net.reconnectAll();
         net.install(new View(3, "n1", List.of("n2", "n3"))); // n1 back, primary again: it holds x = 1
         net.tick(ReplicaConfig.defaults().retransmitTicks());
         assertEquals("2", net.request("c", "n1", 3, Command.get("x")).value(), "the newer state won");
@@ -245,13 +176,13 @@ class ReplicaTest {
     @Test
     void aLatePassOnNeverBringsBackAReplacedView() {
         Replica n2 = Replica.founding("n2", 1, ReplicaConfig.defaults());
-        n2.onMessage("operator", new Message.UnnumberedView("n1", List.of("n2", "n3"))); // numbered 1 here
-        n2.onMessage("operator", new Message.UnnumberedView("n3", List.of("n2")));       // the operator moves on: 2
+        n2.onMessage(OPERATOR, new Message.UnnumberedView("n1", List.of("n2", "n3"))); // numbered 1 here
+        n2.onMessage(OPERATOR, new Message.UnnumberedView("n3", List.of("n2")));       // the operator moves on: 2
         View replaced = new View(7, "n1", List.of("n2", "n3"));                          // numbered 7 elsewhere
-        n2.onMessage("n1", new Message.PassOn(replaced));
+        n2.onMessage(node("n1"), new Message.PassOn(replaced));
         assertEquals("n3", n2.view().primary(), "still the operator's latest view");
         assertEquals(2, n2.view().number());
-        n2.onMessage("n3", new Message.PassOn(new View(9, "n3", List.of("n2"))));
+        n2.onMessage(node("n3"), new Message.PassOn(new View(9, "n3", List.of("n2"))));
         assertEquals(9, n2.view().number(), "the same view, renumbered");
     }
 
@@ -263,22 +194,22 @@ class ReplicaTest {
     @Test
     void aNewPrimaryTakesOnlyAStateThatDescendsFromItsOwn() {
         Replica n1 = Replica.founding("n1", 1, ReplicaConfig.defaults());
-        n1.onMessage("operator", new NewView(new View(1, "n1", List.of("n2"))));
-        n1.onMessage("n2", new Ack(1, -1, 1, 0, 0, false, List.of(), 0));
+        n1.onMessage(OPERATOR, new NewView(new View(1, "n1", List.of("n2"))));
+        n1.onMessage(node("n2"), new Ack(1, -1, 1, 0, 0, false, List.of(), 0));
         ChainId ours = new ChainId("n1", 1, 1);
-        n1.onMessage("operator", new NewView(new View(2, "n1", List.of("n2", "n3"))));
-        List<Send> out = new ArrayList<>(n1.onMessage("n2", new Ack(2, -1, 1, 0, 0, false, List.of(ours), 0)));
-        out.addAll(n1.onMessage("n3", new Ack(2, -1, 1, 0, 0, false,
+        n1.onMessage(OPERATOR, new NewView(new View(2, "n1", List.of("n2", "n3"))));
+        List<Send> out = new ArrayList<>(n1.onMessage(node("n2"), new Ack(2, -1, 1, 0, 0, false, List.of(ours), 0)));
+        out.addAll(n1.onMessage(node("n3"), new Ack(2, -1, 1, 0, 0, false,
                 List.of(new ChainId("n9", 1, 1), new ChainId("n3", 1, 9)), 0)));
         assertTrue(out.stream().noneMatch(s -> s.message() instanceof Message.StateRequest),
                 "n3's chain is numbered higher, but does not come from ours: " + out);
         assertTrue(out.stream().anyMatch(s -> s.message() instanceof Message.CatchUp), "n1 claimed: " + out);
 
         Replica again = Replica.founding("n1", 1, ReplicaConfig.defaults());
-        again.onMessage("operator", new NewView(new View(1, "n1", List.of("n2"))));
-        again.onMessage("n2", new Ack(1, -1, 1, 0, 0, false, List.of(), 0));
-        again.onMessage("operator", new NewView(new View(2, "n1", List.of("n3"))));
-        List<Send> asked = again.onMessage("n3", new Ack(2, -1, 1, 0, 0, false, List.of(ours, new ChainId("n3", 1, 2)), 0));
+        again.onMessage(OPERATOR, new NewView(new View(1, "n1", List.of("n2"))));
+        again.onMessage(node("n2"), new Ack(1, -1, 1, 0, 0, false, List.of(), 0));
+        again.onMessage(OPERATOR, new NewView(new View(2, "n1", List.of("n3"))));
+        List<Send> asked = again.onMessage(node("n3"), new Ack(2, -1, 1, 0, 0, false, List.of(ours, new ChainId("n3", 1, 2)), 0));
         assertTrue(asked.stream().anyMatch(s -> s.message() instanceof Message.StateRequest),
                 "n3's state was taken from ours and went on: " + asked);
     }
@@ -291,12 +222,12 @@ class ReplicaTest {
     @Test
     void eachLogOfAPrimaryHasItsOwnChainName() {
         Replica n1 = Replica.founding("n1", 1, ReplicaConfig.defaults());
-        n1.onMessage("operator", new NewView(new View(1, "n1", List.of("n2"))));
-        n1.onMessage("n2", new Ack(1, -1, 1, 0, 0, false, List.of(new ChainId("n2", 1, 1)), 0));
-        n1.onMessage("n2", new Message.StateOffer(1, 4, Map.of("x", "newer"), Map.of(),
+        n1.onMessage(OPERATOR, new NewView(new View(1, "n1", List.of("n2"))));
+        n1.onMessage(node("n2"), new Ack(1, -1, 1, 0, 0, false, List.of(new ChainId("n2", 1, 1)), 0));
+        n1.onMessage(node("n2"), new Message.StateOffer(1, 4, Map.of("x", "newer"), Map.of(),
                 List.of(new ChainId("n2", 1, 1))));
-        n1.onMessage("operator", new NewView(new View(2, "n1", List.of("n3"))));
-        List<Send> out = n1.onMessage("n3", new Ack(2, -1, 1, 0, 0, false, List.of(), 0));
+        n1.onMessage(OPERATOR, new NewView(new View(2, "n1", List.of("n3"))));
+        List<Send> out = n1.onMessage(node("n3"), new Ack(2, -1, 1, 0, 0, false, List.of(), 0));
         Message.CatchUp state = out.stream().map(Send::message).filter(Message.CatchUp.class::isInstance)
                 .map(Message.CatchUp.class::cast).findFirst().orElseThrow();
         assertEquals(List.of(new ChainId("n2", 1, 1), new ChainId("n1", 1, 2), new ChainId("n1", 1, 3)),
@@ -311,20 +242,20 @@ class ReplicaTest {
      */
     @Test
     void aForkedNodeThatRestartedAndRejoinedDoesNotMakeItsForkLookNewer() {
-        Net net = new Net("n1", "n2", "n3");
-        net.cut.add("operator>n3");
+        TestNetwork net = TestNetwork.of("n1", "n2", "n3");
+        net.disconnect(OPERATOR, node("n3"));
         net.install(new View(1, "n1", List.of("n2")));
         assertEquals(Result.Status.OK, net.request("c", "n1", 1, Command.put("x", "1")).status());
-        net.cut.clear();
-        net.cut.add("operator>n1");
+        net.reconnectAll();
+        net.disconnect(OPERATOR, node("n1"));
         net.install(new View(2, "n2", List.of("n3"))); // n2 forks n1's chain; nothing is acknowledged in it
         net.nodes.put("n2", new Replica("n2", 2, ReplicaConfig.defaults())); // n2 crashes, comes back empty
-        net.cut.clear();
-        net.cut.add("operator>n3");
+        net.reconnectAll();
+        net.disconnect(OPERATOR, node("n3"));
         net.install(new View(3, "n1", List.of("n2"))); // to n1, a renumbering of view 1; n2 rejoins empty
         net.tick(ReplicaConfig.defaults().retransmitTicks());
         assertEquals(Result.Status.UPDATED, net.request("c", "n1", 2, Command.put("x", "acknowledged")).status());
-        net.cut.clear();
+        net.reconnectAll();
         net.install(new View(4, "n1", List.of("n2", "n3")));
         net.tick(ReplicaConfig.defaults().retransmitTicks());
         for (Replica r : net.nodes.values()) {
@@ -336,31 +267,31 @@ class ReplicaTest {
     @Test
     void aSyncedBackupTakesAnotherChainsStateEvenAtALowerSequenceNumber() {
         Replica backup = new Replica("n2", 1, ReplicaConfig.defaults());
-        backup.onMessage("operator", new NewView(new View(4, "n1", List.of("n2"))));
-        backup.onMessage("n1", state(4, 10, Map.of("x", "old"), 1, 7, 1, List.of(new ChainId("n1", 7, 4))));
+        backup.onMessage(OPERATOR, new NewView(new View(4, "n1", List.of("n2"))));
+        backup.onMessage(node("n1"), state(4, 10, Map.of("x", "old"), 1, 7, 1, List.of(new ChainId("n1", 7, 4))));
         assertTrue(backup.isSynced());
-        backup.onMessage("n1", state(4, 3, Map.of("x", "newer"), 1, 7, 2,
+        backup.onMessage(node("n1"), state(4, 3, Map.of("x", "newer"), 1, 7, 2,
                 List.of(new ChainId("n3", 2, 2), new ChainId("n1", 7, 5))));
         assertEquals("newer", backup.data().get("x"), "the primary began a new chain; its state replaces ours");
         assertEquals(3, backup.appliedSeq());
-        backup.onMessage("n1", state(4, 2, Map.of("x", "stale copy"), 1, 7, 1,
+        backup.onMessage(node("n1"), state(4, 2, Map.of("x", "stale copy"), 1, 7, 1,
                 List.of(new ChainId("n3", 2, 2), new ChainId("n1", 7, 5))));
         assertEquals("newer", backup.data().get("x"), "a late copy of an older transfer changes nothing");
     }
 
     @Test
     void aDeposedPrimaryCanNeitherWriteNorRead() {
-        Net net = started();
+        TestNetwork net = started();
         net.request("c", "n1", 1, Command.put("x", "1"));
         // n1 is cut off; the operator installs view 2 on n2 and n3 only.
-        net.cut.add("n1>n2");
-        net.cut.add("n1>n3");
-        net.cut.add("operator>n1");
+        net.disconnect(node("n1"), node("n2"));
+        net.disconnect(node("n1"), node("n3"));
+        net.disconnect(OPERATOR, node("n1"));
         net.install(new View(2, "n2", List.of("n3")));
         assertEquals(Result.Status.UPDATED, net.request("d", "n2", 1, Command.put("x", "2")).status());
         // The network heals but n1 has not heard of view 2: fencing must stop it acknowledging anything.
-        net.cut.clear();
-        net.cut.add("operator>n1");
+        net.reconnectAll();
+        net.disconnect(OPERATOR, node("n1"));
         assertNull(net.request("e", "n1", 1, Command.get("x")), "no stale read from the deposed primary");
         assertNull(net.request("e", "n1", 2, Command.put("x", "3")));
         net.tick(ReplicaConfig.defaults().replicationTimeoutTicks());
@@ -370,7 +301,7 @@ class ReplicaTest {
 
     @Test
     void aJoiningBackupReceivesTheStateBeforeItCounts() {
-        Net net = started();
+        TestNetwork net = started();
         net.request("c", "n1", 1, Command.put("x", "1"));
         net.nodes.put("n4", new Replica("n4", 1, ReplicaConfig.defaults()));
         net.install(new View(2, "n1", List.of("n2", "n3", "n4")));
@@ -382,7 +313,7 @@ class ReplicaTest {
 
     @Test
     void aRetriedWriteIsAppliedOnceAndGetsTheOriginalAnswer() {
-        Net net = started();
+        TestNetwork net = started();
         Result first = net.request("c", "n1", 1, Command.cas("x", null, "a"));
         net.request("d", "n1", 1, Command.put("x", "b"));
         Result retry = net.request("c", "n2", 1, Command.cas("x", null, "a"));
@@ -393,19 +324,19 @@ class ReplicaTest {
     @Test
     void backupsApplyInOrderAndIgnoreDuplicatesAndOtherViews() {
         Replica backup = new Replica("n2", 1, ReplicaConfig.defaults());
-        backup.onMessage("operator", new NewView(new View(1, "n1", List.of("n2"))));
-        backup.onMessage("n1", state(1, 0, Map.of(), 1, 1, 1, List.of()));
+        backup.onMessage(OPERATOR, new NewView(new View(1, "n1", List.of("n2"))));
+        backup.onMessage(node("n1"), state(1, 0, Map.of(), 1, 1, 1, List.of()));
         RequestId a = new RequestId("c", 1);
         RequestId b = new RequestId("c", 2);
-        List<Send> out = backup.onMessage("n1", new Replicate(1, 2, b, Command.put("x", "2")));
+        List<Send> out = backup.onMessage(node("n1"), new Replicate(1, 2, b, Command.put("x", "2")));
         assertEquals(new Ack(1, 0, 1), out.getFirst().message(), "seq 2 waits for seq 1");
-        out = backup.onMessage("n1", new Replicate(1, 1, a, Command.put("x", "1")));
+        out = backup.onMessage(node("n1"), new Replicate(1, 1, a, Command.put("x", "1")));
         assertEquals(new Ack(1, 2, 1), out.getFirst().message());
         assertEquals("2", backup.data().get("x"));
-        backup.onMessage("n1", new Replicate(1, 1, a, Command.put("x", "1")));
+        backup.onMessage(node("n1"), new Replicate(1, 1, a, Command.put("x", "1")));
         assertEquals("2", backup.data().get("x"), "a duplicate is not applied again");
-        backup.onMessage("operator", new NewView(new View(2, "n1", List.of("n2"))));
-        assertTrue(backup.onMessage("n1", new Replicate(1, 3, new RequestId("c", 3), Command.put("x", "3")))
+        backup.onMessage(OPERATOR, new NewView(new View(2, "n1", List.of("n2"))));
+        assertTrue(backup.onMessage(node("n1"), new Replicate(1, 3, new RequestId("c", 3), Command.put("x", "3")))
                 .isEmpty(), "a message of view 1 is refused in view 2");
         assertEquals("2", backup.data().get("x"));
     }
@@ -413,24 +344,24 @@ class ReplicaTest {
     @Test
     void aNodeThatRestartedEmptyRefusesToLeadEvenTheFirstView() {
         Replica restarted = new Replica("n1", 2, ReplicaConfig.defaults());
-        restarted.onMessage("operator", new NewView(new View(5, "n1", List.of("n2"))));
+        restarted.onMessage(OPERATOR, new NewView(new View(5, "n1", List.of("n2"))));
         assertNull(restarted.view(), "it would lead with none of the acknowledged writes");
         // The cluster's first view, arriving late (the simulator found this): still no.
-        restarted.onMessage("operator", new NewView(new View(1, "n1", List.of("n2"))));
+        restarted.onMessage(OPERATOR, new NewView(new View(1, "n1", List.of("n2"))));
         assertNull(restarted.view());
         Replica founding = Replica.founding("n1", 1, ReplicaConfig.defaults());
-        founding.onMessage("operator", new NewView(new View(1, "n1", List.of("n2"))));
+        founding.onMessage(OPERATOR, new NewView(new View(1, "n1", List.of("n2"))));
         assertTrue(founding.isPrimary(), "a node of a brand-new cluster may start it");
     }
 
     @Test
     void aRestartedBackupIgnoresStateMeantForItsEarlierLifeAndIsCountedAfresh() {
-        Net net = started();
+        TestNetwork net = started();
         net.request("c", "n1", 1, Command.put("x", "1"));
         // n3 restarts empty (life 2) and learns view 1 again; a late state transfer for its first life arrives.
         net.nodes.put("n3", new Replica("n3", 2, ReplicaConfig.defaults()));
-        net.send("operator", "n3", new NewView(new View(1, "n1", List.of("n2", "n3"))));
-        net.send("n1", "n3", state(1, 0, Map.of(), 1, 1, 99, List.of()));
+        net.send(OPERATOR, node("n3"), new NewView(new View(1, "n1", List.of("n2", "n3"))));
+        net.send(node("n1"), node("n3"), state(1, 0, Map.of(), 1, 1, 99, List.of()));
         net.deliverAll();
         assertEquals("1", net.nodes.get("n3").data().get("x"), "it got the current state, for its new life");
         assertTrue(net.nodes.get("n3").isSynced());
@@ -439,9 +370,9 @@ class ReplicaTest {
     @Test
     void aNodeChosenInAnEarlierLifeRefusesToLead() {
         Replica n1 = Replica.founding("n1", 3, ReplicaConfig.defaults());
-        n1.onMessage("operator", new NewView(new View(1, "n1", List.of(), 2)));
+        n1.onMessage(OPERATOR, new NewView(new View(1, "n1", List.of(), 2)));
         assertNull(n1.view(), "the view was meant for life 2");
-        n1.onMessage("operator", new NewView(new View(1, "n1", List.of(), 3)));
+        n1.onMessage(OPERATOR, new NewView(new View(1, "n1", List.of(), 3)));
         assertTrue(n1.isPrimary());
     }
 
@@ -449,38 +380,41 @@ class ReplicaTest {
     void aBackupTakesReplicationAndStateOnlyFromItsOwnViewsPrimary() {
         // Over HTTP two different views can share a number; the sender is checked as well (R4).
         Replica backup = new Replica("n2", 1, ReplicaConfig.defaults());
-        backup.onMessage("operator", new NewView(new View(4, "n1", List.of("n2"))));
-        assertTrue(backup.onMessage("n3", state(4, 9, Map.of("x", "forged"), 1, 1, 1, List.of()))
+        backup.onMessage(OPERATOR, new NewView(new View(4, "n1", List.of("n2"))));
+        assertTrue(backup.onMessage(node("n3"), state(4, 9, Map.of("x", "forged"), 1, 1, 1, List.of()))
                 .isEmpty(), "a transfer from another primary of 'view 4'");
         assertTrue(!backup.isSynced() && backup.data().isEmpty());
-        backup.onMessage("n1", state(4, 0, Map.of(), 1, 1, 1, List.of()));
+        backup.onMessage(node("n1"), state(4, 0, Map.of(), 1, 1, 1, List.of()));
         assertTrue(backup.isSynced());
-        assertTrue(backup.onMessage("n3", new Replicate(4, 1, new RequestId("c", 1), Command.put("x", "1")))
+        assertTrue(backup.onMessage(node("n3"), new Replicate(4, 1, new RequestId("c", 1), Command.put("x", "1")))
                 .isEmpty(), "no acknowledgement to a primary that is not ours");
         assertNull(backup.data().get("x"));
-        assertEquals(new Ack(4, 1, 1), backup.onMessage("n1", new Replicate(4, 1, new RequestId("c", 1),
+        assertEquals(new Ack(4, 1, 1), backup.onMessage(node("n1"), new Replicate(4, 1, new RequestId("c", 1),
                 Command.put("x", "1"))).getFirst().message());
     }
 
     /** A backup that missed operations gets only those, when its primary's log passed through the state it holds. */
     @Test
     void aBackupThatMissedOperationsGetsOnlyThoseByLogSuffix() {
-        Net net = started();
+        TestNetwork net = started();
         for (int i = 1; i <= 5; i++) {
             net.request("c", "n1", i, Command.put("x", "before " + i));
         }
-        net.cut.addAll(List.of("operator>n3", "n1>n3"));
+        net.disconnect(OPERATOR, node("n3"));
+        net.disconnect(node("n1"), node("n3"));
         net.install(new View(2, "n1", List.of("n2")));
         for (int i = 1; i <= 100; i++) {
             assertEquals(Result.Status.UPDATED, net.request("d", "n1", i, Command.put("x", "missed " + i)).status());
         }
-        net.cut.clear();
-        net.catchUps.clear();
+        net.reconnectAll();
+        int seen = net.delivered(Message.CatchUp.class).size();
         net.install(new View(3, "n1", List.of("n2", "n3")));
         net.tick(ReplicaConfig.defaults().retransmitTicks());
-        List<Message.CatchUp> toN3 = net.catchUps.stream().filter(c -> c.incarnation() == 1 && c.ops().size() > 0)
+        List<Message.CatchUp> all = net.delivered(Message.CatchUp.class);
+        List<Message.CatchUp> catchUps = all.subList(seen, all.size());
+        List<Message.CatchUp> toN3 = catchUps.stream().filter(c -> c.incarnation() == 1 && c.ops().size() > 0)
                 .toList();
-        assertTrue(net.catchUps.stream().noneMatch(Message.CatchUp::full), "no full transfer: " + net.catchUps);
+        assertTrue(catchUps.stream().noneMatch(Message.CatchUp::full), "no full transfer: " + catchUps);
         assertEquals(100, toN3.stream().mapToInt(c -> c.ops().size()).sum(), "exactly the 100 it missed");
         assertEquals("missed 100", net.nodes.get("n3").data().get("x"));
         assertTrue(net.nodes.get("n3").isSynced());
@@ -495,17 +429,17 @@ class ReplicaTest {
     @Test
     void aFullTransferReplacesTheBackupsStateOnlyWhenComplete() {
         Replica backup = new Replica("n2", 1, ReplicaConfig.defaults());
-        backup.onMessage("operator", new NewView(new View(1, "n1", List.of("n2"))));
-        backup.onMessage("n1", state(1, 10, Map.of("x", "old"), 1, 1, 1, List.of(new ChainId("n1", 1, 1))));
+        backup.onMessage(OPERATOR, new NewView(new View(1, "n1", List.of("n2"))));
+        backup.onMessage(node("n1"), state(1, 10, Map.of("x", "old"), 1, 1, 1, List.of(new ChainId("n1", 1, 1))));
         assertTrue(backup.isSynced() && backup.mayLead());
-        backup.onMessage("operator", new NewView(new View(2, "n1", List.of("n2"))));
+        backup.onMessage(OPERATOR, new NewView(new View(2, "n1", List.of("n2"))));
         ChainId newer = new ChainId("n1", 1, 2);
-        List<Send> out = backup.onMessage("n1", new Message.CatchUp(2, 1, 1, 7, 0, 20, true, null, List.of(),
+        List<Send> out = backup.onMessage(node("n1"), new Message.CatchUp(2, 1, 1, 7, 0, 20, true, null, List.of(),
                 Map.of(), new TreeMap<>(Map.of("a", "1")), false, false, List.of(newer)));
         assertEquals(new Message.CatchUpAck(2, 1, 7, 0, null, 0), out.getLast().message());
         assertEquals(Map.of("x", "old"), backup.data(), "the state it held, whole, until the transfer completes");
         assertTrue(backup.mayLead());
-        backup.onMessage("n1", new Message.CatchUp(2, 1, 1, 7, 1, 20, true, null, List.of(new LoggedOp(21, newer,
+        backup.onMessage(node("n1"), new Message.CatchUp(2, 1, 1, 7, 1, 20, true, null, List.of(new LoggedOp(21, newer,
                 new RequestId("c", 9), Command.put("a", "2"), new Result(Result.Status.UPDATED, null, null, 21,
                 null))), Map.of(), new TreeMap<>(Map.of("x", "new")), true, true, List.of(newer)));
         assertEquals(Map.of("a", "2", "x", "new"), backup.data(), "an operation on a key received applies to it");
@@ -516,7 +450,7 @@ class ReplicaTest {
     /** A large store goes in several batches, each bounded, and arrives whole. */
     @Test
     void aLargeStoreIsStreamedInBoundedBatches() {
-        Net net = new Net("n1");
+        TestNetwork net = TestNetwork.of("n1");
         Map<String, String> store = new TreeMap<>();
         for (int i = 0; i < 30_000; i++) {
             store.put("key" + i, "value-" + i + "-0123456789");
@@ -526,8 +460,9 @@ class ReplicaTest {
         net.install(new View(1, "n1", List.of("n2")));
         net.tick(ReplicaConfig.defaults().retransmitTicks());
         assertEquals(store, net.nodes.get("n2").data());
-        assertTrue(net.catchUps.size() > 3, net.catchUps.size() + " batches");
-        assertTrue(net.catchUps.stream().allMatch(c -> Sizes.of(c) < 2 * CatchUpStream.BATCH_BYTES));
+        List<Message.CatchUp> batches = net.delivered(Message.CatchUp.class);
+        assertTrue(batches.size() > 3, batches.size() + " batches");
+        assertTrue(batches.stream().allMatch(c -> Sizes.of(c) < 2 * CatchUpStream.BATCH_BYTES));
         assertEquals(Result.Status.UPDATED, net.request("c", "n1", 1, Command.put("key7", "v")).status());
     }
 }

@@ -10,6 +10,10 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
+import static kvstore.core.TestNetwork.CONTROLLER;
+import static kvstore.core.TestNetwork.OPERATOR;
+import static kvstore.core.TestNetwork.controller;
+import static kvstore.core.TestNetwork.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -20,20 +24,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ViewVotesTest {
     private static final View VIEW_1 = new View(1, "n1", List.of("n2", "n3"));
 
-    private static ReplicaTest.Net started() {
-        ReplicaTest.Net net = new ReplicaTest.Net("n1", "n2", "n3");
+    private static TestNetwork started() {
+        TestNetwork net = TestNetwork.of("n1", "n2", "n3");
         net.install(VIEW_1);
         return net;
     }
 
     /** What a node answers a controller; whatever else it sends goes out on {@code net}. */
-    private static Message ask(ReplicaTest.Net net, Replica node, Message question) {
+    private static Message ask(TestNetwork net, Replica node, Message question) {
         Message answer = null;
-        for (Send s : node.onMessage("ctl", question)) {
-            if (s.to().equals("ctl")) {
+        for (Send s : node.onMessage(CONTROLLER, question)) {
+            if (s.to().equals(CONTROLLER)) {
                 answer = s.message();
             } else {
-                net.send(node.id(), s.to(), s.message());
+                net.send(node(node.id()), s.to(), s.message());
             }
         }
         assertTrue(answer != null, "the node answers the controller");
@@ -41,13 +45,13 @@ class ViewVotesTest {
     }
 
     private static Message ask(Replica node, Message question) {
-        return ask(new ReplicaTest.Net(), node, question);
+        return ask(TestNetwork.of(), node, question);
     }
 
     @Test
     void aPromiseFencesThePrimaryAndAnswersWhatWasWaiting() {
-        ReplicaTest.Net net = started();
-        net.cut.add("n1>n3");
+        TestNetwork net = started();
+        net.disconnect(node("n1"), node("n3"));
         assertNull(net.request("c", "n1", 1, Command.put("x", "1")), "waits for n3");
         Message answer = ask(net, net.nodes.get("n1"), new Prepare(new Ballot(2, "ctl")));
         assertInstanceOf(Promise.class, answer);
@@ -55,7 +59,7 @@ class ViewVotesTest {
         // The promise answered the waiting write, unacknowledged (it may or may not survive into the next view).
         net.deliverAll();
         assertEquals(Result.Status.UNAVAILABLE, net.replies.get("c").getLast().result().status());
-        net.cut.clear();
+        net.reconnectAll();
         Result later = net.request("d", "n1", 1, Command.get("x"));
         assertEquals(Result.Status.UNAVAILABLE, later.status());
         assertEquals("a view change is in progress", later.detail());
@@ -63,7 +67,7 @@ class ViewVotesTest {
 
     @Test
     void aPromisedBackupNoLongerAcknowledges() {
-        ReplicaTest.Net net = started();
+        TestNetwork net = started();
         ask(net.nodes.get("n3"), new Prepare(new Ballot(2, "ctl")));
         assertNull(net.request("c", "n1", 1, Command.put("x", "1")), "n3 no longer acknowledges view 1");
         net.tick(ReplicaConfig.defaults().replicationTimeoutTicks());
@@ -87,15 +91,15 @@ class ViewVotesTest {
 
     @Test
     void noViewIsInstalledBelowAPromiseNorBesideAnotherAcceptedOne() {
-        ReplicaTest.Net net = started();
+        TestNetwork net = started();
         Replica n3 = net.nodes.get("n3");
         View five = new View(5, "n2", List.of("n3"), 1, 1);
         ask(n3, new Accept(new Ballot(5, "ctl"), five, 0));
-        n3.onMessage("operator", new NewView(new View(3, "n2", List.of("n3"))));
+        n3.onMessage(OPERATOR, new NewView(new View(3, "n2", List.of("n3"))));
         assertEquals(1, n3.view().number(), "below its promise");
-        n3.onMessage("operator", new NewView(new View(5, "n1", List.of("n3"), 1, 1)));
+        n3.onMessage(OPERATOR, new NewView(new View(5, "n1", List.of("n3"), 1, 1)));
         assertEquals(1, n3.view().number(), "another view under the number it accepted");
-        n3.onMessage("operator", new NewView(five));
+        n3.onMessage(OPERATOR, new NewView(five));
         assertEquals(five, n3.view());
         assertFalse(n3.state().fenced());
     }
@@ -114,20 +118,20 @@ class ViewVotesTest {
         // a replaced view must not make it a backup of that view's deposed primary.
         Replica restarted = new Replica("n2", 2, ReplicaConfig.defaults());
         View five = new View(5, "n1", List.of("n2"), 1, 4);
-        restarted.onMessage("ctl", new NewView(five, true));
+        restarted.onMessage(CONTROLLER, new NewView(five, true));
         assertNull(restarted.view());
         ask(restarted, new Accept(new Ballot(7, "ctl"), new View(7, "n3", List.of("n2"), 1, 6), 2));
-        restarted.onMessage("ctl", new NewView(five, true));
+        restarted.onMessage(CONTROLLER, new NewView(five, true));
         assertNull(restarted.view(), "restored, its promise of 7 keeps view 5 out");
         Replica another = new Replica("n2", 3, ReplicaConfig.defaults());
-        another.onMessage("operator", new NewView(five));
+        another.onMessage(OPERATOR, new NewView(five));
         assertEquals(five, another.view(), "an operator's view is the operator's call");
     }
 
     @Test
     void aRestoreKeepsAPromiseMadeInThisLife() {
         Replica restarted = new Replica("n2", 2, ReplicaConfig.defaults());
-        restarted.onMessage("operator", new NewView(new View(9, "n1", List.of("n2"))));
+        restarted.onMessage(OPERATOR, new NewView(new View(9, "n1", List.of("n2"))));
         assertInstanceOf(Refused.class, ask(restarted, new Accept(new Ballot(7, "ctl"),
                 new View(7, "n1", List.of("n2"), 1, 6), 2)), "below what it installed");
         assertTrue(restarted.state().voter());

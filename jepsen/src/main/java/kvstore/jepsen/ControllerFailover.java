@@ -37,9 +37,16 @@ final class ControllerFailover implements Failover {
                 ControllerConfig.defaults(), new Controller.Events() {
                     @Override
                     public void note(String text) {
-                        if (text.contains("round") && !text.contains("proposes")) {
-                            timeline.record("controller: " + text.substring(text.indexOf(": ") + 2));
-                        }
+                    }
+
+                    @Override
+                    public void roundStarted(long number, String reason) {
+                        timeline.record("controller: round " + number + ": " + reason);
+                    }
+
+                    @Override
+                    public void roundAbandoned(long number, String why) {
+                        timeline.record("controller: round " + number + " abandoned: " + why);
                     }
 
                     @Override

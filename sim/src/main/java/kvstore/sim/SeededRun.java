@@ -55,7 +55,7 @@ public record SeededRun(SimConfig config, long seed, FaultSchedule schedule, Run
 
     public String describe() {
         List<String> lines = new ArrayList<>();
-        String ended = !run.invariantViolations().isEmpty() ? "stopped at a broken invariant; "
+        String ended = !run.invariantViolations().isEmpty() && !run.finished() ? "stopped at a broken invariant; "
                 : run.finished() ? "" : "did not settle (the final reads did not complete within "
                 + Simulation.SETTLE_BOUND / 1_000_000 + " s of the faults' end); ";
         lines.add("seed " + seed + ": " + ended

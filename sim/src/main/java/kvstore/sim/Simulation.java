@@ -4,6 +4,7 @@ import kvstore.checker.history.Event;
 import kvstore.checker.history.History;
 import kvstore.core.control.Controller;
 import kvstore.core.control.ControllerConfig;
+import kvstore.core.Address;
 import kvstore.core.Message;
 import kvstore.core.Message.ClientReply;
 import kvstore.core.NodeState;
@@ -310,8 +311,19 @@ public final class Simulation {
             if (s.message() instanceof ClientReply reply) {
                 invariants.replySent(from, reply);
             }
-            send(from, s.to(), s.message());
+            send(from, s.to().name(), s.message()); // names are unique across the run's kinds of endpoint
         }
+    }
+
+    /** The typed address of a simulated endpoint: its kind is which of the run's registers holds its name. */
+    private Address addressOf(String name) {
+        if (incarnations.containsKey(name)) {
+            return new Address.Node(name);
+        }
+        if (controllerLives.containsKey(name)) {
+            return new Address.Controller(name);
+        }
+        return name.equals(GraderOperator.NAME) ? new Address.Operator(name) : new Address.Client(name);
     }
 
     /**
@@ -394,7 +406,7 @@ public final class Simulation {
             Controller controller = controllers.get(to);
             if (controller != null) {
                 arrived(from, to, message);
-                dispatch(to, guarded(to, () -> controller.onMessage(from, message)));
+                dispatch(to, guarded(to, () -> controller.onMessage(addressOf(from), message)));
             }
             return;
         }
@@ -417,7 +429,7 @@ public final class Simulation {
         if (message instanceof Message.Ack ack) {
             invariants.ackArrived(to, from, ack);
         }
-        dispatch(to, guarded(to, () -> replica.onMessage(from, message)));
+        dispatch(to, guarded(to, () -> replica.onMessage(addressOf(from), message)));
     }
 
     private void inject(Fault fault) {
@@ -440,12 +452,11 @@ public final class Simulation {
             case Fault.CutLinks c -> {
                 history.annotate("cut " + c.links());
                 note("nemesis: cut " + c.links());
-                c.links().forEach(l -> network.block(l.substring(0, l.indexOf('>')), l.substring(l.indexOf('>') + 1)));
+                c.links().forEach(l -> network.block(l.from(), l.to()));
                 faultBegins();
                 at(c.healAt(), () -> {
                     note("nemesis: restore " + c.links());
-                    c.links().forEach(l -> network.unblock(l.substring(0, l.indexOf('>')),
-                            l.substring(l.indexOf('>') + 1)));
+                    c.links().forEach(l -> network.unblock(l.from(), l.to()));
                     faultEnds();
                 });
             }

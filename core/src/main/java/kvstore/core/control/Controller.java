@@ -1,5 +1,6 @@
 package kvstore.core.control;
 
+import kvstore.core.Address;
 import kvstore.core.Ballot;
 import kvstore.core.Bug;
 import kvstore.core.Message;
@@ -12,6 +13,7 @@ import kvstore.core.Message.Promise;
 import kvstore.core.Message.Refused;
 import kvstore.core.Message.Status;
 import kvstore.core.NodeState;
+import kvstore.core.Process;
 import kvstore.core.Send;
 import kvstore.core.View;
 
@@ -46,10 +48,19 @@ import java.util.random.RandomGenerator;
  * docs/protocol.md ("The controller") argues why two controllers, restarts and lost messages cannot produce two
  * primaries that both acknowledge, nor lose an acknowledged write.
  */
-public final class Controller {
-    /** What the controller reports about itself: a line of its reasoning, and each view it decided. */
+public final class Controller implements Process {
+    /**
+     * What the controller reports about itself: a line of its reasoning, and, as events a timeline can draw, each
+     * round it starts or abandons and each view it decided.
+     */
     public interface Events {
         void note(String text);
+
+        default void roundStarted(long number, String reason) {
+        }
+
+        default void roundAbandoned(long number, String why) {
+        }
 
         default void decided(View view) {
         }
@@ -125,6 +136,7 @@ public final class Controller {
 
     // ---- inputs -------------------------------------------------------------------------------------------
 
+    @Override
     public List<Send> onTick() {
         now++;
         if (now % config.probeEvery() == 1) {
@@ -143,10 +155,13 @@ public final class Controller {
         return drain();
     }
 
-    public List<Send> onMessage(String from, Message message) {
-        if (!nodes.contains(from)) {
+    /** Takes the answers of the cluster's nodes only. */
+    @Override
+    public List<Send> onMessage(Address sender, Message message) {
+        if (!(sender instanceof Address.Node node) || !nodes.contains(node.name())) {
             return List.of();
         }
+        String from = node.name();
         switch (message) {
             case Status s -> heardFrom(from, s.sentAt(), s.state());
             case Promise p -> onPromise(from, p);
@@ -386,6 +401,7 @@ public final class Controller {
         }                                                     // round after round
         highestNumber = number;
         events.note(name + ": round " + number + ": " + reason);
+        events.roundStarted(number, reason);
         for (String n : nodes) {
             send(n, new Prepare(round.ballot));
         }
@@ -582,6 +598,7 @@ public final class Controller {
 
     private void abandon(String why) {
         events.note(name + ": round " + round.ballot.number() + " abandoned: " + why);
+        events.roundAbandoned(round.ballot.number(), why);
         round = null;
         backoffUntil = now + 1 + random.nextInt(config.backoff());
     }
@@ -594,8 +611,8 @@ public final class Controller {
         highestNumber = Math.max(highestNumber, state.highestNumber());
     }
 
-    private void send(String to, Message m) {
-        out.add(new Send(to, m));
+    private void send(String node, Message m) {
+        out.add(new Send(new Address.Node(node), m));
     }
 
     private List<Send> drain() {

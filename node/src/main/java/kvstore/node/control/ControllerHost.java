@@ -3,6 +3,7 @@ package kvstore.node.control;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import kvstore.core.Address;
 import kvstore.core.Message;
 import kvstore.core.control.Controller;
 import kvstore.core.control.ControllerConfig;
@@ -102,12 +103,13 @@ public final class ControllerHost implements AutoCloseable {
 
     private void dispatch(List<Send> sends) {
         for (Send s : sends) {
-            String address = addresses.get(s.to());
+            String node = s.to().name(); // a controller sends to nodes only
+            String address = addresses.get(node);
             if (address != null) {
                 try {
-                    request(s.to(), address, s.message());
+                    request(node, address, s.message());
                 } catch (RuntimeException e) { // one bad request must not cost the rest of the tick's sends
-                    complain(s.to(), "could not send " + s.message().getClass().getSimpleName() + ": " + e);
+                    complain(node, "could not send " + s.message().getClass().getSimpleName() + ": " + e);
                 }
             }
         }
@@ -157,7 +159,7 @@ public final class ControllerHost implements AutoCloseable {
             }
             Message answer = answerTo(node, m, response);
             if (answer != null) {
-                enqueue(() -> dispatch(controller.onMessage(node, answer)));
+                enqueue(() -> dispatch(controller.onMessage(new Address.Node(node), answer)));
             }
         });
     }

@@ -98,14 +98,16 @@ public final class Peers implements AutoCloseable {
      * the primary takes one, so only the newest of a batch goes. Returns a new, mutable list.
      */
     static List<Message> coalesce(List<Message> batch) {
+        record AckKind(long view, long incarnation) { // cumulative within one view, by one life of the sender
+        }
         List<Message> kept = new ArrayList<>(batch.size());
-        Map<List<Long>, Message.Ack> latestAck = new java.util.LinkedHashMap<>();           // by (view, incarnation)
+        Map<AckKind, Message.Ack> latestAck = new java.util.LinkedHashMap<>();
         Message.StateOffer newestOffer = null; // each is the whole state, and a primary takes one: the newest
         for (Message item : batch) {
             if (item instanceof Message.StateOffer offer) {
                 newestOffer = offer;
             } else if (item instanceof Message.Ack ack && ack.seq() >= 0) {
-                latestAck.merge(List.of(ack.view(), ack.incarnation()), ack, (a, b) -> b.seq() >= a.seq() ? b : a);
+                latestAck.merge(new AckKind(ack.view(), ack.incarnation()), ack, (a, b) -> b.seq() >= a.seq() ? b : a);
             } else {
                 kept.add(item);
             }

@@ -1,5 +1,6 @@
 package kvstore.node.server;
 
+import kvstore.core.Address;
 import kvstore.core.Command;
 import kvstore.core.Message;
 import kvstore.core.Message.ClientReply;
@@ -35,17 +36,15 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ReplicaHost implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ReplicaHost.class.getName());
-    private static final String CLIENT_PREFIX = "client:"; // node ids are numbers, so these never collide
-    private static final String OPERATOR_PREFIX = "operator:";
-    private static final String CONTROLLER = "controller";
+    private static final Address CONTROLLER = new Address.Controller("controller");
 
     private final long nodeId;
     private final Replica replica;
     private final Peers peers;
     private final ExecutorService loop;             // the one thread that touches the core
     private final ScheduledExecutorService ticker;  // only enqueues ticks (a scheduled queue is slower per task)
-    private final Map<String, CompletableFuture<Result>> waiting = new ConcurrentHashMap<>();
-    private final Map<String, CompletableFuture<ViewReply>> viewRequests = new ConcurrentHashMap<>();
+    private final Map<Address, CompletableFuture<Result>> waiting = new ConcurrentHashMap<>();
+    private final Map<Address, CompletableFuture<ViewReply>> viewRequests = new ConcurrentHashMap<>();
     private final AtomicLong handles = new AtomicLong();
     private Message controllerAnswer; // what the core just answered a controller; only the loop touches it
 
@@ -70,7 +69,7 @@ public final class ReplicaHost implements AutoCloseable {
 
     /** Hands a client's command to the core; the future completes with the core's answer. */
     public CompletableFuture<Result> execute(RequestId id, Command command) {
-        String handle = CLIENT_PREFIX + handles.incrementAndGet();
+        Address handle = new Address.Client(String.valueOf(handles.incrementAndGet()));
         CompletableFuture<Result> answer = new CompletableFuture<>();
         waiting.put(handle, answer);
         answer.whenComplete((r, e) -> waiting.remove(handle)); // also when the caller gives up waiting
@@ -90,9 +89,10 @@ public final class ReplicaHost implements AutoCloseable {
 
     /** Messages from another node, handled in order in one turn of the loop. */
     public void receive(String from, List<Message> messages) {
+        Address sender = new Address.Node(from);
         enqueue(() -> {
             for (Message m : messages) {
-                step(() -> replica.onMessage(from, m));
+                step(() -> replica.onMessage(sender, m));
             }
         });
     }
@@ -118,7 +118,7 @@ public final class ReplicaHost implements AutoCloseable {
         Message m = doc.epoch() == null
                 ? new UnnumberedView(String.valueOf(doc.primary()), doc.backups().stream().map(String::valueOf).toList())
                 : new NewView(doc.toCoreView(), doc.basis() != null);
-        String handle = OPERATOR_PREFIX + handles.incrementAndGet();
+        Address handle = new Address.Operator(String.valueOf(handles.incrementAndGet()));
         CompletableFuture<ViewReply> answer = new CompletableFuture<>();
         viewRequests.put(handle, answer);
         try {
@@ -189,20 +189,21 @@ public final class ReplicaHost implements AutoCloseable {
     private void step(Callable<List<Send>> input) {
         try {
             for (Send send : input.call()) {
-                if (send.to().startsWith(CLIENT_PREFIX)) {
-                    CompletableFuture<Result> client = waiting.remove(send.to());
-                    if (client != null && send.message() instanceof ClientReply reply) {
-                        client.complete(reply.result());
+                switch (send.to()) {
+                    case Address.Client c -> {
+                        CompletableFuture<Result> client = waiting.remove(c);
+                        if (client != null && send.message() instanceof ClientReply reply) {
+                            client.complete(reply.result());
+                        }
                     }
-                } else if (send.to().startsWith(OPERATOR_PREFIX)) {
-                    CompletableFuture<ViewReply> operator = viewRequests.remove(send.to());
-                    if (operator != null && send.message() instanceof ViewReply reply) {
-                        operator.complete(reply);
+                    case Address.Operator o -> {
+                        CompletableFuture<ViewReply> operator = viewRequests.remove(o);
+                        if (operator != null && send.message() instanceof ViewReply reply) {
+                            operator.complete(reply);
+                        }
                     }
-                } else if (send.to().equals(CONTROLLER)) {
-                    controllerAnswer = send.message();
-                } else {
-                    peers.send(send.to(), send.message());
+                    case Address.Controller c -> controllerAnswer = send.message();
+                    case Address.Node n -> peers.send(n.name(), send.message());
                 }
             }
         } catch (Throwable e) {

@@ -17,10 +17,18 @@ public sealed interface Fault {
     }
 
     /**
-     * Cut single directed links ({@code "from>to"}), nodes' and controllers' alike: the partitions no grouping
-     * can express, such as a controller that reaches B and C but not A while A still reaches B (Jepsen's bridge).
+     * Cut single directed links, nodes' and controllers' alike: the partitions no grouping can express, such as a
+     * controller that reaches B and C but not A while A still reaches B (Jepsen's bridge).
      */
-    record CutLinks(long at, List<String> links, long healAt) implements Fault {
+    record CutLinks(long at, List<Link> links, long healAt) implements Fault {
+    }
+
+    /** One direction between two endpoints of the run, by name. */
+    record Link(String from, String to) {
+        @Override
+        public String toString() {
+            return from + ">" + to;
+        }
     }
 
     /** Kill a node (its memory is lost); it restarts empty at {@code restartAt} and must rejoin through a view. */

@@ -88,12 +88,12 @@ public record FaultSchedule(double dropRate, double duplicateRate, long meanDela
                     for (int c = 1; c <= controllers; c++) {
                         ends.add("ctl" + c);
                     }
-                    List<String> links = new ArrayList<>();
+                    List<Fault.Link> links = new ArrayList<>();
                     for (int k = 1 + random.nextInt(4); k > 0; k--) {
                         String from = ends.get(random.nextInt(ends.size()));
                         String to = ends.get(random.nextInt(ends.size()));
                         if (!from.equals(to) && !(from.startsWith("ctl") && to.startsWith("ctl"))) {
-                            links.add(from + ">" + to);
+                            links.add(new Fault.Link(from, to));
                         }
                     }
                     faults.add(new Fault.CutLinks(at, links, at + length));
