@@ -23,11 +23,11 @@ final class ControllerFailover implements Failover {
 
     private final Map<Long, NodeProcess> nodes;
     private final NodeApi api;
-    private final Timeline timeline;
+    private final NemesisLog timeline;
     private final ControllerHost controller;
     private final List<String> problems = new ArrayList<>();
 
-    ControllerFailover(Map<Long, NodeProcess> nodes, Map<Long, String> peerAddress, NodeApi api, Timeline timeline) {
+    ControllerFailover(Map<Long, NodeProcess> nodes, Map<Long, String> peerAddress, NodeApi api, NemesisLog timeline) {
         this.nodes = nodes;
         this.api = api;
         this.timeline = timeline;

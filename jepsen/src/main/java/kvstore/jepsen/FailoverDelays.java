@@ -2,6 +2,7 @@ package kvstore.jepsen;
 
 import kvstore.checker.history.Event;
 import kvstore.sim.FailoverTimes;
+import kvstore.sim.workload.HistoryRecorder;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,9 +12,8 @@ final class FailoverDelays {
     private FailoverDelays() {
     }
 
-    static List<Long> after(List<Long> killNanos, SharedHistory history, long startNanos) {
-        List<Event> events = history.lines().stream().filter(Event.class::isInstance).map(Event.class::cast)
-                .toList();
+    static List<Long> after(List<Long> killNanos, HistoryRecorder history, long startNanos) {
+        List<Event> events = history.events();
         List<Long> delays = new ArrayList<>();
         for (long kill : killNanos) {
             long since = kill - startNanos;

@@ -6,6 +6,7 @@ import kvstore.checker.report.HtmlReport;
 import kvstore.checker.report.TextReport;
 import kvstore.checker.search.CheckResult;
 import kvstore.checker.search.Verdict;
+import kvstore.sim.workload.HistoryRecorder;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +25,7 @@ final class JepsenReport {
     }
 
     static String summary(RunSettings s, CheckResult check, List<String> lost, int unexpected, List<String> problems,
-                          Latencies latencies, double seconds, Timeline timeline, List<Long> failoverMillis) {
+                          Latencies latencies, double seconds, NemesisLog timeline, List<Long> failoverMillis) {
         List<String> out = new ArrayList<>();
         boolean worked = latencies.okWrites() > 0 && latencies.okReads() > 0;
         boolean passed = check.verdict() == Verdict.LINEARIZABLE && lost.isEmpty() && unexpected == 0
@@ -67,7 +68,7 @@ final class JepsenReport {
             for (Object line : lines) {
                 if (line instanceof Event e) {
                     w.write(e);
-                } else if (line instanceof SharedHistory.Note n) {
+                } else if (line instanceof HistoryRecorder.Note n) {
                     w.writeNemesis("note", n.text(), n.time());
                 }
             }

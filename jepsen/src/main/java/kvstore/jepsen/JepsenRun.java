@@ -11,6 +11,7 @@ import kvstore.checker.search.LinearizabilityChecker;
 import kvstore.checker.search.Verdict;
 import kvstore.node.cli.FreePorts;
 import kvstore.sim.LostWrites;
+import kvstore.sim.workload.HistoryRecorder;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -78,7 +79,7 @@ public final class JepsenRun {
 
     private Outcome runWith(Map<Long, NodeProcess> nodes, List<PartitionProxy> proxies)
             throws IOException, InterruptedException {
-        Timeline timeline = new Timeline();
+        NemesisLog timeline = new NemesisLog();
         NodeApi api = new NodeApi(Duration.ofSeconds(3));
         Nemesis.Links links = new Nemesis.Links();
         Map<Long, String> peerAddress = new LinkedHashMap<>();
@@ -107,14 +108,14 @@ public final class JepsenRun {
     }
 
     private Outcome runClients(Map<Long, NodeProcess> nodes, List<PartitionProxy> proxies, Nemesis.Links links,
-                               Failover operator, Timeline timeline, NodeApi api)
+                               Failover operator, NemesisLog timeline, NodeApi api)
             throws IOException, InterruptedException {
 
         List<String> keys = new ArrayList<>();
         for (int k = 0; k < settings.keys(); k++) {
             keys.add("k" + k);
         }
-        SharedHistory history = new SharedHistory(timeline.startNanos());
+        HistoryRecorder history = new HistoryRecorder(() -> System.nanoTime() - timeline.startNanos());
         timeline.alsoInto(history);
         Latencies latencies = new Latencies();
         AtomicInteger unexpected = new AtomicInteger();
@@ -175,7 +176,7 @@ public final class JepsenRun {
      * would have nothing to look at.
      */
     private static List<String> finalReads(NodeApi api, Failover operator, List<String> keys,
-                                           SharedHistory history) throws InterruptedException {
+                                           HistoryRecorder history) throws InterruptedException {
         List<String> problems = new ArrayList<>();
         for (String key : keys) {
             long deadline = System.nanoTime() + 10_000_000_000L;

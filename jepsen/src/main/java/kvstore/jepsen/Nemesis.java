@@ -76,14 +76,14 @@ final class Nemesis {
     private final Links links;
     private final Failover operator;
     private final List<Long> primaryKills = new java.util.concurrent.CopyOnWriteArrayList<>(); // nanoTime of each
-    private final Timeline timeline;
+    private final NemesisLog timeline;
     private final NodeApi api;
     private final Random random;
     private final List<Kind> kinds;
     private final Duration detection = Duration.ofMillis(300); // how long the operator takes to react
 
     Nemesis(RunSettings settings, Map<Long, NodeProcess> nodes, List<PartitionProxy> proxies, Links links,
-            Failover operator, Timeline timeline, NodeApi api) {
+            Failover operator, NemesisLog timeline, NodeApi api) {
         this.settings = settings;
         this.nodes = nodes;
         this.proxies = proxies;

@@ -18,13 +18,13 @@ final class ViewOperator implements Failover {
     private final Map<Long, NodeProcess> nodes;
     private final Map<Long, String> peerAddress; // the proxy in front of each node: what view documents name
     private final NodeApi api;
-    private final Timeline timeline;
+    private final NemesisLog timeline;
     private final TreeSet<Long> members = new TreeSet<>();
     private final List<String> problems = new ArrayList<>(); // anything that makes the run fail
     private long primary;
     private long epoch;
 
-    ViewOperator(Map<Long, NodeProcess> nodes, Map<Long, String> peerAddress, NodeApi api, Timeline timeline) {
+    ViewOperator(Map<Long, NodeProcess> nodes, Map<Long, String> peerAddress, NodeApi api, NemesisLog timeline) {
         this.nodes = nodes;
         this.peerAddress = peerAddress;
         this.api = api;

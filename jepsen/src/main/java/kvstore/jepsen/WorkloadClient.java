@@ -5,15 +5,19 @@ import kvstore.checker.history.CasArgument;
 import kvstore.checker.history.Event;
 import kvstore.checker.history.EventType;
 import kvstore.checker.history.OpKind;
+import kvstore.core.Command;
+import kvstore.sim.workload.HistoryRecorder;
+import kvstore.sim.workload.OperationGenerator;
+import kvstore.sim.workload.OperationMix;
 
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One client: until its deadline, a random get / put / delete / cas / get-all on a random key through a random
- * node, each recorded before it is sent and after it is answered. Written values are unique ("c3-17"), so a read
- * names its writer. A write with no answer, or a 503, may still take effect: recorded as {@code info}. A read
+ * One client: until its deadline, the operations the simulator's clients draw too ({@link OperationGenerator}),
+ * each through a random node, recorded before it is sent and after it is answered. Written values are unique
+ * ("c3-17"), so a read names its writer. A write with no answer, or a 503, may still take effect: recorded as {@code info}. A read
  * without an answer had no effect: {@code fail}.
  */
 final class WorkloadClient implements Runnable {
@@ -21,15 +25,16 @@ final class WorkloadClient implements Runnable {
     private final List<String> keys;
     private final List<NodeProcess> nodes;
     private final NodeApi api;
-    private final SharedHistory history;
+    private final HistoryRecorder history;
     private final Latencies latencies;
     private final AtomicInteger unexpected;
     private final java.util.function.LongSupplier deadlineNanos; // may move later while the nemesis runs
     private final Random random;
-    private final String[] lastSeen;
-    private int written;
+    private final OperationGenerator operations;
+    /** Reads and writes alike, a good share of cas, some whole-store reads, few deletes. */
+    private static final OperationMix MIX = new OperationMix(35, 30, 5, 15, 15, 0);
 
-    WorkloadClient(int process, List<String> keys, List<NodeProcess> nodes, NodeApi api, SharedHistory history,
+    WorkloadClient(int process, List<String> keys, List<NodeProcess> nodes, NodeApi api, HistoryRecorder history,
                    Latencies latencies, AtomicInteger unexpected, java.util.function.LongSupplier deadlineNanos,
                    long seed) {
         this.process = process;
@@ -41,25 +46,20 @@ final class WorkloadClient implements Runnable {
         this.unexpected = unexpected;
         this.deadlineNanos = deadlineNanos;
         this.random = new Random(seed * 1_000_003L + process);
-        this.lastSeen = new String[keys.size()];
+        this.operations = new OperationGenerator("c" + process, keys, MIX, true, random);
     }
 
     @Override
     public void run() {
         while (System.nanoTime() < deadlineNanos.getAsLong() && !Thread.currentThread().isInterrupted()) {
             String address = nodes.get(random.nextInt(nodes.size())).address();
-            int k = random.nextInt(keys.size());
-            int dice = random.nextInt(100);
-            if (dice < 35) {
-                get(address, k);
-            } else if (dice < 65) {
-                put(address, k);
-            } else if (dice < 80) {
-                cas(address, k);
-            } else if (dice < 85) {
-                delete(address, k);
-            } else {
-                getAll(address);
+            Command c = operations.next();
+            switch (c.kind()) {
+                case GET -> get(address, c.key());
+                case PUT -> put(address, c.key(), c.value());
+                case DELETE -> delete(address, c.key());
+                case CAS -> cas(address, c.key(), c.expected(), c.value());
+                case GET_ALL -> getAll(address);
             }
         }
     }
@@ -68,8 +68,7 @@ final class WorkloadClient implements Runnable {
         return Integer.toString(process);
     }
 
-    private void get(String address, int k) {
-        String key = keys.get(k);
+    private void get(String address, String key) {
         history.record(Event.invoke(proc(), OpKind.GET, key, null));
         long t = System.nanoTime();
         NodeApi.Answer a = api.get(address, key);
@@ -77,7 +76,7 @@ final class WorkloadClient implements Runnable {
         String value = a.status() == 200 ? a.body().path("value").asText() : null;
         history.record(Event.completion(proc(), type, OpKind.GET, key, value));
         if (type == EventType.OK) {
-            lastSeen[k] = value;
+            operations.observed(key, value);
         }
         note("get", a, t, type, 200, 404);
     }
@@ -97,9 +96,7 @@ final class WorkloadClient implements Runnable {
         note("get-all", a, t, type, 200);
     }
 
-    private void put(String address, int k) {
-        String key = keys.get(k);
-        String value = "c" + process + "-" + (++written);
+    private void put(String address, String key, String value) {
         history.record(Event.invoke(proc(), OpKind.PUT, key, value));
         long t = System.nanoTime();
         NodeApi.Answer a = api.put(address, key, value);
@@ -108,8 +105,7 @@ final class WorkloadClient implements Runnable {
         note("put", a, t, type, 200, 201);
     }
 
-    private void delete(String address, int k) {
-        String key = keys.get(k);
+    private void delete(String address, String key) {
         history.record(Event.invoke(proc(), OpKind.DELETE, key, null));
         long t = System.nanoTime();
         NodeApi.Answer a = api.delete(address, key);
@@ -118,10 +114,7 @@ final class WorkloadClient implements Runnable {
         note("delete", a, t, type, 200, 404);
     }
 
-    private void cas(String address, int k) {
-        String key = keys.get(k);
-        String expected = lastSeen[k];
-        String value = "c" + process + "-" + (++written);
+    private void cas(String address, String key, String expected, String value) {
         history.record(Event.invoke(proc(), OpKind.CAS, key, new CasArgument(expected, value)));
         long t = System.nanoTime();
         NodeApi.Answer a = api.cas(address, key, expected, value);
@@ -130,7 +123,7 @@ final class WorkloadClient implements Runnable {
             type = EventType.OK;
         } else if (a.status() == 412) {
             type = EventType.FAIL; // no effect; it tells the current value
-            lastSeen[k] = a.body().path("current").isNull() ? null : a.body().path("current").asText();
+            operations.observed(key, a.body().path("current").isNull() ? null : a.body().path("current").asText());
         } else {
             // Not writeFailure: in a history a failed cas means "its comparison failed", which says something about
             // the value; a cas that never left says nothing, so it can only be recorded as of unknown outcome.

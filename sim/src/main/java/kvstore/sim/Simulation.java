@@ -54,7 +54,7 @@ public final class Simulation {
     private final Map<String, Long> incarnations = new LinkedHashMap<>(); // each node's life, counted from 1
     private final Map<String, Client> clients = new LinkedHashMap<>();
     private final List<String> nodes = new ArrayList<>();
-    private final HistoryRecorder history = new HistoryRecorder();
+    private final HistoryRecorder history = new HistoryRecorder(this::now);
     private final Map<String, Controller> controllers = new LinkedHashMap<>(); // null while crashed
     private final Map<String, Long> controllerLives = new LinkedHashMap<>();
     private int viewsDecided;
@@ -231,7 +231,7 @@ public final class Simulation {
             return;
         }
         note("the controllers stop; the operator takes over in 700 ms");
-        history.annotate("controllers stop");
+        history.note("controllers stop");
         controllersRunning = false;
         controllers.replaceAll((name, c) -> null);
         at(now + 700_000, () -> {
@@ -276,7 +276,7 @@ public final class Simulation {
             return;
         }
         note("the operator stops; the controllers take over in 300 ms");
-        history.annotate("operator stops");
+        history.note("operator stops");
         operator.stop();
         operatorInCharge = false;
         at(now + 300_000, this::startControllers);
@@ -300,7 +300,7 @@ public final class Simulation {
                             newestDecided = view;
                         }
                         invariants.decided(view, name);
-                        history.annotate("view " + view.number() + ": primary " + view.primary() + ", backups "
+                        history.note("view " + view.number() + ": primary " + view.primary() + ", backups "
                                 + view.backups() + " (" + name + ")");
                     }
                 });
@@ -313,6 +313,11 @@ public final class Simulation {
             }
             send(from, s.to().name(), s.message()); // names are unique across the run's kinds of endpoint
         }
+    }
+
+    /** The virtual clock, in microseconds since the run began. */
+    private long now() {
+        return now;
     }
 
     /** The typed address of a simulated endpoint: its kind is which of the run's registers holds its name. */
@@ -439,7 +444,7 @@ public final class Simulation {
         stepLabel = "nemesis: " + fault;
         switch (fault) {
             case Fault.Partition p -> {
-                history.annotate("partition " + p.groups() + (p.oneWay() ? " one-way" : ""));
+                history.note("partition " + p.groups() + (p.oneWay() ? " one-way" : ""));
                 note("nemesis: partition " + p.groups() + (p.oneWay() ? " one-way" : ""));
                 cut(p, true);
                 faultBegins();
@@ -450,7 +455,7 @@ public final class Simulation {
                 });
             }
             case Fault.CutLinks c -> {
-                history.annotate("cut " + c.links());
+                history.note("cut " + c.links());
                 note("nemesis: cut " + c.links());
                 c.links().forEach(l -> network.block(l.from(), l.to()));
                 faultBegins();
@@ -468,7 +473,7 @@ public final class Simulation {
                     return;
                 }
                 note("nemesis: crash " + c.node());
-                history.annotate("crash " + c.node());
+                history.note("crash " + c.node());
                 replicas.put(c.node(), null);
                 faultBegins();
                 at(c.restartAt(), () -> {
@@ -497,7 +502,7 @@ public final class Simulation {
                     return;
                 }
                 note("nemesis: crash controller " + c.controller());
-                history.annotate("crash " + c.controller());
+                history.note("crash " + c.controller());
                 controllers.put(c.controller(), null);
                 at(c.restartAt(), () -> restartController(c.controller()));
             }
@@ -816,7 +821,7 @@ public final class Simulation {
         public void note(String text) {
             Simulation.this.note(text);
             if (text.startsWith("operator: ") && !text.contains("again") && !text.contains("refused")) {
-                history.annotate(text.substring("operator: ".length()));
+                history.note(text.substring("operator: ".length()));
             }
         }
     }

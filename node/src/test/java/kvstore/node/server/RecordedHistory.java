@@ -3,13 +3,12 @@ package kvstore.node.server;
 import kvstore.checker.history.Event;
 import kvstore.checker.history.EventType;
 import kvstore.checker.history.History;
-import kvstore.checker.history.HistoryBuilder;
-import kvstore.checker.history.HistoryFormatException;
 import kvstore.checker.history.OpKind;
 import kvstore.checker.model.RegisterModel;
 import kvstore.checker.search.CheckOptions;
 import kvstore.checker.search.CheckResult;
 import kvstore.checker.search.LinearizabilityChecker;
+import kvstore.sim.workload.HistoryRecorder;
 
 import java.time.Duration;
 
@@ -19,7 +18,7 @@ import java.time.Duration;
  * indeterminate (it may still take effect); on a read it is a failure.
  */
 final class RecordedHistory {
-    private final HistoryBuilder builder = new HistoryBuilder();
+    private final HistoryRecorder recorder = new HistoryRecorder(System::nanoTime);
 
     /** Runs a put through {@code address} as {@code process}, recording it; returns the response. */
     Http.Response put(String process, String address, String key, String value) {
@@ -44,16 +43,12 @@ final class RecordedHistory {
         return r;
     }
 
-    private synchronized void record(Event event) {
-        try {
-            builder.add(event.at(System.nanoTime()));
-        } catch (HistoryFormatException e) {
-            throw new IllegalStateException(e);
-        }
+    private void record(Event event) {
+        recorder.record(event);
     }
 
-    synchronized History history() {
-        return builder.build();
+    History history() {
+        return recorder.history();
     }
 
     CheckResult check() {

@@ -16,8 +16,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * A simulated client: one operation at a time (get, put, delete, cas, get-all on a few keys, each written value
- * unique), sent to a random node; it retries with the same request id when it gets no answer or "unavailable",
+ * A simulated client: one operation at a time, drawn by an {@link OperationGenerator}, sent to a random node; it retries with the same request id when it gets no answer or "unavailable",
  * and records the operation in the history: ok or fail with the result, or unknown (info) when it gave up.
  * A get-all is recorded as one get per key, by sub-processes "client.key", over the same interval.
  */
@@ -30,7 +29,6 @@ public final class Client {
     private final List<String> keys;
     private final int retries;
     private final long timeoutMicros;
-    private final String[] lastSeen;
 
     private int remaining;
     private long counter;
@@ -43,8 +41,7 @@ public final class Client {
     private final java.util.Set<String> tried = new java.util.TreeSet<>();
     private Runnable whenDone = () -> { };
 
-    private final OperationMix mix;
-    private final boolean readsAll;
+    private final OperationGenerator operations;
 
     /**
      * @param readsAll whether it also reads every key at once (not against a large store: a get-all is its size);
@@ -53,9 +50,8 @@ public final class Client {
     public Client(int process, ClientContext world, HistoryRecorder history, SplittableRandom random,
                   List<String> keys, int operations, int retries, long timeoutMicros, OperationMix mix,
                   boolean readsAll) {
-        this.mix = mix;
-        this.readsAll = readsAll;
         this.name = "c" + process;
+        this.operations = new OperationGenerator(name, keys, mix, readsAll, random);
         this.process = process;
         this.world = world;
         this.history = history;
@@ -64,7 +60,6 @@ public final class Client {
         this.remaining = operations;
         this.retries = retries;
         this.timeoutMicros = timeoutMicros;
-        this.lastSeen = new String[keys.size()];
     }
 
     public String name() {
@@ -103,22 +98,7 @@ public final class Client {
             return;
         }
         remaining--;
-        int k = random.nextInt(keys.size());
-        String key = keys.get(k);
-        int pick = random.nextInt(mix.total());
-        Command c;
-        if ((pick -= mix.get()) < 0) {
-            c = Command.get(key);
-        } else if ((pick -= mix.put()) < 0) {
-            c = Command.put(key, freshValue());
-        } else if ((pick -= mix.delete()) < 0) {
-            c = Command.delete(key);
-        } else if ((pick -= mix.cas()) < 0) {
-            c = Command.cas(key, random.nextInt(4) == 0 ? null : lastSeen[k], freshValue());
-        } else {
-            c = readsAll ? Command.getAll() : Command.get(key);
-        }
-        issue(c, retries, () -> world.after(thinkTime(), this::next));
+        issue(operations.next(), retries, () -> world.after(thinkTime(), this::next));
     }
 
     private Runnable then;
@@ -205,45 +185,43 @@ public final class Client {
     // ---- the history --------------------------------------------------------------------------------------
 
     private void recordInvoke() {
-        long t = world.now();
         switch (command.kind()) {
-            case GET -> history.record(Event.invoke(proc(), OpKind.GET, command.key(), null).at(t));
-            case PUT -> history.record(Event.invoke(proc(), OpKind.PUT, command.key(), command.value()).at(t));
-            case DELETE -> history.record(Event.invoke(proc(), OpKind.DELETE, command.key(), null).at(t));
+            case GET -> history.record(Event.invoke(proc(), OpKind.GET, command.key(), null));
+            case PUT -> history.record(Event.invoke(proc(), OpKind.PUT, command.key(), command.value()));
+            case DELETE -> history.record(Event.invoke(proc(), OpKind.DELETE, command.key(), null));
             case CAS -> history.record(Event.invoke(proc(), OpKind.CAS, command.key(),
-                    new CasArgument(command.expected(), command.value())).at(t));
+                    new CasArgument(command.expected(), command.value())));
             case GET_ALL -> {
                 for (String key : keys) {
-                    history.record(Event.invoke(proc() + "." + key, OpKind.GET, key, null).at(t));
+                    history.record(Event.invoke(proc() + "." + key, OpKind.GET, key, null));
                 }
             }
         }
     }
 
     private void recordCompletion(EventType type, Result r) {
-        long t = world.now();
         switch (command.kind()) {
             case GET -> {
                 String v = r == null || r.status() != Result.Status.OK ? null : r.value();
-                history.record(Event.completion(proc(), type, OpKind.GET, command.key(), v).at(t));
+                history.record(Event.completion(proc(), type, OpKind.GET, command.key(), v));
                 if (type == EventType.OK) {
-                    lastSeen[keys.indexOf(command.key())] = v;
+                    operations.observed(command.key(), v);
                 }
             }
-            case PUT -> history.record(Event.completion(proc(), type, OpKind.PUT, command.key(), command.value()).at(t));
-            case DELETE -> history.record(Event.completion(proc(), type, OpKind.DELETE, command.key(), null).at(t));
+            case PUT -> history.record(Event.completion(proc(), type, OpKind.PUT, command.key(), command.value()));
+            case DELETE -> history.record(Event.completion(proc(), type, OpKind.DELETE, command.key(), null));
             case CAS -> {
                 EventType outcome = type == EventType.OK && r.status() == Result.Status.CAS_MISMATCH
                         ? EventType.FAIL : type;
-                history.record(Event.completion(proc(), outcome, OpKind.CAS, command.key(), null).at(t));
+                history.record(Event.completion(proc(), outcome, OpKind.CAS, command.key(), null));
                 if (outcome == EventType.FAIL && r != null) {
-                    lastSeen[keys.indexOf(command.key())] = r.value();
+                    operations.observed(command.key(), r.value());
                 }
             }
             case GET_ALL -> {
                 for (String key : keys) {
                     String v = type == EventType.OK ? r.all().get(key) : null;
-                    history.record(Event.completion(proc() + "." + key, type, OpKind.GET, key, v).at(t));
+                    history.record(Event.completion(proc() + "." + key, type, OpKind.GET, key, v));
                 }
             }
         }
@@ -251,12 +229,6 @@ public final class Client {
 
     private String proc() {
         return Integer.toString(process);
-    }
-
-    private String freshValue() {
-        String unique = name + "-" + counter + "-" + (remaining + 1);
-        int padding = mix.valueLength() - unique.length() - 1;
-        return padding <= 0 ? unique : unique + "-" + "x".repeat(padding);
     }
 
     private long thinkTime() {

@@ -7,30 +7,53 @@ import kvstore.checker.history.HistoryFormatException;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 
-/** Records what clients saw, in the checker's format, as it happens in virtual time. */
+/**
+ * Records what clients saw, in the checker's format, as it happens, each event stamped with the run's clock: the
+ * simulator's virtual time, or a real run's nanoseconds since it started. Faults and view changes go in as notes,
+ * between the events they happened between. Safe for many client threads at once: one lock, so that in a real run
+ * an invocation is in the history before its request leaves and a completion only after its answer arrived.
+ */
 public final class HistoryRecorder {
-    private final List<Event> events = new ArrayList<>();
+    /** A fault or a view change, at the time it happened. */
+    public record Note(String text, long time) {
+    }
+
+    private final LongSupplier clock;
+    private final List<Object> lines = new ArrayList<>(); // Events and Notes, in the order they happened
     private final HistoryBuilder builder = new HistoryBuilder();
 
-    public void record(Event event) {
-        events.add(event);
+    public HistoryRecorder(LongSupplier clock) {
+        this.clock = clock;
+    }
+
+    public synchronized void record(Event event) {
+        Event timed = event.at(clock.getAsLong());
+        lines.add(timed);
         try {
-            builder.add(event);
+            builder.add(timed);
         } catch (HistoryFormatException e) {
-            throw new IllegalStateException("the simulated clients broke the history rules: " + e.getMessage(), e);
+            throw new IllegalStateException("a client broke the history rules: " + e.getMessage(), e);
         }
     }
 
-    public void annotate(String text) {
+    /** A fault or a view change: a note in the history's lines, an annotation for the checker's report. */
+    public synchronized void note(String text) {
+        lines.add(new Note(text, clock.getAsLong()));
         builder.annotate(0, text);
     }
 
-    public List<Event> events() {
-        return List.copyOf(events);
+    public synchronized List<Event> events() {
+        return lines.stream().filter(Event.class::isInstance).map(Event.class::cast).toList();
     }
 
-    public History history() {
+    /** Events and notes, in the order they happened. */
+    public synchronized List<Object> lines() {
+        return List.copyOf(lines);
+    }
+
+    public synchronized History history() {
         return builder.build();
     }
 }

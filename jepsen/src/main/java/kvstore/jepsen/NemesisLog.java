@@ -1,10 +1,12 @@
 package kvstore.jepsen;
 
+import kvstore.sim.workload.HistoryRecorder;
+
 import java.util.ArrayList;
 import java.util.List;
 
 /** What the nemesis and the operator did, when (milliseconds since the run started): the report's fault timeline. */
-final class Timeline {
+final class NemesisLog {
     record Entry(long millis, String what) {
         @Override
         public String toString() {
@@ -14,9 +16,9 @@ final class Timeline {
 
     private final long start = System.nanoTime();
     private final List<Entry> entries = new ArrayList<>();
-    private SharedHistory history; // once the clients start, entries also go into the history, where they happened
+    private HistoryRecorder history; // once the clients start, entries also go into the history, where they happened
 
-    synchronized void alsoInto(SharedHistory h) {
+    synchronized void alsoInto(HistoryRecorder h) {
         this.history = h;
     }
 
