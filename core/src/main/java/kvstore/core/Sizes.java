@@ -4,7 +4,8 @@ import java.util.Map;
 
 /**
  * About how many bytes things take on the wire: what the primary budgets a catch-up batch by, and what the simulator
- * charges a link for a message (WireCodecTest keeps the estimate near the real encoding).
+ * charges a link for a message. Cheaper than encoding; MessageCodecTest keeps it within a factor of the real
+ * encoding ({@link MessageCodec}).
  */
 public final class Sizes {
     /** A message's fixed cost: its type, view and the other numbers every message carries. */
@@ -74,8 +75,27 @@ public final class Sizes {
                 yield size;
             }
             case Message.Ack a -> 48 * a.lineage().size();
+            case Message.Status s -> of(s.state());
+            case Message.Promise p -> of(p.state());
+            case Message.Accepted a -> of(a.state());
+            case Message.Refused r -> of(r.state());
+            case Message.NewView v -> of(v.view());
+            case Message.PassOn p -> of(p.view());
+            case Message.Accept a -> of(a.view());
+            case Message.ViewReply r -> (r.view() == null ? 0 : of(r.view())) + length(r.refusal());
+            case Message.UnnumberedView u -> 16 * (1 + u.backups().size());
             default -> 0;
         };
+    }
+
+    public static int of(View v) {
+        return 48 + 16 * v.backups().size();
+    }
+
+    /** What a node tells a controller: its views, its vote, its lagging backups and catch-ups. */
+    public static int of(NodeState s) {
+        return 96 + (s.view() == null ? 0 : of(s.view())) + (s.accepted() == null ? 0 : of(s.accepted()))
+                + 16 * s.laggingBackups().size() + 40 * (s.catchingUp().size() + s.caughtUp().size());
     }
 
     private static int length(String s) {

@@ -6,6 +6,7 @@ import io.helidon.http.HeaderValues;
 import io.helidon.http.HttpMediaType;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import kvstore.core.MessageCodec;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.OptionalLong;
 
-/** Reading JSON request bodies and writing JSON responses, with the checks every endpoint shares. */
+/** Reading request bodies (JSON, or a batch of core messages) and writing JSON responses, with the checks every endpoint shares. */
 final class Bodies {
     /** A client's body: a value of 1 MiB, even with every character JSON-escaped, fits. */
     static final long CLIENT_LIMIT = 8L << 20;
@@ -43,6 +44,16 @@ final class Bodies {
             throw new ApiError(400, "the request has no body; expected a JSON object");
         }
         return Json.parseObject(read(req, limit));
+    }
+
+    /** The request's body as a batch of core messages ({@link MessageCodec}): 415 for another media type. */
+    static byte[] messageBatch(ServerRequest req, long limit) {
+        Optional<HttpMediaType> type = req.headers().contentType();
+        if (type.isEmpty() || !type.get().mediaType().text().equalsIgnoreCase(MessageCodec.MEDIA_TYPE)) {
+            throw new ApiError(415, "the body must be " + MessageCodec.MEDIA_TYPE + ", not "
+                    + type.map(t -> t.mediaType().text()).orElse("undeclared"));
+        }
+        return read(req, limit);
     }
 
     /** The body, refused with a 413 as soon as it is longer than {@code limit}, declared or not. */

@@ -1,23 +1,24 @@
 package kvstore.node.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import kvstore.core.Message;
-import kvstore.node.wire.WireCodec;
+import kvstore.core.MessageCodec;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code POST /internal/messages}: node-to-node traffic, separate from {@code /data}. One request carries a batch
- * {@code {"from": "<node id>", "messages": [...]}} of core messages. It is answered
- * at once (202); the answers, if any, travel back as messages of their own, as on the simulator's network.
+ * {@code POST /internal/messages}: node-to-node traffic, separate from {@code /data}. The body is a batch of core
+ * messages in the core's one format ({@link MessageCodec}); the sender names itself in {@value #FROM_NODE}, and
+ * may give the address it listens on in {@value #RETURN_ADDRESS} (so that a node that knows no view yet can
+ * answer). Answered at once (202); the answers, if any, travel back as messages of their own, as on the
+ * simulator's network.
  */
 final class InternalRoutes {
     static final String TOKEN_HEADER = "X-Cluster-Token";
+    static final String FROM_NODE = "X-From-Node";
+    static final String RETURN_ADDRESS = "X-Return-Address";
 
     private final ReplicaHost host;
     private final ClusterToken token;
@@ -33,30 +34,25 @@ final class InternalRoutes {
 
     private void receive(ServerRequest req, ServerResponse res) {
         token.check(req);
-        ObjectNode envelope = Bodies.jsonObject(req, Bodies.INTERNAL_LIMIT);
-        JsonNode from = envelope.get("from");
-        JsonNode messages = envelope.get("messages");
-        if (from == null || !from.isTextual() || messages == null || !messages.isArray()) {
-            throw new ApiError(400, "expected {\"from\": \"<node id>\", \"messages\": [...]}");
+        String from = req.headers().first(io.helidon.http.HeaderNames.create(FROM_NODE)).orElse(null);
+        if (from == null || !ViewDocument.isNodeId(from)) {
+            throw new ApiError(400, "expected the sender's node id in " + FROM_NODE + ", not " + from);
         }
-        JsonNode address = envelope.get("address");
-        if (address != null && (!address.isTextual() || !ViewDocument.isAddress(address.textValue())
-                || !ViewDocument.isNodeId(from.textValue()))) {
-            throw new ApiError(400, "'address' must be the sender's host:port, not " + address);
+        String address = req.headers().first(io.helidon.http.HeaderNames.create(RETURN_ADDRESS)).orElse(null);
+        if (address != null && !ViewDocument.isAddress(address)) {
+            throw new ApiError(400, RETURN_ADDRESS + " must be the sender's host:port, not " + address);
         }
-        // Decode the whole batch before delivering any of it: a bad batch changes nothing.
-        List<Message> decoded = new ArrayList<>(messages.size());
-        for (JsonNode m : messages) {
-            try {
-                decoded.add(WireCodec.decode(m));
-            } catch (IllegalArgumentException e) {
-                throw new ApiError(400, "bad message: " + e.getMessage());
-            }
+        byte[] body = Bodies.messageBatch(req, Bodies.INTERNAL_LIMIT);
+        List<Message> decoded; // the whole batch before any of it is delivered: a bad batch changes nothing
+        try {
+            decoded = MessageCodec.decode(body);
+        } catch (IllegalArgumentException e) {
+            throw new ApiError(400, "bad batch: " + e.getMessage());
         }
         if (address != null) {
-            host.learnReturnAddress(from.textValue(), address.textValue());
+            host.learnReturnAddress(from, address);
         }
-        host.receive(from.textValue(), decoded);
+        host.receive(from, decoded);
         Bodies.send(res, 202, Json.object().put("accepted", decoded.size()));
     }
 }

@@ -1,5 +1,7 @@
 package kvstore.node.server;
 
+import kvstore.core.MessageCodec;
+
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,7 +42,12 @@ final class PeerConnection implements AutoCloseable {
     private volatile boolean broken;
     private long lastSent = System.nanoTime();
 
-    PeerConnection(String peer, String address, String source, String token) throws IOException {
+    /**
+     * @param self          this node's id, which names the sender of every batch
+     * @param returnAddress where this node listens (null: not known), so that a node that knows no view can answer
+     */
+    PeerConnection(String peer, String address, String source, String token, String self, String returnAddress)
+            throws IOException {
         this.peer = peer;
         this.address = address;
         int colon = address.lastIndexOf(':');
@@ -59,7 +66,9 @@ final class PeerConnection implements AutoCloseable {
             throw e;
         }
         requestHead = ("POST /internal/messages HTTP/1.1\r\nHost: " + address
-                + "\r\nContent-Type: application/json\r\n"
+                + "\r\nContent-Type: " + MessageCodec.MEDIA_TYPE + "\r\n"
+                + InternalRoutes.FROM_NODE + ": " + self + "\r\n"
+                + (returnAddress == null ? "" : InternalRoutes.RETURN_ADDRESS + ": " + returnAddress + "\r\n")
                 + (token == null ? "" : InternalRoutes.TOKEN_HEADER + ": " + token + "\r\n")
                 + "Content-Length: ").getBytes(StandardCharsets.US_ASCII);
         InputStream in = new BufferedInputStream(socket.getInputStream(), 8192);

@@ -1,8 +1,8 @@
 package kvstore.node.server;
 
 import kvstore.core.Message;
+import kvstore.core.MessageCodec;
 import kvstore.core.Sizes;
-import kvstore.node.wire.WireCodec;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -158,19 +158,13 @@ public final class Peers implements AutoCloseable {
                 unreachable.accept(peer);
                 return;
             }
-            List<Message> items = coalesce(batch);
-            byte[] body;
-            try {
-                body = envelope(items);
-            } catch (IOException e) {
-                throw new IllegalStateException("writing to memory cannot fail", e);
-            }
+            byte[] body = MessageCodec.encode(coalesce(batch));
             try {
                 if (connection == null || connection.isStale() || !connection.address().equals(address)) {
                     if (connection != null) {
                         connection.close();
                     }
-                    connection = new PeerConnection(peer, address, source, token);
+                    connection = new PeerConnection(peer, address, source, token, self, addressOf.get(self));
                 }
                 connection.send(body);
             } catch (IOException e) {
@@ -183,26 +177,6 @@ public final class Peers implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-
-        /** {"from": self, "messages": [...]}, written straight to bytes (this is the hot path). */
-        private byte[] envelope(List<Message> items) throws IOException {
-            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(256 + 96 * items.size());
-            try (com.fasterxml.jackson.core.JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
-                g.writeStartObject();
-                g.writeStringField("from", self);
-                String returnAddress = addressOf.get(self);
-                if (returnAddress != null) {
-                    g.writeStringField("address", returnAddress); // so that a node that knows no view can answer
-                }
-                g.writeArrayFieldStart("messages");
-                for (Message m : items) {
-                    WireCodec.write(g, m);
-                }
-                g.writeEndArray();
-                g.writeEndObject();
-            }
-            return out.toByteArray();
         }
 
         void closeConnection() {

@@ -1,6 +1,10 @@
 package kvstore.node.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import kvstore.core.Command;
+import kvstore.core.Message;
+import kvstore.core.MessageCodec;
+import kvstore.core.RequestId;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -8,8 +12,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -87,13 +95,21 @@ class BadInputTest {
                 view("view: unknown field", "{\"view\": [" + self + "], \"leader\": 1}", 400, "unknown field 'leader'", TOKEN),
                 view("view: unknown entry field", "{\"view\": [{\"address\": \"127.0.0.1:1\", \"id\": 1, \"port\": 1}]}", 400, "unknown field 'port' in a view entry", TOKEN),
                 view("view: stale epoch", "{\"view\": [" + self + "], \"epoch\": 1}", 409, "is not newer than this node's epoch", TOKEN),
-                internal("internal without token", "{\"from\": \"2\", \"messages\": []}", 401, "requires the X-Cluster-Token", null),
-                internal("internal: no envelope", "{\"messages\": 1}", 400, "expected {\"from\"", TOKEN),
-                internal("internal: unknown message", "{\"from\": \"2\", \"messages\": [{\"type\": \"gossip\"}]}", 400, "unknown message type 'gossip'", TOKEN),
-                internal("internal: put without value", "{\"from\": \"2\", \"messages\": [{\"type\": \"request\", \"id\": {\"client\": \"c\", \"number\": 1}, \"command\": {\"kind\": \"PUT\", \"key\": \"k\"}}]}", 400, "PUT needs a value", TOKEN),
-                internal("internal: get without key", "{\"from\": \"2\", \"messages\": [{\"type\": \"request\", \"id\": {\"client\": \"c\", \"number\": 1}, \"command\": {\"kind\": \"GET\"}}]}", 400, "GET needs a key", TOKEN),
-                internal("internal: pass-on of view 0", "{\"from\": \"2\", \"messages\": [{\"type\": \"passOn\", \"view\": {\"number\": 0, \"primary\": \"1\", \"backups\": [], \"primaryIncarnation\": 0, \"basis\": 0}}]}", 400, "a view number is from 1", TOKEN),
-                internal("internal: bad return address", "{\"from\": \"2\", \"address\": \"h:1/x\", \"messages\": []}", 400, "'address' must be", TOKEN));
+                internal("internal without token", batch(), 401, "requires the X-Cluster-Token", null),
+                internal("internal: no sender", batch(), 400, "expected the sender's node id in X-From-Node", TOKEN,
+                        "X-From-Node", null),
+                internal("internal: JSON", "{\"from\": \"2\", \"messages\": []}".getBytes(StandardCharsets.UTF_8),
+                        415, "must be application/x-kvstore-messages, not application/json", TOKEN,
+                        "Content-Type", JSON),
+                internal("internal: unknown message", unknownType(), 400, "unknown message type 99", TOKEN),
+                internal("internal: put without value", batch(new Message.ClientRequest(new RequestId("c", 1),
+                        new Command(Command.Kind.PUT, "k", null, null))), 400, "PUT needs a value", TOKEN),
+                internal("internal: get without key", batch(new Message.ClientRequest(new RequestId("c", 1),
+                        new Command(Command.Kind.GET, null, null, null))), 400, "GET needs a key", TOKEN),
+                internal("internal: truncated", Arrays.copyOf(batch(new Message.Heartbeat(1, 1, 1)), 12), 400,
+                        "ends in the middle of a message", TOKEN),
+                internal("internal: bad return address", batch(), 400, "X-Return-Address must be", TOKEN,
+                        "X-Return-Address", "h:1/x"));
     }
 
     private static Arguments bad(String name, String method, String path, String body, int status, String error,
@@ -109,8 +125,35 @@ class BadInputTest {
         return Arguments.of(name, "PUT", "/view", body, status, error, tokenHeaders(token));
     }
 
-    private static Arguments internal(String name, String body, int status, String error, String token) {
-        return Arguments.of(name, "POST", "/internal/messages", body, status, error, tokenHeaders(token));
+    /**
+     * A batch of core messages to {@code /internal/messages}, from node 2, with these headers changed (a null value
+     * leaves the header out).
+     */
+    private static Arguments internal(String name, byte[] body, int status, String error, String token,
+                                      String... changed) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", MessageCodec.MEDIA_TYPE);
+        headers.put("X-From-Node", "2");
+        if (token != null) {
+            headers.put("X-Cluster-Token", token);
+        }
+        for (int i = 0; i < changed.length; i += 2) {
+            headers.put(changed[i], changed[i + 1]);
+        }
+        headers.values().removeIf(java.util.Objects::isNull);
+        String[] flat = headers.entrySet().stream().flatMap(e -> Stream.of(e.getKey(), e.getValue()))
+                .toArray(String[]::new);
+        return Arguments.of(name, "POST", "/internal/messages", body, status, error, flat);
+    }
+
+    private static byte[] batch(Message... messages) {
+        return MessageCodec.encode(List.of(messages));
+    }
+
+    private static byte[] unknownType() {
+        byte[] bytes = batch(new Message.FoundingQuery());
+        bytes[5] = 99; // after the version byte and the count
+        return bytes;
     }
 
     private static String[] tokenHeaders(String token) {
@@ -120,10 +163,11 @@ class BadInputTest {
 
     @ParameterizedTest(name = "{0} -> {4}")
     @MethodSource("badRequests")
-    void isRefusedClearlyAndChangesNothing(String name, String method, String path, String body, int status,
+    void isRefusedClearlyAndChangesNothing(String name, String method, String path, Object body, int status,
                                            String error, String[] headers) {
         List<JsonNode> before = state();
-        Http.Response r = Http.send(method, primary, path, body, headers);
+        Http.Response r = body instanceof byte[] bytes ? Http.sendBytes(method, primary, path, bytes, headers)
+                : Http.send(method, primary, path, (String) body, headers);
         assertEquals(status, r.status(), () -> name + ": " + r);
         assertTrue(r.error() != null && r.error().contains(error),
                 () -> name + ": expected an error containing \"" + error + "\", got " + r);

@@ -102,6 +102,10 @@ final class Http {
     }
 
     static Response send(String method, String address, String path, String body, String... headers) {
+        return sendBytes(method, address, path, body == null ? null : body.getBytes(StandardCharsets.UTF_8), headers);
+    }
+
+    static Response sendBytes(String method, String address, String path, byte[] body, String... headers) {
         URI uri;
         try {
             uri = URI.create("http://" + address + path);
@@ -111,7 +115,7 @@ final class Http {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                 .timeout(Duration.ofSeconds(10))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
+                        : HttpRequest.BodyPublishers.ofByteArray(body));
         boolean typed = false;
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
