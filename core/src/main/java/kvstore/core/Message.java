@@ -191,6 +191,15 @@ public sealed interface Message {
      * again, only in the life the controller had heard of before the round began.
      */
     record Accept(Ballot ballot, View view, long restoreIncarnation) implements Message {
+        public Accept {
+            if (view.number() != ballot.number()) {
+                throw new IllegalArgumentException("the view's number must be the ballot's: " + view.number()
+                        + " under ballot " + ballot);
+            }
+            if (restoreIncarnation < 0) {
+                throw new IllegalArgumentException("'restoreIncarnation' must be 0 or an incarnation");
+            }
+        }
     }
 
     record Accepted(Ballot ballot, NodeState state) implements Message {

@@ -413,7 +413,7 @@ public final class MessageCodec {
                 case 18 -> new Status(buffer.getLong(), state());
                 case 19 -> new Prepare(ballot());
                 case 20 -> new Promise(ballot(), state());
-                case 21 -> new Accept(ballot(), view(), buffer.getLong());
+                case 21 -> accept(ballot(), view(), buffer.getLong());
                 case 22 -> new Accepted(ballot(), state());
                 case 23 -> new Refused(ballot(), state());
                 default -> throw new IllegalArgumentException("unknown message type " + type);
@@ -561,6 +561,14 @@ public final class MessageCodec {
                 return new View(number, primary, backups, buffer.getLong(), buffer.getLong());
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("not a valid view: " + e.getMessage());
+            }
+        }
+
+        static Accept accept(Ballot ballot, View view, long restoreIncarnation) {
+            try {
+                return new Accept(ballot, view, restoreIncarnation);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("not a valid accept: " + e.getMessage());
             }
         }
 

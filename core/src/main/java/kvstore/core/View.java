@@ -37,6 +37,9 @@ public record View(long number, String primary, List<String> backups, long prima
         if (backups.contains(primary)) {
             throw new IllegalArgumentException("the primary " + primary + " is also listed as a backup");
         }
+        if (new java.util.HashSet<>(backups).size() != backups.size()) {
+            throw new IllegalArgumentException("a backup is listed twice in the view: " + backups);
+        }
     }
 
     public List<String> members() {

@@ -179,7 +179,10 @@ class MessageCodecTest {
                 case 17 -> new Message.Status(r.nextLong(), state(r));
                 case 18 -> new Message.Prepare(ballot(r));
                 case 19 -> new Message.Promise(ballot(r), state(r));
-                case 20 -> new Message.Accept(ballot(r), view(r), r.nextLong(0, 1L << 40));
+                case 20 -> {
+                    Ballot b = ballot(r);
+                    yield new Message.Accept(b, view(r, b.number()), r.nextLong(0, 1L << 40));
+                }
                 case 21 -> new Message.Accepted(ballot(r), state(r));
                 default -> new Message.Refused(ballot(r), state(r));
             };
@@ -261,7 +264,10 @@ class MessageCodecTest {
         }
 
         static View view(SplittableRandom r) {
-            long number = r.nextLong(1, 999);
+            return view(r, r.nextLong(1, 999));
+        }
+
+        static View view(SplittableRandom r, long number) {
             String primary = node(r);
             List<String> backups = new ArrayList<>();
             for (int i = r.nextInt(4); i > 0; i--) {

@@ -21,12 +21,12 @@ final class ClusterToken {
         if (token == null) {
             return;
         }
-        var given = req.headers().first(HeaderNames.create(InternalRoutes.TOKEN_HEADER));
+        var given = req.headers().first(HeaderNames.create(MessagesEndpoint.TOKEN));
         if (given.isEmpty()) {
-            throw new ApiError(401, "this cluster requires the " + InternalRoutes.TOKEN_HEADER + " header");
+            throw new ApiError(401, "this cluster requires the " + MessagesEndpoint.TOKEN + " header");
         }
         if (!MessageDigest.isEqual(token, given.get().getBytes(StandardCharsets.UTF_8))) {
-            throw new ApiError(401, "wrong cluster token in " + InternalRoutes.TOKEN_HEADER);
+            throw new ApiError(401, "wrong cluster token in " + MessagesEndpoint.TOKEN);
         }
     }
 }

@@ -7,19 +7,27 @@ import kvstore.core.Message;
 import kvstore.core.MessageCodec;
 
 import java.util.List;
+import java.util.Map;
+
+import static kvstore.node.server.MessagesEndpoint.FROM_CONTROLLER;
+import static kvstore.node.server.MessagesEndpoint.FROM_NODE;
+import static kvstore.node.server.MessagesEndpoint.PEER_ADDRESSES;
+import static kvstore.node.server.MessagesEndpoint.RETURN_ADDRESS;
 
 /**
- * {@code POST /internal/messages}: node-to-node traffic, separate from {@code /data}. The body is a batch of core
- * messages in the core's one format ({@link MessageCodec}); the sender names itself in {@value #FROM_NODE}, and
- * may give the address it listens on in {@value #RETURN_ADDRESS} (so that a node that knows no view yet can
- * answer). Answered at once (202); the answers, if any, travel back as messages of their own, as on the
- * simulator's network.
+ * {@code POST /internal/messages}: the one endpoint for the core's traffic between processes, separate from
+ * {@code /data}. The body is a batch of core messages in the core's one format ({@link MessageCodec}); the sender
+ * names itself in a header.
+ * <ul>
+ *   <li>A node ({@value #FROM_NODE}, and where it listens in {@value #RETURN_ADDRESS}, so that a node that knows
+ *       no view yet can answer): answered at once with 202; the answers, if any, travel back as messages of their
+ *       own, as on the simulator's network.</li>
+ *   <li>A controller ({@value #FROM_CONTROLLER}, and the addresses of the nodes it names in
+ *       {@value #PEER_ADDRESSES}, {@code 1=host:port,2=host:port}): answered with 200 and a batch of what the
+ *       core sent the controller while handling it (a controller listens nowhere; it asks).</li>
+ * </ul>
  */
 final class InternalRoutes {
-    static final String TOKEN_HEADER = "X-Cluster-Token";
-    static final String FROM_NODE = "X-From-Node";
-    static final String RETURN_ADDRESS = "X-Return-Address";
-
     private final ReplicaHost host;
     private final ClusterToken token;
 
@@ -29,18 +37,32 @@ final class InternalRoutes {
     }
 
     void register(HttpRouting.Builder routing) {
-        routing.post("/internal/messages", this::receive);
+        routing.post(MessagesEndpoint.PATH, this::receive);
     }
 
     private void receive(ServerRequest req, ServerResponse res) {
         token.check(req);
-        String from = req.headers().first(io.helidon.http.HeaderNames.create(FROM_NODE)).orElse(null);
-        if (from == null || !ViewDocument.isNodeId(from)) {
-            throw new ApiError(400, "expected the sender's node id in " + FROM_NODE + ", not " + from);
+        String node = header(req, FROM_NODE);
+        String controller = header(req, FROM_CONTROLLER);
+        if ((node == null) == (controller == null)) {
+            throw new ApiError(400, "expected the sender in " + FROM_NODE + " (a node id) or " + FROM_CONTROLLER
+                    + " (a controller's name), exactly one of them");
         }
-        String address = req.headers().first(io.helidon.http.HeaderNames.create(RETURN_ADDRESS)).orElse(null);
-        if (address != null && !ViewDocument.isAddress(address)) {
-            throw new ApiError(400, RETURN_ADDRESS + " must be the sender's host:port, not " + address);
+        if (node != null && !ViewDocument.isNodeId(node)) {
+            throw new ApiError(400, FROM_NODE + " must be a node id, not " + node);
+        }
+        if (controller != null && (controller.isBlank() || controller.length() > 200)) {
+            throw new ApiError(400, FROM_CONTROLLER + " must be a controller's name, not '" + controller + "'");
+        }
+        String returnAddress = header(req, RETURN_ADDRESS);
+        if (returnAddress != null && (node == null || !ViewDocument.isAddress(returnAddress))) {
+            throw new ApiError(400, RETURN_ADDRESS + " must be the sending node's host:port, not " + returnAddress);
+        }
+        Map<Long, String> addresses;
+        try {
+            addresses = MessagesEndpoint.peerAddresses(header(req, PEER_ADDRESSES));
+        } catch (IllegalArgumentException e) {
+            throw new ApiError(400, e.getMessage());
         }
         byte[] body = Bodies.messageBatch(req, Bodies.INTERNAL_LIMIT);
         List<Message> decoded; // the whole batch before any of it is delivered: a bad batch changes nothing
@@ -49,10 +71,21 @@ final class InternalRoutes {
         } catch (IllegalArgumentException e) {
             throw new ApiError(400, "bad batch: " + e.getMessage());
         }
-        if (address != null) {
-            host.learnReturnAddress(from, address);
+        if (controller != null) {
+            byte[] answers = MessageCodec.encode(host.exchange(controller, addresses, decoded));
+            res.status(200);
+            res.header(io.helidon.http.HeaderNames.CONTENT_TYPE, MessageCodec.MEDIA_TYPE);
+            res.send(answers);
+            return;
         }
-        host.receive(from, decoded);
+        if (returnAddress != null) {
+            host.learnReturnAddress(node, returnAddress);
+        }
+        host.receive(node, decoded);
         Bodies.send(res, 202, Json.object().put("accepted", decoded.size()));
+    }
+
+    private static String header(ServerRequest req, String name) {
+        return req.headers().first(io.helidon.http.HeaderNames.create(name)).orElse(null);
     }
 }

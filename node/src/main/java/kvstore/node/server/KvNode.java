@@ -49,7 +49,6 @@ public final class KvNode implements AutoCloseable {
                 Json.object().put("message", "Node " + config.id() + " is up.")));
         new DataRoutes(host, config.id(), config.answerTimeout()).register(routing);
         new ViewRoutes(host, config.id(), token, config.answerTimeout()).register(routing);
-        new ControllerRoutes(host, token).register(routing);
         new InternalRoutes(host, token).register(routing);
         routing.any(KvNode::noSuchEndpoint);
         routing.error(ApiError.class, (req, res, e) -> Bodies.send(res, e.status(), e.body()));

@@ -65,11 +65,11 @@ final class PeerConnection implements AutoCloseable {
             socket.close();
             throw e;
         }
-        requestHead = ("POST /internal/messages HTTP/1.1\r\nHost: " + address
+        requestHead = ("POST " + MessagesEndpoint.PATH + " HTTP/1.1\r\nHost: " + address
                 + "\r\nContent-Type: " + MessageCodec.MEDIA_TYPE + "\r\n"
-                + InternalRoutes.FROM_NODE + ": " + self + "\r\n"
-                + (returnAddress == null ? "" : InternalRoutes.RETURN_ADDRESS + ": " + returnAddress + "\r\n")
-                + (token == null ? "" : InternalRoutes.TOKEN_HEADER + ": " + token + "\r\n")
+                + MessagesEndpoint.FROM_NODE + ": " + self + "\r\n"
+                + (returnAddress == null ? "" : MessagesEndpoint.RETURN_ADDRESS + ": " + returnAddress + "\r\n")
+                + (token == null ? "" : MessagesEndpoint.TOKEN + ": " + token + "\r\n")
                 + "Content-Length: ").getBytes(StandardCharsets.US_ASCII);
         InputStream in = new BufferedInputStream(socket.getInputStream(), 8192);
         Thread.ofVirtual().name("from-node-" + peer).start(() -> readAnswers(in));

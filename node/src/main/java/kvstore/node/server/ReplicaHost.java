@@ -14,56 +14,41 @@ import kvstore.core.RequestId;
 import kvstore.core.Result;
 import kvstore.core.Send;
 import kvstore.core.View;
+import kvstore.node.host.ProcessLoop;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Runs the replica core in production: one thread owns it and feeds it, in turn, HTTP requests, messages from
- * other nodes and timer ticks, exactly as the simulator's event loop does. Whatever the core sends goes to a
- * waiting HTTP request (a local client) or to {@link Peers}. Nothing else touches the core, so it needs no locks.
+ * Runs the replica core in production on a {@link ProcessLoop}, which feeds it HTTP requests, messages from other
+ * nodes and controllers, and ticks. Whatever the core sends goes to a waiting HTTP request (a local client, an
+ * operator's {@code PUT /view}), to the controller whose request is being handled, or to {@link Peers}.
  */
 public final class ReplicaHost implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(ReplicaHost.class.getName());
-    private static final Address CONTROLLER = new Address.Controller("controller");
-
     private final long nodeId;
     private final Replica replica;
     private final Peers peers;
-    private final ExecutorService loop;             // the one thread that touches the core
-    private final ScheduledExecutorService ticker;  // only enqueues ticks (a scheduled queue is slower per task)
+    private final ProcessLoop loop;
     private final Map<Address, CompletableFuture<Result>> waiting = new ConcurrentHashMap<>();
     private final Map<Address, CompletableFuture<ViewReply>> viewRequests = new ConcurrentHashMap<>();
     private final AtomicLong handles = new AtomicLong();
-    private Message controllerAnswer; // what the core just answered a controller; only the loop touches it
+    private Address answering;              // the controller whose request is being handled, if any
+    private List<Message> answersToCaller;  // what the core sent it meanwhile; only the loop touches these
 
     public ReplicaHost(long nodeId, Replica replica, Peers peers, Duration tick) {
         this.nodeId = nodeId;
         this.replica = replica;
         this.peers = peers;
-        this.loop = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "replica-" + nodeId);
-            t.setDaemon(true);
-            return t;
-        });
-        this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "ticks-" + nodeId);
-            t.setDaemon(true);
-            return t;
-        });
-        ticker.scheduleAtFixedRate(() -> enqueue(() -> step(replica::onTick)), tick.toNanos(), tick.toNanos(),
-                TimeUnit.NANOSECONDS);
+        this.loop = new ProcessLoop("replica-" + nodeId, replica, tick, this::route);
         peers.onUnreachable(peer -> receive(peer, List.of(new Message.Unreachable())));
     }
 
@@ -73,7 +58,7 @@ public final class ReplicaHost implements AutoCloseable {
         CompletableFuture<Result> answer = new CompletableFuture<>();
         waiting.put(handle, answer);
         answer.whenComplete((r, e) -> waiting.remove(handle)); // also when the caller gives up waiting
-        if (!enqueue(() -> step(() -> replica.onMessage(handle, new ClientRequest(id, command))))) {
+        if (!loop.deliver(handle, List.of(new ClientRequest(id, command)))) {
             answer.complete(Result.unavailable("the node is shutting down"));
         }
         return answer;
@@ -89,21 +74,7 @@ public final class ReplicaHost implements AutoCloseable {
 
     /** Messages from another node, handled in order in one turn of the loop. */
     public void receive(String from, List<Message> messages) {
-        Address sender = new Address.Node(from);
-        enqueue(() -> {
-            for (Message m : messages) {
-                step(() -> replica.onMessage(sender, m));
-            }
-        });
-    }
-
-    private boolean enqueue(Runnable work) {
-        try {
-            loop.execute(work);
-            return true;
-        } catch (RejectedExecutionException e) {
-            return false; // closed
-        }
+        loop.deliver(new Address.Node(from), messages);
     }
 
     /**
@@ -122,7 +93,7 @@ public final class ReplicaHost implements AutoCloseable {
         CompletableFuture<ViewReply> answer = new CompletableFuture<>();
         viewRequests.put(handle, answer);
         try {
-            if (!enqueue(() -> step(() -> replica.onMessage(handle, m)))) {
+            if (!loop.deliver(handle, List.of(m))) {
                 throw DataRoutes.unavailable("the node is shutting down");
             }
             ViewReply reply = answer.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -153,20 +124,31 @@ public final class ReplicaHost implements AutoCloseable {
     }
 
     /**
-     * A controller's question (a probe, a prepare, an accept), answered by the core: {@code Status},
-     * {@code Promise}, {@code Accepted} or {@code Refused}.
+     * A controller's messages (probes, prepares, accepts, decided views), handled in one turn of the loop; what the
+     * core sends that controller in that turn is the answer. A controller has no address of its own: it asks, and
+     * the answers come back on its request. {@code addresses} (node id to host:port) are learned as a view
+     * document's are: those not known yet before, all of them once the node took a view they came with.
      */
-    public Message answerController(Message question) {
-        return onLoop(() -> {
-            controllerAnswer = null;
-            step(() -> replica.onMessage(CONTROLLER, question));
-            Message answer = controllerAnswer;
-            controllerAnswer = null;
-            if (answer == null) {
-                throw new IllegalStateException("the core did not answer " + question);
+    public List<Message> exchange(String controller, Map<Long, String> addresses, List<Message> messages) {
+        Map<String, String> named = new java.util.TreeMap<>();
+        addresses.forEach((id, address) -> named.put(String.valueOf(id), address));
+        peers.learnUnknown(named);
+        Address sender = new Address.Controller(controller);
+        List<Message> answers = onLoop(() -> {
+            answering = sender;
+            answersToCaller = new ArrayList<>();
+            for (Message m : messages) {
+                loop.step(() -> replica.onMessage(sender, m));
             }
-            return answer;
+            List<Message> out = answersToCaller;
+            answering = null;
+            answersToCaller = null;
+            return out;
         });
+        if (answers.stream().anyMatch(a -> a instanceof ViewReply r && r.refusal() == null)) {
+            peers.learn(addresses);
+        }
+        return answers;
     }
 
     /**
@@ -185,43 +167,35 @@ public final class ReplicaHost implements AutoCloseable {
         return replica.incarnation();
     }
 
-    /** Runs one input through the core and routes what it sends. Only ever called on the loop thread. */
-    private void step(Callable<List<Send>> input) {
-        try {
-            for (Send send : input.call()) {
-                switch (send.to()) {
-                    case Address.Client c -> {
-                        CompletableFuture<Result> client = waiting.remove(c);
-                        if (client != null && send.message() instanceof ClientReply reply) {
-                            client.complete(reply.result());
-                        }
-                    }
-                    case Address.Operator o -> {
-                        CompletableFuture<ViewReply> operator = viewRequests.remove(o);
-                        if (operator != null && send.message() instanceof ViewReply reply) {
-                            operator.complete(reply);
-                        }
-                    }
-                    case Address.Controller c -> controllerAnswer = send.message();
-                    case Address.Node n -> peers.send(n.name(), send.message());
+    /** Where what the core sends goes: a waiting request, the asking controller, or a peer. On the loop thread. */
+    private void route(Send send) {
+        switch (send.to()) {
+            case Address.Client c -> {
+                CompletableFuture<Result> client = waiting.remove(c);
+                if (client != null && send.message() instanceof ClientReply reply) {
+                    client.complete(reply.result());
                 }
             }
-        } catch (Throwable e) {
-            // One bad input must not cost the rest of this turn (a batch from a peer, a tick's pass-ons).
-            LOG.log(System.Logger.Level.ERROR, "the replica failed on an input", e);
+            case Address.Operator o -> {
+                CompletableFuture<ViewReply> operator = viewRequests.remove(o);
+                if (operator != null && send.message() instanceof ViewReply reply) {
+                    operator.complete(reply);
+                }
+            }
+            case Address.Controller c -> {
+                if (c.equals(answering)) {
+                    answersToCaller.add(send.message());
+                } // else: a controller not asking now; it asks again
+            }
+            case Address.Node n -> peers.send(n.name(), send.message());
         }
     }
 
     private <T> T onLoop(Callable<T> work) {
         try {
-            return loop.submit(work).get();
-        } catch (RejectedExecutionException | java.util.concurrent.CancellationException e) {
+            return loop.call(work);
+        } catch (RejectedExecutionException e) {
             throw DataRoutes.unavailable("the node is shutting down");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException(e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw DataRoutes.unavailable("the node is shutting down");
@@ -230,12 +204,7 @@ public final class ReplicaHost implements AutoCloseable {
 
     @Override
     public void close() {
-        ticker.shutdownNow();
-        for (Runnable dropped : loop.shutdownNow()) {
-            if (dropped instanceof java.util.concurrent.Future<?> f) {
-                f.cancel(false); // a handler waiting for it (status, a view) gets its 503 instead of waiting forever
-            }
-        }
+        loop.close();
         waiting.values().forEach(f -> f.complete(Result.unavailable("the node is shutting down")));
         viewRequests.values().forEach(f -> f.cancel(false));
     }

@@ -25,7 +25,7 @@ final class ViewRoutes {
     }
 
     void register(HttpRouting.Builder routing) {
-        routing.put("/view", this::put).get("/view", this::get);
+        routing.put("/view", this::put).get("/view", this::get).get("/view/state", this::state);
     }
 
     private void put(ServerRequest req, ServerResponse res) {
@@ -45,6 +45,11 @@ final class ViewRoutes {
         }
         body.put("epoch", held.number());
         Bodies.send(res, 200, body);
+    }
+
+    /** What this node would tell a controller (docs/api.md, "GET /view/state"). */
+    private void state(ServerRequest req, ServerResponse res) {
+        Bodies.send(res, 200, NodeStateJson.state(host.status().state()));
     }
 
     private void get(ServerRequest req, ServerResponse res) {

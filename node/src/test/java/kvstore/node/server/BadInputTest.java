@@ -96,7 +96,7 @@ class BadInputTest {
                 view("view: unknown entry field", "{\"view\": [{\"address\": \"127.0.0.1:1\", \"id\": 1, \"port\": 1}]}", 400, "unknown field 'port' in a view entry", TOKEN),
                 view("view: stale epoch", "{\"view\": [" + self + "], \"epoch\": 1}", 409, "is not newer than this node's epoch", TOKEN),
                 internal("internal without token", batch(), 401, "requires the X-Cluster-Token", null),
-                internal("internal: no sender", batch(), 400, "expected the sender's node id in X-From-Node", TOKEN,
+                internal("internal: no sender", batch(), 400, "expected the sender in X-From-Node", TOKEN,
                         "X-From-Node", null),
                 internal("internal: JSON", "{\"from\": \"2\", \"messages\": []}".getBytes(StandardCharsets.UTF_8),
                         415, "must be application/x-kvstore-messages, not application/json", TOKEN,
@@ -109,7 +109,11 @@ class BadInputTest {
                 internal("internal: truncated", Arrays.copyOf(batch(new Message.Heartbeat(1, 1, 1)), 12), 400,
                         "ends in the middle of a message", TOKEN),
                 internal("internal: bad return address", batch(), 400, "X-Return-Address must be", TOKEN,
-                        "X-Return-Address", "h:1/x"));
+                        "X-Return-Address", "h:1/x"),
+                internal("internal: two senders", batch(), 400, "exactly one of them", TOKEN,
+                        "X-From-Controller", "c"),
+                internal("internal: bad peer addresses", batch(), 400, "lists id=host:port pairs", TOKEN,
+                        "X-From-Node", null, "X-From-Controller", "c", "X-Peer-Addresses", "1=h:1,two"));
     }
 
     private static Arguments bad(String name, String method, String path, String body, int status, String error,

@@ -1,6 +1,13 @@
 package kvstore.node.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import kvstore.core.Ballot;
+import kvstore.core.Message;
+import kvstore.core.Message.Accept;
+import kvstore.core.Message.Prepare;
+import kvstore.core.Message.Refused;
+import kvstore.core.MessageCodec;
+import kvstore.core.View;
 import kvstore.core.control.Controller;
 import kvstore.core.control.ControllerConfig;
 import kvstore.node.control.ControllerHost;
@@ -111,54 +118,70 @@ class ControllerFailoverTest {
         }
     }
 
+    /**
+     * A controller's batches on the one endpoint: malformed ones are refused with the problem named and change no
+     * vote; a stale prepare is answered, in the response, with a refusal.
+     */
     @Test
-    void theControllerEndpointsRefuseBadInputWithoutChangingTheVote() {
+    void aControllersBadBatchesAreRefusedWithoutChangingTheVote() {
         try (TestCluster cluster = TestCluster.startWithView(1)) {
             String node = cluster.address(1);
-            String[][] cases = {
-                {"/view/prepare", "{}", "a ballot must be"},
-                {"/view/prepare", "{\"ballot\": {\"number\": 0, \"controller\": \"c\"}}", "'number' must be"},
-                {"/view/prepare", "{\"ballot\": {\"number\": 5}}", "'controller'"},
-                {"/view/prepare", "{\"ballot\": {\"number\": 5, \"controller\": \"c\"}, \"x\": 1}", "unknown field"},
-                {"/view/accept", "{\"ballot\": {\"number\": 5, \"controller\": \"c\"}}", "a view must be"},
-                {"/view/accept", "{\"ballot\": {\"number\": 5, \"controller\": \"c\"}, \"view\": {\"number\": 4, "
-                        + "\"primary\": \"1\", \"backups\": [], \"primaryIncarnation\": 1, \"basis\": 0}}",
-                        "the view's number must be the ballot's"},
-                {"/view/accept", "{\"ballot\": {\"number\": 5, \"controller\": \"c\"}, \"view\": {\"number\": 5, "
-                        + "\"primary\": \"1\", \"backups\": [\"1\"], \"primaryIncarnation\": 1, \"basis\": 0}}",
-                        "also listed as a backup"},
-                {"/view/accept", "{\"ballot\": {\"number\": 5, \"controller\": \"c\"}, \"view\": {\"number\": 5, "
-                        + "\"primary\": \"1\", \"backups\": [\"2\", \"2\"], \"primaryIncarnation\": 1, \"basis\": 0}}",
-                        "backup 2 is listed twice"},
-                {"/view/accept", "{\"ballot\": {\"number\": 5, \"controller\": \"c\"}, \"view\": {\"number\": 5, "
-                        + "\"primary\": \"1\", \"backups\": [], \"primaryIncarnation\": 1, \"basis\": 0, \"x\": 1}}",
-                        "unknown field 'x' in a view"},
-                {"/view/accept", "{\"ballot\": {\"number\": 5, \"controller\": \"c\"}, \"view\": {\"number\": 5, "
-                        + "\"primary\": \"1\", \"backups\": [], \"primaryIncarnation\": 1, \"basis\": 0}, "
-                        + "\"restoreIncarnation\": 1.9}", "'restoreIncarnation' must be"},
+            byte[] accept = MessageCodec.encode(List.of(new Accept(new Ballot(5, "c"),
+                    new View(5, "1", List.of("2", "3"), 1, 0), 0)));
+            byte[] otherNumber = accept.clone();
+            otherNumber[1 + 4 + 1 + 8 + 4 + 1 + 7] = 4; // the view's number, the last of its 8 bytes: 5 becomes 4
+            byte[] twice = accept.clone();
+            twice[indexOf(twice, new byte[] {0, 0, 0, 1, '3'}) + 4] = '2';
+            byte[] zeroBallot = MessageCodec.encode(List.of(new Prepare(new Ballot(5, "c"))));
+            zeroBallot[1 + 4 + 1 + 7] = 0;
+            Object[][] cases = {
+                {otherNumber, "the view's number must be the ballot's"},
+                {twice, "a backup is listed twice"},
+                {zeroBallot, "a ballot number is positive"},
             };
-            for (String[] c : cases) {
-                Http.Response r = Http.send("POST", node, c[0], c[1]);
+            for (Object[] c : cases) {
+                Http.Response r = fromController(node, (byte[]) c[0]);
                 assertEquals(400, r.status(), () -> c[1] + " -> " + r);
-                assertTrue(r.error().contains(c[2]), () -> c[1] + " -> " + r.error());
+                assertTrue(r.error().contains((String) c[1]), () -> c[1] + " -> " + r.error());
             }
+            Http.Response nobody = Http.sendBytes("POST", node, MessagesEndpoint.PATH, accept, "Content-Type",
+                    MessageCodec.MEDIA_TYPE);
+            assertTrue(nobody.status() == 400 && nobody.error().contains("expected the sender"), nobody::toString);
             JsonNode state = Http.send("GET", node, "/view/state", null).body();
             assertEquals(1, state.path("promised").path("number").asLong(), "nothing was promised: " + state);
             assertFalse(state.path("fenced").asBoolean());
 
-            Http.Response stale = Http.send("POST", node, "/view/prepare",
-                    "{\"ballot\": {\"number\": 1, \"controller\": \"c\"}}");
-            assertEquals(409, stale.status(), stale::toString);
-            assertTrue(stale.error().contains("does not outrank"), stale::toString);
+            Http.Response stale = fromController(node, MessageCodec.encode(List.of(new Prepare(new Ballot(1, "c")))));
+            assertEquals(200, stale.status(), stale::toString);
+            List<Message> answers = MessageCodec.decode(stale.bytes());
+            assertTrue(answers.size() == 1 && answers.getFirst() instanceof Refused, answers::toString);
         }
     }
 
     @Test
-    void theControllerEndpointsNeedTheClusterToken() {
+    void aControllersBatchesNeedTheClusterToken() {
         try (TestCluster cluster = TestCluster.startWithToken(1, "secret")) {
-            Http.Response r = Http.send("POST", cluster.address(1), "/view/prepare",
-                    "{\"ballot\": {\"number\": 5, \"controller\": \"c\"}}");
+            Http.Response r = fromController(cluster.address(1),
+                    MessageCodec.encode(List.of(new Prepare(new Ballot(5, "c")))));
             assertEquals(401, r.status(), r::toString);
         }
+    }
+
+    private static Http.Response fromController(String node, byte[] batch) {
+        return Http.sendBytes("POST", node, MessagesEndpoint.PATH, batch, "Content-Type", MessageCodec.MEDIA_TYPE,
+                MessagesEndpoint.FROM_CONTROLLER, "c");
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new IllegalArgumentException("not found");
     }
 }

@@ -19,7 +19,8 @@ final class Http {
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
 
-    record Response(int status, JsonNode body, Long msgNum, String raw) {
+    /** @param bytes the body as it came (a batch of core messages is not text) */
+    record Response(int status, JsonNode body, Long msgNum, String raw, byte[] bytes) {
         String error() {
             return body.path("error").asText(null);
         }
@@ -95,7 +96,8 @@ final class Http {
                     .matcher(head);
             String body = length.find() ? new String(in.readNBytes(Integer.parseInt(length.group(1))),
                     StandardCharsets.UTF_8) : "";
-            return new Response(status, body.isEmpty() ? NullNode.instance : Json.MAPPER.readTree(body), null, body);
+            return new Response(status, body.isEmpty() ? NullNode.instance : Json.MAPPER.readTree(body), null, body,
+                    body.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(method + " " + address + path + " failed", e);
         }
@@ -125,10 +127,12 @@ final class Http {
             request.header("Content-Type", "application/json");
         }
         try {
-            HttpResponse<String> r = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            JsonNode json = r.body().isEmpty() ? NullNode.instance : Json.MAPPER.readTree(r.body());
+            HttpResponse<byte[]> r = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            boolean isJson = r.headers().firstValue("Content-Type").orElse("application/json").contains("json");
+            String text = isJson ? new String(r.body(), StandardCharsets.UTF_8) : r.body().length + " bytes";
+            JsonNode json = !isJson || text.isEmpty() ? NullNode.instance : Json.MAPPER.readTree(text);
             Long msgNum = r.headers().firstValue("Msg-Num").map(Long::valueOf).orElse(null);
-            return new Response(r.statusCode(), json, msgNum, r.body());
+            return new Response(r.statusCode(), json, msgNum, text, r.body());
         } catch (IOException e) {
             throw new UncheckedIOException(method + " " + address + path + " failed", e);
         } catch (InterruptedException e) {
