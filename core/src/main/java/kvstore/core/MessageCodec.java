@@ -91,7 +91,7 @@ public final class MessageCodec {
                 throw new IllegalArgumentException("format version " + version + ", this node reads " + VERSION);
             }
             int count = in.count(1);
-            List<Message> batch = new ArrayList<>(count);
+            List<Message> batch = new ArrayList<>(Math.min(count, 1024)); // grows with what really comes
             for (int i = 0; i < count; i++) {
                 int at = in.buffer.position();
                 try {
@@ -404,7 +404,7 @@ public final class MessageCodec {
                 case 9 -> new Unreachable();
                 case 10 -> catchUp();
                 case 11 -> new NewView(view(), bool());
-                case 12 -> new UnnumberedView(string(), list(1, this::string));
+                case 12 -> unnumbered(requiredString("a view's primary"), list(4, () -> requiredString("a backup")));
                 case 13 -> new PassOn(view());
                 case 14 -> new ViewReply(optional(this::view), string());
                 case 15 -> new FoundingQuery();
@@ -484,7 +484,7 @@ public final class MessageCodec {
 
         <T> List<T> list(int minBytes, Supplier<T> element) {
             int n = count(minBytes);
-            List<T> list = new ArrayList<>(n);
+            List<T> list = new ArrayList<>(Math.min(n, 1024)); // grows with what really comes
             for (int i = 0; i < n; i++) {
                 list.add(element.get());
             }
@@ -564,6 +564,14 @@ public final class MessageCodec {
             }
         }
 
+        static UnnumberedView unnumbered(String primary, List<String> backups) {
+            if (backups.contains(primary) || new java.util.HashSet<>(backups).size() != backups.size()) {
+                throw new IllegalArgumentException("not a valid view: a node listed twice in " + primary + ", "
+                        + backups);
+            }
+            return new UnnumberedView(primary, backups);
+        }
+
         static Accept accept(Ballot ballot, View view, long restoreIncarnation) {
             try {
                 return new Accept(ballot, view, restoreIncarnation);
@@ -572,9 +580,24 @@ public final class MessageCodec {
             }
         }
 
+        /** A controller's ballot (prepare, accept, an answer): it names that controller. */
         Ballot ballot() {
+            return ballot(false);
+        }
+
+        /**
+         * A ballot; as a node reports its promise ({@code mayBeInstalledView}), also the one an installed view counts
+         * as, which no controller owns (an empty name): a controller may never send that one.
+         */
+        Ballot ballot(boolean mayBeInstalledView) {
             long number = buffer.getLong();
             String controller = requiredString("a ballot's controller");
+            if (number > View.MAX_NUMBER) {
+                throw new IllegalArgumentException("a ballot number is at most " + View.MAX_NUMBER);
+            }
+            if ((controller.isEmpty() && !mayBeInstalledView) || controller.length() > 200) {
+                throw new IllegalArgumentException("a ballot names its controller in 1 to 200 characters");
+            }
             try {
                 return new Ballot(number, controller);
             } catch (IllegalArgumentException e) {
@@ -584,7 +607,7 @@ public final class MessageCodec {
 
         NodeState state() {
             return new NodeState(buffer.getLong(), optional(this::view), bool(), buffer.getLong(), bool(),
-                    buffer.getLong(), bool(), optional(this::ballot), optional(this::view), bool(),
+                    buffer.getLong(), bool(), optional(() -> ballot(true)), optional(this::view), bool(),
                     list(4, () -> requiredString("a backup")), progress(), progress(), bool());
         }
 

@@ -92,6 +92,10 @@ class MessageCodecTest {
         assertTrue(message(() -> MessageCodec.decode(version)).contains("format version 2"));
         byte[] trailing = Arrays.copyOf(MessageCodec.encode(List.of()), 7);
         assertTrue(message(() -> MessageCodec.decode(trailing)).contains("2 bytes after the last message"));
+        assertTrue(message(() -> MessageCodec.decode(MessageCodec.encode(List.of(new Message.Prepare(
+                new Ballot(5, "")))))).contains("names its controller"), "only a node's report has a ballot of no one");
+        assertTrue(message(() -> MessageCodec.decode(MessageCodec.encode(List.of(new Message.UnnumberedView("1",
+                List.of("2", "2")))))).contains("listed twice"));
         byte[] huge = {MessageCodec.VERSION, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff};
         assertTrue(message(() -> MessageCodec.decode(huge)).contains("a count of 2147483647"),
                 "a count the bytes cannot hold is refused before anything is allocated for it");
@@ -107,7 +111,8 @@ class MessageCodecTest {
         assertTrue(message(() -> MessageCodec.decode(bad)).contains("not UTF-8"));
         String surrogates = "\uD83D\uDE00 and a lone \uD800";
         Message lone = new Message.ClientRequest(new RequestId("c", 1), Command.put("k", surrogates));
-        // Java's encoder writes a lone surrogate as '?': what arrives is what UTF-8 can say, and still decodes.
+        // Java's encoder writes a lone surrogate as '?', which is why the node refuses one at its edge (WriteBody):
+        // replicas must not hold something else than the primary.
         Message back = MessageCodec.decode(MessageCodec.encode(List.of(lone))).getFirst();
         assertEquals("\uD83D\uDE00 and a lone ?", ((Message.ClientRequest) back).command().value());
     }
@@ -169,7 +174,7 @@ class MessageCodecTest {
                 case 8 -> new Message.Unreachable();
                 case 9 -> catchUp(r);
                 case 10 -> new Message.NewView(view(r), r.nextBoolean());
-                case 11 -> new Message.UnnumberedView(node(r), List.of(node(r), node(r)));
+                case 11 -> new Message.UnnumberedView("p" + node(r), List.of(node(r) + "a", node(r) + "b"));
                 case 12 -> new Message.PassOn(view(r));
                 case 13 -> new Message.ViewReply(r.nextBoolean() ? null : view(r),
                         r.nextBoolean() ? null : text(r, 40));
@@ -280,7 +285,12 @@ class MessageCodecTest {
         }
 
         static Ballot ballot(SplittableRandom r) {
-            return new Ballot(r.nextLong(1, 999), r.nextBoolean() ? "" : "ctl-" + r.nextInt(99) + "#" + r.nextInt(9));
+            return new Ballot(r.nextLong(1, 999), "ctl-" + r.nextInt(99) + "#" + r.nextInt(9));
+        }
+
+        /** As a node reports its promise: also an installed view's, which names no controller. */
+        static Ballot promised(SplittableRandom r) {
+            return r.nextBoolean() ? new Ballot(r.nextLong(1, 999), "") : ballot(r);
         }
 
         static NodeState state(SplittableRandom r) {
@@ -291,7 +301,7 @@ class MessageCodecTest {
             }
             return new NodeState(r.nextLong(1, 1L << 40), r.nextBoolean() ? null : view(r), r.nextBoolean(),
                     r.nextLong(0, 99), r.nextBoolean(), r.nextLong(-1, 9999), r.nextBoolean(),
-                    r.nextBoolean() ? null : ballot(r), r.nextBoolean() ? null : view(r), r.nextBoolean(),
+                    r.nextBoolean() ? null : promised(r), r.nextBoolean() ? null : view(r), r.nextBoolean(),
                     List.of(node(r)), progress, List.copyOf(progress), r.nextBoolean());
         }
     }

@@ -95,7 +95,7 @@ public final class ProcessLoop implements AutoCloseable {
             for (Send send : input.get()) {
                 router.accept(send);
             }
-        } catch (RuntimeException | AssertionError e) {
+        } catch (Throwable e) {
             LOG.log(System.Logger.Level.ERROR, name + " failed on an input", e);
         }
     }

@@ -71,6 +71,12 @@ final class InternalRoutes {
         } catch (IllegalArgumentException e) {
             throw new ApiError(400, "bad batch: " + e.getMessage());
         }
+        for (Message m : decoded) {
+            String refusal = node != null ? fromNode(m) : fromController(m);
+            if (refusal != null) {
+                throw new ApiError(400, "bad batch: " + refusal);
+            }
+        }
         if (controller != null) {
             byte[] answers = MessageCodec.encode(host.exchange(controller, addresses, decoded));
             res.status(200);
@@ -87,5 +93,40 @@ final class InternalRoutes {
 
     private static String header(ServerRequest req, String name) {
         return req.headers().first(io.helidon.http.HeaderNames.create(name)).orElse(null);
+    }
+
+    /** Why a node may not send this (null: it may): what a node sends another, with views of node ids. */
+    private static String fromNode(Message m) {
+        return switch (m) {
+            case Message.Replicate r -> null;
+            case Message.Ack a -> null;
+            case Message.CatchUp c -> null;
+            case Message.CatchUpAck a -> null;
+            case Message.StateRequest r -> null;
+            case Message.StateOffer o -> null;
+            case Message.Heartbeat h -> null;
+            case Message.FoundingQuery q -> null;
+            case Message.FoundingAnswer a -> null;
+            case Message.ClientRequest r -> r.forwarded() ? null : "a node forwards requests, it does not make them";
+            case Message.ClientReply r -> null;
+            case Message.PassOn p -> nodeIds(p.view());
+            default -> "a node does not send " + m.getClass().getSimpleName();
+        };
+    }
+
+    /** Why a controller may not send this (null: it may): its questions, and the views it decided. */
+    private static String fromController(Message m) {
+        return switch (m) {
+            case Message.Probe p -> null;
+            case Message.Prepare p -> null;
+            case Message.Accept a -> nodeIds(a.view());
+            case Message.NewView v -> v.decided() ? nodeIds(v.view()) : "a controller sends only decided views";
+            default -> "a controller does not send " + m.getClass().getSimpleName();
+        };
+    }
+
+    private static String nodeIds(kvstore.core.View v) {
+        return v.members().stream().allMatch(ViewDocument::isNodeId) ? null
+                : "a view names nodes by id: " + v.members();
     }
 }

@@ -137,13 +137,15 @@ public final class ReplicaHost implements AutoCloseable {
         List<Message> answers = onLoop(() -> {
             answering = sender;
             answersToCaller = new ArrayList<>();
-            for (Message m : messages) {
-                loop.step(() -> replica.onMessage(sender, m));
+            try {
+                for (Message m : messages) {
+                    loop.step(() -> replica.onMessage(sender, m));
+                }
+                return answersToCaller;
+            } finally {
+                answering = null;
+                answersToCaller = null;
             }
-            List<Message> out = answersToCaller;
-            answering = null;
-            answersToCaller = null;
-            return out;
         });
         if (answers.stream().anyMatch(a -> a instanceof ViewReply r && r.refusal() == null)) {
             peers.learn(addresses);
