@@ -22,8 +22,4 @@ public sealed interface Address {
     /** An operator who installs views by hand (the prototype's {@code PUT /view}). */
     record Operator(String name) implements Address {
     }
-
-    static Node node(String name) {
-        return new Node(name);
-    }
 }

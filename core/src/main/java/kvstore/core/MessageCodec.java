@@ -69,8 +69,9 @@ public final class MessageCodec {
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(VERSION);
             out.writeInt(batch.size());
+            Writer writer = new Writer(out);
             for (Message m : batch) {
-                new Writer(out).message(m);
+                writer.message(m);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a byte array does not fail
@@ -139,6 +140,12 @@ public final class MessageCodec {
         };
     }
 
+    /** One part of a message, written to the stream. */
+    @FunctionalInterface
+    private interface Part<T> {
+        void write(T value) throws IOException;
+    }
+
     private record Writer(DataOutputStream out) {
         void message(Message m) throws IOException {
             out.writeByte(typeOf(m));
@@ -161,13 +168,13 @@ public final class MessageCodec {
                 case Ack a -> {
                     longs(a.view(), a.seq(), a.incarnation(), a.chainStart(), a.primaryIncarnation());
                     out.writeBoolean(a.keptLog());
-                    chains(a.lineage());
+                    list(a.lineage(), this::chain);
                     out.writeLong(a.held());
                 }
                 case CatchUpAck a -> {
                     longs(a.view(), a.incarnation(), a.transfer());
                     out.writeInt(a.batch());
-                    chain(a.heldChain());
+                    optional(a.heldChain(), this::chain);
                     out.writeLong(a.held());
                 }
                 case StateRequest r -> out.writeLong(r.view());
@@ -175,7 +182,7 @@ public final class MessageCodec {
                     longs(o.view(), o.seq());
                     data(o.data());
                     results(o.done());
-                    chains(o.lineage());
+                    list(o.lineage(), this::chain);
                 }
                 case Heartbeat h -> longs(h.view(), h.chainStart(), h.primaryIncarnation());
                 case Unreachable u -> { }
@@ -184,20 +191,13 @@ public final class MessageCodec {
                     out.writeInt(c.batch());
                     out.writeLong(c.from());
                     out.writeBoolean(c.full());
-                    chain(c.expect());
-                    out.writeInt(c.ops().size());
-                    for (LoggedOp op : c.ops()) {
-                        out.writeLong(op.seq());
-                        chain(op.chain());
-                        id(op.id());
-                        command(op.command());
-                        optionalResult(op.result());
-                    }
+                    optional(c.expect(), this::chain);
+                    list(c.ops(), this::op);
                     results(c.results());
                     data(c.data());
                     out.writeBoolean(c.dataDone());
                     out.writeBoolean(c.complete());
-                    chains(c.lineage());
+                    list(c.lineage(), this::chain);
                 }
                 case NewView v -> {
                     view(v.view());
@@ -205,11 +205,11 @@ public final class MessageCodec {
                 }
                 case UnnumberedView u -> {
                     string(u.primary());
-                    strings(u.backups());
+                    list(u.backups(), this::string);
                 }
                 case PassOn p -> view(p.view());
                 case ViewReply r -> {
-                    optionalView(r.view());
+                    optional(r.view(), this::view);
                     string(r.refusal());
                 }
                 case FoundingQuery q -> { }
@@ -240,6 +240,22 @@ public final class MessageCodec {
             }
         }
 
+        /** A presence flag, and the value if there is one. */
+        <T> void optional(T value, Part<T> part) throws IOException {
+            out.writeBoolean(value != null);
+            if (value != null) {
+                part.write(value);
+            }
+        }
+
+        /** The number of items, and each item. */
+        <T> void list(java.util.Collection<T> items, Part<T> part) throws IOException {
+            out.writeInt(items.size());
+            for (T item : items) {
+                part.write(item);
+            }
+        }
+
         void longs(long... values) throws IOException {
             for (long v : values) {
                 out.writeLong(v);
@@ -254,13 +270,6 @@ public final class MessageCodec {
             byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
             out.writeInt(utf8.length);
             out.write(utf8);
-        }
-
-        void strings(List<String> list) throws IOException {
-            out.writeInt(list.size());
-            for (String s : list) {
-                string(s);
-            }
         }
 
         void id(RequestId id) throws IOException {
@@ -278,65 +287,43 @@ public final class MessageCodec {
         void result(Result r) throws IOException {
             out.writeByte(r.status().ordinal());
             string(r.value());
-            out.writeBoolean(r.all() != null);
-            if (r.all() != null) {
-                data(r.all());
-            }
+            optional(r.all(), this::data);
             out.writeLong(r.seq());
             string(r.detail());
         }
 
-        void optionalResult(Result r) throws IOException {
-            out.writeBoolean(r != null);
-            if (r != null) {
-                result(r);
-            }
+        void op(LoggedOp op) throws IOException {
+            out.writeLong(op.seq());
+            optional(op.chain(), this::chain);
+            id(op.id());
+            command(op.command());
+            optional(op.result(), this::result);
         }
 
         void data(Map<String, String> data) throws IOException {
-            out.writeInt(data.size());
-            for (Map.Entry<String, String> e : data.entrySet()) {
+            list(data.entrySet(), e -> {
                 string(e.getKey());
                 string(e.getValue());
-            }
+            });
         }
 
         void results(Map<RequestId, Result> results) throws IOException {
-            out.writeInt(results.size());
-            for (Map.Entry<RequestId, Result> e : results.entrySet()) {
+            list(results.entrySet(), e -> {
                 id(e.getKey());
                 result(e.getValue());
-            }
+            });
         }
 
         void chain(ChainId c) throws IOException {
-            out.writeBoolean(c != null);
-            if (c != null) {
-                string(c.primary());
-                longs(c.incarnation(), c.start());
-            }
-        }
-
-        void chains(List<ChainId> lineage) throws IOException {
-            out.writeInt(lineage.size());
-            for (ChainId c : lineage) {
-                string(c.primary());
-                longs(c.incarnation(), c.start());
-            }
+            string(c.primary());
+            longs(c.incarnation(), c.start());
         }
 
         void view(View v) throws IOException {
             out.writeLong(v.number());
             string(v.primary());
-            strings(v.backups());
+            list(v.backups(), this::string);
             longs(v.primaryIncarnation(), v.basis());
-        }
-
-        void optionalView(View v) throws IOException {
-            out.writeBoolean(v != null);
-            if (v != null) {
-                view(v);
-            }
         }
 
         void ballot(Ballot b) throws IOException {
@@ -344,37 +331,27 @@ public final class MessageCodec {
             string(b.controller());
         }
 
-        void optionalBallot(Ballot b) throws IOException {
-            out.writeBoolean(b != null);
-            if (b != null) {
-                ballot(b);
-            }
-        }
-
         void state(NodeState s) throws IOException {
             out.writeLong(s.incarnation());
-            optionalView(s.view());
+            optional(s.view(), this::view);
             out.writeBoolean(s.synced());
             out.writeLong(s.syncedView());
             out.writeBoolean(s.mayLead());
             out.writeLong(s.applied());
             out.writeBoolean(s.voter());
-            optionalBallot(s.promised());
-            optionalView(s.accepted());
+            optional(s.promised(), this::ballot);
+            optional(s.accepted(), this::view);
             out.writeBoolean(s.fenced());
-            strings(s.laggingBackups());
-            progress(s.catchingUp());
-            progress(s.caughtUp());
+            list(s.laggingBackups(), this::string);
+            list(s.catchingUp(), this::progress);
+            list(s.caughtUp(), this::progress);
             out.writeBoolean(s.takingNewerState());
         }
 
-        void progress(List<CatchUpProgress> list) throws IOException {
-            out.writeInt(list.size());
-            for (CatchUpProgress p : list) {
-                string(p.backup());
-                out.writeBoolean(p.full());
-                longs(p.bytes(), p.ticks());
-            }
+        void progress(CatchUpProgress p) throws IOException {
+            string(p.backup());
+            out.writeBoolean(p.full());
+            longs(p.bytes(), p.ticks());
         }
     }
 

@@ -42,12 +42,7 @@ class MessageCodecTest {
 
     @Test
     void aBatchCutAnywhereIsRefusedWhole() {
-        SplittableRandom random = new SplittableRandom(11);
-        List<Message> batch = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            batch.add(Messages.any(random));
-        }
-        byte[] bytes = MessageCodec.encode(batch);
+        byte[] bytes = MessageCodec.encode(Messages.batch(new SplittableRandom(11), 20));
         for (int length = 0; length < bytes.length; length++) {
             byte[] cut = Arrays.copyOf(bytes, length);
             assertThrows(IllegalArgumentException.class, () -> MessageCodec.decode(cut), "cut at " + length);
@@ -57,11 +52,7 @@ class MessageCodecTest {
     @Test
     void changedBytesDecodeOrAreRefusedNeverAnythingElse() {
         SplittableRandom random = new SplittableRandom(13);
-        List<Message> batch = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            batch.add(Messages.any(random));
-        }
-        byte[] bytes = MessageCodec.encode(batch);
+        byte[] bytes = MessageCodec.encode(Messages.batch(random, 20));
         for (int trial = 0; trial < 20_000; trial++) {
             byte[] changed = bytes.clone();
             for (int flips = 1 + random.nextInt(3); flips > 0; flips--) {
@@ -157,6 +148,14 @@ class MessageCodecTest {
 
     /** A generator of every kind of message, with the values the core sends (and some it never does). */
     static final class Messages {
+        static List<Message> batch(SplittableRandom r, int size) {
+            List<Message> batch = new ArrayList<>();
+            for (int i = 0; i < size; i++) {
+                batch.add(any(r));
+            }
+            return batch;
+        }
+
         static Message any(SplittableRandom r) {
             return switch (r.nextInt(23)) {
                 case 0 -> new Message.ClientRequest(id(r), command(r), r.nextBoolean());

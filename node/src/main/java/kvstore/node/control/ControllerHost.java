@@ -50,7 +50,7 @@ public final class ControllerHost implements AutoCloseable {
         this.addresses = new TreeMap<>(java.util.Comparator.comparingLong(Long::parseLong)); // ids in numeric
         this.addresses.putAll(addresses);              // order, as view documents list members: views compare equal
         this.token = token;
-        this.peerAddresses = MessagesEndpoint.peerAddresses(this.addresses);
+        this.peerAddresses = MessagesEndpoint.formatPeerAddresses(this.addresses);
         this.name = name;
         this.requestTimeout = tick.multipliedBy(config.suspectAfter());
         this.controller = new Controller(name, List.copyOf(this.addresses.keySet()), config, new SplittableRandom(),

@@ -60,7 +60,7 @@ final class InternalRoutes {
         }
         Map<Long, String> addresses;
         try {
-            addresses = MessagesEndpoint.peerAddresses(header(req, PEER_ADDRESSES));
+            addresses = MessagesEndpoint.parsePeerAddresses(header(req, PEER_ADDRESSES));
         } catch (IllegalArgumentException e) {
             throw new ApiError(400, e.getMessage());
         }

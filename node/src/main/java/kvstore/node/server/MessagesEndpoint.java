@@ -23,14 +23,15 @@ public final class MessagesEndpoint {
     private MessagesEndpoint() {
     }
 
-    public static String peerAddresses(Map<String, String> addresses) {
+    /** The {@link #PEER_ADDRESSES} header for these addresses, by node id. */
+    public static String formatPeerAddresses(Map<String, String> addresses) {
         StringBuilder s = new StringBuilder();
         addresses.forEach((id, address) -> s.append(s.isEmpty() ? "" : ",").append(id).append('=').append(address));
         return s.toString();
     }
 
     /** The addresses of {@link #PEER_ADDRESSES} (none: empty); {@link IllegalArgumentException} if malformed. */
-    static Map<Long, String> peerAddresses(String header) {
+    static Map<Long, String> parsePeerAddresses(String header) {
         Map<Long, String> addresses = new TreeMap<>();
         if (header == null || header.isEmpty()) {
             return addresses;

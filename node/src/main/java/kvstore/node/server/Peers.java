@@ -51,8 +51,8 @@ public final class Peers implements AutoCloseable {
      * and they to answer this node at the address it tells them, before it answers). Never overrides an address
      * already known.
      */
-    public void learnUnknown(Map<String, String> addresses) {
-        addresses.forEach(addressOf::putIfAbsent);
+    public void learnUnknown(Map<Long, String> addresses) {
+        addresses.forEach((id, address) -> addressOf.putIfAbsent(String.valueOf(id), address));
     }
 
     /**

@@ -83,9 +83,7 @@ public final class ReplicaHost implements AutoCloseable {
      * names are learned first: where nodes listen is the transport's business, not the core's.
      */
     public ViewReply installView(ViewDocument doc, Duration timeout) {
-        Map<String, String> named = new java.util.TreeMap<>();
-        doc.addresses().forEach((id, address) -> named.put(String.valueOf(id), address));
-        peers.learnUnknown(named);
+        peers.learnUnknown(doc.addresses());
         Message m = doc.epoch() == null
                 ? new UnnumberedView(String.valueOf(doc.primary()), doc.backups().stream().map(String::valueOf).toList())
                 : new NewView(doc.toCoreView(), doc.basis() != null);
@@ -130,9 +128,7 @@ public final class ReplicaHost implements AutoCloseable {
      * document's are: those not known yet before, all of them once the node took a view they came with.
      */
     public List<Message> exchange(String controller, Map<Long, String> addresses, List<Message> messages) {
-        Map<String, String> named = new java.util.TreeMap<>();
-        addresses.forEach((id, address) -> named.put(String.valueOf(id), address));
-        peers.learnUnknown(named);
+        peers.learnUnknown(addresses);
         Address sender = new Address.Controller(controller);
         List<Message> answers = onLoop(() -> {
             answering = sender;

@@ -128,10 +128,11 @@ class ControllerFailoverTest {
             String node = cluster.address(1);
             byte[] accept = MessageCodec.encode(List.of(new Accept(new Ballot(5, "c"),
                     new View(5, "1", List.of("2", "3"), 1, 0), 0)));
+            int viewAt = 1 + 4 + 1 + 8 + 4 + 1; // version, count, type, then the ballot: its number and "c"
             byte[] otherNumber = accept.clone();
-            otherNumber[1 + 4 + 1 + 8 + 4 + 1 + 7] = 4; // the view's number, the last of its 8 bytes: 5 becomes 4
+            otherNumber[viewAt + 7] = 4; // the view's number, the last of its 8 bytes: 5 becomes 4
             byte[] twice = accept.clone();
-            twice[indexOf(twice, new byte[] {0, 0, 0, 1, '3'}) + 4] = '2';
+            twice[viewAt + 8 + 4 + 1 + 4 + 4 + 1 + 4] = '2'; // after number, "1", the count and "2": "3" becomes "2"
             byte[] zeroBallot = MessageCodec.encode(List.of(new Prepare(new Ballot(5, "c"))));
             zeroBallot[1 + 4 + 1 + 7] = 0;
             Object[][] cases = {
@@ -170,18 +171,5 @@ class ControllerFailoverTest {
     private static Http.Response fromController(String node, byte[] batch) {
         return Http.sendBytes("POST", node, MessagesEndpoint.PATH, batch, "Content-Type", MessageCodec.MEDIA_TYPE,
                 MessagesEndpoint.FROM_CONTROLLER, "c");
-    }
-
-    private static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i <= haystack.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        throw new IllegalArgumentException("not found");
     }
 }
