@@ -5,18 +5,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import kvstore.node.server.Json;
+import kvstore.node.server.KeyPath;
+
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /** The REST API as a client and an operator use it (java.net.http; one shared client, HTTP/1.1). */
 final class NodeApi {
-    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = Json.MAPPER;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofMillis(500)).build();
     private final Duration timeout;
@@ -35,12 +36,8 @@ final class NodeApi {
         this.timeout = timeout;
     }
 
-    static String keyPath(String key) {
-        return "/data/" + URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20").replace(".", "%2E");
-    }
-
     Answer get(String address, String key) {
-        return send("GET", address, keyPath(key), null);
+        return send("GET", address, KeyPath.of(key), null);
     }
 
     Answer getAll(String address) {
@@ -48,16 +45,16 @@ final class NodeApi {
     }
 
     Answer put(String address, String key, String value) {
-        return send("PUT", address, keyPath(key), JSON.createObjectNode().put("value", value));
+        return send("PUT", address, KeyPath.of(key), JSON.createObjectNode().put("value", value));
     }
 
     Answer cas(String address, String key, String expected, String value) {
-        return send("PUT", address, keyPath(key), JSON.createObjectNode().put("value", value)
+        return send("PUT", address, KeyPath.of(key), JSON.createObjectNode().put("value", value)
                 .put("expect", expected));
     }
 
     Answer delete(String address, String key) {
-        return send("DELETE", address, keyPath(key), null);
+        return send("DELETE", address, KeyPath.of(key), null);
     }
 
     Answer view(String address) {

@@ -1,13 +1,16 @@
 package kvstore.jepsen.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import kvstore.node.cli.FreePorts;
+import kvstore.node.http.HttpConnection;
+import kvstore.node.http.HttpResponseReader;
+import kvstore.node.server.Json;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -29,7 +32,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * primary reports them); and each node's resident memory.
  */
 public final class CatchUpBench {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Target STORE = new Target.Kvstore();
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final int NODES = 3;
 
     private final Path nodeJar;
@@ -282,9 +286,9 @@ public final class CatchUpBench {
     }
 
     private JsonNode state(int id) {
-        try (HttpConnection c = new HttpConnection(address(id))) {
-            HttpConnection.Response r = c.send("GET", "/view/state", null);
-            return r.status() == 200 ? JSON.readTree(r.body()) : null;
+        try (HttpConnection c = new HttpConnection(address(id), TIMEOUT)) {
+            HttpResponseReader.Response r = c.send("GET", "/view/state", Map.of(), null);
+            return r.status() == 200 ? Json.MAPPER.readTree(r.body()) : null;
         } catch (IOException e) {
             return null;
         }
@@ -298,11 +302,11 @@ public final class CatchUpBench {
         List<Thread> loaders = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             loaders.add(Thread.ofPlatform().start(() -> {
-                HttpConnection c = new HttpConnection(primary);
+                HttpConnection c = new HttpConnection(primary, TIMEOUT);
                 for (long k = next.getAndIncrement(); k < keys; k = next.getAndIncrement()) {
                     while (!put(c, k, "v" + String.format(Locale.ROOT, "%019d", k))) {
                         c.close();
-                        c = new HttpConnection(primary);
+                        c = new HttpConnection(primary, TIMEOUT);
                     }
                 }
                 c.close();
@@ -315,33 +319,35 @@ public final class CatchUpBench {
 
     private static boolean put(HttpConnection c, long key, String value) {
         try {
-            int status = c.send("PUT", "/data/key" + key, ("{\"value\":\"" + value + "\"}")
-                    .getBytes(StandardCharsets.UTF_8)).status();
-            return status == 200 || status == 201;
+            return write(c, "key" + key, value);
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /** Whether the write succeeded; an IOException when no answer came. */
+    private static boolean write(HttpConnection c, String key, String value) throws IOException {
+        Target.Request r = STORE.write(key, value);
+        return STORE.ok(false, c.send(r.method(), r.path(), r.headers(), r.body()).status());
     }
 
     /** One writer: through one backup at first; to the next node whenever its node does not answer at all. */
     private void write(int firstNode, int keys, int seed) {
         java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
         int node = firstNode;
-        HttpConnection c = new HttpConnection(address(node));
+        HttpConnection c = new HttpConnection(address(node), TIMEOUT);
         while (writing.get()) {
             long key = random.nextInt(keys);
             int second = (int) (elapsed() / 1000);
             boolean ok;
             try {
-                int status = c.send("PUT", "/data/key" + key, ("{\"value\":\"w" + String.format(Locale.ROOT, "%019d",
-                        random.nextLong(Long.MAX_VALUE) % 10_000_000_000L) + "\"}").getBytes(StandardCharsets.UTF_8))
-                        .status();
-                ok = status == 200 || status == 201;
+                ok = write(c, "key" + key, "w" + String.format(Locale.ROOT, "%019d",
+                        random.nextLong(Long.MAX_VALUE) % 10_000_000_000L));
             } catch (IOException e) {
                 ok = false;
                 c.close();
                 node = node % NODES + 1;
-                c = new HttpConnection(address(node));
+                c = new HttpConnection(address(node), TIMEOUT);
             }
             if (second < attempts.length()) {
                 attempts.incrementAndGet(second);

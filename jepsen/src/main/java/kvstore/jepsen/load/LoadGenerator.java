@@ -1,8 +1,11 @@
 package kvstore.jepsen.load;
 
 import kvstore.node.cli.Args;
+import kvstore.node.http.HttpConnection;
+import kvstore.node.http.HttpResponseReader;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -30,6 +33,8 @@ public final class LoadGenerator {
     record Result(double opsPerSecond, double p50Millis, double p99Millis, double p999Millis, long errors,
                   long operations) {
     }
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private LoadGenerator() {
     }
@@ -84,7 +89,8 @@ public final class LoadGenerator {
         SplittableRandom random = new SplittableRandom(client * 7919L + 1);
         long[] out = new long[1 << 14];
         int n = 0;
-        try (HttpConnection connection = new HttpConnection(s.endpoints().get(client % s.endpoints().size()))) {
+        try (HttpConnection connection = new HttpConnection(s.endpoints().get(client % s.endpoints().size()),
+                TIMEOUT)) {
             while (true) {
                 long start = System.nanoTime();
                 if (start >= end) {
@@ -95,7 +101,8 @@ public final class LoadGenerator {
                 Target.Request request = read ? s.target().read(key) : s.target().write(key, value);
                 boolean ok;
                 try {
-                    HttpConnection.Response r = connection.send(request.method(), request.path(), request.body());
+                    HttpResponseReader.Response r = connection.send(request.method(), request.path(),
+                            request.headers(), request.body());
                     ok = s.target().ok(read, r.status());
                 } catch (IOException e) {
                     ok = false;
@@ -123,10 +130,11 @@ public final class LoadGenerator {
         for (int w = 0; w < workers; w++) {
             int worker = w;
             Thread.ofVirtual().start(() -> {
-                try (HttpConnection c = new HttpConnection(s.endpoints().get(worker % s.endpoints().size()))) {
+                try (HttpConnection c = new HttpConnection(
+                        s.endpoints().get(worker % s.endpoints().size()), TIMEOUT)) {
                     for (int k = worker; k < s.keys(); k += workers) {
                         Target.Request r = s.target().write("k" + k, value);
-                        c.send(r.method(), r.path(), r.body());
+                        c.send(r.method(), r.path(), r.headers(), r.body());
                     }
                 } catch (IOException e) {
                     System.err.println("preload: " + e.getMessage());

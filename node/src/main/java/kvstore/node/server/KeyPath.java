@@ -1,5 +1,6 @@
 package kvstore.node.server;
 
+import java.net.URLEncoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -8,12 +9,19 @@ import java.nio.charset.StandardCharsets;
 /**
  * The key of a {@code /data/<key>} request, percent-decoded from the raw path: any characters, including '/',
  * spaces and non-ASCII. Decoded here (not by the router) so that "%2F" is part of the key, and so that a malformed
- * escape or invalid UTF-8 is a clear 400 rather than a silent substitution.
+ * escape or invalid UTF-8 is a clear 400 rather than a silent substitution. Clients build the path with
+ * {@link #of}, its inverse.
  */
-final class KeyPath {
+public final class KeyPath {
     static final int MAX_KEY_BYTES = 1024;
 
     private KeyPath() {
+    }
+
+    /** The path of a key's resource, every character a URL could change escaped. */
+    public static String of(String key) {
+        // Dots too: a key "." or ".." sent raw is a dot segment, which URLs resolve away.
+        return "/data/" + URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20").replace(".", "%2E");
     }
 
     /** Refuses a raw path with a malformed %-escape, before the router tries (and fails) to decode it. */

@@ -2,7 +2,11 @@ package kvstore.node.server;
 
 import kvstore.core.MessageCodec;
 
+import kvstore.node.http.HttpRequests;
+import kvstore.node.http.HttpResponseReader;
+
 import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -10,7 +14,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
@@ -31,6 +37,8 @@ final class PeerConnection implements AutoCloseable {
     private static final long STALLED_NANOS = 5_000_000_000L;
     /** Servers close idle connections; one idle this long is replaced rather than trusted with a batch. */
     private static final long IDLE_NANOS = 10_000_000_000L;
+    /** A peer answers a batch with a few bytes; anything longer is not a peer's answer. */
+    private static final int MAX_ANSWER = 64 * 1024;
 
     private final String peer;
     private final String address;
@@ -38,7 +46,7 @@ final class PeerConnection implements AutoCloseable {
     private final OutputStream out;
     private final Semaphore window = new Semaphore(IN_FLIGHT);
     private final Queue<Long> unanswered = new ConcurrentLinkedQueue<>(); // when each unanswered batch was sent
-    private final byte[] requestHead;
+    private final Map<String, String> headers;
     private volatile boolean broken;
     private long lastSent = System.nanoTime();
 
@@ -65,14 +73,19 @@ final class PeerConnection implements AutoCloseable {
             socket.close();
             throw e;
         }
-        requestHead = ("POST " + MessagesEndpoint.PATH + " HTTP/1.1\r\nHost: " + address
-                + "\r\nContent-Type: " + MessageCodec.MEDIA_TYPE + "\r\n"
-                + MessagesEndpoint.FROM_NODE + ": " + self + "\r\n"
-                + (returnAddress == null ? "" : MessagesEndpoint.RETURN_ADDRESS + ": " + returnAddress + "\r\n")
-                + (token == null ? "" : MessagesEndpoint.TOKEN + ": " + token + "\r\n")
-                + "Content-Length: ").getBytes(StandardCharsets.US_ASCII);
-        InputStream in = new BufferedInputStream(socket.getInputStream(), 8192);
-        Thread.ofVirtual().name("from-node-" + peer).start(() -> readAnswers(in));
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", MessageCodec.MEDIA_TYPE);
+        headers.put(MessagesEndpoint.FROM_NODE, self);
+        if (returnAddress != null) {
+            headers.put(MessagesEndpoint.RETURN_ADDRESS, returnAddress);
+        }
+        if (token != null) {
+            headers.put(MessagesEndpoint.TOKEN, token);
+        }
+        this.headers = Collections.unmodifiableMap(headers);
+        HttpResponseReader answers = new HttpResponseReader(
+                new BufferedInputStream(new StallAwareInput(socket.getInputStream()), 8192), MAX_ANSWER);
+        Thread.ofVirtual().name("from-node-" + peer).start(() -> readAnswers(answers));
     }
 
     String address() {
@@ -94,11 +107,7 @@ final class PeerConnection implements AutoCloseable {
         if (broken) {
             throw new IOException("the connection to node " + peer + " broke");
         }
-        byte[] length = (body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-        byte[] request = new byte[requestHead.length + length.length + body.length];
-        System.arraycopy(requestHead, 0, request, 0, requestHead.length);
-        System.arraycopy(length, 0, request, requestHead.length, length.length);
-        System.arraycopy(body, 0, request, requestHead.length + length.length, body.length);
+        byte[] request = HttpRequests.encode("POST", MessagesEndpoint.PATH, address, headers, body);
         lastSent = System.nanoTime();
         unanswered.add(lastSent);
         try {
@@ -111,27 +120,19 @@ final class PeerConnection implements AutoCloseable {
     }
 
     /** Consumes the answers: a 202 frees a slot of the window; anything else is logged (the batch is lost). */
-    private void readAnswers(InputStream in) {
+    private void readAnswers(HttpResponseReader answers) {
         try {
             while (!broken) {
-                String status = line(in);
-                long length = 0;
-                for (String header = line(in); !header.isEmpty(); header = line(in)) {
-                    int colon = header.indexOf(':');
-                    if (colon > 0 && header.substring(0, colon).trim().equalsIgnoreCase("Content-Length")) {
-                        length = Long.parseLong(header.substring(colon + 1).trim());
-                    }
-                }
-                byte[] body = new byte[(int) length];
-                for (int i = 0; i < body.length; i++) {
-                    body[i] = (byte) read(in);
-                }
-                if (!status.startsWith("HTTP/1.1 2")) {
-                    LOG.log(System.Logger.Level.WARNING, "node {0} refused a batch: {1} {2}", peer, status,
-                            new String(body, StandardCharsets.UTF_8));
+                HttpResponseReader.Response answer = answers.read();
+                if (!answer.success()) {
+                    LOG.log(System.Logger.Level.WARNING, "node {0} refused a batch: {1} {2}", peer,
+                            answer.status(), answer.text());
                 }
                 unanswered.poll();
                 window.release();
+                if (answer.close()) {
+                    break;
+                }
             }
         } catch (IOException | RuntimeException e) {
             // the peer closed the connection, stalled, or sent something we cannot read: start afresh next time
@@ -141,34 +142,34 @@ final class PeerConnection implements AutoCloseable {
     }
 
     /**
-     * One byte of an answer. A read that times out leaves the stream intact (nothing is consumed), so it is
-     * simply tried again, unless the oldest unanswered batch has waited too long: then the peer is stalled.
+     * The socket's input, read with a short timeout so that the reader can look for a stalled peer: a read that
+     * times out consumes nothing, so it is simply tried again, unless the oldest unanswered batch has waited too
+     * long. Below the buffer, so that a timeout never cuts a body the reader is in the middle of.
      */
-    private int read(InputStream in) throws IOException {
-        while (true) {
-            try {
-                int b = in.read();
-                if (b < 0) {
-                    throw new IOException("connection closed");
-                }
-                return b;
-            } catch (SocketTimeoutException e) {
-                Long oldest = unanswered.peek();
-                if (broken || oldest != null && System.nanoTime() - oldest > STALLED_NANOS) {
-                    throw new IOException("node " + peer + " stalled");
-                }
-            }
+    private final class StallAwareInput extends FilterInputStream {
+        StallAwareInput(InputStream in) {
+            super(in);
         }
-    }
 
-    private String line(InputStream in) throws IOException {
-        StringBuilder s = new StringBuilder(64);
-        for (int b = read(in); b != '\n'; b = read(in)) {
-            if (b != '\r') {
-                s.append((char) b);
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            while (true) {
+                try {
+                    return in.read(b, off, len);
+                } catch (SocketTimeoutException e) {
+                    Long oldest = unanswered.peek();
+                    if (broken || oldest != null && System.nanoTime() - oldest > STALLED_NANOS) {
+                        throw new IOException("node " + peer + " stalled");
+                    }
+                }
             }
         }
-        return s.toString();
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
     }
 
     @Override

@@ -124,16 +124,16 @@ class DataApiTest {
     @Test
     void aRetryWithTheSameIdempotencyKeyIsAppliedOnceAndGetsTheOriginalAnswer() {
         String body = Http.valueBody("once");
-        Http.Response first = Http.send("PUT", backup, Http.keyPath("idem"), body, "Idempotency-Key", "k-1");
+        Http.Response first = Http.send("PUT", backup, KeyPath.of("idem"), body, "Idempotency-Key", "k-1");
         assertEquals(201, first.status());
         // Between the two tries someone else overwrites the key; a second application would overwrite it back.
         assertEquals(200, Http.put(primary, "idem", "other").status());
-        Http.Response retry = Http.send("PUT", otherBackup, Http.keyPath("idem"), body, "Idempotency-Key", "k-1");
+        Http.Response retry = Http.send("PUT", otherBackup, KeyPath.of("idem"), body, "Idempotency-Key", "k-1");
         assertEquals(201, retry.status(), "the original answer, not 'updated'");
         assertEquals(first.msgNum(), retry.msgNum(), "the same position in the order: applied once");
         assertEquals("other", Http.get(primary, "idem").body().path("value").asText());
 
-        Http.Response fresh = Http.send("PUT", backup, Http.keyPath("idem"), body, "Idempotency-Key", "k-2");
+        Http.Response fresh = Http.send("PUT", backup, KeyPath.of("idem"), body, "Idempotency-Key", "k-2");
         assertEquals(200, fresh.status(), "another key is another write");
         assertEquals("once", Http.get(primary, "idem").body().path("value").asText());
     }
@@ -141,16 +141,16 @@ class DataApiTest {
     @Test
     void anIdempotencyKeyReusedOnAnotherRequestDoesNotReplayTheFirstAnswer() {
         String key = "reuse";
-        Http.Response put = Http.send("PUT", primary, Http.keyPath(key), Http.valueBody("a"), "Idempotency-Key", "r");
+        Http.Response put = Http.send("PUT", primary, KeyPath.of(key), Http.valueBody("a"), "Idempotency-Key", "r");
         assertEquals(201, put.status());
-        Http.Response otherValue = Http.send("PUT", backup, Http.keyPath(key), Http.valueBody("b"),
+        Http.Response otherValue = Http.send("PUT", backup, KeyPath.of(key), Http.valueBody("b"),
                 "Idempotency-Key", "r");
         assertEquals(200, otherValue.status(), "another value is another write: " + otherValue);
         assertEquals("b", Http.get(primary, key).body().path("value").asText());
-        Http.Response delete = Http.send("DELETE", backup, Http.keyPath(key), null, "Idempotency-Key", "r");
+        Http.Response delete = Http.send("DELETE", backup, KeyPath.of(key), null, "Idempotency-Key", "r");
         assertEquals(200, delete.status());
         assertEquals(404, Http.get(primary, key).status(), "the delete was applied, not answered from the put");
-        Http.Response read = Http.send("GET", otherBackup, Http.keyPath(key), null, "Idempotency-Key", "r");
+        Http.Response read = Http.send("GET", otherBackup, KeyPath.of(key), null, "Idempotency-Key", "r");
         assertEquals(404, read.status(), "a read with the header is an ordinary read: " + read);
         Http.Response all = Http.send("GET", otherBackup, "/data", null, "Idempotency-Key", "r");
         assertEquals(200, all.status(), all::toString);

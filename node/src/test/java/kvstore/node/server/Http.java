@@ -3,16 +3,20 @@ package kvstore.node.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 
+import kvstore.node.http.HttpRequests;
+import kvstore.node.http.HttpResponseReader;
+
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 
 /** A small HTTP client for the tests, speaking to nodes as a user's script would. */
 final class Http {
@@ -34,11 +38,6 @@ final class Http {
     private Http() {
     }
 
-    static String keyPath(String key) {
-        // Dots too: a key "." or ".." sent raw is a dot segment, which URLs resolve away.
-        return "/data/" + URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20").replace(".", "%2E");
-    }
-
     /** The prototype's view document of these members: no epoch, no primary (the lowest id leads). */
     static String viewDocument(java.util.function.LongFunction<String> addressOf, long... members) {
         java.util.StringJoiner list = new java.util.StringJoiner(", ", "{\"view\": [", "]}");
@@ -53,20 +52,20 @@ final class Http {
     }
 
     static Response put(String address, String key, String value) {
-        return send("PUT", address, keyPath(key), valueBody(value));
+        return send("PUT", address, KeyPath.of(key), valueBody(value));
     }
 
     static Response cas(String address, String key, String expected, String value) {
-        return send("PUT", address, keyPath(key), Json.write(Json.object().put("value", value)
+        return send("PUT", address, KeyPath.of(key), Json.write(Json.object().put("value", value)
                 .put("expect", expected)));
     }
 
     static Response get(String address, String key) {
-        return send("GET", address, keyPath(key), null);
+        return send("GET", address, KeyPath.of(key), null);
     }
 
     static Response delete(String address, String key) {
-        return send("DELETE", address, keyPath(key), null);
+        return send("DELETE", address, KeyPath.of(key), null);
     }
 
     static Response getAll(String address) {
@@ -79,25 +78,13 @@ final class Http {
         int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
         try (Socket socket = new Socket(host, port)) {
             socket.setSoTimeout(10_000);
-            socket.getOutputStream().write((method + " " + path + " HTTP/1.1\r\nHost: " + address
-                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            // Read the head, then exactly Content-Length bytes (the server may keep the connection open).
-            java.io.InputStream in = socket.getInputStream();
-            StringBuilder head = new StringBuilder();
-            while (!head.toString().endsWith("\r\n\r\n")) {
-                int b = in.read();
-                if (b < 0) {
-                    throw new IOException("the connection closed in the response head: " + head);
-                }
-                head.append((char) b);
-            }
-            int status = Integer.parseInt(head.substring(9, 12));
-            java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)")
-                    .matcher(head);
-            String body = length.find() ? new String(in.readNBytes(Integer.parseInt(length.group(1))),
-                    StandardCharsets.UTF_8) : "";
-            return new Response(status, body.isEmpty() ? NullNode.instance : Json.MAPPER.readTree(body), null, body,
-                    body.getBytes(StandardCharsets.UTF_8));
+            socket.getOutputStream().write(HttpRequests.encode(method, path, address, Map.of("Connection", "close"),
+                    null));
+            HttpResponseReader.Response r = new HttpResponseReader(
+                    new BufferedInputStream(socket.getInputStream()), 1 << 20).read();
+            String body = r.text();
+            return new Response(r.status(), body.isEmpty() ? NullNode.instance : Json.MAPPER.readTree(body), null, body,
+                    r.body());
         } catch (IOException e) {
             throw new UncheckedIOException(method + " " + address + path + " failed", e);
         }

@@ -1,0 +1,83 @@
+package kvstore.node.http;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * One persistent HTTP/1.1 connection, one request at a time: write a request, read its answer. Opened on first
+ * use and again after it broke or the server closed it. For the load generator and the benchmarks, where the
+ * client shares two cores with the servers it measures, so it must cost next to nothing and the same for every
+ * server; everything else that asks a node something uses the JDK's {@code java.net.http} client.
+ */
+public final class HttpConnection implements AutoCloseable {
+    private static final int MAX_BODY = 64 * 1024 * 1024;
+
+    private final String address;
+    private final String host;
+    private final int port;
+    private final Duration timeout;
+    private Socket socket;
+    private OutputStream out;
+    private HttpResponseReader reader;
+
+    /** @param address host:port; {@code timeout} bounds connecting and each wait for answer bytes */
+    public HttpConnection(String address, Duration timeout) {
+        int colon = address.lastIndexOf(':');
+        this.address = address;
+        this.host = address.substring(0, colon);
+        this.port = Integer.parseInt(address.substring(colon + 1));
+        this.timeout = timeout;
+    }
+
+    public HttpResponseReader.Response send(String method, String path, Map<String, String> headers, byte[] body)
+            throws IOException {
+        byte[] request = HttpRequests.encode(method, path, address, headers, body);
+        if (socket == null) {
+            open();
+        }
+        try {
+            out.write(request);
+            out.flush();
+            HttpResponseReader.Response response = reader.read();
+            if (response.close()) {
+                close();
+            }
+            return response;
+        } catch (IOException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void open() throws IOException {
+        Socket s = new Socket();
+        try {
+            s.setTcpNoDelay(true);
+            s.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
+            s.setSoTimeout((int) timeout.toMillis());
+            out = s.getOutputStream();
+            reader = new HttpResponseReader(new BufferedInputStream(s.getInputStream(), 16 * 1024), MAX_BODY);
+            socket = s;
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (socket != null) {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // closing anyway
+            }
+            socket = null;
+        }
+    }
+}
