@@ -23,14 +23,14 @@ final class ControllerFailover implements Failover {
 
     private final Map<Long, NodeProcess> nodes;
     private final NodeApi api;
-    private final NemesisLog timeline;
+    private final NemesisLog nemesisLog;
     private final ControllerHost controller;
     private final List<String> problems = new ArrayList<>();
 
-    ControllerFailover(Map<Long, NodeProcess> nodes, Map<Long, String> peerAddress, NodeApi api, NemesisLog timeline) {
+    ControllerFailover(Map<Long, NodeProcess> nodes, Map<Long, String> peerAddress, NodeApi api, NemesisLog nemesisLog) {
         this.nodes = nodes;
         this.api = api;
-        this.timeline = timeline;
+        this.nemesisLog = nemesisLog;
         Map<String, String> addresses = new TreeMap<>();
         peerAddress.forEach((id, address) -> addresses.put(String.valueOf(id), address));
         this.controller = new ControllerHost("jepsen-ctl", addresses, null, Duration.ofMillis(10),
@@ -41,17 +41,17 @@ final class ControllerFailover implements Failover {
 
                     @Override
                     public void roundStarted(long number, String reason) {
-                        timeline.record("controller: round " + number + ": " + reason);
+                        nemesisLog.record("controller: round " + number + ": " + reason);
                     }
 
                     @Override
                     public void roundAbandoned(long number, String why) {
-                        timeline.record("controller: round " + number + " abandoned: " + why);
+                        nemesisLog.record("controller: round " + number + " abandoned: " + why);
                     }
 
                     @Override
                     public void decided(kvstore.core.View view) {
-                        timeline.record("controller: view " + view.number() + " decided, primary " + view.primary()
+                        nemesisLog.record("controller: view " + view.number() + " decided, primary " + view.primary()
                                 + ", backups " + view.backups());
                     }
                 });
@@ -89,7 +89,7 @@ final class ControllerFailover implements Failover {
         }
         if (awaitServed(condition) == null && !Thread.currentThread().isInterrupted()) {
             problems.add("the controller did not establish " + what + " within " + RECOVERY.toSeconds() + " s");
-            timeline.record("harness: " + problems.getLast());
+            nemesisLog.record("harness: " + problems.getLast());
         }
     }
 

@@ -15,11 +15,12 @@ import java.util.Set;
  */
 public final class JepsenMain {
     static final String USAGE = """
-            usage: ./kv jepsen [--nodes 3] [--time 60] [--clients 5] [--keys 5] [--nemesis kill,partition]
+            usage: ./kv jepsen [--nodes 3] [--time 60] [--clients 5] [--keys 5] [--nemesis crash-primary,partition]
                                [--fault-every 2] [--fault-length 3] [--seed N] [--out DIR] [--bug NAME]
                                [--controller]
-              --nemesis L     comma-separated: kill (kill -9 the primary, restart it later), pause (SIGSTOP a
-                              random node), partition (cut a random node off), partition-primary, all, none
+              --nemesis L     comma-separated: crash-primary (kill -9 the primary, restart it later; or: kill),
+                              pause (SIGSTOP a random node), partition (cut a random node off),
+                              partition-primary, all, none
               --time S        seconds of client traffic (faults stop a little before the end)
               --fault-every S / --fault-length S   seconds between faults / how long each lasts
               --out DIR       report folder (default jepsen/target/jepsen/<date-time>)
@@ -71,7 +72,7 @@ public final class JepsenMain {
         String out = a.get("--out", "jepsen/target/jepsen/"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         return new RunSettings(nodes, Duration.ofSeconds(a.positive("--time", "60")),
-                (int) a.positive("--clients", "5"), (int) a.positive("--keys", "5"), Nemesis.Kind.parse(a.get("--nemesis", "kill,partition")),
+                (int) a.positive("--clients", "5"), (int) a.positive("--keys", "5"), Nemesis.Kind.parse(a.get("--nemesis", "crash-primary,partition")),
                 Duration.ofMillis((long) (a.seconds("--fault-every", "2") * 1000)),
                 Duration.ofMillis((long) (a.seconds("--fault-length", "3") * 1000)),
                 a.atLeast("--seed", String.valueOf(System.nanoTime() % 1_000_000), Long.MIN_VALUE),

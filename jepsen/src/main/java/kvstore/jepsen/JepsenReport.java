@@ -25,7 +25,7 @@ final class JepsenReport {
     }
 
     static String summary(RunSettings s, CheckResult check, List<String> lost, int unexpected, List<String> problems,
-                          Latencies latencies, double seconds, NemesisLog timeline, List<Long> failoverMillis) {
+                          Latencies latencies, double seconds, NemesisLog nemesisLog, List<Long> failoverMillis) {
         List<String> out = new ArrayList<>();
         boolean worked = latencies.okWrites() > 0 && latencies.okReads() > 0;
         boolean passed = check.verdict() == Verdict.LINEARIZABLE && lost.isEmpty() && unexpected == 0
@@ -52,7 +52,7 @@ final class JepsenReport {
         latencies.table().forEach(l -> out.add("  " + l));
         out.add("");
         out.add("fault timeline:");
-        timeline.entries().forEach(e -> out.add("  " + e));
+        nemesisLog.entries().forEach(e -> out.add("  " + e));
         lost.forEach(l -> out.add("lost: " + l));
         if (check.verdict() != Verdict.LINEARIZABLE) {
             out.add("");

@@ -79,7 +79,7 @@ public final class JepsenRun {
 
     private Outcome runWith(Map<Long, NodeProcess> nodes, List<PartitionProxy> proxies)
             throws IOException, InterruptedException {
-        NemesisLog timeline = new NemesisLog();
+        NemesisLog nemesisLog = new NemesisLog();
         NodeApi api = new NodeApi(Duration.ofSeconds(3));
         Nemesis.Links links = new Nemesis.Links();
         Map<Long, String> peerAddress = new LinkedHashMap<>();
@@ -98,25 +98,25 @@ public final class JepsenRun {
         for (NodeProcess node : nodes.values()) {
             node.awaitAnswering(api, Duration.ofSeconds(60));
         }
-        timeline.record(settings.nodes() + " node processes up" + (settings.plantedBug() == null ? ""
+        nemesisLog.record(settings.nodes() + " node processes up" + (settings.plantedBug() == null ? ""
                 : " with the planted bug " + settings.plantedBug()));
-        try (Failover operator = settings.controller() ? new ControllerFailover(nodes, peerAddress, api, timeline)
-                : new ViewOperator(nodes, peerAddress, api, timeline)) {
+        try (Failover operator = settings.controller() ? new ControllerFailover(nodes, peerAddress, api, nemesisLog)
+                : new ViewOperator(nodes, peerAddress, api, nemesisLog)) {
             operator.installFirst();
-            return runClients(nodes, proxies, links, operator, timeline, api);
+            return runClients(nodes, proxies, links, operator, nemesisLog, api);
         }
     }
 
     private Outcome runClients(Map<Long, NodeProcess> nodes, List<PartitionProxy> proxies, Nemesis.Links links,
-                               Failover operator, NemesisLog timeline, NodeApi api)
+                               Failover operator, NemesisLog nemesisLog, NodeApi api)
             throws IOException, InterruptedException {
 
         List<String> keys = new ArrayList<>();
         for (int k = 0; k < settings.keys(); k++) {
             keys.add("k" + k);
         }
-        HistoryRecorder history = new HistoryRecorder(() -> System.nanoTime() - timeline.startNanos());
-        timeline.alsoInto(history);
+        HistoryRecorder history = new HistoryRecorder(() -> System.nanoTime() - nemesisLog.startNanos());
+        nemesisLog.alsoInto(history);
         Latencies latencies = new Latencies();
         AtomicInteger unexpected = new AtomicInteger();
         long start = System.nanoTime();
@@ -125,7 +125,7 @@ public final class JepsenRun {
         // The clients run for the duration, and in any case until the nemesis is done and a calm second has passed:
         // a slow restart must not leave the last fault without traffic.
         AtomicLong clientsEnd = new AtomicLong(start + settings.duration().toNanos());
-        Nemesis nemesis = new Nemesis(settings, nodes, proxies, links, operator, timeline, api);
+        Nemesis nemesis = new Nemesis(settings, nodes, proxies, links, operator, nemesisLog, api);
         List<NodeProcess> targets = List.copyOf(nodes.values());
         try (ExecutorService clients = Executors.newFixedThreadPool(settings.clients() + 1)) {
             try {
@@ -140,7 +140,7 @@ public final class JepsenRun {
                 });
                 await(faults);
                 clientsEnd.accumulateAndGet(System.nanoTime() + CALM_NANOS, Math::max);
-                timeline.record("nemesis done; clients run on until the end");
+                nemesisLog.record("nemesis done; clients run on until the end");
                 for (Future<?> f : running) {
                     await(f);
                 }
@@ -150,7 +150,7 @@ public final class JepsenRun {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        timeline.record("clients stopped");
+        nemesisLog.record("clients stopped");
         List<String> problems = new ArrayList<>(operator.problems());
         problems.addAll(finalReads(api, operator, keys, history));
 
@@ -160,9 +160,9 @@ public final class JepsenRun {
         List<String> lost = LostWrites.find(h);
         int okWrites = latencies.okWrites();
         int okReads = latencies.okReads();
-        List<Long> failovers = FailoverDelays.after(nemesis.primaryKills(), history, timeline.startNanos());
+        List<Long> failovers = FailoverDelays.after(nemesis.primaryKills(), history, nemesisLog.startNanos());
         String summary = JepsenReport.summary(settings, check, lost, unexpected.get(), problems, latencies, seconds,
-                timeline, failovers);
+                nemesisLog, failovers);
         JepsenReport.write(settings.out(), history.lines(), check, summary);
         return new Outcome(check.verdict(), lost, unexpected.get(), h.operations().size(), okWrites, okReads,
                 problems, settings.out(), summary, failovers);

@@ -1,5 +1,7 @@
 package kvstore.jepsen;
 
+import kvstore.sim.nemesis.Fault;
+
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,18 +18,33 @@ import java.util.concurrent.ConcurrentHashMap;
  * healed, add the node back as a backup. Every step goes on the timeline.
  */
 final class Nemesis {
+    /**
+     * What this nemesis does, in the simulator's vocabulary ({@link Fault.Kind}): a kind of fault, done to the
+     * primary or to a random member. Named on the command line as the kind, with "-primary" for the primary.
+     */
     enum Kind {
         /** kill -9 the primary; restart it empty (--join) when the fault ends. */
-        KILL,
+        CRASH_PRIMARY(Fault.Kind.CRASH, true),
         /** SIGSTOP a random node; SIGCONT when the fault ends. */
-        PAUSE,
+        PAUSE(Fault.Kind.PAUSE, false),
         /** Cut a random node off from the other nodes (both ways) through the proxies. */
-        PARTITION,
+        PARTITION(Fault.Kind.PARTITION, false),
         /** Cut the primary off from the other nodes. */
-        PARTITION_PRIMARY;
+        PARTITION_PRIMARY(Fault.Kind.PARTITION, true);
+
+        /** What Jepsen and earlier versions of this harness call the crash of the primary. */
+        private static final String KILL = "kill";
+
+        final Fault.Kind fault;
+        final boolean primary;
+
+        Kind(Fault.Kind fault, boolean primary) {
+            this.fault = fault;
+            this.primary = primary;
+        }
 
         String cliName() {
-            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+            return fault.cliName() + (primary ? "-primary" : "");
         }
 
         /** Kinds in the order given (the nemesis takes them in turn), each once. */
@@ -37,30 +54,48 @@ final class Nemesis {
                 String n = name.trim().toLowerCase(Locale.ROOT);
                 if (n.equals("all")) {
                     kinds.addAll(List.of(values()));
+                } else if (n.equals(KILL)) {
+                    kinds.add(CRASH_PRIMARY);
                 } else if (!n.equals("none")) {
-                    Kind k = java.util.Arrays.stream(values()).filter(v -> v.cliName().equals(n)).findFirst()
-                            .orElseThrow(() -> new IllegalArgumentException("unknown nemesis '" + name + "' (kill, "
-                                    + "pause, partition, partition-primary, all, none)"));
-                    kinds.add(k);
+                    kinds.add(java.util.Arrays.stream(values()).filter(v -> v.cliName().equals(n)).findFirst()
+                            .orElseThrow(() -> new IllegalArgumentException("unknown nemesis '" + name.trim()
+                                    + "' (" + names() + ", " + KILL + " for crash-primary, all, none; the "
+                                    + "simulator's other faults, " + simulatedOnly() + ", have no nemesis here)")));
                 }
             }
             return List.copyOf(kinds);
+        }
+
+        static String names() {
+            return java.util.Arrays.stream(values()).map(Kind::cliName)
+                    .collect(java.util.stream.Collectors.joining(", "));
+        }
+
+        private static String simulatedOnly() {
+            java.util.Set<Fault.Kind> only = java.util.EnumSet.allOf(Fault.Kind.class);
+            for (Kind k : values()) {
+                only.remove(k.fault);
+            }
+            return only.stream().map(Fault.Kind::cliName).collect(java.util.stream.Collectors.joining(", "));
         }
     }
 
     /** Which directed links between nodes are cut; the proxies ask it about every connection. */
     static final class Links {
-        private final Set<String> cut = ConcurrentHashMap.newKeySet();
+        private record Link(long from, long to) {
+        }
+
+        private final Set<Link> cut = ConcurrentHashMap.newKeySet();
 
         boolean isCut(long from, long to) {
-            return cut.contains(from + ">" + to);
+            return cut.contains(new Link(from, to));
         }
 
         void isolate(long node, Iterable<Long> others) {
             for (long other : others) {
                 if (other != node) {
-                    cut.add(node + ">" + other);
-                    cut.add(other + ">" + node);
+                    cut.add(new Link(node, other));
+                    cut.add(new Link(other, node));
                 }
             }
         }
@@ -76,20 +111,20 @@ final class Nemesis {
     private final Links links;
     private final Failover operator;
     private final List<Long> primaryKills = new java.util.concurrent.CopyOnWriteArrayList<>(); // nanoTime of each
-    private final NemesisLog timeline;
+    private final NemesisLog nemesisLog;
     private final NodeApi api;
     private final Random random;
     private final List<Kind> kinds;
     private final Duration detection = Duration.ofMillis(300); // how long the operator takes to react
 
     Nemesis(RunSettings settings, Map<Long, NodeProcess> nodes, List<PartitionProxy> proxies, Links links,
-            Failover operator, NemesisLog timeline, NodeApi api) {
+            Failover operator, NemesisLog nemesisLog, NodeApi api) {
         this.settings = settings;
         this.nodes = nodes;
         this.proxies = proxies;
         this.links = links;
         this.operator = operator;
-        this.timeline = timeline;
+        this.nemesisLog = nemesisLog;
         this.api = api;
         this.random = new Random(settings.seed() ^ 0x4E454D45L);
         this.kinds = new ArrayList<>(settings.nemeses());
@@ -109,12 +144,12 @@ final class Nemesis {
                 return;
             }
             if (operator.troubled()) {
-                timeline.record("nemesis stops: the cluster did not recover from the last fault");
+                nemesisLog.record("nemesis stops: the cluster did not recover from the last fault");
                 return;
             }
             Kind kind = kinds.get(next++ % kinds.size()); // in turn, so a short run sees every kind
             switch (kind) {
-                case KILL -> kill(operator.primary());
+                case CRASH_PRIMARY -> kill(operator.primary());
                 case PAUSE -> pause(randomMember());
                 case PARTITION -> partition(randomMember());
                 case PARTITION_PRIMARY -> partition(operator.primary());
@@ -142,13 +177,13 @@ final class Nemesis {
      */
     private void inject(long node, String started, Step start, Step heal, String healed)
             throws IOException, InterruptedException {
-        timeline.record("nemesis: " + started);
+        nemesisLog.record("nemesis: " + started);
         start.run();
         Thread.sleep(detection.toMillis());
         operator.remove(node);
         Thread.sleep(settings.faultLength().toMillis());
         heal.run();
-        timeline.record("nemesis: " + healed);
+        nemesisLog.record("nemesis: " + healed);
         operator.addBack(node);
     }
 

@@ -18,17 +18,17 @@ final class ViewOperator implements Failover {
     private final Map<Long, NodeProcess> nodes;
     private final Map<Long, String> peerAddress; // the proxy in front of each node: what view documents name
     private final NodeApi api;
-    private final NemesisLog timeline;
+    private final NemesisLog nemesisLog;
     private final TreeSet<Long> members = new TreeSet<>();
     private final List<String> problems = new ArrayList<>(); // anything that makes the run fail
     private long primary;
     private long epoch;
 
-    ViewOperator(Map<Long, NodeProcess> nodes, Map<Long, String> peerAddress, NodeApi api, NemesisLog timeline) {
+    ViewOperator(Map<Long, NodeProcess> nodes, Map<Long, String> peerAddress, NodeApi api, NemesisLog nemesisLog) {
         this.nodes = nodes;
         this.peerAddress = peerAddress;
         this.api = api;
-        this.timeline = timeline;
+        this.nemesisLog = nemesisLog;
     }
 
     /** Whether a view was refused or never established, or no safe promotion was possible. */
@@ -73,7 +73,7 @@ final class ViewOperator implements Failover {
                 primary = choosePrimary();
             } catch (IllegalStateException e) {
                 problems.add(e.getMessage());
-                timeline.record("operator: " + e.getMessage());
+                nemesisLog.record("operator: " + e.getMessage());
                 return;
             }
             why += ", node " + primary + " promoted";
@@ -138,7 +138,7 @@ final class ViewOperator implements Failover {
                 refusals.add("node " + id + ": " + (a.answered() ? a.status() + " " + a.body() : a.failure()));
             }
         }
-        timeline.record("view epoch " + epoch + ": primary " + primary + ", members " + to + " (" + why + ")"
+        nemesisLog.record("view epoch " + epoch + ": primary " + primary + ", members " + to + " (" + why + ")"
                 + (refusals.isEmpty() ? "" : "; refused by " + refusals));
         if (!refusals.isEmpty()) {
             problems.add("view epoch " + epoch + " refused by " + refusals);
@@ -157,7 +157,7 @@ final class ViewOperator implements Failover {
                 all &= view.path("epoch").asLong() == epoch && view.path("synced").asBoolean();
             }
             if (all) {
-                timeline.record("view epoch " + epoch + " established (every member synced)");
+                nemesisLog.record("view epoch " + epoch + " established (every member synced)");
                 return;
             }
             try {
@@ -167,7 +167,7 @@ final class ViewOperator implements Failover {
                 return;
             }
         }
-        timeline.record("view epoch " + epoch + " NOT established within 10 s");
+        nemesisLog.record("view epoch " + epoch + " NOT established within 10 s");
         problems.add("view epoch " + epoch + " was not established within 10 s");
     }
 

@@ -34,7 +34,7 @@ class JepsenRunTest {
         // The partition first: it is quick, and it is what exposes a primary that serves reads on its own. The kill
         // takes longer (the restarted JVM must come up), so the run is long enough for both even on a slow machine.
         return new RunSettings(3, Duration.ofSeconds(16), 4, 4,
-                List.of(Nemesis.Kind.PARTITION_PRIMARY, Nemesis.Kind.KILL), Duration.ofMillis(1000),
+                List.of(Nemesis.Kind.PARTITION_PRIMARY, Nemesis.Kind.CRASH_PRIMARY), Duration.ofMillis(1000),
                 Duration.ofMillis(2500), 7, Path.of("target", "jepsen-test", name), nodeJar, bug,
                 controller);
     }

@@ -23,7 +23,8 @@ import java.util.function.Supplier;
  *
  * <ul>
  *   <li><b>Acknowledged means everywhere</b>: when a primary acknowledges an operation at position s of its log,
- *       every live member of its view that still holds that view holds the state up to s.</li>
+ *       every live member of its view that still holds that view holds the state up to s; a synced backup at
+ *       the primary's own position holds the same data (equal state digests), not only the same number.</li>
  *   <li><b>One view per number</b>: two different views never both acknowledge operations under the same number
  *       (at most one serving primary per epoch), and controllers never decide two different views with one
  *       number. For epoch-less views, which nodes number themselves, the protocol promises less than this; it
@@ -95,6 +96,13 @@ final class Invariants {
                 fail(node + " acknowledges " + reply.id() + " at position " + result.seq() + " of view "
                         + view.number() + ", but backup " + b + " holds position " + backup.appliedSeq()
                         + " of chain " + backup.chain() + ", the primary's is " + r.chain());
+                return;
+            }
+            if (backup.isSynced() && backup.appliedSeq() == r.appliedSeq() && backup.stateDigest() != r.stateDigest()) {
+                fail(node + " acknowledges " + reply.id() + " at position " + result.seq() + " of view "
+                        + view.number() + "; backup " + b + " holds the same position " + r.appliedSeq()
+                        + " of the same chain, but other data (state digest " + Long.toHexString(backup.stateDigest())
+                        + ", the primary's " + Long.toHexString(r.stateDigest()) + ")");
                 return;
             }
         }

@@ -95,7 +95,7 @@ public record SimConfig(int nodes, int clients, int keys, int operations, long c
                 r.nextInt(6), valueLength);
         Set<Fault.Kind> kinds = EnumSet.noneOf(Fault.Kind.class);
         for (Fault.Kind kind : Fault.Kind.values()) {
-            if (r.nextBoolean()) {
+            if (r.nextBoolean() && faultKinds.contains(kind)) { // drawn for every kind: the same seed, the same draws
                 kinds.add(kind);
             }
         }
@@ -156,6 +156,12 @@ public record SimConfig(int nodes, int clients, int keys, int operations, long c
     public SimConfig withLargeStoreEvery(int every) {
         return new SimConfig(nodes, clients, keys, operations, clientTimeoutMicros, retries, replica, controllers,
                 views, every, mix, faultKinds, swarm);
+    }
+
+    /** Only these kinds of fault (a swarm seed enables a subset of them). */
+    public SimConfig withFaultKinds(Set<Fault.Kind> kinds) {
+        return new SimConfig(nodes, clients, keys, operations, clientTimeoutMicros, retries, replica, controllers,
+                views, largeStoreEvery, mix, kinds, swarm);
     }
 
     public SimConfig withSwarm(boolean on) {

@@ -65,7 +65,9 @@ public final class Simulation {
     private GraderOperator operator;        // null unless an operator decides (or decided) views
     private boolean operatorInCharge;
     private boolean controllersRunning;
-    private int faultsActive;               // partitions, cut links and crashed nodes in effect now
+    private int faultsActive;               // partitions, cut links, crashed and paused nodes in effect now
+    /** Paused nodes, each with what was sent to it meanwhile (deliveries to make, in order, when it resumes). */
+    private final Map<String, List<Runnable>> paused = new java.util.TreeMap<>();
     private long calmSince;                 // when faultsActive last changed
     private long faultSince;                // when faultsActive last rose from 0
     private final List<long[]> faultWindows = new ArrayList<>(); // when some fault was in effect: [from, to)
@@ -197,7 +199,7 @@ public final class Simulation {
     private void tickAll() {
         stepLabel = "tick";
         for (Map.Entry<String, Replica> r : replicas.entrySet()) {
-            if (r.getValue() != null) {
+            if (r.getValue() != null && !paused.containsKey(r.getKey())) {
                 dispatch(r.getKey(), guarded(r.getKey(), r.getValue()::onTick));
             }
         }
@@ -344,9 +346,10 @@ public final class Simulation {
         }
     }
 
-    /** Whether messages flow both ways between two nodes now. */
+    /** Whether messages flow both ways between two nodes now (a paused node reads nothing). */
     private boolean canTalk(String a, String b) {
-        return !network.isBlocked(a, b) && !network.isBlocked(b, a);
+        return !network.isBlocked(a, b) && !network.isBlocked(b, a) && !paused.containsKey(a)
+                && !paused.containsKey(b);
     }
 
     /** The event being taken, in words, for a broken rule's report. */
@@ -430,6 +433,11 @@ public final class Simulation {
             }
             return;
         }
+        List<Runnable> backlog = paused.get(to);
+        if (backlog != null) { // it reads nothing now: the message waits in its socket until it resumes
+            backlog.add(() -> deliver(from, to, message));
+            return;
+        }
         arrived(from, to, message);
         if (message instanceof Message.Ack ack) {
             invariants.ackArrived(to, from, ack);
@@ -475,6 +483,9 @@ public final class Simulation {
                 note("nemesis: crash " + c.node());
                 history.note("crash " + c.node());
                 replicas.put(c.node(), null);
+                if (paused.remove(c.node()) != null) { // its backlog dies with it, and the pause is over
+                    faultEnds();
+                }
                 faultBegins();
                 at(c.restartAt(), () -> {
                     if (replicas.get(c.node()) == null) {
@@ -483,6 +494,16 @@ public final class Simulation {
                         faultEnds();
                     }
                 });
+            }
+            case Fault.Pause p -> {
+                if (replicas.get(p.node()) == null || paused.containsKey(p.node())) {
+                    return;
+                }
+                note("nemesis: pause " + p.node());
+                history.note("pause " + p.node());
+                paused.put(p.node(), new ArrayList<>());
+                faultBegins();
+                at(p.resumeAt(), () -> resume(p.node()));
             }
             case Fault.CrashPrimary c -> {
                 String primary = currentPrimary();
@@ -507,6 +528,17 @@ public final class Simulation {
                 at(c.restartAt(), () -> restartController(c.controller()));
             }
         }
+    }
+
+    /** A paused node runs again: what was sent to it arrives now, in the order it was sent. */
+    private void resume(String node) {
+        List<Runnable> backlog = paused.remove(node);
+        if (backlog == null) {
+            return; // crashed meanwhile
+        }
+        note("nemesis: resume " + node + " (" + backlog.size() + " messages waiting)");
+        faultEnds();
+        backlog.forEach(delivery -> at(now, delivery));
     }
 
     private void cut(Fault.Partition p, boolean block) {
@@ -623,9 +655,10 @@ public final class Simulation {
         Client finalReader = new Client(0, new ClientWorld(), history, random.split(), keys, 0, 0,
                 config.clientTimeoutMicros(), config.mix(), true);
         clients.put(finalReader.name(), finalReader);
-        if (faultsActive > 0) { // healed and restarted just now
+        if (faultsActive > 0) { // healed and restarted just now, or resumed just below
             faultWindows.add(new long[] {faultSince, now});
         }
+        List.copyOf(paused.keySet()).forEach(this::resume);
         waitForStableView(() -> finalReader.readEverything(() -> {
             finished = true;
             finishedAt = now;

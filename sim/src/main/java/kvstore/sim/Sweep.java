@@ -1,6 +1,7 @@
 package kvstore.sim;
 
 import kvstore.core.Bug;
+import kvstore.sim.nemesis.Fault;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,10 +40,19 @@ public final class Sweep {
                 case "--views" -> config = config.withViews(SimConfig.Views.valueOf(
                         args[++i].toUpperCase(Locale.ROOT).replace('-', '_')));
                 case "--fixed-shape" -> config = config.withSwarm(false);
+                case "--faults" -> {
+                    try {
+                        config = config.withFaultKinds(Fault.Kind.parse(args[++i]));
+                    } catch (IllegalArgumentException e) {
+                        System.err.println("sim-sweep: " + e.getMessage());
+                        System.exit(2);
+                    }
+                }
                 default -> {
                     System.err.println("usage: sim-sweep [--from N] [--seeds N] [--ops N] [--controllers N] [--views "
                             + "controllers|operator|operator-then-controllers|controllers-then-operator|drawn] "
-                            + "[--fixed-shape] [--bug " + Arrays.toString(Bug.values()) + "]");
+                            + "[--fixed-shape] [--faults " + Fault.Kind.names() + ",all,none] [--bug "
+                            + Arrays.toString(Bug.values()) + "]");
                     System.exit(2);
                 }
             }

@@ -1,13 +1,60 @@
 package kvstore.sim.nemesis;
 
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /** One scheduled fault. Times are virtual microseconds from the start of the run. */
 public sealed interface Fault {
     long at();
 
-    /** The kinds of fault a schedule draws from (a run may enable only some: swarm testing). */
-    enum Kind { PARTITION, CRASH, FAILOVER, CUT_LINKS, CONTROLLER_CRASH }
+    /**
+     * The project's one vocabulary of faults: the kinds a simulated schedule draws from (a run may enable only
+     * some: swarm testing), and the names {@code ./kv sim-sweep --faults} and the real-process nemesis
+     * ({@code ./kv jepsen --nemesis}) take. The real processes implement the kinds that have a real counterpart.
+     */
+    enum Kind {
+        /** Cut the nodes (and controllers) into groups that cannot talk, both ways or one way. */
+        PARTITION,
+        /** Kill a node (kill -9): its memory is gone, and it restarts empty. */
+        CRASH,
+        /** Ask whoever decides views to move the primary (a planned failover). */
+        FAILOVER,
+        /** Cut single directed links (a bridge, a one-way loss). */
+        CUT_LINKS,
+        /** Kill a failover controller; it restarts knowing nothing. */
+        CONTROLLER_CRASH,
+        /** Stop a node's process (SIGSTOP) and let it run again later. */
+        PAUSE;
+
+        /** The name on the command line: {@code cut-links} for CUT_LINKS. */
+        public String cliName() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+
+        /** A comma-separated list of names, "all" or "none", as a set. */
+        public static Set<Kind> parse(String list) {
+            Set<Kind> kinds = EnumSet.noneOf(Kind.class);
+            for (String name : list.split(",")) {
+                String n = name.trim().toLowerCase(Locale.ROOT);
+                if (n.equals("all")) {
+                    kinds.addAll(EnumSet.allOf(Kind.class));
+                } else if (!n.equals("none")) {
+                    kinds.add(Arrays.stream(values()).filter(k -> k.cliName().equals(n)).findFirst()
+                            .orElseThrow(() -> new IllegalArgumentException("unknown fault '" + name.trim()
+                                    + "' (" + names() + ", all, none)")));
+                }
+            }
+            return kinds;
+        }
+
+        public static String names() {
+            return Arrays.stream(values()).map(Kind::cliName).collect(Collectors.joining(", "));
+        }
+    }
 
     /**
      * Cut the network into groups: nodes (and controllers) in different groups cannot talk. If {@code oneWay}, only messages from
@@ -33,6 +80,15 @@ public sealed interface Fault {
 
     /** Kill a node (its memory is lost); it restarts empty at {@code restartAt} and must rejoin through a view. */
     record Crash(long at, String node, long restartAt) implements Fault {
+    }
+
+    /**
+     * Stop a node's process without killing it (SIGSTOP, a long GC pause, a stalled VM) until {@code resumeAt}: it
+     * keeps its memory and its connections, so peers learn nothing from refused connections; it takes no ticks and
+     * reads nothing, and what is sent to it meanwhile arrives, in order, when it resumes. A deposed primary waking
+     * up with a backlog of its clients' requests is the case the epochs must fence.
+     */
+    record Pause(long at, String node, long resumeAt) implements Fault {
     }
 
     /** Kill whichever node is the primary at that moment; it restarts empty at {@code restartAt}. */

@@ -79,6 +79,7 @@ public record FaultSchedule(double dropRate, double duplicateRate, long meanDela
                     faults.add(new Fault.Partition(at, groups, random.nextInt(4) == 0, at + length));
                 }
                 case CRASH -> faults.add(new Fault.Crash(at, "n" + (1 + random.nextInt(nodes)), at + length));
+                case PAUSE -> faults.add(new Fault.Pause(at, "n" + (1 + random.nextInt(nodes)), at + length));
                 case FAILOVER -> faults.add(new Fault.Failover(at));
                 case CUT_LINKS -> {
                     List<String> ends = new ArrayList<>();
