@@ -42,6 +42,7 @@ final class PeerConnection implements AutoCloseable {
 
     private final String peer;
     private final String address;
+    private final String returnAddress;
     private final Socket socket;
     private final OutputStream out;
     private final Semaphore window = new Semaphore(IN_FLIGHT);
@@ -58,6 +59,7 @@ final class PeerConnection implements AutoCloseable {
             throws IOException {
         this.peer = peer;
         this.address = address;
+        this.returnAddress = returnAddress;
         int colon = address.lastIndexOf(':');
         socket = new Socket();
         try {
@@ -90,6 +92,11 @@ final class PeerConnection implements AutoCloseable {
 
     String address() {
         return address;
+    }
+
+    /** Where this connection tells the peer this node listens (null: it did not know when it connected). */
+    String returnAddress() {
+        return returnAddress;
     }
 
     /** Whether this connection should not be used again: it broke, or it sat idle long enough to be closed. */

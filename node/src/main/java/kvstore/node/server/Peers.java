@@ -159,12 +159,16 @@ public final class Peers implements AutoCloseable {
                 return;
             }
             byte[] body = MessageCodec.encode(coalesce(batch));
+            String returnAddress = addressOf.get(self);
             try {
-                if (connection == null || connection.isStale() || !connection.address().equals(address)) {
+                // A new connection also when this node learned (or changed) where it listens: the header that
+                // tells the peer is the connection's.
+                if (connection == null || connection.isStale() || !connection.address().equals(address)
+                        || !java.util.Objects.equals(connection.returnAddress(), returnAddress)) {
                     if (connection != null) {
                         connection.close();
                     }
-                    connection = new PeerConnection(peer, address, source, token, self, addressOf.get(self));
+                    connection = new PeerConnection(peer, address, source, token, self, returnAddress);
                 }
                 connection.send(body);
             } catch (IOException e) {
