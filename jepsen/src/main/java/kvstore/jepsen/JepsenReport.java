@@ -1,6 +1,5 @@
 package kvstore.jepsen;
 
-import kvstore.checker.history.Event;
 import kvstore.checker.history.HistoryWriter;
 import kvstore.checker.report.HtmlReport;
 import kvstore.checker.report.TextReport;
@@ -61,15 +60,15 @@ final class JepsenReport {
         return String.join("\n", out) + "\n";
     }
 
-    static void write(Path dir, List<Object> lines, CheckResult check, String summary) throws IOException {
+    static void write(Path dir, List<HistoryRecorder.Line> lines, CheckResult check, String summary)
+            throws IOException {
         Files.createDirectories(dir);
         try (HistoryWriter w = new HistoryWriter(Files.newBufferedWriter(dir.resolve("history.jsonl"),
                 StandardCharsets.UTF_8))) {
-            for (Object line : lines) {
-                if (line instanceof Event e) {
-                    w.write(e);
-                } else if (line instanceof HistoryRecorder.Note n) {
-                    w.writeNemesis("note", n.text(), n.time());
+            for (HistoryRecorder.Line line : lines) {
+                switch (line) {
+                    case HistoryRecorder.Recorded r -> w.write(r.event());
+                    case HistoryRecorder.Note n -> w.writeNemesis("note", n.text(), n.time());
                 }
             }
         }

@@ -16,12 +16,20 @@ import java.util.function.LongSupplier;
  * an invocation is in the history before its request leaves and a completion only after its answer arrived.
  */
 public final class HistoryRecorder {
+    /** One line of the history as it happened: a client's event, or a note. */
+    public sealed interface Line permits Recorded, Note {
+    }
+
+    /** A client's event, stamped. */
+    public record Recorded(Event event) implements Line {
+    }
+
     /** A fault or a view change, at the time it happened. */
-    public record Note(String text, long time) {
+    public record Note(String text, long time) implements Line {
     }
 
     private final LongSupplier clock;
-    private final List<Object> lines = new ArrayList<>(); // Events and Notes, in the order they happened
+    private final List<Line> lines = new ArrayList<>();
     private final HistoryBuilder builder = new HistoryBuilder();
 
     public HistoryRecorder(LongSupplier clock) {
@@ -30,7 +38,7 @@ public final class HistoryRecorder {
 
     public synchronized void record(Event event) {
         Event timed = event.at(clock.getAsLong());
-        lines.add(timed);
+        lines.add(new Recorded(timed));
         try {
             builder.add(timed);
         } catch (HistoryFormatException e) {
@@ -45,11 +53,11 @@ public final class HistoryRecorder {
     }
 
     public synchronized List<Event> events() {
-        return lines.stream().filter(Event.class::isInstance).map(Event.class::cast).toList();
+        return lines.stream().filter(Recorded.class::isInstance).map(l -> ((Recorded) l).event()).toList();
     }
 
     /** Events and notes, in the order they happened. */
-    public synchronized List<Object> lines() {
+    public synchronized List<Line> lines() {
         return List.copyOf(lines);
     }
 
