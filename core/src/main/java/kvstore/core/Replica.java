@@ -1457,8 +1457,17 @@ public final class Replica implements Process {
         if (value == null) {
             return 0;
         }
-        long h = key.hashCode() * 0x9E3779B97F4A7C15L + value.hashCode() + value.length();
-        h = (h ^ (h >>> 33)) * 0xff51afd7ed558ccdL; // MurmurHash3's finalizer: every input bit moves every output bit
+        // 64-bit FNV-1a over the key, a separator no char equals, and the value (String.hashCode's 32 bits would
+        // let "Aa" pass for "BB"), then MurmurHash3's finalizer so that every input bit moves every output bit.
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < key.length(); i++) {
+            h = (h ^ key.charAt(i)) * 0x100000001b3L;
+        }
+        h = (h ^ 0x10000) * 0x100000001b3L;
+        for (int i = 0; i < value.length(); i++) {
+            h = (h ^ value.charAt(i)) * 0x100000001b3L;
+        }
+        h = (h ^ (h >>> 33)) * 0xff51afd7ed558ccdL;
         h = (h ^ (h >>> 33)) * 0xc4ceb9fe1a85ec53L;
         return h ^ (h >>> 33);
     }
@@ -1588,7 +1597,7 @@ public final class Replica implements Process {
      * the data its position claims, not only the position.
      */
     public long stateDigest() {
-        assert data.size() > 1_000 || dataDigest == digestOf(data) : "the digest drifted from the data";
+        assert data.size() > 256 || dataDigest == digestOf(data) : "the digest drifted from the data";
         return dataDigest;
     }
 

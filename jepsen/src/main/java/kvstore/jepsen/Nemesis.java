@@ -49,21 +49,16 @@ final class Nemesis {
 
         /** Kinds in the order given (the nemesis takes them in turn), each once. */
         static List<Kind> parse(String list) {
-            java.util.LinkedHashSet<Kind> kinds = new java.util.LinkedHashSet<>();
-            for (String name : list.split(",")) {
-                String n = name.trim().toLowerCase(Locale.ROOT);
-                if (n.equals("all")) {
-                    kinds.addAll(List.of(values()));
-                } else if (n.equals(KILL)) {
-                    kinds.add(CRASH_PRIMARY);
-                } else if (!n.equals("none")) {
-                    kinds.add(java.util.Arrays.stream(values()).filter(v -> v.cliName().equals(n)).findFirst()
-                            .orElseThrow(() -> new IllegalArgumentException("unknown nemesis '" + name.trim()
-                                    + "' (" + names() + ", " + KILL + " for crash-primary, all, none; the "
-                                    + "simulator's other faults, " + simulatedOnly() + ", have no nemesis here)")));
-                }
+            return Fault.Kind.parseNames(list, List.of(values()), Kind::byName, name -> "unknown nemesis '" + name
+                    + "': this harness has " + names() + " (" + KILL + " is crash-primary), all and none; the "
+                    + "simulator's " + simulatedOnly() + " have no nemesis here");
+        }
+
+        private static Kind byName(String name) {
+            if (name.equals(KILL)) {
+                return CRASH_PRIMARY;
             }
-            return List.copyOf(kinds);
+            return java.util.Arrays.stream(values()).filter(v -> v.cliName().equals(name)).findFirst().orElse(null);
         }
 
         static String names() {

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
  * One real node: a separate JVM running node.jar, its output appended to its log file. It can be killed with
  * SIGKILL, paused with SIGSTOP and resumed with SIGCONT, and started again (empty, with {@code --join}).
  */
-final class NodeProcess {
+public final class NodeProcess {
     private final long id;
     private final int port;
     private final String peerSource;
@@ -146,9 +146,14 @@ final class NodeProcess {
         if (process == null || !process.isAlive()) {
             return;
         }
-        Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).start();
+        signal(process.pid(), name);
+    }
+
+    /** Sends a signal by name ({@code STOP}, {@code CONT}) with kill(1): the JDK can only send TERM and KILL. */
+    public static void signal(long pid, String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(pid)).start();
         if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-            throw new IOException("kill -" + name + " " + process.pid() + " failed");
+            throw new IOException("kill -" + name + " " + pid + " failed");
         }
     }
 

@@ -501,9 +501,14 @@ public final class Simulation {
                 }
                 note("nemesis: pause " + p.node());
                 history.note("pause " + p.node());
-                paused.put(p.node(), new ArrayList<>());
+                List<Runnable> backlog = new ArrayList<>();
+                paused.put(p.node(), backlog);
                 faultBegins();
-                at(p.resumeAt(), () -> resume(p.node()));
+                at(p.resumeAt(), () -> {
+                    if (paused.get(p.node()) == backlog) { // not a later pause, after a crash ended this one
+                        resume(p.node());
+                    }
+                });
             }
             case Fault.CrashPrimary c -> {
                 String primary = currentPrimary();
@@ -533,9 +538,6 @@ public final class Simulation {
     /** A paused node runs again: what was sent to it arrives now, in the order it was sent. */
     private void resume(String node) {
         List<Runnable> backlog = paused.remove(node);
-        if (backlog == null) {
-            return; // crashed meanwhile
-        }
         note("nemesis: resume " + node + " (" + backlog.size() + " messages waiting)");
         faultEnds();
         backlog.forEach(delivery -> at(now, delivery));
@@ -658,7 +660,7 @@ public final class Simulation {
         if (faultsActive > 0) { // healed and restarted just now, or resumed just below
             faultWindows.add(new long[] {faultSince, now});
         }
-        List.copyOf(paused.keySet()).forEach(this::resume);
+        List.copyOf(paused.keySet()).forEach(this::resume); // their own resume events find them running
         waitForStableView(() -> finalReader.readEverything(() -> {
             finished = true;
             finishedAt = now;

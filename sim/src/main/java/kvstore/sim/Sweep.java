@@ -13,7 +13,7 @@ import java.util.Set;
 
 /**
  * A long sweep over seeds, with a progress line: {@code ./kv sim-sweep [--from N] [--seeds N] [--ops N]
- * [--controllers N] [--views MODE] [--fixed-shape] [--bug NAME]}. Each seed draws its run's shape (swarm testing,
+ * [--controllers N] [--views MODE] [--fixed-shape] [--faults LIST] [--bug NAME]}. Each seed draws its run's shape (swarm testing,
  * {@link SimConfig#forSeed}) unless {@code --fixed-shape}. Stops at the first failing seed, shrinks it, writes its
  * artifacts and prints how to replay it; at the end, prints the availability during faults and the time to serve
  * again after them, over the runs.

@@ -33,6 +33,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 public final class CatchUpBench {
     private static final Target STORE = new Target.Kvstore();
+    /** The simulator's names of faults ({@code Fault.Kind}), done to the primary or to a backup. */
+    private static final List<String> FAULTS = List.of("pause-primary", "crash-primary", "pause-backup",
+            "crash-backup");
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final int NODES = 3;
 
@@ -69,15 +72,20 @@ public final class CatchUpBench {
                     usage: ./kv bench-catchup [--keys N] [--writers N] [--fault F] [--fault-seconds S] [--after S]
                       --keys N          keys of 20-byte values written before the fault (default 250000)
                       --writers N       clients writing steadily through the backups (default 8)
-                      --fault F         pause-primary (default), kill-primary, pause-backup or kill-backup
-                                        (killed nodes are started again at once with --join, empty)
+                      --fault F         pause-primary (default), crash-primary, pause-backup or crash-backup
+                                        (kill -9; crashed nodes are started again with --join, empty;
+                                        kill-primary and kill-backup are the same as crash-...)
                       --fault-seconds S how long the pause lasts, or the killed node stays down (default 10)
                       --after S         seconds of writes after the fault ends (default 20)""");
             System.exit(2);
         }
         int keys = Integer.parseInt(args.getOrDefault("--keys", "250000"));
         int writers = Integer.parseInt(args.getOrDefault("--writers", "8"));
-        String fault = args.getOrDefault("--fault", "pause-primary");
+        String fault = args.getOrDefault("--fault", "pause-primary").replace("kill-", "crash-");
+        if (!FAULTS.contains(fault)) {
+            System.err.println("bench-catchup: --fault is one of " + FAULTS + ", not '" + fault + "'");
+            System.exit(2);
+        }
         int faultSeconds = Integer.parseInt(args.getOrDefault("--fault-seconds", "10"));
         int after = Integer.parseInt(args.getOrDefault("--after", "20"));
         Path logs = Files.createDirectories(Path.of("jepsen", "target", "bench-catchup"));
@@ -414,7 +422,7 @@ public final class CatchUpBench {
 
     private static void signal(String signal, long pid) {
         try {
-            new ProcessBuilder("kill", "-" + signal, String.valueOf(pid)).start().waitFor();
+            kvstore.jepsen.NodeProcess.signal(pid, signal);
         } catch (IOException e) {
             throw new IllegalStateException("cannot send SIG" + signal + " to " + pid, e);
         } catch (InterruptedException e) {

@@ -18,8 +18,6 @@ public final class HttpConnection implements AutoCloseable {
     private static final int MAX_BODY = 64 * 1024 * 1024;
 
     private final String address;
-    private final String host;
-    private final int port;
     private final Duration timeout;
     private Socket socket;
     private OutputStream out;
@@ -27,11 +25,17 @@ public final class HttpConnection implements AutoCloseable {
 
     /** @param address host:port; {@code timeout} bounds connecting and each wait for answer bytes */
     public HttpConnection(String address, Duration timeout) {
-        int colon = address.lastIndexOf(':');
         this.address = address;
-        this.host = address.substring(0, colon);
-        this.port = Integer.parseInt(address.substring(colon + 1));
         this.timeout = timeout;
+    }
+
+    /** The socket address of {@code host:port} (the host may itself hold colons: an IPv6 address). */
+    public static InetSocketAddress socketAddress(String address) {
+        int colon = address.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("'" + address + "' is not an address of the form host:port");
+        }
+        return new InetSocketAddress(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
     }
 
     public HttpResponseReader.Response send(String method, String path, Map<String, String> headers, byte[] body)
@@ -58,7 +62,7 @@ public final class HttpConnection implements AutoCloseable {
         Socket s = new Socket();
         try {
             s.setTcpNoDelay(true);
-            s.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
+            s.connect(socketAddress(address), (int) timeout.toMillis());
             s.setSoTimeout((int) timeout.toMillis());
             out = s.getOutputStream();
             reader = new HttpResponseReader(new BufferedInputStream(s.getInputStream(), 16 * 1024), MAX_BODY);

@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Reads HTTP/1.1 responses, one after another, from one connection's input: the status line, the headers, and a
- * body framed by {@code Content-Length} or by chunked transfer coding (chunk extensions and trailers allowed).
+ * body framed by {@code Content-Length}, by chunked transfer coding (chunk extensions and trailers allowed) or by
+ * the server closing the connection; interim (1xx) answers are skipped, and 204 and 304 have no body. Framing
+ * that could be read two ways (two different lengths, an unknown transfer coding) is refused.
  * Everything it reads is bounded: a line, the number of headers and a body, so that a broken or hostile server
  * cannot make the reader hold more than {@link #maxBody} bytes. Not thread-safe: one reader per connection.
  */
@@ -35,9 +37,20 @@ public final class HttpResponseReader {
         this.maxBody = maxBody;
     }
 
+    /** The next final answer; interim (1xx) answers before it are read and skipped, as RFC 9110 asks. */
     public Response read() throws IOException {
+        while (true) {
+            Response r = readOne();
+            if (r.status() / 100 != 1) {
+                return r;
+            }
+        }
+    }
+
+    private Response readOne() throws IOException {
         String statusLine = line();
-        if (!statusLine.startsWith("HTTP/1.") || statusLine.length() < 12 || statusLine.charAt(8) != ' ') {
+        if (!statusLine.startsWith("HTTP/1.") || statusLine.length() < 12 || statusLine.charAt(8) != ' '
+                || statusLine.length() > 12 && statusLine.charAt(12) != ' ') {
             throw new IOException("not an HTTP/1.x status line: " + printable(statusLine));
         }
         int status = parseStatus(statusLine.substring(9, 12));
@@ -47,7 +60,7 @@ public final class HttpResponseReader {
         int headers = 0;
         for (String header = line(); !header.isEmpty(); header = line()) {
             if (++headers > MAX_HEADERS) {
-                throw new IOException("more than " + MAX_HEADERS + " headers");
+                throw new IOException("more than " + MAX_HEADERS + " header lines");
             }
             int colon = header.indexOf(':');
             if (colon <= 0) {
@@ -56,24 +69,45 @@ public final class HttpResponseReader {
             String name = header.substring(0, colon).trim();
             String value = header.substring(colon + 1).trim();
             if (name.equalsIgnoreCase("Content-Length")) {
-                length = parseLength(value);
+                long l = parseLength(value);
+                if (length >= 0 && l != length) {
+                    throw new IOException("two different Content-Length headers: " + length + " and " + l);
+                }
+                length = l;
             } else if (name.equalsIgnoreCase("Transfer-Encoding")) {
-                chunked = value.toLowerCase(java.util.Locale.ROOT).endsWith("chunked");
+                if (!value.equalsIgnoreCase("chunked")) {
+                    throw new IOException("a transfer coding this client does not read: " + printable(value));
+                }
+                chunked = true;
             } else if (name.equalsIgnoreCase("Connection")) {
-                close = value.equalsIgnoreCase("close");
+                for (String option : value.split(",")) {
+                    close |= option.trim().equalsIgnoreCase("close");
+                }
             }
+        }
+        if (status / 100 == 1 || status == 204 || status == 304) {
+            return new Response(status, new byte[0], close); // no body, whatever the headers say (RFC 9112 6.3)
         }
         byte[] body;
         if (chunked) {
             body = chunkedBody();
         } else if (length >= 0) {
             body = exactly(length);
-        } else if (status / 100 == 1 || status == 204 || status == 304) {
-            body = new byte[0];
+        } else if (close) {
+            body = untilClosed();
         } else {
-            throw new IOException("a " + status + " answer with neither Content-Length nor chunked coding");
+            throw new IOException("a " + status + " answer with neither a length, chunks, nor Connection: close");
         }
         return new Response(status, body, close);
+    }
+
+    /** A body that ends where the server closes the connection. */
+    private byte[] untilClosed() throws IOException {
+        byte[] body = in.readNBytes(maxBody + 1);
+        if (body.length > maxBody) {
+            throw new IOException("body longer than " + maxBody + " bytes");
+        }
+        return body;
     }
 
     private byte[] chunkedBody() throws IOException {
@@ -92,8 +126,10 @@ public final class HttpResponseReader {
                 throw new IOException("chunked body longer than " + maxBody + " bytes");
             }
             if (size == 0) {
-                while (!line().isEmpty()) {
-                    // trailer fields: not used
+                for (int trailers = 0; !line().isEmpty(); trailers++) { // trailer fields: not used
+                    if (trailers == MAX_HEADERS) {
+                        throw new IOException("more than " + MAX_HEADERS + " trailer lines");
+                    }
                 }
                 return all.toByteArray();
             }
@@ -118,11 +154,12 @@ public final class HttpResponseReader {
     /** One line without its CRLF (or bare LF); fails at the end of the stream or past {@link #MAX_LINE}. */
     private String line() throws IOException {
         StringBuilder s = new StringBuilder(64);
+        int read = 0;
         for (int b = in.read(); b != '\n'; b = in.read()) {
             if (b < 0) {
                 throw new IOException("connection closed");
             }
-            if (s.length() == MAX_LINE) {
+            if (++read > MAX_LINE) {
                 throw new IOException("a line longer than " + MAX_LINE + " bytes");
             }
             if (b != '\r') {
@@ -142,6 +179,9 @@ public final class HttpResponseReader {
     }
 
     private static long parseLength(String value) throws IOException {
+        if (value.isEmpty() || !Character.isDigit(value.charAt(0))) {
+            throw new IOException("malformed Content-Length: " + printable(value));
+        }
         try {
             long length = Long.parseLong(value);
             if (length >= 0) {

@@ -2,6 +2,7 @@ package kvstore.node.server;
 
 import kvstore.core.MessageCodec;
 
+import kvstore.node.http.HttpConnection;
 import kvstore.node.http.HttpRequests;
 import kvstore.node.http.HttpResponseReader;
 
@@ -60,15 +61,13 @@ final class PeerConnection implements AutoCloseable {
         this.peer = peer;
         this.address = address;
         this.returnAddress = returnAddress;
-        int colon = address.lastIndexOf(':');
         socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
             if (source != null) {
                 socket.bind(new InetSocketAddress(InetAddress.getByName(source), 0));
             }
-            socket.connect(new InetSocketAddress(address.substring(0, colon),
-                    Integer.parseInt(address.substring(colon + 1))), 500);
+            socket.connect(HttpConnection.socketAddress(address), 500);
             socket.setSoTimeout(1000); // the reader wakes up every second to look for a stalled peer
             out = socket.getOutputStream();
         } catch (IOException | RuntimeException e) {
@@ -106,6 +105,7 @@ final class PeerConnection implements AutoCloseable {
 
     /** Writes one batch; blocks while {@link #IN_FLIGHT} batches are unanswered, and fails on a stalled peer. */
     void send(byte[] body) throws IOException, InterruptedException {
+        byte[] request = HttpRequests.encode("POST", MessagesEndpoint.PATH, address, headers, body);
         if (!window.tryAcquire(STALLED_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS)) {
             close();
             throw new IOException("node " + peer + " has answered nothing for " + STALLED_NANOS / 1_000_000_000
@@ -114,7 +114,6 @@ final class PeerConnection implements AutoCloseable {
         if (broken) {
             throw new IOException("the connection to node " + peer + " broke");
         }
-        byte[] request = HttpRequests.encode("POST", MessagesEndpoint.PATH, address, headers, body);
         lastSent = System.nanoTime();
         unanswered.add(lastSent);
         try {

@@ -40,6 +40,21 @@ class HttpResponseReaderTest {
     }
 
     @Test
+    void skipsInterimAnswersAndReadsNoBodyWhereThereIsNone() throws IOException {
+        HttpResponseReader r = reader("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: x\r\n\r\n"
+                + "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na"
+                + "HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n"
+                + "HTTP/1.1 202 Accepted\r\nContent-Length: 1\r\n\r\nb"
+                + "HTTP/1.1 200 OK\r\nConnection: keep-alive, close\r\n\r\nuntil the end", 100);
+        assertEquals("a", r.read().text());
+        assertEquals(304, r.read().status()); // its Content-Length describes a body it does not have
+        assertEquals("b", r.read().text());
+        HttpResponseReader.Response last = r.read();
+        assertTrue(last.close());
+        assertEquals("until the end", last.text());
+    }
+
+    @Test
     void refusesWhatIsNotAWellFramedAnswer() {
         for (String bad : new String[]{
                 "SMTP 220 hello\r\n\r\n",
@@ -50,7 +65,13 @@ class HttpResponseReaderTest {
                 "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nabc", // cut short
                 "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
                 "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n0\r\n\r\n",
-                "HTTP/1.1 200 OK\r\nX: " + "a".repeat(9000) + "\r\n\r\n"}) {
+                "HTTP/1.1 200 OK\r\nX: " + "a".repeat(9000) + "\r\n\r\n",
+                "HTTP/1.1 200 OK\r\n" + "\r".repeat(9000) + "\n\r\n",
+                "HTTP/1.1 2000 OK\r\nContent-Length: 0\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+                "HTTP/1.1 200 OK\r\nContent-Length: +1\r\n\r\na",
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nContent-Length: 1\r\n\r\na",
+                "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + "a".repeat(101)}) {
             assertThrows(IOException.class, () -> reader(bad, 100).read(), bad);
         }
     }

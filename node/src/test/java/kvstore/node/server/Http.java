@@ -3,13 +3,11 @@ package kvstore.node.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 
-import kvstore.node.http.HttpRequests;
+import kvstore.node.http.HttpConnection;
 import kvstore.node.http.HttpResponseReader;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -74,14 +72,8 @@ final class Http {
 
     /** A body-less request written byte for byte on a socket, for paths no URI class would accept. */
     static Response sendRaw(String method, String address, String path) {
-        String host = address.substring(0, address.lastIndexOf(':'));
-        int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
-        try (Socket socket = new Socket(host, port)) {
-            socket.setSoTimeout(10_000);
-            socket.getOutputStream().write(HttpRequests.encode(method, path, address, Map.of("Connection", "close"),
-                    null));
-            HttpResponseReader.Response r = new HttpResponseReader(
-                    new BufferedInputStream(socket.getInputStream()), 1 << 20).read();
+        try (HttpConnection connection = new HttpConnection(address, Duration.ofSeconds(10))) {
+            HttpResponseReader.Response r = connection.send(method, path, Map.of("Connection", "close"), null);
             String body = r.text();
             return new Response(r.status(), body.isEmpty() ? NullNode.instance : Json.MAPPER.readTree(body), null, body,
                     r.body());

@@ -38,17 +38,35 @@ public sealed interface Fault {
         /** A comma-separated list of names, "all" or "none", as a set. */
         public static Set<Kind> parse(String list) {
             Set<Kind> kinds = EnumSet.noneOf(Kind.class);
+            kinds.addAll(parseNames(list, List.of(values()),
+                    n -> Arrays.stream(values()).filter(k -> k.cliName().equals(n)).findFirst().orElse(null),
+                    n -> "unknown fault '" + n + "' (" + names() + ", all, none)"));
+            return kinds;
+        }
+
+        /**
+         * The command lines' list of choices: names separated by commas, "all" for every choice, "none" for no
+         * choice; in the order given, each once.
+         *
+         * @param byName     the choice a lowercase name stands for, null if none
+         * @param whyUnknown the error for a name that stands for nothing
+         */
+        public static <T> List<T> parseNames(String list, List<T> all, java.util.function.Function<String, T> byName,
+                                             java.util.function.Function<String, String> whyUnknown) {
+            java.util.LinkedHashSet<T> chosen = new java.util.LinkedHashSet<>();
             for (String name : list.split(",")) {
                 String n = name.trim().toLowerCase(Locale.ROOT);
                 if (n.equals("all")) {
-                    kinds.addAll(EnumSet.allOf(Kind.class));
+                    chosen.addAll(all);
                 } else if (!n.equals("none")) {
-                    kinds.add(Arrays.stream(values()).filter(k -> k.cliName().equals(n)).findFirst()
-                            .orElseThrow(() -> new IllegalArgumentException("unknown fault '" + name.trim()
-                                    + "' (" + names() + ", all, none)")));
+                    T choice = byName.apply(n);
+                    if (choice == null) {
+                        throw new IllegalArgumentException(whyUnknown.apply(name.trim()));
+                    }
+                    chosen.add(choice);
                 }
             }
-            return kinds;
+            return List.copyOf(chosen);
         }
 
         public static String names() {
