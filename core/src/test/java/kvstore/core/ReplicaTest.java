@@ -30,7 +30,6 @@ class ReplicaTest {
                 Map.of(), new TreeMap<>(data), true, true, lineage);
     }
 
-    /** Delivers messages in order; cut links drop them. Client endpoints collect their replies. */
     /** Catch-ups begun so far: each starts with batch 0. */
     private static long stateTransfers(TestNetwork net) {
         return net.delivered(Message.CatchUp.class).stream().filter(c -> c.batch() == 0).count();
@@ -40,6 +39,19 @@ class ReplicaTest {
         TestNetwork net = TestNetwork.of("n1", "n2", "n3");
         net.install(new View(1, "n1", List.of("n2", "n3")));
         return net;
+    }
+
+    /** The digest tells apart keys and values that Java's String.hashCode confuses ("Aa" and "BB"). */
+    @Test
+    void theStateDigestTellsApartWhatStringHashCodeConfuses() {
+        List<Long> digests = new ArrayList<>();
+        for (String[] kv : new String[][]{{"Aa", "v"}, {"BB", "v"}, {"k", "Aa"}, {"k", "BB"}}) {
+            TestNetwork net = started();
+            net.request("c", "n1", 1, Command.put(kv[0], kv[1]));
+            assertEquals(net.nodes.get("n1").stateDigest(), net.nodes.get("n2").stateDigest(), "replicas agree");
+            digests.add(net.nodes.get("n1").stateDigest());
+        }
+        assertEquals(4, digests.stream().distinct().count(), digests.toString());
     }
 
     @Test

@@ -81,9 +81,10 @@ public final class CatchUpBench {
         }
         int keys = Integer.parseInt(args.getOrDefault("--keys", "250000"));
         int writers = Integer.parseInt(args.getOrDefault("--writers", "8"));
-        String fault = args.getOrDefault("--fault", "pause-primary").replace("kill-", "crash-");
+        String asked = args.getOrDefault("--fault", "pause-primary");
+        String fault = asked.toLowerCase(java.util.Locale.ROOT).replace("kill-", "crash-");
         if (!FAULTS.contains(fault)) {
-            System.err.println("bench-catchup: --fault is one of " + FAULTS + ", not '" + fault + "'");
+            System.err.println("bench-catchup: --fault is one of " + FAULTS + ", not '" + asked + "'");
             System.exit(2);
         }
         int faultSeconds = Integer.parseInt(args.getOrDefault("--fault-seconds", "10"));

@@ -9,7 +9,8 @@ import java.nio.charset.StandardCharsets;
  * Reads HTTP/1.1 responses, one after another, from one connection's input: the status line, the headers, and a
  * body framed by {@code Content-Length}, by chunked transfer coding (chunk extensions and trailers allowed) or by
  * the server closing the connection; interim (1xx) answers are skipped, and 204 and 304 have no body. Framing
- * that could be read two ways (two different lengths, an unknown transfer coding) is refused.
+ * that could be read two ways (two different lengths, a length beside a transfer coding, an unknown transfer
+ * coding) is refused.
  * Everything it reads is bounded: a line, the number of headers and a body, so that a broken or hostile server
  * cannot make the reader hold more than {@link #maxBody} bytes. Not thread-safe: one reader per connection.
  */
@@ -85,6 +86,9 @@ public final class HttpResponseReader {
                 }
             }
         }
+        if (chunked && length >= 0) { // RFC 9112 6.1: a sign of request smuggling, not a framing to choose from
+            throw new IOException("both Content-Length and Transfer-Encoding");
+        }
         if (status / 100 == 1 || status == 204 || status == 304) {
             return new Response(status, new byte[0], close); // no body, whatever the headers say (RFC 9112 6.3)
         }
@@ -116,13 +120,8 @@ public final class HttpResponseReader {
             String sizeLine = line();
             int semicolon = sizeLine.indexOf(';'); // a chunk extension, which we ignore
             String hex = (semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon)).trim();
-            long size;
-            try {
-                size = Long.parseLong(hex, 16);
-            } catch (NumberFormatException e) {
-                throw new IOException("malformed chunk size: " + printable(sizeLine));
-            }
-            if (size < 0 || all.size() + size > maxBody) {
+            long size = parseChunkSize(hex, sizeLine);
+            if (all.size() + size > maxBody) {
                 throw new IOException("chunked body longer than " + maxBody + " bytes");
             }
             if (size == 0) {
@@ -191,6 +190,14 @@ public final class HttpResponseReader {
             // below
         }
         throw new IOException("malformed Content-Length: " + printable(value));
+    }
+
+    /** Hex digits only: Long.parseLong would also take a sign, and a 17th digit would overflow. */
+    private static long parseChunkSize(String hex, String sizeLine) throws IOException {
+        if (hex.isEmpty() || hex.length() > 15 || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+            throw new IOException("malformed chunk size: " + printable(sizeLine));
+        }
+        return Long.parseLong(hex, 16);
     }
 
     private static String printable(String s) {

@@ -38,6 +38,8 @@ final class PeerConnection implements AutoCloseable {
     private static final long STALLED_NANOS = 5_000_000_000L;
     /** Servers close idle connections; one idle this long is replaced rather than trusted with a batch. */
     private static final long IDLE_NANOS = 10_000_000_000L;
+    /** How often the reader wakes up, with no answer to read, to look for a stalled peer. */
+    static final int WAKE_UP_MILLIS = 1000;
     /** A peer answers a batch with a few bytes; anything longer is not a peer's answer. */
     private static final int MAX_ANSWER = 64 * 1024;
 
@@ -68,7 +70,7 @@ final class PeerConnection implements AutoCloseable {
                 socket.bind(new InetSocketAddress(InetAddress.getByName(source), 0));
             }
             socket.connect(HttpConnection.socketAddress(address), 500);
-            socket.setSoTimeout(1000); // the reader wakes up every second to look for a stalled peer
+            socket.setSoTimeout(WAKE_UP_MILLIS);
             out = socket.getOutputStream();
         } catch (IOException | RuntimeException e) {
             socket.close();

@@ -55,6 +55,18 @@ class HttpResponseReaderTest {
     }
 
     @Test
+    void takesTwoEqualLengthsAndALengthOnANoContentAnswer() throws IOException {
+        HttpResponseReader r = reader("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nab"
+                + "HTTP/1.1 204 No Content\r\nContent-Length: 3\r\n\r\n"
+                + "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n" + "X-T: 1\r\n".repeat(100)
+                + "\r\nHTTP/1.1 202 Accepted\r\nContent-Length: 1\r\n\r\nc", 100);
+        assertEquals("ab", r.read().text());
+        assertEquals(204, r.read().status()); // and the next answer is read where it starts
+        assertEquals("", r.read().text()); // a hundred trailer lines are allowed
+        assertEquals("c", r.read().text());
+    }
+
+    @Test
     void refusesWhatIsNotAWellFramedAnswer() {
         for (String bad : new String[]{
                 "SMTP 220 hello\r\n\r\n",
@@ -66,7 +78,11 @@ class HttpResponseReaderTest {
                 "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
                 "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n0\r\n\r\n",
                 "HTTP/1.1 200 OK\r\nX: " + "a".repeat(9000) + "\r\n\r\n",
-                "HTTP/1.1 200 OK\r\n" + "\r".repeat(9000) + "\n\r\n",
+                "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n" + "\r".repeat(9000) + "\n\r\n", // bare CRs count
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n"
+                        + "X-T: 1\r\n".repeat(101) + "\r\n", // too many trailers
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n+3\r\nabc\r\n0\r\n\r\n",
                 "HTTP/1.1 2000 OK\r\nContent-Length: 0\r\n\r\n",
                 "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
                 "HTTP/1.1 200 OK\r\nContent-Length: +1\r\n\r\na",

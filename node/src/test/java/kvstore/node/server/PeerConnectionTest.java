@@ -49,7 +49,7 @@ class PeerConnectionTest {
                     readRequest(in);
                     out.write("HTTP/1.1 202 Accepted\r\nContent-Length: 12\r\n\r\n{\"acc".getBytes(StandardCharsets.US_ASCII));
                     out.flush();
-                    Thread.sleep(1_500); // past the reader's one-second wake-up, in the middle of the body
+                    Thread.sleep(2L * PeerConnection.WAKE_UP_MILLIS); // past a wake-up, in the middle of the body
                     out.write("epted\"}".getBytes(StandardCharsets.US_ASCII));
                     out.write("HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\n{}".getBytes(StandardCharsets.US_ASCII));
                     out.flush();
@@ -59,7 +59,7 @@ class PeerConnectionTest {
                     throw new IllegalStateException(e);
                 }
             });
-            String address = "127.0.0.1:" + server.getLocalPort();
+            String address = server.getInetAddress().getHostAddress() + ":" + server.getLocalPort();
             try (PeerConnection c = new PeerConnection("2", address, null, null, "1", null)) {
                 c.send(new byte[]{1});
                 c.send(new byte[]{2});
