@@ -26,6 +26,11 @@ import java.util.SplittableRandom;
  * done, having fewer unknown ones done is at least as good (the others stay available). The memo therefore
  * prunes a configuration when one with a subset of its unknown operations was already seen. This is what keeps
  * histories with many timed-out writes tractable.
+ *
+ * <p>Unknown-outcome operations that are alike (same kind, arguments and outcome, such as many timed-out deletes of
+ * one key) are interchangeable once called, so they are linearized in the order of their calls only: a linearization
+ * that uses a later one while an earlier one stays unused is the same as one using the earlier one. Without this,
+ * k such operations give 2^k configurations where k + 1 are enough.
  */
 public final class WglSearch<S> {
     private static final long SEED = 0x5EED_0F_C0FFEEL; // fixed, so every run searches identically
@@ -40,6 +45,7 @@ public final class WglSearch<S> {
     private final int apartHead;         // sentinel of the list of apart operations not yet linearized
     private final int[] apartNext;
     private final int[] apartPrev;
+    private final int[] twinBefore;      // the previous apart operation alike to each (-1: none), see the class doc
 
     private WglSearch(Model<S> model, List<Operation> operations) {
         this.model = model;
@@ -65,6 +71,14 @@ public final class WglSearch<S> {
             apartPrev[i] = i > 0 ? i - 1 : apartHead;
         }
         apartNext[apartHead] = m > 0 ? 0 : apartHead;
+        this.twinBefore = new int[m];
+        java.util.Map<List<Object>, Integer> lastAlike = new java.util.HashMap<>();
+        for (int i = 0; i < m; i++) {
+            Operation op = apart[i];
+            List<Object> alike = Arrays.asList(op.kind(), op.key(), op.value(), op.expected(), op.outcome());
+            Integer twin = lastAlike.put(alike, i);
+            twinBefore[i] = twin == null ? -1 : twin;
+        }
         apartPrev[apartHead] = m > 0 ? m - 1 : apartHead;
     }
 
@@ -170,6 +184,11 @@ public final class WglSearch<S> {
             }
             if (apartCursor != apartHead && apart[apartCursor].call() < frontier) {
                 int i = apartCursor;
+                int twin = twinBefore[i];
+                if (twin >= 0 && (apartDone[twin >>> 6] & (1L << twin)) == 0) {
+                    apartCursor = apartNext[i]; // its earlier twin, still unused, stands for it
+                    continue;
+                }
                 S after = model.step(state, apart[i]);
                 while (highWater >= lowWater && bits[highWater] == 0L) { // the memo compares sets by their
                     highWater--;                                            // exact extent: keep it tight
