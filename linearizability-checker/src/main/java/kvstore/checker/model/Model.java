@@ -15,7 +15,9 @@ public interface Model<S> {
     /**
      * The state after {@code op} takes effect in {@code state}, or {@code null} when {@code op}'s recorded
      * outcome is impossible there (a get that read another value, a cas whose comparison went the other way).
-     * Operations with an unknown outcome must always be accepted.
+     * Operations with an unknown outcome must always be accepted. The answer may depend only on {@code state} and on
+     * the operation's kind, key, value, expected value and outcome (not its process, id or times): the search
+     * treats operations alike in those as interchangeable.
      */
     S step(S state, Operation op);
 
