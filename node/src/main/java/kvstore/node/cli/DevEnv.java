@@ -96,7 +96,7 @@ public final class DevEnv {
                 awaitAnswering(addresses, processes);
                 if (withController) {
                     controller = ControllerMain.start(addresses, token, Duration.ofMillis(10));
-                    awaitPrimary(addresses);
+                    awaitWholeView(addresses);
                 } else {
                     installView(new ArrayList<>(addresses.values()), viewDocument(addresses), token);
                 }
@@ -181,26 +181,42 @@ public final class DevEnv {
         }
     }
 
-    /** Waits (up to 20 s) until the controller's first view has a primary serving it. */
-    private static void awaitPrimary(Map<String, String> addresses) throws InterruptedException {
+    /**
+     * Waits (up to 20 s) until every node holds the same view of all of them and holds its state, so that the
+     * cluster handed to the user takes writes at once (the controller's first view may leave out a node that was
+     * slow to answer, and add it in the next).
+     */
+    private static void awaitWholeView(Map<String, String> addresses) throws InterruptedException {
         try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
             long deadline = System.nanoTime() + 20_000_000_000L;
             while (System.nanoTime() < deadline) {
-                for (String address : addresses.values()) {
-                    try {
-                        HttpRequest get = HttpRequest.newBuilder(URI.create("http://" + address + "/view")).build();
-                        if (http.send(get, HttpResponse.BodyHandlers.ofString()).body()
-                                .contains("\"role\":\"primary\"")) {
-                            return;
-                        }
-                    } catch (IOException e) {
-                        // try the next
-                    }
+                if (holdWholeView(http, addresses)) {
+                    return;
                 }
-                Thread.sleep(50);
+                Thread.sleep(50); // polling processes: there is nothing to wait on instead
             }
         }
-        throw new Starting.StartFailure("the controller has not installed a view after 20 s");
+        throw new Starting.StartFailure("the controller has not installed a view of all " + addresses.size()
+                + " nodes after 20 s");
+    }
+
+    private static boolean holdWholeView(HttpClient http, Map<String, String> addresses) throws InterruptedException {
+        java.util.Set<Long> epochs = new java.util.HashSet<>();
+        for (String address : addresses.values()) {
+            try {
+                HttpRequest get = HttpRequest.newBuilder(URI.create("http://" + address + "/view"))
+                        .timeout(Duration.ofSeconds(1)).build();
+                com.fasterxml.jackson.databind.JsonNode view = kvstore.node.server.Json.MAPPER.readTree(
+                        http.send(get, HttpResponse.BodyHandlers.ofString()).body());
+                if (view.path("view").size() != addresses.size() || !view.path("synced").asBoolean()) {
+                    return false;
+                }
+                epochs.add(view.path("epoch").asLong());
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return epochs.size() == 1;
     }
 
     static String viewDocument(Map<String, String> addresses) {
