@@ -80,7 +80,11 @@ public final class TestNetwork {
 
     /** A controller whose notes and decisions this network keeps; add it to {@link #controllers} to run it. */
     public Controller newController(String life, List<String> nodes) {
-        return new Controller(life, nodes, ControllerConfig.defaults(), new SplittableRandom(1),
+        return newController(life, nodes, ControllerConfig.defaults());
+    }
+
+    public Controller newController(String life, List<String> nodes, ControllerConfig config) {
+        return new Controller(life, nodes, config, new SplittableRandom(1),
                 new Controller.Events() {
                     @Override
                     public void note(String text) {

@@ -40,7 +40,8 @@ import java.util.random.RandomGenerator;
  *   <li>With promises from a majority of all nodes: let H be the newest accepted view among them. The next
  *       primary must hold every acknowledged write: a promiser synced in H, or, if H provably never
  *       acknowledged anything, synced in the view H was based on. The new view has that primary and, as
- *       backups, every other node that answered, except backups the primary reported lagging. Accept(b, view)
+ *       backups, every other node that answered, except nodes left out for a while (backups the primary
+ *       reported lagging, a primary cut off from most of its backups). Accept(b, view)
  *       to every node.</li>
  *   <li>With a majority of all nodes accepted, each in the life it promised in, the view is decided:
  *       NewView to every node, resent until it is established.</li>
@@ -77,7 +78,9 @@ public final class Controller implements Process {
     private final Map<String, Heard> heard = new HashMap<>();
     private long highestNumber;               // the highest view or ballot number heard of
     private final Map<String, Long> droppedUntil = new HashMap<>();   // left out of views until then
-    private final Map<String, Integer> lagStrikes = new HashMap<>();  // dropped for lagging since last synced
+    private final Map<String, Integer> lagStrikes = new HashMap<>();  // dropped for lagging since last serving
+    private List<String> leadFrom = List.of(); // the next round's primary comes from these if it can
+    private boolean waitingForMinimum; // the view must not shrink below the smallest allowed: writes wait
     private final Map<String, Long> lagDroppedUntil = new HashMap<>(); // the last drop for lagging lasts until
     private static final int MAX_DOUBLINGS = 5;
     private final Map<String, Long> restoreTriedUntil = new HashMap<>(); // not a reason for a round until then
@@ -106,6 +109,7 @@ public final class Controller implements Process {
         String previousPrimary;
         View proposal;
         boolean answersMove; // its proposal was chosen knowing the primary was asked to move
+        List<String> leadFrom = List.of(); // the backups cut off from a deposed primary: its primary comes from them
 
         Round(Ballot ballot, long startedAt, Map<String, Long> restorable) {
             this.ballot = ballot;
@@ -127,6 +131,10 @@ public final class Controller implements Process {
         this.nodes = List.copyOf(nodes);
         if (this.nodes.isEmpty() || Set.copyOf(this.nodes).size() != this.nodes.size()) {
             throw new IllegalArgumentException("a controller needs a list of distinct nodes: " + nodes);
+        }
+        if (config.minViewSize() > this.nodes.size()) {
+            throw new IllegalArgumentException("a smallest view of " + config.minViewSize() + " nodes among "
+                    + this.nodes.size() + ": no view could be decided");
         }
         this.majority = config.bugs().contains(Bug.CONTROLLER_NO_MAJORITY) ? 1 : this.nodes.size() / 2 + 1;
         this.config = config;
@@ -185,9 +193,15 @@ public final class Controller implements Process {
         if (alive.size() < majority) {
             return refuse("only " + alive.size() + " of " + nodes.size() + " nodes answer; a majority is needed");
         }
+        if (alive.size() < config.minViewSize()) { // no round: preparing would fence the view for nothing
+            return refuse("only " + alive.size() + " of " + nodes.size() + " nodes answer; the smallest view allowed"
+                    + " has " + config.minViewSize());
+        }
         View current = currentView();
         String reason = immediateReason(current, alive);
-        if (reason == null) {
+        if (reason == null && waitingForMinimum) {
+            unsettledSince = -1; // not a view that failed to settle: one the smallest view size keeps as it is
+        } else if (reason == null) {
             if (current != null && !established(current) && !establishing(current)) {
                 if (unsettledSince < 0) {
                     unsettledSince = now;
@@ -199,7 +213,7 @@ public final class Controller implements Process {
             } else {
                 unsettledSince = -1;
                 if (current != null && established(current)) {
-                    current.backups().forEach(lagStrikes::remove); // synced in it: past drops are forgiven
+                    current.members().forEach(lagStrikes::remove); // serving in it: past drops are forgiven
                 }
             }
         }
@@ -217,6 +231,8 @@ public final class Controller implements Process {
     }
 
     private String immediateReason(View current, List<String> alive) {
+        waitingForMinimum = false;
+        leadFrom = List.of();
         if (current == null) {
             return "no view yet";
         }
@@ -231,23 +247,34 @@ public final class Controller implements Process {
                 return "backup " + b + " of view " + current.number() + " does not answer";
             }
         }
-        List<String> lagging = heard.get(current.primary()).state().laggingBackups();
-        if (!lagging.isEmpty() && current.equals(heard.get(current.primary()).state().view())) {
-            for (String b : lagging) {
-                // Dropped for longer each time it lags again, until it has been synced in a view: a node that
-                // cannot keep up is not added back at once, only to be dropped again. (Counted once per drop:
-                // this is asked again every tick until a round starts.)
-                if (lagDroppedUntil.getOrDefault(b, 0L) <= now) {
-                    int strikes = lagStrikes.merge(b, 1, Integer::sum);
-                    long until = now + ((long) config.dropFor() << Math.min(strikes - 1, MAX_DOUBLINGS));
-                    lagDroppedUntil.put(b, until);
-                    droppedUntil.merge(b, until, Math::max);
-                }
+        NodeState primaryState = heard.get(current.primary()).state();
+        List<String> lagging = primaryState.laggingBackups();
+        if (!lagging.isEmpty() && current.equals(primaryState.view())) {
+            int keptUp = current.members().size() - lagging.size(); // the primary and the backups it still reaches
+            // Every lagging backup answers us (one that does not was a reason above), so more lagging members
+            // than the primary keeps up with, counting itself, most likely means the primary is the one cut off.
+            // If one of them may lead (C5), a view led from them keeps more replicas of every write than the
+            // primary with fewer; the primary, dropped like a lagging backup, comes back as a backup later. (A
+            // backup whose catch-up stalled lags too; leading from it is as safe, C5 being all safety needs.)
+            Map<String, NodeState> reachable = statesOf(alive);
+            List<String> candidates = candidatesFrom(reachable, requiredSyncedView(reachable));
+            if (lagging.size() > keptUp && lagging.stream().anyMatch(candidates::contains)) {
+                drop(current.primary());
+                leadFrom = List.copyOf(lagging);
+                return "primary " + current.primary() + " reports " + lagging.size() + " of its "
+                        + current.backups().size() + " backups lagging: a view led from " + lagging;
             }
+            if (keptUp < config.minViewSize()) {
+                waitingForMinimum = true;
+                return refuse("primary " + current.primary() + " reports backups " + lagging + " lagging, but a view"
+                        + " without them would have fewer than " + config.minViewSize() + " nodes (the smallest"
+                        + " allowed): writes wait for them");
+            }
+            lagging.forEach(this::drop);
             return "primary " + current.primary() + " reports backups " + lagging + " lagging";
         }
         for (String n : alive) {
-            if (!current.isMember(n) && droppedUntil.getOrDefault(n, 0L) <= now) {
+            if (!current.isMember(n) && !dropped(n)) {
                 return "node " + n + " answers and is not in view " + current.number();
             }
             if (!heard.get(n).state().voter() && restoreTriedUntil.getOrDefault(n, 0L) <= now) {
@@ -255,6 +282,24 @@ public final class Controller implements Process {
             }
         }
         return null;
+    }
+
+    /**
+     * Leaves a node that lags (or a primary cut off from most of its view) out of views, for longer each time it
+     * happens again until it has served in an established view: a node that cannot keep up is not added back at once, only
+     * to be dropped again. Counted once per drop: the reason is asked again every tick until a round starts.
+     */
+    private void drop(String node) {
+        if (lagDroppedUntil.getOrDefault(node, 0L) <= now) {
+            int strikes = lagStrikes.merge(node, 1, Integer::sum);
+            long until = now + ((long) config.dropFor() << Math.min(strikes - 1, MAX_DOUBLINGS));
+            lagDroppedUntil.put(node, until);
+            droppedUntil.merge(node, until, Math::max);
+        }
+    }
+
+    private boolean dropped(String node) {
+        return droppedUntil.getOrDefault(node, 0L) > now;
     }
 
     private String refuse(String why) {
@@ -396,6 +441,7 @@ public final class Controller implements Process {
             }
         }
         round = new Round(new Ballot(number, name), now, restorable);
+        round.leadFrom = leadFrom;
         for (String n : restorable.keySet()) {
             restoreTriedUntil.put(n, now + config.dropFor()); // a node that cannot be restored must not cause a
         }                                                     // round after round
@@ -520,6 +566,7 @@ public final class Controller implements Process {
             return;
         }
         List<String> backups = new ArrayList<>();
+        List<String> droppedButAble = new ArrayList<>(); // taken back if the view would be too small without them
         for (String n : nodes) {
             if (n.equals(primary)) {
                 continue;
@@ -528,15 +575,25 @@ public final class Controller implements Process {
             // the view. The next round will restore it.
             boolean mayJoin = round.promises.containsKey(n) || round.restorable.containsKey(n);
             boolean answered = round.answered.contains(n);
-            if (answered && mayJoin && droppedUntil.getOrDefault(n, 0L) <= now) {
+            if (answered && mayJoin && !dropped(n)) {
                 backups.add(n);
+            } else if (answered && mayJoin) {
+                droppedButAble.add(n);
             } else if (alive(n) && !answered) {
                 // It answers probes but not this round (a one-way cut?): adding it back at once would start
                 // round after round. Leave it out for a while.
-                if (droppedUntil.getOrDefault(n, 0L) <= now) {
+                if (!dropped(n)) {
                     droppedUntil.put(n, now + config.dropFor());
                 }
             }
+        }
+        while (1 + backups.size() < config.minViewSize() && !droppedButAble.isEmpty()) {
+            backups.add(droppedButAble.removeFirst());
+        }
+        if (1 + backups.size() < config.minViewSize()) {
+            abandon("a view of " + (1 + backups.size()) + " node(s) " + primary + backups + " is below the smallest "
+                    + "allowed, " + config.minViewSize() + " (--min-view-size)");
+            return;
         }
         round.proposal = new View(round.ballot.number(), primary, backups,
                 round.promises.get(primary).incarnation(), required);
@@ -562,13 +619,23 @@ public final class Controller implements Process {
         if (candidates.isEmpty()) {
             return null;
         }
+        // A dropped node leads only if no other candidate may (it holds what is needed; a view without it holds
+        // nothing).
+        List<String> eligible = candidates.stream().filter(c -> !dropped(c)).toList();
+        if (eligible.isEmpty()) {
+            eligible = candidates;
+        }
+        List<String> preferred = eligible.stream().filter(round.leadFrom::contains).toList();
+        if (!preferred.isEmpty()) {
+            eligible = preferred; // not a backup on the deposed primary's side: it would be deposed next
+        }
         String keep = current == null ? null : current.primary();
-        if (keep != null && candidates.contains(keep) && !(moveRequested && candidates.size() > 1)) {
+        if (keep != null && eligible.contains(keep) && !(moveRequested && eligible.size() > 1)) {
             return keep;
         }
         String best = null;
         for (String c : nodes) { // in the nodes' order, so that ties go the same way every time
-            if (candidates.contains(c) && !(moveRequested && c.equals(keep) && candidates.size() > 1)
+            if (eligible.contains(c) && !(moveRequested && c.equals(keep) && eligible.size() > 1)
                     && (best == null || ahead(round.promises.get(c), round.promises.get(best)))) {
                 best = c;
             }

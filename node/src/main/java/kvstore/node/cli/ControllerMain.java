@@ -20,11 +20,15 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class ControllerMain {
     static final String USAGE = """
-            usage: ./kv controller --nodes ID=HOST:PORT,... [--token T] [--tick-ms MS] [--log-level L]
+            usage: ./kv controller --nodes ID=HOST:PORT,... [--token T] [--tick-ms MS] [--min-view-size N]
+                                   [--log-level L]
               --nodes        every node of the cluster (majorities are counted over all of them)
               --token T      the cluster token (default: $CLUSTER_TOKEN)
               --tick-ms MS   the controller's tick (default 10): a node is suspected after 50 ticks without an
                              answer, and a view change takes a few round trips more
+              --min-view-size N  the fewest nodes a view this controller decides may have (default 1):
+                             with 2, no view of its own acknowledges a write on one node alone; writes wait
+                             (503) instead
               --log-level L  ERROR, WARNING, INFO (default) or DEBUG
             The nodes must have been started with --new-cluster (a fresh cluster) or restored by a controller.
             """;
@@ -35,15 +39,22 @@ public final class ControllerMain {
     public static void main(String[] argv) throws InterruptedException {
         ControllerHost host;
         try {
-            Args args = new Args(argv, Set.of("--nodes", "--token", "--tick-ms", "--log-level"), Set.of("--help"));
+            Args args = new Args(argv, Set.of("--nodes", "--token", "--tick-ms", "--min-view-size", "--log-level"),
+                    Set.of("--help"));
             if (args.has("--help")) {
                 System.out.print(USAGE);
                 return;
             }
             Logging.configure(args.get("--log-level", "INFO"));
             Map<String, String> nodes = parseNodes(args.get("--nodes", null));
+            int minViewSize = (int) Math.min(Integer.MAX_VALUE, args.positive("--min-view-size", "1"));
+            if (minViewSize > nodes.size()) {
+                throw new IllegalArgumentException("--min-view-size " + minViewSize + " is more than the "
+                        + nodes.size() + " nodes: no view could be decided");
+            }
             host = start(nodes, args.get("--token", System.getenv("CLUSTER_TOKEN")),
-                    Duration.ofMillis(args.positive("--tick-ms", "10")));
+                    Duration.ofMillis(args.positive("--tick-ms", "10")),
+                    ControllerConfig.defaults().withMinViewSize(minViewSize));
         } catch (Args.UsageError | IllegalArgumentException e) {
             System.err.println("kv controller: " + e.getMessage());
             System.err.print(USAGE);
@@ -60,9 +71,14 @@ public final class ControllerMain {
 
     /** Starts a controller with a name of its own, printing its reasoning and every view it decides. */
     public static ControllerHost start(Map<String, String> nodes, String token, Duration tick) {
+        return start(nodes, token, tick, ControllerConfig.defaults());
+    }
+
+    public static ControllerHost start(Map<String, String> nodes, String token, Duration tick,
+                                       ControllerConfig config) {
         String name = "ctl-" + UUID.randomUUID().toString().substring(0, 8);
         System.Logger log = System.getLogger("kvstore.controller");
-        return new ControllerHost(name, nodes, token, tick, ControllerConfig.defaults(), new Controller.Events() {
+        return new ControllerHost(name, nodes, token, tick, config, new Controller.Events() {
             @Override
             public void note(String text) {
                 log.log(System.Logger.Level.INFO, text);
