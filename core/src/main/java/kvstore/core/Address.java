@@ -22,4 +22,8 @@ public sealed interface Address {
     /** An operator who installs views by hand (the prototype's {@code PUT /view}). */
     record Operator(String name) implements Address {
     }
+
+    /** A node's own disk, named after the node: its storage requests go there, and completions come from there. */
+    record Disk(String name) implements Address {
+    }
 }

@@ -31,5 +31,10 @@ public enum Bug {
     /** The controller promotes any node that was ever synced, not one synced in the newest view. */
     CONTROLLER_ANY_PRIMARY,
     /** The controller decides a view with one node's promise and acceptance instead of a majority's. */
-    CONTROLLER_NO_MAJORITY
+    CONTROLLER_NO_MAJORITY,
+    /**
+     * A node keeping its state on disk says what it holds (acknowledges, answers, promises) before the disk has
+     * made it durable: a crash then takes back what was acknowledged.
+     */
+    ACK_BEFORE_FSYNC
 }

@@ -208,4 +208,38 @@ public sealed interface Message {
     /** A prepare or accept this node may not take: it promised a higher ballot, or is not a voter. */
     record Refused(Ballot ballot, NodeState state) implements Message {
     }
+    // ---- between a node and its own disk (never on the network) ------------------------------------------------
+
+    /** To the node's disk: an operation this node applied, in order (a primary's and a backup's alike). */
+    record Logged(LoggedOp op) implements Message {
+    }
+
+    /**
+     * To the node's disk: what the node must not forget across a restart besides its data: where it was last synced,
+     * the chains its state comes from, and its vote on views (so that a restarted node is still a voter, and still
+     * bound by what it promised).
+     */
+    record Remembered(long syncedView, boolean founding, List<ChainId> lineage, boolean voter, Ballot promised,
+                      View accepted) implements Message {
+        public Remembered {
+            lineage = List.copyOf(lineage);
+        }
+    }
+
+    /**
+     * To the node's disk: the whole state after operation {@code applied}, written as a snapshot file so that the log
+     * before it can go. {@code replaced}: the state was taken whole from another node, so the log before it does not
+     * lead to it.
+     */
+    record Snapshot(Remembered remembered, long applied, Map<String, String> data, Map<RequestId, Result> done,
+                    boolean replaced) implements Message {
+    }
+
+    /** In the log, written by the store: a snapshot was taken here (see {@link Snapshot#replaced}). */
+    record SnapshotTaken(boolean replaced) implements Message {
+    }
+
+    /** From the node's disk: the first {@code upTo} records the node sent it in this life are durable. */
+    record Persisted(long upTo) implements Message {
+    }
 }

@@ -137,6 +137,11 @@ public final class MessageCodec {
             case Accept a -> 21;
             case Accepted a -> 22;
             case Refused r -> 23;
+            case Message.Logged l -> 24;
+            case Message.Remembered r -> 25;
+            case Message.Snapshot s -> 26;
+            case Message.SnapshotTaken t -> 27;
+            case Message.Persisted p -> 28;
         };
     }
 
@@ -237,7 +242,27 @@ public final class MessageCodec {
                     ballot(r.ballot());
                     state(r.state());
                 }
+                case Message.Logged l -> op(l.op());
+                case Message.Remembered r -> remembered(r);
+                case Message.Snapshot s -> {
+                    remembered(s.remembered());
+                    out.writeLong(s.applied());
+                    data(s.data());
+                    results(s.done());
+                    out.writeBoolean(s.replaced());
+                }
+                case Message.SnapshotTaken t -> out.writeBoolean(t.replaced());
+                case Message.Persisted p -> out.writeLong(p.upTo());
             }
+        }
+
+        void remembered(Message.Remembered r) throws IOException {
+            out.writeLong(r.syncedView());
+            out.writeBoolean(r.founding());
+            list(r.lineage(), this::chain);
+            out.writeBoolean(r.voter());
+            optional(r.promised(), this::ballot);
+            optional(r.accepted(), this::view);
         }
 
         /** A presence flag, and the value if there is one. */
@@ -393,6 +418,11 @@ public final class MessageCodec {
                 case 21 -> accept(ballot(), view(), buffer.getLong());
                 case 22 -> new Accepted(ballot(), state());
                 case 23 -> new Refused(ballot(), state());
+                case 24 -> new Message.Logged(op());
+                case 25 -> remembered();
+                case 26 -> new Message.Snapshot(remembered(), buffer.getLong(), data(), results(), bool());
+                case 27 -> new Message.SnapshotTaken(bool());
+                case 28 -> new Message.Persisted(buffer.getLong());
                 default -> throw new IllegalArgumentException("unknown message type " + type);
             };
         }
@@ -406,12 +436,20 @@ public final class MessageCodec {
             long from = buffer.getLong();
             boolean full = bool();
             ChainId expect = chain();
-            List<LoggedOp> ops = list(8, () -> new LoggedOp(buffer.getLong(), chain(), id(), command(),
-                    optional(this::result)));
+            List<LoggedOp> ops = list(8, this::op);
             Map<RequestId, Result> results = results();
             Map<String, String> data = data();
             return new CatchUp(view, incarnation, primaryIncarnation, transfer, batch, from, full, expect, ops,
                     results, data, bool(), bool(), chains());
+        }
+
+        LoggedOp op() {
+            return new LoggedOp(buffer.getLong(), chain(), id(), command(), optional(this::result));
+        }
+
+        Message.Remembered remembered() {
+            return new Message.Remembered(buffer.getLong(), bool(), chains(), bool(), optional(() -> ballot(true)),
+                    optional(this::view));
         }
 
         boolean bool() {
@@ -563,7 +601,7 @@ public final class MessageCodec {
         }
 
         /**
-         * A ballot; as a node reports its promise ({@code mayBeInstalledView}), also the one an installed view counts
+         * A ballot; as a node reports or remembers its promise ({@code mayBeInstalledView}), also the one an installed view counts
          * as, which no controller owns (an empty name): a controller may never send that one.
          */
         Ballot ballot(boolean mayBeInstalledView) {

@@ -113,6 +113,23 @@ public final class Replica implements Process {
 
     private List<Send> out = new ArrayList<>();
 
+    // Durability (docs/protocol.md, "Durability"): off until keepOnDisk.
+    private Address.Disk disk;                // this node's disk (null: it keeps nothing)
+    private int snapshotEvery;                // a snapshot after this many operations logged
+    private long loggedSinceSnapshot;
+    private long recorded;                    // records sent to the disk in this life
+    private long persisted;                   // of which the disk has said are durable
+    private long durablePosition;             // the position of the state that is durable
+    private Message.Remembered remembered;    // the facts last sent to the disk
+    private final List<Message> toDisk = new ArrayList<>();
+    private final java.util.ArrayDeque<long[]> positionAt = new java.util.ArrayDeque<>(); // (records, position)
+    private final java.util.ArrayDeque<Waiting> waitingForDisk = new java.util.ArrayDeque<>();
+    private final List<Send> released = new ArrayList<>();
+
+    /** A send that says something of this node's state: it leaves once the first {@code records} are durable. */
+    private record Waiting(long records, Send send) {
+    }
+
     private static final class Entry {
         final long seq;
         final RequestId id;
@@ -204,6 +221,87 @@ public final class Replica implements Process {
         }
         data.putAll(initial);
         dataDigest = digestOf(data);
+        snapshot(true);
+    }
+
+    /**
+     * Keeps this node's state on its disk ({@link Address.Disk}, named after the node): every operation applied and
+     * every fact it must not forget (its vote, where it was synced, the chains its state comes from) is sent there
+     * as a record, a snapshot every {@code snapshotEvery} operations or when the state is replaced whole, and
+     * nothing this node says about its state leaves before the records behind it are durable (the disk answers
+     * {@link Message.Persisted}). Called once, before the first message.
+     */
+    public Replica keepOnDisk(int snapshotEvery) {
+        if (snapshotEvery < 1) {
+            throw new IllegalArgumentException("a snapshot every " + snapshotEvery + " operations");
+        }
+        if (now != 0 || view != null) {
+            throw new IllegalStateException("a node keeps its state on disk from its first message on");
+        }
+        this.disk = new Address.Disk(id);
+        this.snapshotEvery = snapshotEvery;
+        return this;
+    }
+
+    /**
+     * Rebuilds the state an earlier life of this node left on its disk: the snapshot, then each record after it in
+     * order (what the store proved; see {@link kvstore.core.storage.ReplicaStore}). The node comes back with its data,
+     * its vote and where it was synced, in no view: a controller or an operator gives it one.
+     */
+    public void recover(Message.Snapshot snapshot, List<Message> records) {
+        if (disk == null || now != 0 || view != null || applied != 0 || !data.isEmpty()) {
+            throw new IllegalStateException("only a new life that keeps its state on disk recovers, before anything");
+        }
+        Message.Remembered facts = null;
+        if (snapshot != null) {
+            data = new TreeMap<>(snapshot.data());
+            done.recordAll(snapshot.done(), now);
+            applied = snapshot.applied();
+            facts = snapshot.remembered();
+            lineage = facts.lineage();
+        }
+        log.reset(heldChain(), applied);
+        for (Message m : records) {
+            switch (m) {
+                case Message.Logged l -> replay(l.op());
+                case Message.Remembered r -> {
+                    facts = r;
+                    lineage = r.lineage();
+                }
+                default -> throw new IllegalArgumentException("not a record of a replica's log: " + m);
+            }
+        }
+        dataDigest = digestOf(data);
+        if (facts != null) {
+            syncedView = facts.syncedView();
+            founding |= facts.founding();
+            votes.restore(facts.voter(), facts.promised(), facts.accepted());
+        }
+        durablePosition = applied;
+        remembered = remembered();
+    }
+
+    /** One operation of the log, applied again as it was the first time. */
+    private void replay(LoggedOp op) {
+        if (op.seq() != applied + 1) {
+            throw new kvstore.core.storage.CorruptStorage("the log", 0, "operation " + op.seq() + " follows "
+                    + "position " + applied);
+        }
+        Result result = apply(op.command());
+        if (op.result() != null && result.status() != op.result().status()) {
+            throw new kvstore.core.storage.CorruptStorage("the log", 0, "operation " + op.seq() + " gives "
+                    + result.status() + " again, " + op.result().status() + " the first time");
+        }
+        applied = op.seq();
+        if (op.result() != null) {
+            done.record(op.id(), op.result(), now);
+        }
+        log.append(op);
+        if (!op.chain().equals(heldChain())) {
+            // Its facts were to follow in a record the crash cut off: the state is of the operation's chain now.
+            int at = lineage.indexOf(op.chain());
+            lineage = at >= 0 ? List.copyOf(lineage.subList(0, at + 1)) : List.of(op.chain());
+        }
     }
 
     // ---- inputs -------------------------------------------------------------------------------------------
@@ -228,6 +326,11 @@ public final class Replica implements Process {
             case Promise p -> { }
             case Accepted a -> { }
             case Refused r -> { }
+            case Message.Persisted p -> {
+                if (from.equals(disk)) {
+                    onPersisted(p.upTo());
+                }
+            }
             default -> {
                 if (from instanceof Address.Node node) {
                     onPeerMessage(node.name(), message);
@@ -436,6 +539,12 @@ public final class Replica implements Process {
             done.record(op.id(), op.result(), now);
         }
         log.append(op);
+        if (disk != null) {
+            toDisk.add(new Message.Logged(op));
+            if (++loggedSinceSnapshot >= snapshotEvery) {
+                snapshot(false);
+            }
+        }
     }
 
     /**
@@ -761,6 +870,7 @@ public final class Replica implements Process {
         applied = o.seq();
         lineage = o.lineage();
         log.reset(lineage.getLast(), applied);
+        snapshot(true);
         newerStateAt = null;
         newerLineage = List.of();
         beginNewChain();
@@ -1027,6 +1137,7 @@ public final class Replica implements Process {
             done = r.results();
             applied = r.position();
             log.reset(chain, applied);
+            snapshot(true);
         } else if (chain != null) {
             log.chainBegins(chain);
         }
@@ -1530,9 +1641,95 @@ public final class Replica implements Process {
     private List<Send> drain() {
         List<Send> sends = out;
         out = new ArrayList<>();
+        if (disk != null) {
+            sends = throughDisk(sends);
+        }
         assert refusedYetOrdered(sends) == null : "node " + id
                 + " refuses as certainly not applied an operation it has ordered: " + refusedYetOrdered(sends);
         return sends;
+    }
+
+    // ---- durability (docs/protocol.md, "Durability") ---------------------------------------------------------
+
+    /**
+     * The step's records go to the disk first (the facts last, if they changed); then each send that says something
+     * of this node's state waits until every record so far is durable, and what the disk has just made durable
+     * leaves, in the order it was sent.
+     */
+    private List<Send> throughDisk(List<Send> step) {
+        Message.Remembered now = remembered();
+        if (!now.equals(remembered)) {
+            toDisk.add(now);
+            remembered = now;
+        }
+        List<Send> sends = new ArrayList<>(toDisk.size() + released.size() + step.size());
+        for (Message record : toDisk) {
+            sends.add(new Send(disk, record));
+        }
+        if (!toDisk.isEmpty()) {
+            recorded += toDisk.size();
+            positionAt.addLast(new long[] {recorded, applied});
+            toDisk.clear();
+        }
+        sends.addAll(released);
+        released.clear();
+        for (Send s : step) {
+            if (persisted < recorded && saysWhatItHolds(s.message()) && !config.has(Bug.ACK_BEFORE_FSYNC)) {
+                waitingForDisk.addLast(new Waiting(recorded, s));
+            } else {
+                sends.add(s);
+            }
+        }
+        return sends;
+    }
+
+    /**
+     * Whether a message states or relies on what this node holds or promised (an acknowledgement, an answer with a
+     * result, a vote, a view taken, a state offered), so that it must not outrun the disk: a crash would take back
+     * what it said. What a primary sends to be replicated goes at once: its backups write it while it does.
+     */
+    private static boolean saysWhatItHolds(Message m) {
+        return switch (m) {
+            case Replicate r -> false;
+            case CatchUp c -> false;
+            case Heartbeat h -> false;
+            case Message.StateRequest r -> false;
+            case ClientRequest r -> false; // forwarded to the primary
+            case FoundingQuery q -> false;
+            case ClientReply r -> r.result().status() != Result.Status.UNAVAILABLE && !r.result().certainlyNotApplied();
+            default -> true;
+        };
+    }
+
+    private void onPersisted(long upTo) {
+        if (upTo <= persisted || upTo > recorded) {
+            return;
+        }
+        persisted = upTo;
+        while (!positionAt.isEmpty() && positionAt.peekFirst()[0] <= upTo) {
+            durablePosition = positionAt.pollFirst()[1];
+        }
+        while (!waitingForDisk.isEmpty() && waitingForDisk.peekFirst().records() <= upTo) {
+            released.add(waitingForDisk.pollFirst().send());
+        }
+    }
+
+    /** What this node must remember across a restart besides its data. */
+    private Message.Remembered remembered() {
+        return new Message.Remembered(syncedView, founding, lineage, votes.voter(), votes.promised(),
+                votes.accepted());
+    }
+
+    /**
+     * The whole state to the disk, as a snapshot: every {@link #snapshotEvery} operations, so that the log before it
+     * can go, and whenever the state is replaced whole ({@code replaced}), since the log does not lead to it.
+     */
+    private void snapshot(boolean replaced) {
+        if (disk == null) {
+            return;
+        }
+        toDisk.add(new Message.Snapshot(remembered(), applied, new TreeMap<>(data), done.all(), replaced));
+        loggedSinceSnapshot = 0;
     }
 
     // ---- what an operator (or a test) may ask ---------------------------------------------------------------
@@ -1576,6 +1773,19 @@ public final class Replica implements Process {
 
     public long appliedSeq() {
         return applied;
+    }
+
+    /**
+     * The position of the state this node's disk holds durably (without a disk: the state held). What a restart
+     * brings back; an acknowledged operation must be at or below it at every member of its view.
+     */
+    public long durablePosition() {
+        return disk == null ? applied : durablePosition;
+    }
+
+    /** Whether this node keeps its state on disk. */
+    public boolean keepsOnDisk() {
+        return disk != null;
     }
 
     /** The chain of the log the state this node holds comes from (null: none known); see {@link ChainId}. */

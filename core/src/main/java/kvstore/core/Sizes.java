@@ -67,13 +67,10 @@ public final class Sizes {
                 }
                 yield size + of(c.data()) + 48 * c.lineage().size();
             }
-            case Message.StateOffer o -> {
-                int size = of(o.data());
-                for (Result r : o.done().values()) {
-                    size += 48 + of(r);
-                }
-                yield size;
-            }
+            case Message.StateOffer o -> of(o.data()) + ofResults(o.done()) + 48 * o.lineage().size();
+            case Message.Snapshot s -> of(s.data()) + ofResults(s.done()) + 48 * s.remembered().lineage().size();
+            case Message.Remembered r -> 48 * r.lineage().size() + (r.accepted() == null ? 0 : of(r.accepted()));
+            case Message.Logged l -> of(l.op());
             case Message.Ack a -> 48 * a.lineage().size();
             case Message.Status s -> of(s.state());
             case Message.Promise p -> of(p.state());
@@ -86,6 +83,14 @@ public final class Sizes {
             case Message.UnnumberedView u -> 16 * (1 + u.backups().size());
             default -> 0;
         };
+    }
+
+    private static int ofResults(Map<RequestId, Result> results) {
+        int size = 0;
+        for (Result r : results.values()) {
+            size += 48 + of(r);
+        }
+        return size;
     }
 
     public static int of(View v) {

@@ -2,8 +2,9 @@ package kvstore.core;
 
 /**
  * A node's part in deciding views, as an acceptor of single-decree Paxos whose ballots are view numbers
- * (docs/protocol.md, "The controller"). It keeps the highest ballot promised and the newest view accepted. Its
- * memory is lost with the node's: after a restart it is not a voter (its promises are forgotten, so counting it
+ * (docs/protocol.md, "The controller"). It keeps the highest ballot promised and the newest view accepted. A node
+ * that keeps them on disk (every promise is durable before it is sent) is still a voter after a restart. One
+ * without a disk loses them with its memory: it is not a voter then (its promises are forgotten, so counting it
  * could let two controllers each see a majority) until a controller restores it in a round that began after the
  * restart.
  */
@@ -17,6 +18,13 @@ final class ViewVotes {
 
     ViewVotes(boolean voter) {
         this.voter = voter;
+    }
+
+    /** What an earlier life of this node promised and accepted, read back from its disk: it still binds. */
+    void restore(boolean voter, Ballot promised, View accepted) {
+        this.voter = voter;
+        this.promised = promised;
+        this.accepted = accepted;
     }
 
     boolean voter() {

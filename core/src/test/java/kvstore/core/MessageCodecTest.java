@@ -37,7 +37,7 @@ class MessageCodecTest {
             assertEquals(List.of(m), MessageCodec.decode(MessageCodec.encode(List.of(m))), m.toString());
         }
         assertEquals(MessageCodec.decode(MessageCodec.encode(batch)), batch, "a whole batch too");
-        assertEquals(23, kinds.size(), "every kind of message was generated: " + kinds);
+        assertEquals(28, kinds.size(), "every kind of message was generated: " + kinds);
     }
 
     @Test
@@ -157,7 +157,7 @@ class MessageCodecTest {
         }
 
         static Message any(SplittableRandom r) {
-            return switch (r.nextInt(23)) {
+            return switch (r.nextInt(28)) {
                 case 0 -> new Message.ClientRequest(id(r), command(r), r.nextBoolean());
                 case 1 -> new Message.ClientReply(id(r), result(r));
                 case 2 -> new Message.Replicate(r.nextLong(1, 99), r.nextLong(1, 9999), id(r), command(r),
@@ -188,15 +188,30 @@ class MessageCodecTest {
                     yield new Message.Accept(b, view(r, b.number()), r.nextLong(0, 1L << 40));
                 }
                 case 21 -> new Message.Accepted(ballot(r), state(r));
+                case 22 -> new Message.Logged(op(r));
+                case 23 -> remembered(r);
+                case 24 -> new Message.Snapshot(remembered(r), r.nextLong(0, 9999), data(r), results(r),
+                        r.nextBoolean());
+                case 25 -> new Message.SnapshotTaken(r.nextBoolean());
+                case 26 -> new Message.Persisted(r.nextLong(0, 1L << 40));
                 default -> new Message.Refused(ballot(r), state(r));
             };
+        }
+
+        static LoggedOp op(SplittableRandom r) {
+            Command c = command(r);
+            return new LoggedOp(r.nextLong(1, 9999), chain(r), id(r), c, c.isRead() ? null : result(r));
+        }
+
+        static Message.Remembered remembered(SplittableRandom r) {
+            return new Message.Remembered(r.nextLong(0, 99), r.nextBoolean(), chains(r), r.nextBoolean(),
+                    r.nextBoolean() ? null : ballot(r), r.nextBoolean() ? null : view(r));
         }
 
         static Message.CatchUp catchUp(SplittableRandom r) {
             List<LoggedOp> ops = new ArrayList<>();
             for (int i = r.nextInt(5); i > 0; i--) {
-                Command c = command(r);
-                ops.add(new LoggedOp(r.nextLong(1, 9999), chain(r), id(r), c, c.isRead() ? null : result(r)));
+                ops.add(op(r));
             }
             return new Message.CatchUp(r.nextLong(1, 99), r.nextLong(1, 99), r.nextLong(1, 99), r.nextLong(1, 99),
                     r.nextInt(0, 99), r.nextLong(0, 9999), r.nextBoolean(), r.nextBoolean() ? null : chain(r), ops,

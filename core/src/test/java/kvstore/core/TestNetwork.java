@@ -5,6 +5,8 @@ import kvstore.core.Message.ClientRequest;
 import kvstore.core.Message.NewView;
 import kvstore.core.control.Controller;
 import kvstore.core.control.ControllerConfig;
+import kvstore.core.storage.MemoryDisk;
+import kvstore.core.storage.ReplicaStore;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -49,6 +51,11 @@ public final class TestNetwork {
     public final List<String> notes = new ArrayList<>();
     public final List<View> decided = new ArrayList<>();
     private final Set<Set<Address>> disconnected = new HashSet<>();
+    /** The disks of the nodes that keep their state on one, by node name; they outlive the node's crashes. */
+    public final Map<String, MemoryDisk> disks = new LinkedHashMap<>();
+    private final Map<String, ReplicaStore> stores = new LinkedHashMap<>();
+    /** While true, disks take records but sync nothing: what waits for them waits ({@link #syncDisks}). */
+    public boolean disksStalled;
 
     /** Founding replicas of these nodes, not yet in any view. */
     public static TestNetwork of(String... nodes) {
@@ -122,6 +129,10 @@ public final class TestNetwork {
         while (!inFlight.isEmpty()) {
             InFlight m = inFlight.poll();
             if (disconnected.contains(Set.of(m.from(), m.to()))) {
+                continue;
+            }
+            if (m.to() instanceof Address.Disk disk) {
+                toDisk(disk, m.message());
                 continue;
             }
             Process to = process(m.to());
@@ -211,8 +222,65 @@ public final class TestNetwork {
         return common;
     }
 
+    /**
+     * These nodes keep their state on a disk of their own (snapshots every {@code snapshotEvery} operations); call
+     * before the nodes take any message.
+     */
+    public TestNetwork onDisk(int snapshotEvery, String... names) {
+        for (String n : names) {
+            MemoryDisk disk = new MemoryDisk();
+            disks.put(n, disk);
+            stores.put(n, ReplicaStore.open(disk, 1 << 12).store());
+            nodes.get(n).keepOnDisk(snapshotEvery);
+        }
+        return this;
+    }
+
+    /** A crash of a node: its memory is gone, and its disk keeps only what was synced. */
+    public void crash(String node) {
+        nodes.put(node, null);
+        MemoryDisk disk = disks.get(node);
+        if (disk != null) {
+            disk.crash(new SplittableRandom(1), false);
+            stores.remove(node);
+        }
+    }
+
+    /** A node that keeps its state on disk starts again, in life {@code incarnation}, from what its disk holds. */
+    public Replica restartFromDisk(String node, long incarnation) {
+        ReplicaStore.Opened opened = ReplicaStore.open(disks.get(node), 1 << 12);
+        stores.put(node, opened.store());
+        Replica r = new Replica(node, incarnation, ReplicaConfig.defaults()).keepOnDisk(50);
+        r.recover(opened.recovery().snapshot(), opened.recovery().records());
+        nodes.put(node, r);
+        return r;
+    }
+
+    /** Syncs every disk that has records waiting, and delivers what that releases. */
+    public void syncDisks() {
+        for (Map.Entry<String, ReplicaStore> s : stores.entrySet()) {
+            if (nodes.get(s.getKey()) != null) {
+                inFlight.add(new InFlight(new Address.Disk(s.getKey()), node(s.getKey()),
+                        new Message.Persisted(s.getValue().sync())));
+            }
+        }
+        deliverAll();
+    }
+
+    private void toDisk(Address.Disk disk, Message record) {
+        ReplicaStore store = stores.get(disk.name());
+        if (store == null) {
+            return; // the node crashed: the record was never written
+        }
+        store.accept(record);
+        if (!disksStalled) {
+            inFlight.add(new InFlight(disk, node(disk.name()), new Message.Persisted(store.sync())));
+        }
+    }
+
     private Process process(Address address) {
         return switch (address) {
+            case Address.Disk d -> null;
             case Address.Node n -> nodes.get(n.name());
             case Address.Controller c -> controllers.get(c.name());
             case Address.Client c -> null;

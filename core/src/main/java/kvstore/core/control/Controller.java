@@ -403,10 +403,12 @@ public final class Controller implements Process {
         }
         Heard primary = heard.get(newest.primary());
         if (newest.backups().isEmpty() && newest.primaryIncarnation() != 0 && primary != null
-                && primary.state().incarnation() > newest.primaryIncarnation()) {
-            // A one-node view whose only member has restarted since: whatever it acknowledged alone died with it
-            // (the store keeps writes while one replica of their view lives), and it can serve no more. Waiting
-            // would bring nothing back. This assumes a newer life answering at a node's address means the older
+                && primary.state().incarnation() > newest.primaryIncarnation()
+                && primary.state().syncedView() < newest.number()) {
+            // A one-node view whose only member has restarted since without its state (it keeps none on disk, or
+            // its disk could not prove it): whatever it acknowledged alone died with it (the store keeps writes
+            // while one replica of their view lives), and it can serve no more. Waiting would bring nothing back.
+            // A member that came back from its disk still holds them, and is a candidate like any other. This assumes a newer life answering at a node's address means the older
             // one is dead (docs/protocol.md). Only a newer incarnation counts: what we last heard may be older
             // than the life the view names, and that proves nothing.
             return newest.basis();

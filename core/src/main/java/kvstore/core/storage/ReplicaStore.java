@@ -1,0 +1,138 @@
+package kvstore.core.storage;
+
+import kvstore.core.Message;
+import kvstore.core.MessageCodec;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a replica sends its disk, carried out on a {@link Disk}: records ({@link Message.Logged},
+ * {@link Message.Remembered}) go to the write-ahead log, a {@link Message.Snapshot} to a snapshot file (after which
+ * the log before it can go). The same code runs in the node, over files, and in the simulator, over a
+ * {@link MemoryDisk}; only who calls {@link #sync} and when differs.
+ *
+ * <p>Group commit is the caller's loop: everything accepted is appended at once (to the page cache), and one
+ * {@link #sync} makes all of it durable, however many records came while the previous sync ran. The replica counts
+ * the records it sent in this life; {@link #sync} returns how many of them are durable, which goes back to it as
+ * {@link Message.Persisted}.
+ *
+ * <p>Recovery ({@link #open}) takes the newest snapshot that proves itself and the log after it. A snapshot marks
+ * its place in the log ({@link Message.SnapshotTaken}); if the newest snapshot is bad and the log shows the state was
+ * replaced whole after the older one, nothing here can rebuild it, and that is {@link CorruptStorage}: the node must
+ * not serve a state it cannot prove.
+ */
+public final class ReplicaStore {
+    /** What a restarted node rebuilds its state from: the snapshot (null: none) and the records after it. */
+    public record Recovery(Message.Snapshot snapshot, List<Message> records, List<String> problems) {
+        public Recovery {
+            records = List.copyOf(records);
+            problems = List.copyOf(problems);
+        }
+
+        public boolean isEmpty() {
+            return snapshot == null && records.isEmpty();
+        }
+    }
+
+    /** A store ready for this life's records, and what the earlier lives left. */
+    public record Opened(ReplicaStore store, Recovery recovery) {
+    }
+
+    /** Segments roll over at this size: small enough to delete soon after a snapshot, large enough to be few. */
+    public static final long SEGMENT_BYTES = 64L << 20;
+
+    private final WriteAheadLog wal;
+    private final Snapshots snapshots;
+    private long received; // records of this life, counted as the replica counts them
+    private long snapshotsWritten;
+
+    private ReplicaStore(WriteAheadLog wal, Snapshots snapshots) {
+        this.wal = wal;
+        this.snapshots = snapshots;
+    }
+
+    /**
+     * Opens the store in {@code disk}, proving what is there.
+     *
+     * @throws CorruptStorage naming the file and offset, when the state cannot be proved
+     */
+    public static Opened open(Disk disk, long segmentBytes) {
+        List<String> problems = new ArrayList<>();
+        Snapshots snapshots = new Snapshots(disk);
+        Optional<Snapshots.Snapshot> newest = snapshots.newest(problems);
+        Message.Snapshot snapshot = newest.map(s -> (Message.Snapshot) decode(s.payload(), "snapshot " + s.upTo()))
+                .orElse(null);
+        long from = newest.map(Snapshots.Snapshot::upTo).orElse(0L);
+        List<Message> records = new ArrayList<>();
+        WriteAheadLog wal = WriteAheadLog.open(disk, segmentBytes, from, r -> {
+            Message m = decode(r.payload(), "record " + r.lsn());
+            if (m instanceof Message.SnapshotTaken taken) {
+                if (r.lsn() != from && taken.replaced()) {
+                    throw new CorruptStorage(Snapshots.name(r.lsn()), 0, "the state was taken whole from another "
+                            + "node at record " + r.lsn() + ", and its snapshot is missing or bad"
+                            + (problems.isEmpty() ? "" : " (" + String.join("; ", problems) + ")"));
+                }
+                return; // the snapshot loaded, or one the records before it rebuild
+            }
+            records.add(m);
+        });
+        return new Opened(new ReplicaStore(wal, snapshots), new Recovery(snapshot, records, problems));
+    }
+
+    private static Message decode(byte[] payload, String what) {
+        try {
+            List<Message> ms = MessageCodec.decode(payload);
+            if (ms.size() == 1) {
+                return ms.getFirst();
+            }
+        } catch (IllegalArgumentException e) {
+            throw new CorruptStorage(what, 0, "passed its checksum but does not decode: " + e.getMessage());
+        }
+        throw new CorruptStorage(what, 0, "holds more or less than one record");
+    }
+
+    /**
+     * Takes the replica's next record: appended to the log (durable at the next {@link #sync}), or, for a snapshot,
+     * written durably (with everything before it) before the log after it begins.
+     */
+    public void accept(Message record) {
+        switch (record) {
+            case Message.Logged l -> wal.append(MessageCodec.encode(List.of(l)));
+            case Message.Remembered r -> wal.append(MessageCodec.encode(List.of(r)));
+            case Message.Snapshot s -> snapshot(s);
+            default -> throw new IllegalArgumentException("a replica's disk does not take " + record);
+        }
+        received++;
+    }
+
+    private void snapshot(Message.Snapshot s) {
+        wal.sync(); // the snapshot stands for everything before it, which must therefore be there too
+        long at = wal.next();
+        snapshots.write(at, MessageCodec.encode(List.of(s)));
+        snapshotsWritten++;
+        if (s.replaced()) {
+            wal.restartAt(at); // nothing before a state taken whole leads to it
+        } else {
+            wal.truncateBefore(snapshots.keepLogFrom());
+        }
+        wal.append(MessageCodec.encode(List.of(new Message.SnapshotTaken(s.replaced()))));
+    }
+
+    /** Makes every record accepted so far durable; returns how many records of this life are. */
+    public long sync() {
+        long covered = received;
+        wal.sync();
+        return covered;
+    }
+
+    /** Records accepted in this life. */
+    public long received() {
+        return received;
+    }
+
+    public long snapshotsWritten() {
+        return snapshotsWritten;
+    }
+}

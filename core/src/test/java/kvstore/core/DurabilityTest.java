@@ -1,0 +1,143 @@
+package kvstore.core;
+
+import kvstore.core.storage.CorruptStorage;
+import kvstore.core.storage.MemoryDisk;
+import kvstore.core.storage.ReplicaStore;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Nodes that keep their state on disk (docs/protocol.md, "Durability"): nothing is acknowledged before it is
+ * durable at every member, and a node restarted from its disk comes back with its data, its vote and where it was
+ * synced, so that every node of a cluster can die at once and nothing acknowledged is lost.
+ */
+class DurabilityTest {
+    private static TestNetwork cluster(int snapshotEvery) {
+        TestNetwork net = TestNetwork.of("n1", "n2", "n3").onDisk(snapshotEvery, "n1", "n2", "n3");
+        net.install(new View(1, "n1", List.of("n2", "n3")));
+        net.tick(10);
+        return net;
+    }
+
+    @Test
+    void nothingIsAcknowledgedBeforeEveryMemberHasItOnDisk() {
+        TestNetwork net = cluster(1000);
+        assertEquals(Result.Status.OK, net.request("c", "n1", 1, Command.put("x", "1")).status());
+        net.disksStalled = true;
+        assertNull(net.request("c", "n1", 2, Command.put("x", "2")),
+                "applied everywhere, but on no disk: not acknowledged");
+        assertNull(net.request("c", "n1", 3, Command.get("x")), "a read of it neither");
+        net.syncDisks();
+        assertEquals(Result.Status.UPDATED, net.lastAnswer("c", new RequestId("c", 2)).status());
+        assertEquals("2", net.lastAnswer("c", new RequestId("c", 3)).value());
+    }
+
+    @Test
+    void aPlantedAckBeforeFsyncAcknowledgesWhatNoDiskHolds() {
+        TestNetwork net = TestNetwork.of("n1", "n2");
+        net.nodes.put("n1", Replica.founding("n1", 1, ReplicaConfig.defaults().withBugs(Set.of(Bug.ACK_BEFORE_FSYNC))));
+        net.nodes.put("n2", Replica.founding("n2", 1, ReplicaConfig.defaults().withBugs(Set.of(Bug.ACK_BEFORE_FSYNC))));
+        net.onDisk(1000, "n1", "n2");
+        net.install(new View(1, "n1", List.of("n2")));
+        net.tick(10);
+        net.disksStalled = true;
+        assertEquals(Result.Status.OK, net.request("c", "n1", 1, Command.put("x", "1")).status());
+        net.crash("n1");
+        net.crash("n2");
+        net.restartFromDisk("n1", 2);
+        assertEquals(0, net.nodes.get("n1").appliedSeq(), "the acknowledged write is gone: what the rule prevents");
+    }
+
+    @Test
+    void everyNodeDiesAtOnceAndNothingAcknowledgedIsLost() {
+        TestNetwork net = cluster(7); // snapshots, and a log after the last one
+        for (int i = 1; i <= 40; i++) {
+            assertEquals(i == 1 ? Result.Status.OK : Result.Status.UPDATED,
+                    net.request("c", "n1", i, Command.put("x", "v" + i)).status());
+            net.request("c", "n1", 100 + i, Command.put("k" + i, "w" + i));
+        }
+        long position = net.nodes.get("n1").appliedSeq();
+        for (String n : List.of("n1", "n2", "n3")) {
+            net.crash(n);
+        }
+        for (String n : List.of("n1", "n2", "n3")) {
+            Replica r = net.restartFromDisk(n, 2);
+            assertEquals(position, r.appliedSeq(), n + " comes back where it was");
+            assertTrue(r.mayLead() && r.state().voter(), n + " may lead and still votes");
+            assertNull(r.view(), "in no view until one is given");
+        }
+        net.install(new View(2, "n2", List.of("n1", "n3")));
+        net.tick(20);
+        assertEquals("v40", net.request("c", "n3", 200, Command.get("x")).value());
+        Map<String, String> all = net.request("c", "n1", 201, Command.getAll()).all();
+        assertEquals(41, all.size());
+        assertEquals("w17", all.get("k17"));
+        assertEquals(Result.Status.OK, net.request("c", "n2", 1, Command.put("x", "v1")).status(),
+                "a retry of a write acknowledged before the crash gets its first answer, not a second write");
+        assertEquals("v40", net.request("c", "n3", 202, Command.get("x")).value());
+        assertTrue(net.delivered(Message.CatchUp.class).stream().filter(c -> c.view() == 2).noneMatch(
+                Message.CatchUp::full), "the restarted backups caught up by log suffix, not by the whole state");
+    }
+
+    @Test
+    void aPromiseSurvivesTheRestartOfItsNode() {
+        TestNetwork net = cluster(1000);
+        net.send(TestNetwork.CONTROLLER, TestNetwork.node("n2"), new Message.Prepare(new Ballot(9, "ctl#1")));
+        net.deliverAll();
+        net.crash("n2");
+        Replica n2 = net.restartFromDisk("n2", 2);
+        assertTrue(n2.state().voter());
+        assertEquals(new Ballot(9, "ctl#1"), n2.state().promised());
+        net.send(TestNetwork.OPERATOR, TestNetwork.node("n2"), new Message.NewView(new View(5, "n1", List.of("n2"))));
+        net.deliverAll();
+        assertNull(n2.view(), "a view below the promise is refused after the restart as before it");
+    }
+
+    @Test
+    void aBadSnapshotIsPassedOverWhenTheLogStillLeadsToTheState() {
+        TestNetwork net = cluster(5);
+        for (int i = 1; i <= 12; i++) {
+            net.request("c", "n1", i, Command.put("k" + i, "v" + i));
+        }
+        long position = net.nodes.get("n3").appliedSeq();
+        net.crash("n3");
+        MemoryDisk disk = net.disks.get("n3");
+        String newest = disk.list().stream().filter(f -> f.startsWith("snapshot-")).reduce((a, b) -> b).orElseThrow();
+        disk.corrupt(newest, 30, 3);
+        ReplicaStore.Opened opened = ReplicaStore.open(disk, 1 << 12);
+        assertTrue(opened.recovery().problems().getFirst().startsWith(newest), opened.recovery().problems().toString());
+        Replica n3 = net.restartFromDisk("n3", 2);
+        assertEquals(position, n3.appliedSeq());
+        assertEquals("v12", n3.data().get("k12"));
+    }
+
+    @Test
+    void aStateTakenWholeIsNotServedWithoutItsSnapshot() {
+        TestNetwork net = TestNetwork.of("n1", "n2", "n3").onDisk(1000, "n1", "n2", "n3");
+        net.install(new View(1, "n1", List.of("n2")));
+        net.tick(10);
+        for (int i = 1; i <= 5; i++) {
+            net.request("c", "n1", i, Command.put("k" + i, "v"));
+        }
+        net.install(new View(2, "n1", List.of("n2", "n3"))); // n3 joins, and takes the whole state
+        net.tick(20);
+        assertTrue(net.nodes.get("n3").isSynced());
+        net.crash("n3");
+        MemoryDisk disk = net.disks.get("n3");
+        for (String f : disk.list()) {
+            if (f.startsWith("snapshot-")) {
+                disk.corrupt(f, 30, 3);
+            }
+        }
+        CorruptStorage e = assertThrows(CorruptStorage.class, () -> ReplicaStore.open(disk, 1 << 12));
+        assertTrue(e.getMessage().contains("nothing covers"), e.getMessage());
+    }
+}
