@@ -119,15 +119,20 @@ public final class Replica implements Process {
     private long loggedSinceSnapshot;
     private long recorded;                    // records sent to the disk in this life
     private long persisted;                   // of which the disk has said are durable
-    private long durablePosition;             // the position of the state that is durable
+    private long durablePosition;             // the state that is durable: its position, and its chain (null:
+    private ChainId durableChain;             // none known)
     private Message.Remembered remembered;    // the facts last sent to the disk
     private final List<Message> toDisk = new ArrayList<>();
-    private final java.util.ArrayDeque<long[]> positionAt = new java.util.ArrayDeque<>(); // (records, position)
+    private final java.util.ArrayDeque<Recorded> recordedState = new java.util.ArrayDeque<>();
     private final java.util.ArrayDeque<Waiting> waitingForDisk = new java.util.ArrayDeque<>();
     private final List<Send> released = new ArrayList<>();
 
     /** A send that says something of this node's state: it leaves once the first {@code records} are durable. */
     private record Waiting(long records, Send send) {
+    }
+
+    /** Once the first {@code records} are durable, so is the state of this chain at this position. */
+    private record Recorded(long records, long position, ChainId chain) {
     }
 
     private static final class Entry {
@@ -278,6 +283,7 @@ public final class Replica implements Process {
             votes.restore(facts.voter(), facts.promised(), facts.accepted());
         }
         durablePosition = applied;
+        durableChain = heldChain();
         remembered = remembered();
     }
 
@@ -892,6 +898,7 @@ public final class Replica implements Process {
             }
         }
         chainStart = Math.max(view.number(), chainStart + 1);
+        answersNotYetDurable("the view changed");
         claimed = false;
         appliedBy.replaceAll((b, upTo) -> -1L);
         countedIn.clear();
@@ -992,9 +999,15 @@ public final class Replica implements Process {
         return new Ack(view.number(), -1, incarnation, 0, 0, keptLog, lineage, applied);
     }
 
-    /** As a synced backup: how far it has applied its primary's log. */
+    /**
+     * As a synced backup: how far it has applied its primary's log; with a disk, how far that is durable (an
+     * acknowledgement counts toward an answer only for what a crash cannot take back), so that it can go at once,
+     * and tells the primary this backup is there even while its disk is slow.
+     */
     private Ack acknowledgement() {
-        return new Ack(view.number(), applied, incarnation, syncedChain == null ? 0 : syncedChain.start(),
+        long upTo = disk != null && Objects.equals(durableChain, syncedChain) && !config.has(Bug.ACK_BEFORE_FSYNC)
+                ? Math.min(applied, durablePosition) : applied;
+        return new Ack(view.number(), upTo, incarnation, syncedChain == null ? 0 : syncedChain.start(),
                 syncedChain == null ? 0 : syncedChain.incarnation(), false, List.of(), 0);
     }
 
@@ -1407,6 +1420,7 @@ public final class Replica implements Process {
     /** Leaving a role: nothing still waiting is acknowledged. */
     private void abandonRole(String why) {
         abandonUnconfirmed(why);
+        answersNotYetDurable(why);
         appliedBy.clear();
         incarnationOf.clear();
         lastHeard.clear();
@@ -1668,19 +1682,31 @@ public final class Replica implements Process {
         }
         if (!toDisk.isEmpty()) {
             recorded += toDisk.size();
-            positionAt.addLast(new long[] {recorded, applied});
+            recordedState.addLast(new Recorded(recorded, applied, heldChain()));
             toDisk.clear();
         }
         sends.addAll(released);
         released.clear();
         for (Send s : step) {
-            if (persisted < recorded && saysWhatItHolds(s.message()) && !config.has(Bug.ACK_BEFORE_FSYNC)) {
+            if (persisted < recorded && mustWaitForDisk(s.message()) && !config.has(Bug.ACK_BEFORE_FSYNC)) {
                 waitingForDisk.addLast(new Waiting(recorded, s));
             } else {
                 sends.add(s);
             }
         }
         return sends;
+    }
+
+    private boolean mustWaitForDisk(Message m) {
+        return switch (m) {
+            // An acknowledgement of operations goes at once if it claims only what is durable (see acknowledgement);
+            // an announcement asks for the state, and claims nothing that counts.
+            case Ack a -> a.seq() >= 0 && (a.seq() > durablePosition || durableChain == null
+                    || a.chainStart() != durableChain.start() || a.primaryIncarnation() != durableChain.incarnation());
+            // Of a transfer still under way: progress only. Of one completed: this node counts from then on.
+            case CatchUpAck a -> receiving == null && a.transfer() == newestTransfer && a.batch() >= 0;
+            default -> saysWhatItHolds(m);
+        };
     }
 
     /**
@@ -1697,8 +1723,24 @@ public final class Replica implements Process {
             case ClientRequest r -> false; // forwarded to the primary
             case FoundingQuery q -> false;
             case ClientReply r -> r.result().status() != Result.Status.UNAVAILABLE && !r.result().certainlyNotApplied();
+            case Message.Status s -> false; // what a controller watches to tell who is there; it decides on promises
             default -> true;
         };
+    }
+
+    /**
+     * Answers with a result that still wait for this node's disk are answered "unavailable" at once when the role
+     * they were earned in ends: each was confirmed under a view (and chain) this node no longer serves, and an
+     * acknowledgement must be backed by the view it leaves under. The client's retry gets the recorded result.
+     */
+    private void answersNotYetDurable(String why) {
+        for (Iterator<Waiting> it = waitingForDisk.iterator(); it.hasNext(); ) {
+            Send s = it.next().send();
+            if (s.message() instanceof ClientReply r) {
+                it.remove();
+                out.add(new Send(s.to(), new ClientReply(r.id(), Result.unavailable(why))));
+            }
+        }
     }
 
     private void onPersisted(long upTo) {
@@ -1706,11 +1748,17 @@ public final class Replica implements Process {
             return;
         }
         persisted = upTo;
-        while (!positionAt.isEmpty() && positionAt.peekFirst()[0] <= upTo) {
-            durablePosition = positionAt.pollFirst()[1];
+        long before = durablePosition;
+        while (!recordedState.isEmpty() && recordedState.peekFirst().records() <= upTo) {
+            Recorded r = recordedState.pollFirst();
+            durablePosition = r.position();
+            durableChain = r.chain();
         }
         while (!waitingForDisk.isEmpty() && waitingForDisk.peekFirst().records() <= upTo) {
             released.add(waitingForDisk.pollFirst().send());
+        }
+        if (durablePosition > before && view != null && !isPrimary() && synced && !fenced()) {
+            send(view.primary(), acknowledgement()); // what it applied is durable now: that is what counts
         }
     }
 

@@ -83,6 +83,11 @@ final class Invariants {
             fail("two views acknowledge under number " + view.number() + ": " + earlier + " and " + view);
             return;
         }
+        if (r.durablePosition() < result.seq()) {
+            fail(node + " acknowledges " + reply.id() + " at position " + result.seq() + " of view " + view.number()
+                    + ", but its own disk holds only up to position " + r.durablePosition());
+            return;
+        }
         Map<String, Long> heard = lifeHeard.getOrDefault(node, Map.of());
         for (String b : view.backups()) {
             Replica backup = replicas.get(b);
@@ -96,6 +101,12 @@ final class Invariants {
                 fail(node + " acknowledges " + reply.id() + " at position " + result.seq() + " of view "
                         + view.number() + ", but backup " + b + " holds position " + backup.appliedSeq()
                         + " of chain " + backup.chain() + ", the primary's is " + r.chain());
+                return;
+            }
+            if (backup.durablePosition() < result.seq()) {
+                fail(node + " acknowledges " + reply.id() + " at position " + result.seq() + " of view "
+                        + view.number() + ", but backup " + b + " has it only in memory: its disk holds up to position "
+                        + backup.durablePosition());
                 return;
             }
             if (backup.isSynced() && backup.appliedSeq() == r.appliedSeq() && backup.stateDigest() != r.stateDigest()) {

@@ -64,7 +64,8 @@ public record SeededRun(SimConfig config, long seed, FaultSchedule schedule, Run
                 + run.deliveredMessages() + " messages, " + run.virtualMicros() / 1000 + " ms virtual)");
         lines.add("shape: " + config.shape());
         lines.add("views: " + run.views() + ", controllers: " + config.controllers() + ", keys loaded: "
-                + config.storeKeysFor(seed) + ", log kept: " + config.replicaFor(seed).logKept() + "; faults: "
+                + config.storeKeysFor(seed) + ", log kept: " + config.replicaFor(seed).logKept() + ", disks: "
+                + (config.disks().forSeed(seed) ? "yes" : "no (in memory)") + "; faults: "
                 + schedule);
         lostWrites.forEach(l -> lines.add("  " + l));
         run.availabilityViolations().stream().limit(5).forEach(v -> lines.add("  unavailable: " + v));

@@ -24,10 +24,12 @@ import java.util.SplittableRandom;
  * @param mix          what the clients ask for
  * @param faultKinds   the kinds of fault the run's schedule draws from
  * @param swarm        whether each seed draws the run's shape itself ({@link #forSeed}): swarm testing
+ * @param disks        whether the nodes keep their state on (simulated) disks; {@link Disks#DRAWN}: in one run of
+ *                     two, drawn from its seed
  */
 public record SimConfig(int nodes, int clients, int keys, int operations, long clientTimeoutMicros, int retries,
                         ReplicaConfig replica, int controllers, Views views, int largeStoreEvery, OperationMix mix,
-                        Set<Fault.Kind> faultKinds, boolean swarm) {
+                        Set<Fault.Kind> faultKinds, boolean swarm, Disks disks) {
     public static final long TICK_MICROS = 1_000;
 
     public SimConfig {
@@ -65,7 +67,7 @@ public record SimConfig(int nodes, int clients, int keys, int operations, long c
     /** One shape for every seed: 3 nodes, 4 clients, 4 keys, every kind of fault. */
     public static SimConfig defaults() {
         return new SimConfig(3, 4, 4, 1_000, 150_000, 3, ReplicaConfig.defaults(), 1, Views.DRAWN, 10,
-                OperationMix.defaults(), EnumSet.allOf(Fault.Kind.class), false);
+                OperationMix.defaults(), EnumSet.allOf(Fault.Kind.class), false, Disks.DRAWN);
     }
 
     /** Swarm testing: every seed draws its own shape ({@link #forSeed}). */
@@ -100,7 +102,7 @@ public record SimConfig(int nodes, int clients, int keys, int operations, long c
             }
         }
         return new SimConfig(n, c, Math.max(1, k), operations, clientTimeoutMicros, retries, replica, controllers,
-                views, largeStoreEvery, m, kinds, false);
+                views, largeStoreEvery, m, kinds, false, disks);
     }
 
     /** The shape in words: what a failure report says of the run beside its seed. */
@@ -135,37 +137,57 @@ public record SimConfig(int nodes, int clients, int keys, int operations, long c
 
     public SimConfig withOperations(int n) {
         return new SimConfig(nodes, clients, keys, n, clientTimeoutMicros, retries, replica, controllers, views,
-                largeStoreEvery, mix, faultKinds, swarm);
+                largeStoreEvery, mix, faultKinds, swarm, disks);
     }
 
     public SimConfig withBugs(Set<Bug> bugs) {
         return new SimConfig(nodes, clients, keys, operations, clientTimeoutMicros, retries, replica.withBugs(bugs),
-                controllers, views, largeStoreEvery, mix, faultKinds, swarm);
+                controllers, views, largeStoreEvery, mix, faultKinds, swarm, disks);
     }
 
     public SimConfig withControllers(int n) {
         return new SimConfig(nodes, clients, keys, operations, clientTimeoutMicros, retries, replica, n, views,
-                largeStoreEvery, mix, faultKinds, swarm);
+                largeStoreEvery, mix, faultKinds, swarm, disks);
     }
 
     public SimConfig withViews(Views v) {
         return new SimConfig(nodes, clients, keys, operations, clientTimeoutMicros, retries, replica, controllers, v,
-                largeStoreEvery, mix, faultKinds, swarm);
+                largeStoreEvery, mix, faultKinds, swarm, disks);
     }
 
     public SimConfig withLargeStoreEvery(int every) {
         return new SimConfig(nodes, clients, keys, operations, clientTimeoutMicros, retries, replica, controllers,
-                views, every, mix, faultKinds, swarm);
+                views, every, mix, faultKinds, swarm, disks);
+    }
+
+    public SimConfig withDisks(Disks mode) {
+        return new SimConfig(nodes, clients, keys, operations, clientTimeoutMicros, retries, replica, controllers,
+                views, largeStoreEvery, mix, faultKinds, swarm, mode);
+    }
+
+    /** Whether the nodes keep their state on disks. */
+    public enum Disks {
+        /** In memory only: a crash loses a node's state (the store keeps writes while one replica lives). */
+        NONE,
+        /** On simulated disks, with fsync latency, torn writes at crashes, and every node dying at once. */
+        ALL,
+        /** One of the two, drawn from the seed, half and half. */
+        DRAWN;
+
+        /** Whether the run of this seed keeps its nodes' state on disks. */
+        public boolean forSeed(long seed) {
+            return this == ALL || this == DRAWN && new SplittableRandom(seed ^ 0xD15CL).nextBoolean();
+        }
     }
 
     /** Only these kinds of fault (a swarm seed enables a subset of them). */
     public SimConfig withFaultKinds(Set<Fault.Kind> kinds) {
         return new SimConfig(nodes, clients, keys, operations, clientTimeoutMicros, retries, replica, controllers,
-                views, largeStoreEvery, mix, kinds, swarm);
+                views, largeStoreEvery, mix, kinds, swarm, disks);
     }
 
     public SimConfig withSwarm(boolean on) {
         return new SimConfig(nodes, clients, keys, operations, clientTimeoutMicros, retries, replica, controllers,
-                views, largeStoreEvery, mix, faultKinds, on);
+                views, largeStoreEvery, mix, faultKinds, on, disks);
     }
 }

@@ -62,6 +62,7 @@ public final class Simulation {
     private final SimConfig.Views views;    // who decides the views in this run
     private final ReplicaConfig replicaConfig;    // the replicas' configuration in this run
     private final Map<String, String> loaded;      // the store every founding node starts with (often empty)
+    private final SimulatedDisks disks;            // null: the nodes keep nothing on disk in this run
     private GraderOperator operator;        // null unless an operator decides (or decided) views
     private boolean operatorInCharge;
     private boolean controllersRunning;
@@ -107,6 +108,9 @@ public final class Simulation {
                 schedule.meanDelayMicros(), schedule.bytesPerMicro());
         this.trace = keepTrace ? new StringBuilder() : null;
         this.views = config.views().forSeed(seed);
+        // A random source of their own: a run without disks draws exactly as it did before disks existed.
+        this.disks = config.disks().forSeed(seed) ? new SimulatedDisks(new SplittableRandom(seed ^ 0xD15C0L),
+                new DiskEvents(), !loaded.isEmpty()) : null;
     }
 
     /** Runs to the end: the workload, then the faults stop, then every key is read. */
@@ -116,8 +120,10 @@ public final class Simulation {
             nodes.add(n);
             incarnations.put(n, 1L);
             // The prototype's nodes start not knowing whether they found a cluster; controllers need voters.
-            Replica replica = views == SimConfig.Views.OPERATOR ? Replica.asking(n, 1, replicaConfig)
-                    : Replica.founding(n, 1, replicaConfig);
+            Replica replica = firstLife(n, 1);
+            if (disks != null) {
+                disks.firstLife(n, replica);
+            }
             replica.load(loaded);
             replicas.put(n, replica);
         }
@@ -152,6 +158,9 @@ public final class Simulation {
                 at(handOverAt, this::handOverToOperator);
             }
             case DRAWN -> throw new IllegalStateException("a run's mode is drawn before it starts");
+        }
+        if (disks != null) {
+            note(disks.describe());
         }
         for (Fault f : schedule.faults()) {
             at(f.at(), () -> inject(f));
@@ -236,31 +245,37 @@ public final class Simulation {
         history.note("controllers stop");
         controllersRunning = false;
         controllers.replaceAll((name, c) -> null);
-        at(now + 700_000, () -> {
-            if (finalPhase) {
-                return;
+        at(now + 700_000, this::operatorTakesOver);
+    }
+
+    /** The operator takes the cluster back by hand: the node synced in the newest view leads every live node. */
+    private void operatorTakesOver() {
+        if (finalPhase) {
+            return;
+        }
+        String primary = null;
+        for (String n : nodes) {
+            Replica r = replicas.get(n);
+            if (r != null && r.mayLead() && (primary == null
+                    || r.syncedView() > replicas.get(primary).syncedView())) {
+                primary = n;
             }
-            String primary = null;
-            for (String n : nodes) {
-                Replica r = replicas.get(n);
-                if (r != null && r.mayLead() && (primary == null
-                        || r.syncedView() > replicas.get(primary).syncedView())) {
-                    primary = n;
-                }
+        }
+        if (primary == null) {
+            if (disks != null) { // every node is down, and comes back from its disk
+                at(now + 100_000, this::operatorTakesOver);
             }
-            if (primary == null) {
-                return; // nobody holds the state: the final phase restarts the nodes, and the run will not settle
+            return; // nobody holds the state: the final phase restarts the nodes, and the run will not settle
+        }
+        List<String> backups = new ArrayList<>();
+        for (String n : nodes) {
+            if (!n.equals(primary) && replicas.get(n) != null) {
+                backups.add(n);
             }
-            List<String> backups = new ArrayList<>();
-            for (String n : nodes) {
-                if (!n.equals(primary) && replicas.get(n) != null) {
-                    backups.add(n);
-                }
-            }
-            operator = new GraderOperator(new OperatorWorld(), random.split());
-            operatorInCharge = true;
-            operator.takeOver(new GraderOperator.Decision(primary, backups));
-        });
+        }
+        operator = new GraderOperator(new OperatorWorld(), random.split());
+        operatorInCharge = true;
+        operator.takeOver(new GraderOperator.Decision(primary, backups));
     }
 
     /**
@@ -310,6 +325,10 @@ public final class Simulation {
 
     private void dispatch(String from, List<Send> sends) {
         for (Send s : sends) {
+            if (s.to() instanceof Address.Disk disk) {
+                disks.write(disk.name(), s.message());
+                continue;
+            }
             if (s.message() instanceof ClientReply reply) {
                 invariants.replySent(from, reply);
             }
@@ -358,10 +377,82 @@ public final class Simulation {
         return "step " + steps + " at " + now + " us (" + what + ")";
     }
 
-    /** A node restarting after a crash comes back empty, and may not lead until a view has given it the state. */
+    /**
+     * A node restarting after a crash: from its disk, if it keeps one; otherwise empty, and it may not lead until a
+     * view has given it the state.
+     */
     private Replica restarted(String node) {
         long life = incarnations.merge(node, 1L, Long::sum);
-        return new Replica(node, life, replicaConfig);
+        return disks != null ? disks.restart(node, life, replicaConfig, l -> firstLife(node, l))
+                : new Replica(node, life, replicaConfig);
+    }
+
+    /** A node as it starts the first time: the prototype's nodes ask whether they found a cluster. */
+    private Replica firstLife(String node, long life) {
+        return views == SimConfig.Views.OPERATOR ? Replica.asking(node, life, replicaConfig)
+                : Replica.founding(node, life, replicaConfig);
+    }
+
+    /** A node's crash: its memory is gone, and so is what its disk did not sync. */
+    private void crash(String node) {
+        replicas.put(node, null);
+        if (disks != null) {
+            disks.crash(node);
+        }
+        if (paused.remove(node) != null) { // its backlog dies with it, and the pause is over
+            faultEnds();
+        }
+        faultBegins();
+    }
+
+    /** What the simulated disks tell the run. */
+    private final class DiskEvents implements SimulatedDisks.Events {
+        @Override
+        public void at(long time, Runnable action) {
+            Simulation.this.at(time, action);
+        }
+
+        @Override
+        public long now() {
+            return now;
+        }
+
+        @Override
+        public void note(String text) {
+            Simulation.this.note(text);
+        }
+
+        @Override
+        public void stalled(boolean begins) {
+            if (begins) {
+                note("disk stalls");
+                faultBegins();
+            } else {
+                faultEnds();
+            }
+        }
+
+        /** A sync completed: the node hears it (when it runs again, if paused). */
+        @Override
+        public void persisted(String node, long upTo) {
+            Replica replica = replicas.get(node);
+            if (replica == null) {
+                return;
+            }
+            Runnable deliver = () -> {
+                if (replicas.get(node) == replica) {
+                    stepLabel = "disk of " + node + ": " + upTo + " records durable";
+                    dispatch(node, guarded(node, () -> replica.onMessage(new Address.Disk(node),
+                            new Message.Persisted(upTo))));
+                }
+            };
+            List<Runnable> backlog = paused.get(node);
+            if (backlog != null) {
+                backlog.add(deliver);
+            } else {
+                deliver.run();
+            }
+        }
     }
 
     /** A message reached its destination: counted, and traced when the run keeps a trace. */
@@ -482,11 +573,7 @@ public final class Simulation {
                 }
                 note("nemesis: crash " + c.node());
                 history.note("crash " + c.node());
-                replicas.put(c.node(), null);
-                if (paused.remove(c.node()) != null) { // its backlog dies with it, and the pause is over
-                    faultEnds();
-                }
-                faultBegins();
+                crash(c.node());
                 at(c.restartAt(), () -> {
                     if (replicas.get(c.node()) == null) {
                         note("nemesis: restart " + c.node());
@@ -507,6 +594,25 @@ public final class Simulation {
                 at(p.resumeAt(), () -> {
                     if (paused.get(p.node()) == backlog) { // not a later pause, after a crash ended this one
                         resume(p.node());
+                    }
+                });
+            }
+            case Fault.CrashAll c -> {
+                if (disks == null) {
+                    note("nemesis: spare the cluster a crash of every node (they keep nothing on disk in this run)");
+                    return;
+                }
+                List<String> down = nodes.stream().filter(n -> replicas.get(n) != null).toList();
+                note("nemesis: crash every node at once " + down);
+                history.note("crash all " + down);
+                down.forEach(this::crash);
+                at(c.restartAt(), () -> {
+                    for (String n : down) {
+                        if (replicas.get(n) == null) {
+                            note("nemesis: restart " + n);
+                            replicas.put(n, restarted(n));
+                            faultEnds();
+                        }
                     }
                 });
             }
@@ -600,6 +706,9 @@ public final class Simulation {
         if (views == SimConfig.Views.OPERATOR || views == SimConfig.Views.CONTROLLERS_THEN_OPERATOR
                 && !controllersRunning) {
             return holdsEverythingElsewhere(node); // no controller will count votes (any more)
+        }
+        if (disks != null) {
+            return true; // it comes back with what it held, and with its vote
         }
         long votersLeft = replicas.values().stream()
                 .filter(r -> r != null && !r.id().equals(node) && r.state().voter()).count();

@@ -40,6 +40,7 @@ public final class Sweep {
                 case "--views" -> config = config.withViews(SimConfig.Views.valueOf(
                         args[++i].toUpperCase(Locale.ROOT).replace('-', '_')));
                 case "--fixed-shape" -> config = config.withSwarm(false);
+                case "--disks" -> config = config.withDisks(SimConfig.Disks.valueOf(args[++i].toUpperCase(Locale.ROOT)));
                 case "--faults" -> {
                     try {
                         config = config.withFaultKinds(Fault.Kind.parse(args[++i]));
@@ -51,7 +52,7 @@ public final class Sweep {
                 default -> {
                     System.err.println("usage: sim-sweep [--from N] [--seeds N] [--ops N] [--controllers N] [--views "
                             + "controllers|operator|operator-then-controllers|controllers-then-operator|drawn] "
-                            + "[--fixed-shape] [--faults " + Fault.Kind.names() + ",all,none] [--bug "
+                            + "[--fixed-shape] [--disks none|all|drawn] [--faults " + Fault.Kind.names() + ",all,none] [--bug "
                             + Arrays.toString(Bug.values()) + "]");
                     System.exit(2);
                 }

@@ -37,8 +37,10 @@ class PlantedBugsTest {
                 case CONTROLLER_ANY_PRIMARY, CONTROLLER_NO_MAJORITY ->
                         SimConfig.defaults().withControllers(2).withViews(SimConfig.Views.CONTROLLERS);
                 case RENUMBER_ABORTS -> SimConfig.defaults().withViews(SimConfig.Views.OPERATOR);
-                // Needs a store whose transfer outlasts the replication timeout.
-                case LAG_WHILE_CATCHING_UP -> SimConfig.defaults().withLargeStoreEvery(1);
+                // Needs a store whose transfer outlasts the replication timeout (in memory: disks only slow it).
+                case LAG_WHILE_CATCHING_UP -> SimConfig.defaults().withLargeStoreEvery(1)
+                        .withDisks(SimConfig.Disks.NONE);
+                case ACK_BEFORE_FSYNC -> SimConfig.defaults().withDisks(SimConfig.Disks.ALL);
                 default -> SimConfig.defaults();
             };
             SimConfig buggy = base.withBugs(Set.of(bug));

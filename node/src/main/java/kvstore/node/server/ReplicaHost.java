@@ -186,6 +186,7 @@ public final class ReplicaHost implements AutoCloseable {
                 } // else: a controller not asking now; it asks again
             }
             case Address.Node n -> peers.send(n.name(), send.message());
+            case Address.Disk d -> throw new IllegalStateException("this node keeps nothing on disk");
         }
     }
 

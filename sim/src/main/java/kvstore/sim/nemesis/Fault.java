@@ -19,7 +19,7 @@ public sealed interface Fault {
     enum Kind {
         /** Cut the nodes (and controllers) into groups that cannot talk, both ways or one way. */
         PARTITION,
-        /** Kill a node (kill -9): its memory is gone, and it restarts empty. */
+        /** Kill a node (kill -9): its memory is gone, and it restarts empty or from its disk. */
         CRASH,
         /** Ask whoever decides views to move the primary (a planned failover). */
         FAILOVER,
@@ -28,7 +28,12 @@ public sealed interface Fault {
         /** Kill a failover controller; it restarts knowing nothing. */
         CONTROLLER_CRASH,
         /** Stop a node's process (SIGSTOP) and let it run again later. */
-        PAUSE;
+        PAUSE,
+        /**
+         * Kill every node at the same instant (a power cut, a bad deploy) and restart them all from their disks;
+         * only where the nodes keep their state on disk (elsewhere it would lose everything by design).
+         */
+        CRASH_ALL;
 
         /** The name on the command line: {@code cut-links} for CUT_LINKS. */
         public String cliName() {
@@ -96,7 +101,10 @@ public sealed interface Fault {
         }
     }
 
-    /** Kill a node (its memory is lost); it restarts empty at {@code restartAt} and must rejoin through a view. */
+    /**
+     * Kill a node (its memory is lost); it restarts at {@code restartAt}, empty or from its disk, and must rejoin
+     * through a view.
+     */
     record Crash(long at, String node, long restartAt) implements Fault {
     }
 
@@ -107,6 +115,10 @@ public sealed interface Fault {
      * up with a backlog of its clients' requests is the case the epochs must fence.
      */
     record Pause(long at, String node, long resumeAt) implements Fault {
+    }
+
+    /** Kill every node at once; they all restart from their disks at {@code restartAt}. */
+    record CrashAll(long at, long restartAt) implements Fault {
     }
 
     /** Kill whichever node is the primary at that moment; it restarts empty at {@code restartAt}. */

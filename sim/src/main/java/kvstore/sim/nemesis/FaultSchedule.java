@@ -37,6 +37,10 @@ public record FaultSchedule(double dropRate, double duplicateRate, long meanDela
      * Random faults over {@code durationMicros} for nodes n1..nN and controllers ctl1..ctlM, of the enabled kinds
      * only (a draw of a kind not enabled is skipped, so that a run with every kind enabled draws as it always did).
      */
+    /** The kinds drawn one fault at a time, each as likely; the kinds added later are drawn after them. */
+    private static final Fault.Kind[] DRAWN_IN_TURN = {Fault.Kind.PARTITION, Fault.Kind.CRASH, Fault.Kind.FAILOVER,
+            Fault.Kind.CUT_LINKS, Fault.Kind.CONTROLLER_CRASH, Fault.Kind.PAUSE};
+
     public static FaultSchedule random(SplittableRandom random, int nodes, int controllers, long durationMicros,
                                        Set<Fault.Kind> enabled) {
         double drop = random.nextInt(3) == 0 ? 0 : random.nextDouble() * 0.05;
@@ -47,7 +51,7 @@ public record FaultSchedule(double dropRate, double duplicateRate, long meanDela
         for (int i = 0; i < count; i++) {
             long at = 20_000 + (long) (random.nextDouble() * durationMicros);
             long length = 20_000 + (long) (random.nextDouble() * durationMicros / 4);
-            Fault.Kind kind = Fault.Kind.values()[random.nextInt(Fault.Kind.values().length)]; // each as likely
+            Fault.Kind kind = DRAWN_IN_TURN[random.nextInt(DRAWN_IN_TURN.length)]; // each as likely
             if (!enabled.contains(kind)) {
                 continue;
             }
@@ -101,11 +105,18 @@ public record FaultSchedule(double dropRate, double duplicateRate, long meanDela
                 }
                 case CONTROLLER_CRASH -> faults.add(new Fault.ControllerCrash(at,
                         "ctl" + (1 + random.nextInt(controllers)), at + length));
+                case CRASH_ALL -> throw new IllegalStateException("drawn below");
             }
         }
         // 10 to 200 MB/s, log-uniform: from a busy shared link to a fast local one. What a node sends queues behind
         // what it sent before on the same link, as on a TCP connection.
         double bandwidth = 10 * StrictMath.pow(20, random.nextDouble());
+        if (enabled.contains(Fault.Kind.CRASH_ALL)) { // drawn last, so that every earlier draw is as it always was
+            for (int i = 1 + random.nextInt(3); i > 0; i--) {
+                long at = 20_000 + (long) (random.nextDouble() * durationMicros);
+                faults.add(new Fault.CrashAll(at, at + 5_000 + (long) (random.nextDouble() * durationMicros / 8)));
+            }
+        }
         return new FaultSchedule(drop, duplicate, delay, bandwidth, faults);
     }
 

@@ -301,7 +301,7 @@ public final class GraderOperator {
 
     /**
      * V2 without numbers: live members of the newest established decision that have not restarted since it was
-     * established. They applied everything it acknowledged; no later decision acknowledged anything, for none was
+     * established, or came back from their disks. They applied everything it acknowledged; no later decision acknowledged anything, for none was
      * established.
      */
     public List<String> eligible() {
@@ -312,13 +312,27 @@ public final class GraderOperator {
                     out.add(n);
                 }
             }
+            if (out.isEmpty()) { // every node restarted from its disk before the first view was established
+                for (String n : world.nodes()) {
+                    if (world.replica(n) != null && world.replica(n).keepsOnDisk()) {
+                        out.add(n); // it asks the others whether the cluster is new before it leads (V2)
+                    }
+                }
+            }
             return out;
         }
         for (Map.Entry<String, Long> m : establishedLives.entrySet()) {
             Replica r = world.replica(m.getKey());
-            if (r != null && r.incarnation() == m.getValue() && r.mayLead()) {
+            // One that restarted from its disk holds what it acknowledged as much as one that never restarted.
+            if (r != null && (r.incarnation() == m.getValue() || r.keepsOnDisk()) && r.mayLead()) {
                 out.add(m.getKey());
             }
+        }
+        if (out.stream().anyMatch(n -> world.replica(n).keepsOnDisk())) {
+            // After every node restarted, a race may have left one of them leading alone under a newer number:
+            // only those synced last hold what it acknowledged (what a grader reads from GET /view's epochs).
+            long newest = out.stream().mapToLong(n -> world.replica(n).syncedView()).max().orElse(0);
+            out.removeIf(n -> world.replica(n).syncedView() < newest);
         }
         return out;
     }

@@ -1,0 +1,151 @@
+package kvstore.sim;
+
+import kvstore.core.Message;
+import kvstore.core.Replica;
+import kvstore.core.ReplicaConfig;
+import kvstore.core.storage.CorruptStorage;
+import kvstore.core.storage.MemoryDisk;
+import kvstore.core.storage.ReplicaStore;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The nodes' disks in a simulated run: each node's {@link ReplicaStore} over a {@link MemoryDisk} that outlives
+ * the node's crashes. The store's code is production's; only time is simulated. A sync takes a drawn time (one in
+ * 200 much longer: a stalled disk), and what a node sends its disk during a sync waits for the next one (group
+ * commit); when a sync completes, the node hears {@link Message.Persisted} for what was accepted before it began.
+ * A crash keeps only what was synced, sometimes with a torn last write.
+ */
+final class SimulatedDisks {
+    /** When a sync completes: deliver this to the node, unless it crashed since. */
+    interface Events {
+        void at(long time, Runnable action);
+
+        long now();
+
+        void persisted(String node, long upTo);
+
+        void note(String text);
+
+        /** A disk stalls (a sync many times slower than usual), or recovers: a fault while it lasts. */
+        void stalled(boolean begins);
+    }
+
+    /** Segments small enough that runs roll them over and delete them after snapshots. */
+    private static final long SEGMENT_BYTES = 64 << 10;
+
+    private static final class NodeDisk {
+        MemoryDisk disk = new MemoryDisk();
+        ReplicaStore store; // null while the node is down
+        boolean syncing;
+        long life;          // grows with every crash: a sync begun in an earlier life completes nothing
+
+        NodeDisk() {
+            store = ReplicaStore.open(disk, SEGMENT_BYTES).store();
+        }
+    }
+
+    private final Map<String, NodeDisk> disks = new LinkedHashMap<>();
+    private final SplittableRandom random;
+    private final Events events;
+    private final long syncMicros;   // a sync's usual time
+    private final int snapshotEvery;
+
+    /**
+     * @param largeStore the nodes start with a large store: a snapshot is written rarely (each is a copy of all of it)
+     */
+    SimulatedDisks(SplittableRandom random, Events events, boolean largeStore) {
+        this.random = random;
+        this.events = events;
+        this.syncMicros = (long) (50 * StrictMath.pow(100, random.nextDouble())); // 50 us (NVMe) to 5 ms (disk)
+        this.snapshotEvery = largeStore ? 100_000 : (int) (50 * StrictMath.pow(40, random.nextDouble())); // 50 to 2,000
+    }
+
+    /** A node's first life: an empty disk. */
+    Replica firstLife(String node, Replica replica) {
+        disks.put(node, new NodeDisk());
+        return replica.keepOnDisk(snapshotEvery);
+    }
+
+    /** What a node sent its disk: appended at once, durable at the end of the sync that begins after it. */
+    void write(String node, Message record) {
+        NodeDisk d = disks.get(node);
+        if (d.store == null) {
+            return; // sent in the instant of its crash: never written
+        }
+        d.store.accept(record);
+        if (!d.syncing) {
+            beginSync(node, d);
+        }
+    }
+
+    private void beginSync(String node, NodeDisk d) {
+        d.syncing = true;
+        long life = d.life;
+        long covered = d.store.received();
+        // A stall lasts 10 to 90 ms: up to near the replication timeout (100 ticks), as production's fsync stalls
+        // of 100 ms to a second are near its timeout of a second (the simulator's tick is a tenth of production's).
+        boolean stall = random.nextInt(200) == 0;
+        long takes = stall ? 10_000 + random.nextInt(80_000) : syncMicros / 2
+                + (long) (random.nextDouble() * syncMicros);
+        if (stall) {
+            events.stalled(true);
+        }
+        events.at(events.now() + takes, () -> {
+            if (stall) {
+                events.stalled(false);
+            }
+            if (d.life != life) {
+                return; // the node crashed meanwhile: the crash decided what this sync kept
+            }
+            d.store.sync();
+            d.syncing = false;
+            events.persisted(node, covered);
+            if (!d.syncing && d.store != null && d.store.received() > covered) {
+                beginSync(node, d); // what came during this sync
+            }
+        });
+    }
+
+    /** A node's crash: what its disk did not sync is lost, and the last write may be torn. */
+    void crash(String node) {
+        NodeDisk d = disks.get(node);
+        d.life++;
+        d.syncing = false;
+        d.store = null;
+        d.disk.crash(random, random.nextBoolean());
+    }
+
+    /**
+     * A node's next life, from what its disk proves, started as its first life was ({@code started}: founding a
+     * cluster, or asking whether it does; what it founded or held is on its disk). A disk it cannot prove is
+     * replaced by an empty one (an operator's repair): the node then joins empty, as one without a disk restarts,
+     * and takes the state from a peer.
+     */
+    Replica restart(String node, long life, ReplicaConfig config, java.util.function.LongFunction<Replica> started) {
+        NodeDisk d = disks.get(node);
+        Replica replica = started.apply(life).keepOnDisk(snapshotEvery);
+        try {
+            ReplicaStore.Opened opened = ReplicaStore.open(d.disk, SEGMENT_BYTES);
+            replica.recover(opened.recovery().snapshot(), opened.recovery().records());
+            d.store = opened.store();
+            events.note("restart " + node + " from its disk: position " + replica.appliedSeq() + ", synced in view "
+                    + replica.syncedView() + (opened.recovery().problems().isEmpty() ? ""
+                    : ", passed over: " + opened.recovery().problems()));
+            return replica;
+        } catch (CorruptStorage e) {
+            events.note("restart " + node + ": its disk cannot be proved (" + e.getMessage() + "); replaced by an "
+                    + "empty one");
+            d.disk = new MemoryDisk();
+            d.store = ReplicaStore.open(d.disk, SEGMENT_BYTES).store();
+            return new Replica(node, life, config).keepOnDisk(snapshotEvery);
+        }
+    }
+
+    /** The disks' settings, for a run's report. */
+    String describe() {
+        return "disks: sync ~" + syncMicros + " us, a snapshot every " + snapshotEvery + " operations";
+    }
+}
