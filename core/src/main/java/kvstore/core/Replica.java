@@ -279,7 +279,7 @@ public final class Replica implements Process {
         dataDigest = digestOf(data);
         if (facts != null) {
             syncedView = facts.syncedView();
-            founding |= facts.founding();
+            founding = facts.founding(); // how this life was started counts only for a node with nothing on disk
             votes.restore(facts.voter(), facts.promised(), facts.accepted());
         }
         durablePosition = applied;
@@ -1829,6 +1829,21 @@ public final class Replica implements Process {
      */
     public long durablePosition() {
         return disk == null ? applied : durablePosition;
+    }
+
+    /** Whether something this node has sent to {@code to} waits for its disk (the host may wait for it too). */
+    public boolean waitsForDisk(Address to) {
+        for (Waiting w : waitingForDisk) {
+            if (w.send().to().equals(to)) {
+                return true;
+            }
+        }
+        for (Send s : released) {
+            if (s.to().equals(to)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether this node keeps its state on disk. */

@@ -75,6 +75,11 @@ final class ControllerFailover implements Failover {
         awaitView("node " + node + " back in the view", v -> v.members().contains(node));
     }
 
+    @Override
+    public void recoverAll() {
+        awaitView("a view of every node after they all restarted", v -> v.members().size() == nodes.size());
+    }
+
     private interface Condition {
         boolean holds(Served view);
     }

@@ -17,6 +17,9 @@ interface Failover extends AutoCloseable {
     /** The healed {@code node} must be back in the view, synced. */
     void addBack(long node);
 
+    /** Every node was restarted at once: the cluster must serve again with all of them in the view. */
+    void recoverAll();
+
     /** Whether the cluster did not recover from a fault (the run then fails). */
     boolean troubled();
 

@@ -17,16 +17,19 @@ public final class JepsenMain {
     static final String USAGE = """
             usage: ./kv jepsen [--nodes 3] [--time 60] [--clients 5] [--keys 5] [--nemesis crash-primary,partition]
                                [--fault-every 2] [--fault-length 3] [--seed N] [--out DIR] [--bug NAME]
-                               [--controller]
+                               [--controller] [--data-dir]
               --nemesis L     comma-separated: crash-primary (kill -9 the primary, restart it later; or: kill),
                               pause (SIGSTOP a random node), partition (cut a random node off),
-                              partition-primary, all, none
+                              partition-primary, crash-all (kill -9 every node at once, restart them all:
+                              needs --controller and --data-dir), all, none
               --time S        seconds of client traffic (faults stop a little before the end)
               --fault-every S / --fault-length S   seconds between faults / how long each lasts
               --out DIR       report folder (default jepsen/target/jepsen/<date-time>)
               --bug NAME      plant a protocol bug into every node (ACK_BEFORE_REPLICATION, LOCAL_READS, ...)
               --controller    the project's failover controller changes views, finding faults by itself (by
                               default the harness's operator does, told by the nemesis which node is faulty)
+              --data-dir      every node keeps its state in its own data directory (under the report folder)
+                              and restarts with it; without it, nodes keep nothing on disk and restart empty
             """;
 
     private JepsenMain() {
@@ -57,7 +60,8 @@ public final class JepsenMain {
     /** The settings, or null when the user asked for --help. */
     static RunSettings parse(String[] argv) {
         Args a = new Args(argv, Set.of("--nodes", "--time", "--clients", "--keys", "--nemesis", "--fault-every",
-                "--fault-length", "--seed", "--out", "--bug", "--node-jar"), Set.of("--help", "--controller"));
+                "--fault-length", "--seed", "--out", "--bug", "--node-jar"), Set.of("--help", "--controller",
+                "--data-dir"));
         if (a.has("--help")) {
             return null;
         }
@@ -71,11 +75,22 @@ public final class JepsenMain {
         }
         String out = a.get("--out", "jepsen/target/jepsen/"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        String nemesisList = a.get("--nemesis", "crash-primary,partition");
+        java.util.List<Nemesis.Kind> nemeses = new java.util.ArrayList<>(Nemesis.Kind.parse(nemesisList));
+        boolean bringsBackAll = a.has("--controller") && a.has("--data-dir");
+        if (nemeses.contains(Nemesis.Kind.CRASH_ALL) && !bringsBackAll) {
+            if (java.util.Arrays.asList(nemesisList.toLowerCase(java.util.Locale.ROOT).split(","))
+                    .stream().map(String::trim).anyMatch("crash-all"::equals)) {
+                throw new Args.UsageError("--nemesis crash-all needs --controller and --data-dir: only nodes that "
+                        + "keep their state on disk survive it, and only the controller brings them back by itself");
+            }
+            nemeses.remove(Nemesis.Kind.CRASH_ALL); // "all": every kind this run can survive
+        }
         return new RunSettings(nodes, Duration.ofSeconds(a.positive("--time", "60")),
-                (int) a.positive("--clients", "5"), (int) a.positive("--keys", "5"), Nemesis.Kind.parse(a.get("--nemesis", "crash-primary,partition")),
+                (int) a.positive("--clients", "5"), (int) a.positive("--keys", "5"), nemeses,
                 Duration.ofMillis((long) (a.seconds("--fault-every", "2") * 1000)),
                 Duration.ofMillis((long) (a.seconds("--fault-length", "3") * 1000)),
                 a.atLeast("--seed", String.valueOf(System.nanoTime() % 1_000_000), Long.MIN_VALUE),
-                Path.of(out), jar, a.get("--bug", null), a.has("--controller"));
+                Path.of(out), jar, a.get("--bug", null), a.has("--controller"), a.has("--data-dir"));
     }
 }

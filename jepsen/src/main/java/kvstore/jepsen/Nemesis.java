@@ -30,7 +30,12 @@ final class Nemesis {
         /** Cut a random node off from the other nodes (both ways) through the proxies. */
         PARTITION(Fault.Kind.PARTITION, false),
         /** Cut the primary off from the other nodes. */
-        PARTITION_PRIMARY(Fault.Kind.PARTITION, true);
+        PARTITION_PRIMARY(Fault.Kind.PARTITION, true),
+        /**
+         * kill -9 every node at the same instant; restart them all with their data directories when the fault
+         * ends (only with --data-dir and --controller: nothing else brings such a cluster back by itself).
+         */
+        CRASH_ALL(Fault.Kind.CRASH_ALL, false);
 
         /** What Jepsen and earlier versions of this harness call the crash of the primary. */
         private static final String KILL = "kill";
@@ -44,7 +49,7 @@ final class Nemesis {
         }
 
         String cliName() {
-            return fault.cliName() + (primary ? "-primary" : "");
+            return fault == Fault.Kind.CRASH_ALL ? fault.cliName() : fault.cliName() + (primary ? "-primary" : "");
         }
 
         /** Kinds in the order given (the nemesis takes them in turn), each once. */
@@ -148,6 +153,7 @@ final class Nemesis {
                 case PAUSE -> pause(randomMember());
                 case PARTITION -> partition(randomMember());
                 case PARTITION_PRIMARY -> partition(operator.primary());
+                case CRASH_ALL -> killAll();
             }
         }
     }
@@ -197,7 +203,33 @@ final class Nemesis {
         }, () -> {
             nodes.get(node).start(true);
             nodes.get(node).awaitAnswering(api, Duration.ofSeconds(30));
-        }, "node " + node + " restarted, empty, with --join");
+        }, settings.dataDirs() ? "node " + node + " restarted with its data directory"
+                : "node " + node + " restarted, empty, with --join");
+    }
+
+    /**
+     * kill -9 of every node in the same instant (a power cut), then, after the fault's length, every node started
+     * again with its data directory: the controller must bring the cluster back by itself, with every
+     * acknowledged write.
+     */
+    private void killAll() throws IOException, InterruptedException {
+        nemesisLog.record("nemesis: kill -9 every node at once " + nodes.keySet());
+        for (NodeProcess n : nodes.values()) {
+            n.killNow();
+        }
+        for (NodeProcess n : nodes.values()) {
+            n.awaitDeath();
+        }
+        primaryKills.add(System.nanoTime());
+        Thread.sleep(settings.faultLength().toMillis());
+        for (NodeProcess n : nodes.values()) {
+            n.start(true);
+        }
+        for (NodeProcess n : nodes.values()) {
+            n.awaitAnswering(api, Duration.ofSeconds(30));
+        }
+        nemesisLog.record("nemesis: every node restarted with its data directory");
+        operator.recoverAll();
     }
 
     private void pause(long node) throws IOException, InterruptedException {

@@ -42,7 +42,10 @@ public final class NodeProcess {
         return port;
     }
 
-    /** Starts the process; {@code join}: it restarts into an existing cluster and may not lead until synced. */
+    /**
+     * Starts the process; {@code join}: it restarts into an existing cluster and may not lead until synced (with
+     * a data directory, a restart is started as the first start was: what it held is in its directory).
+     */
     synchronized void start(boolean join) throws IOException {
         if (retired) {
             throw new IOException("the run is over; node " + id + " is not started again");
@@ -51,7 +54,10 @@ public final class NodeProcess {
                 "-XX:TieredStopAtLevel=1", "-cp", settings.nodeJar().toString(), "kvstore.node.cli.NodeMain",
                 "--id", String.valueOf(id), "--port", String.valueOf(port), "--peer-source", peerSource,
                 "--exit-with-parent", String.valueOf(ProcessHandle.current().pid()), "--log-level", "INFO"));
-        if (join) {
+        if (settings.dataDirs()) {
+            command.addAll(List.of("--data-dir", settings.dataDir(id).toAbsolutePath().toString()));
+        }
+        if (join && !settings.dataDirs()) {
             command.add("--join");
         } else if (settings.controller()) {
             command.add("--new-cluster"); // the controller needs voters; the harness's operator does not
@@ -99,10 +105,22 @@ public final class NodeProcess {
         return process != null && process.isAlive();
     }
 
-    /** kill -9: the node is gone with everything it held. */
+    /** kill -9: the node is gone with everything it held in memory. */
     synchronized void kill() throws InterruptedException {
+        killNow();
+        awaitDeath();
+    }
+
+    /** Sends SIGKILL and returns at once (so that several nodes die in the same instant). */
+    synchronized void killNow() {
         if (process != null) {
             process.destroyForcibly();
+        }
+    }
+
+    /** Waits until the process killed is gone. */
+    synchronized void awaitDeath() throws InterruptedException {
+        if (process != null) {
             process.waitFor(10, TimeUnit.SECONDS);
             paused = false;
         }

@@ -20,8 +20,15 @@ import java.util.List;
  * @param nodeJar     node/target/node.jar (its libraries beside it in lib/)
  * @param plantedBug  a protocol bug planted into every node (kvstore.core.Bug), or null
  * @param controller  failover by the project's controller (it detects faults itself), not the harness's operator
+ * @param dataDirs    each node keeps its state in its own data directory under {@code out/data}, and restarts
+ *                    with it; otherwise nodes keep nothing on disk and restart empty
  */
 record RunSettings(int nodes, Duration duration, int clients, int keys, List<Nemesis.Kind> nemeses,
                    Duration faultEvery, Duration faultLength, long seed, Path out, Path nodeJar, String plantedBug,
-                   boolean controller) {
+                   boolean controller, boolean dataDirs) {
+    /** Where node {@code id} keeps its state, when nodes keep it on disk. */
+    Path dataDir(long id) {
+        return out.resolve("data").resolve("node-" + id);
+    }
+
 }

@@ -83,6 +83,12 @@ final class ViewOperator implements Failover {
 
     /** A new view with {@code node} back as a backup; it receives the state before it counts. */
     @Override
+    public void recoverAll() {
+        throw new UnsupportedOperationException("the harness's operator does not bring back a cluster whose nodes "
+                + "all restarted (crash-all runs with --controller)");
+    }
+
+    @Override
     public synchronized void addBack(long node) {
         if (troubled()) {
             return;

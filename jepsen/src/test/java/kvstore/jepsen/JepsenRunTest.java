@@ -33,6 +33,11 @@ class JepsenRunTest {
 
     private static RunSettings settings(String name, String bug, boolean controller, Duration time,
                                         List<Nemesis.Kind> nemeses) {
+        return settings(name, bug, controller, time, nemeses, false);
+    }
+
+    private static RunSettings settings(String name, String bug, boolean controller, Duration time,
+                                        List<Nemesis.Kind> nemeses, boolean dataDirs) {
         String jar = System.getProperty("kvstore.node.jar", "../node/target/node.jar");
         Path nodeJar = Path.of(jar);
         assertTrue(Files.isRegularFile(nodeJar), "no " + nodeJar.toAbsolutePath() + ": run the whole build "
@@ -41,7 +46,7 @@ class JepsenRunTest {
         // takes longer (the restarted JVM must come up), so the run is long enough for both even on a slow machine.
         return new RunSettings(3, time, 4, 4, nemeses, Duration.ofMillis(1000),
                 Duration.ofMillis(2500), 7, Path.of("target", "jepsen-test", name), nodeJar, bug,
-                controller);
+                controller, dataDirs);
     }
 
     @Test
@@ -82,5 +87,20 @@ class JepsenRunTest {
                 + outcome.summary());
         assertEquals(0, ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count(),
                 "every node process is stopped when the run ends");
+    }
+
+    /**
+     * Every node killed with SIGKILL in the same instant, then all restarted with their data directories, twice:
+     * the controller brings the cluster back by itself, and every acknowledged write is there (the final reads
+     * and the checker see them).
+     */
+    @Test
+    void everyNodeKilledAtOnceComesBackWithEveryAcknowledgedWrite() throws Exception {
+        JepsenRun.Outcome outcome = new JepsenRun(settings("crash-all", null, true, Duration.ofSeconds(16),
+                List.of(Nemesis.Kind.CRASH_ALL), true)).run();
+        assertTrue(outcome.passed(), outcome.summary());
+        assertTrue(outcome.summary().contains("every node restarted with its data directory"), outcome.summary());
+        assertTrue(outcome.okWrites() > 20, "writes before, between and after the crashes:\n" + outcome.summary());
+        assertTrue(Files.isDirectory(outcome.report().resolve("data").resolve("node-1")), "the data directories");
     }
 }

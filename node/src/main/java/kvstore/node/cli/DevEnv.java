@@ -7,6 +7,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,11 +27,15 @@ import java.util.concurrent.CountDownLatch;
 public final class DevEnv {
     static final String USAGE = """
             usage: ./kv devenv [-n N] [--base-port P] [--token T] [--log-level L] [--no-controller]
+                               [--data-dir DIR | --in-memory]
               -n N             how many nodes (default 3)
               --base-port P    node i listens on P + i - 1 (default 9001)
               --token T        cluster token for internal endpoints and PUT /view
               --log-level L    ERROR, WARNING (default), INFO or DEBUG
               --no-controller  install one view of all nodes and run no failover controller
+              --data-dir DIR   node i keeps its state in DIR/node-i (default: a new folder under the system's
+                               temporary directory, printed at start)
+              --in-memory      the nodes keep nothing on disk
             """;
 
     private DevEnv() {
@@ -45,8 +51,8 @@ public final class DevEnv {
         }, "stop-cluster"));
         boolean withController;
         try {
-            Args args = new Args(argv, Set.of("-n", "--base-port", "--token", "--log-level"),
-                    Set.of("--help", "--no-controller"));
+            Args args = new Args(argv, Set.of("-n", "--base-port", "--token", "--log-level", "--data-dir"),
+                    Set.of("--help", "--no-controller", "--in-memory"));
             if (args.has("--help")) {
                 System.out.print(USAGE);
                 return;
@@ -62,7 +68,12 @@ public final class DevEnv {
                 throw new Args.UsageError("ports " + base + ".." + (base + n - 1) + " do not all exist");
             }
             withController = !args.has("--no-controller");
-            cluster.start((int) n, base, args.get("--token", null), level, withController);
+            if (args.has("--data-dir") && args.has("--in-memory")) {
+                throw new Args.UsageError("--data-dir and --in-memory contradict each other");
+            }
+            Path data = args.has("--in-memory") ? null : args.has("--data-dir")
+                    ? Path.of(args.get("--data-dir", null)) : Files.createTempDirectory("kv-devenv-");
+            cluster.start((int) n, base, args.get("--token", null), level, withController, data);
         } catch (Args.UsageError e) {
             System.err.println("kv devenv: " + e.getMessage());
             System.err.print(USAGE);
@@ -73,7 +84,7 @@ public final class DevEnv {
             System.exit(1);
             return;
         }
-        printWelcome(cluster.addresses, cluster.processes, withController);
+        printWelcome(cluster, withController);
         stopped.await();
     }
 
@@ -85,13 +96,18 @@ public final class DevEnv {
         final Map<String, String> addresses = new LinkedHashMap<>();
         final List<Process> processes = new java.util.concurrent.CopyOnWriteArrayList<>(); // Ctrl-C mid-start
         private volatile ControllerHost controller;
+        private Path data; // null: in memory
 
-        /** Starts nodes 1..n on ports base..base+n-1; once all answer, the controller or the view of all n. */
-        void start(int n, int base, String token, String level, boolean withController) {
+        /**
+         * Starts nodes 1..n on ports base..base+n-1, node i keeping its state in {@code data/node-i} (null: in
+         * memory); once all answer, the controller or the view of all n.
+         */
+        void start(int n, int base, String token, String level, boolean withController, Path data) {
+            this.data = data;
             try {
                 for (long id = 1; id <= n; id++) {
                     addresses.put(String.valueOf(id), "127.0.0.1:" + (base + id - 1));
-                    processes.add(startNodeProcess(id, base + id - 1, token, level));
+                    processes.add(startNodeProcess(id, base + id - 1, token, level, dataDir(id)));
                 }
                 awaitAnswering(addresses, processes);
                 if (withController) {
@@ -108,6 +124,11 @@ public final class DevEnv {
                 Thread.currentThread().interrupt();
                 throw new Starting.StartFailure("interrupted while starting the cluster");
             }
+        }
+
+        /** Where node {@code id} keeps its state (null: in memory). */
+        Path dataDir(long id) {
+            return data == null ? null : data.resolve("node-" + id);
         }
 
         @Override
@@ -131,7 +152,7 @@ public final class DevEnv {
     }
 
     /** One node as its own process (so that it can be killed), started as a member of a brand-new cluster. */
-    private static Process startNodeProcess(long id, long port, String token, String level) {
+    private static Process startNodeProcess(long id, long port, String token, String level, Path dataDir) {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
         String options = System.getenv("KV_NODE_JAVA_OPTS"); // the JVM options ./kv gives nodes
         if (options != null && !options.isBlank()) {
@@ -143,6 +164,9 @@ public final class DevEnv {
                 "--exit-with-parent", String.valueOf(ProcessHandle.current().pid())));
         if (token != null) {
             command.addAll(List.of("--token", token));
+        }
+        if (dataDir != null) {
+            command.addAll(List.of("--data-dir", dataDir.toString()));
         }
         try {
             return new ProcessBuilder(command).inheritIO().start();
@@ -244,8 +268,9 @@ public final class DevEnv {
         }
     }
 
-    private static void printWelcome(Map<String, String> addresses, List<Process> processes,
-                                     boolean withController) {
+    private static void printWelcome(LocalCluster cluster, boolean withController) {
+        Map<String, String> addresses = cluster.addresses;
+        List<Process> processes = cluster.processes;
         StringBuilder out = new StringBuilder();
         out.append("A cluster of ").append(addresses.size()).append(" node processes on loopback")
                 .append(withController ? ", with a failover controller:\n" : ", one view installed:\n");
@@ -261,10 +286,20 @@ public final class DevEnv {
                 .append("/data/greeting -H 'Content-Type: application/json' -d '{\"value\": \"hello\"}'\n")
                 .append("  curl -i http://").append(any).append("/data/greeting\n")
                 .append("  curl -i http://").append(any).append("/view\n");
+        if (cluster.data != null) {
+            out.append("\nEach node keeps its state in ").append(cluster.data.toAbsolutePath())
+                    .append("/node-N (write-ahead log and\nsnapshots, fsynced before anything is acknowledged).\n");
+        } else {
+            out.append("\nThe nodes keep nothing on disk (--in-memory).\n");
+        }
         if (withController) {
+            String restart = cluster.data != null ? "./kv node --id N --port P --new-cluster --data-dir "
+                    + cluster.data.toAbsolutePath() + "/node-N" : "./kv node --id N --port P --join";
             out.append("\nKill the primary (kill -9 its pid): within about a second the controller makes a backup\n")
-                    .append("primary, and writes go on. Start the node again with ./kv node --id N --join and the\n")
-                    .append("controller adds it back as a backup.\n");
+                    .append("primary, and writes go on. Start the node again with\n  ").append(restart)
+                    .append("\nand the controller adds it back as a backup")
+                    .append(cluster.data != null ? " (it catches up with what it missed).\nKill every node at once and "
+                            + "start them all again the same way: nothing acknowledged is lost.\n" : ".\n");
         }
         out.append("\nThe API: docs/api.md. Ctrl-C stops every node.\n");
         System.out.print(out);

@@ -9,13 +9,13 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Runs one node: {@code ./kv node --id 1 [--port 9001] [--host 127.0.0.1] [--token SECRET] [--join]
- * [--log-level INFO]}. The id may also come from NODE_IDENTIFIER and the token from CLUSTER_TOKEN, as in the
+ * [--data-dir DIR] [--log-level INFO]}. The id may also come from NODE_IDENTIFIER and the token from CLUSTER_TOKEN, as in the
  * prototype's containers. Stops cleanly on SIGTERM or Ctrl-C.
  */
 public final class NodeMain {
     static final String USAGE = """
             usage: ./kv node --id N [--port P] [--host H] [--token T] [--new-cluster | --join] [--tick-ms MS]
-                             [--log-level L]
+                             [--data-dir DIR | --in-memory] [--log-level L]
               --id N         this node's id in view documents (default: $NODE_IDENTIFIER)
               --port P       port to listen on (default: 9000 + id)
               --host H       address to listen on (default: 127.0.0.1)
@@ -28,6 +28,12 @@ public final class NodeMain {
                              controller restores it (it may have forgotten a promise).
               --new-cluster  this node is one of a brand-new cluster's: it may lead while empty and votes on
                              views from the start (what ./kv controller needs; ./kv devenv starts nodes so)
+              --data-dir DIR keep the node's state in DIR (created if need be): a write-ahead log and snapshots,
+                             fsynced before anything is acknowledged. A node restarted with its directory comes
+                             back with its data and its vote, and catches up with what it missed; every node may
+                             die at once and nothing acknowledged is lost. One process per directory.
+              --in-memory    keep nothing on disk (the default, as the prototype's nodes): a restarted node
+                             comes back empty, and if every node dies at once the data is gone
               --tick-ms MS   the core's clock tick (default 10; replication times out after 100 ticks)
               --log-level L  ERROR, WARNING, INFO (default) or DEBUG
             For the Jepsen-style harness (./kv jepsen), not for production:
@@ -60,8 +66,8 @@ public final class NodeMain {
         KvNode node;
         try {
             Args args = new Args(argv, Set.of("--id", "--port", "--host", "--token", "--tick-ms", "--log-level",
-                    "--peer-source", "--exit-with-parent", "--plant-bug"),
-                    Set.of("--join", "--new-cluster", "--help"));
+                    "--peer-source", "--exit-with-parent", "--plant-bug", "--data-dir"),
+                    Set.of("--join", "--new-cluster", "--help", "--in-memory"));
             if (args.has("--help")) {
                 System.out.print(USAGE);
                 return;
@@ -77,6 +83,12 @@ public final class NodeMain {
             }
             config = config.withStart(args.has("--join") ? NodeConfig.Start.JOIN
                     : args.has("--new-cluster") ? NodeConfig.Start.NEW_CLUSTER : NodeConfig.Start.DETECT);
+            if (args.has("--data-dir") && args.has("--in-memory")) {
+                throw new Args.UsageError("--data-dir and --in-memory contradict each other");
+            }
+            if (args.has("--data-dir")) {
+                config = config.withDataDir(java.nio.file.Path.of(args.get("--data-dir", null)));
+            }
             if (args.has("--peer-source")) {
                 config = config.withPeerSource(args.get("--peer-source", null));
             }
@@ -97,13 +109,20 @@ public final class NodeMain {
             System.exit(1);
             return;
         }
+        node.onDiskFailure(e -> {
+            System.err.println("kv node: the data directory failed (" + e.getMessage() + "); the node stops: "
+                    + "start it again with the same directory, which reads back what is really on the disk");
+            System.exit(1);
+        });
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();
             System.out.println("node " + node.id() + " stopped");
             stopped.countDown();
         }, "stop-node"));
-        System.out.println("node " + node.id() + " listening on " + node.address() + " (Ctrl-C stops it)");
+        System.out.println("node " + node.id() + " listening on " + node.address() + (node.dataDir() == null
+                ? ", keeping nothing on disk (--data-dir DIR keeps its state)" : ", state in " + node.dataDir())
+                + " (Ctrl-C stops it)");
         stopped.await();
     }
 }

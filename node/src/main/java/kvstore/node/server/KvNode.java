@@ -24,7 +24,9 @@ public final class KvNode implements AutoCloseable {
     private final NodeConfig config;
     private final Peers peers;
     private final ReplicaHost host;
+    private final kvstore.node.storage.DiskWriter disk; // null: in memory only
     private final WebServer server;
+    private volatile java.util.function.Consumer<RuntimeException> onDiskFailure = e -> { };
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private KvNode(NodeConfig config) {
@@ -36,7 +38,12 @@ public final class KvNode implements AutoCloseable {
             case DETECT -> Replica.asking(self, config.incarnation(), config.replica());
         };
         this.peers = new Peers(self, config.token(), config.peerSource());
-        this.host = new ReplicaHost(config.id(), replica, peers, config.tick());
+        this.disk = config.dataDir() == null ? null : recover(config, replica);
+        this.host = disk == null ? new ReplicaHost(config.id(), replica, peers, config.tick())
+                : new ReplicaHost(config.id(), replica, peers, config.tick(), disk::write);
+        if (disk != null) {
+            disk.start(host::persisted, e -> onDiskFailure.accept(e));
+        }
         ClusterToken token = new ClusterToken(config.token());
 
         HttpRouting.Builder routing = HttpRouting.builder();
@@ -78,6 +85,45 @@ public final class KvNode implements AutoCloseable {
                 .build();
     }
 
+    /** Operations between two snapshots of the state (each a copy of the whole store, written whole). */
+    static final int SNAPSHOT_EVERY = 100_000;
+
+    /**
+     * Rebuilds the replica from its data directory (nothing, the first time) and starts the storage thread.
+     *
+     * @throws kvstore.core.storage.CorruptStorage naming the file and offset the directory cannot prove
+     */
+    private static kvstore.node.storage.DiskWriter recover(NodeConfig config, Replica replica) {
+        kvstore.node.storage.FileDisk files = new kvstore.node.storage.FileDisk(config.dataDir());
+        kvstore.core.storage.ReplicaStore.Opened opened;
+        try {
+            opened = kvstore.core.storage.ReplicaStore.open(files, kvstore.core.storage.ReplicaStore.SEGMENT_BYTES);
+        } catch (RuntimeException e) {
+            files.close();
+            throw e;
+        }
+        try {
+            replica.keepOnDisk(SNAPSHOT_EVERY);
+            replica.recover(opened.recovery().snapshot(), opened.recovery().records());
+        } catch (RuntimeException e) {
+            files.close();
+            throw e;
+        }
+        opened.recovery().problems().forEach(p -> LOG.log(System.Logger.Level.WARNING, "passed over: " + p));
+        LOG.log(System.Logger.Level.INFO, "node {0}: {1} in {2}", config.id(), opened.recovery().isEmpty()
+                ? "nothing recorded yet" : "recovered position " + replica.appliedSeq() + ", last synced in view "
+                + replica.syncedView(), config.dataDir());
+        return new kvstore.node.storage.DiskWriter("disk-" + config.id(), opened.store(), files);
+    }
+
+    /**
+     * What to do when the data directory fails (a write or fsync error): the node can no longer tell what is on
+     * its disk, so it must stop; the command line exits, and a restart reads back what is really there.
+     */
+    public void onDiskFailure(java.util.function.Consumer<RuntimeException> action) {
+        this.onDiskFailure = action;
+    }
+
     /** Starts a node and returns once it listens. */
     public static KvNode start(NodeConfig config) {
         KvNode node = new KvNode(config);
@@ -94,6 +140,11 @@ public final class KvNode implements AutoCloseable {
 
     public long id() {
         return config.id();
+    }
+
+    /** Where the node keeps its state (null: in memory only). */
+    public java.nio.file.Path dataDir() {
+        return config.dataDir();
     }
 
     public int port() {
@@ -117,6 +168,9 @@ public final class KvNode implements AutoCloseable {
         server.stop();
         host.close();
         peers.close();
+        if (disk != null) {
+            disk.close();
+        }
     }
 
     private static void noSuchEndpoint(ServerRequest req, ServerResponse res) {

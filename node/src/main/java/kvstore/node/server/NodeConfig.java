@@ -18,9 +18,11 @@ import java.time.Duration;
  * @param peerSource  the local address outgoing node-to-node connections come from, or null for the system's
  *                    choice. The Jepsen-style harness gives each node its own loopback address (127.0.0.x) so its
  *                    fault-injecting proxies can tell senders apart and cut links between chosen pairs.
+ * @param dataDir     where the node keeps its state (write-ahead log and snapshots), or null to keep it in memory
+ *                    only (a crash of every node at once then loses everything)
  */
 public record NodeConfig(long id, String host, int port, String token, Duration tick, ReplicaConfig replica,
-                         Start start, long incarnation, String peerSource) {
+                         Start start, long incarnation, String peerSource, java.nio.file.Path dataDir) {
 
     /** What a node knows, at start, about the cluster it is part of. */
     public enum Start {
@@ -47,33 +49,37 @@ public record NodeConfig(long id, String host, int port, String token, Duration 
 
     public static NodeConfig of(long id, int port) {
         return new NodeConfig(id, "127.0.0.1", port, null, Duration.ofMillis(10), ReplicaConfig.defaults(), Start.NEW_CLUSTER,
-                System.currentTimeMillis(), null);
+                System.currentTimeMillis(), null, null);
     }
 
     public NodeConfig withToken(String t) {
-        return new NodeConfig(id, host, port, t, tick, replica, start, incarnation, peerSource);
+        return new NodeConfig(id, host, port, t, tick, replica, start, incarnation, peerSource, dataDir);
     }
 
     public NodeConfig withTick(Duration t) {
-        return new NodeConfig(id, host, port, token, t, replica, start, incarnation, peerSource);
+        return new NodeConfig(id, host, port, token, t, replica, start, incarnation, peerSource, dataDir);
     }
 
     public NodeConfig withStart(Start s) {
-        return new NodeConfig(id, host, port, token, tick, replica, s, incarnation, peerSource);
+        return new NodeConfig(id, host, port, token, tick, replica, s, incarnation, peerSource, dataDir);
     }
 
     public NodeConfig withHost(String h) {
-        return new NodeConfig(id, h, port, token, tick, replica, start, incarnation, peerSource);
+        return new NodeConfig(id, h, port, token, tick, replica, start, incarnation, peerSource, dataDir);
     }
 
     public NodeConfig withPeerSource(String address) {
-        return new NodeConfig(id, host, port, token, tick, replica, start, incarnation, address);
+        return new NodeConfig(id, host, port, token, tick, replica, start, incarnation, address, dataDir);
+    }
+
+    public NodeConfig withDataDir(java.nio.file.Path dir) {
+        return new NodeConfig(id, host, port, token, tick, replica, start, incarnation, peerSource, dir);
     }
 
     /** For the harness's planted-bug runs only: a deliberately wrong protocol variant (see {@link Bug}). */
     public NodeConfig withPlantedBugs(java.util.Set<kvstore.core.Bug> bugs) {
         return new NodeConfig(id, host, port, token, tick, replica.withBugs(bugs), start, incarnation,
-                peerSource);
+                peerSource, dataDir);
     }
 
     /**

@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * Runs the replica core in production on a {@link ProcessLoop}, which feeds it HTTP requests, messages from other
@@ -41,15 +42,45 @@ public final class ReplicaHost implements AutoCloseable {
     private final Map<Address, CompletableFuture<Result>> waiting = new ConcurrentHashMap<>();
     private final Map<Address, CompletableFuture<ViewReply>> viewRequests = new ConcurrentHashMap<>();
     private final AtomicLong handles = new AtomicLong();
-    private Address answering;              // the controller whose request is being handled, if any
-    private List<Message> answersToCaller;  // what the core sent it meanwhile; only the loop touches these
+    // The controllers' requests being answered, by controller: what the core sent each meanwhile. Only the loop
+    // touches it.
+    private final Map<Address, List<Exchange>> exchanges = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Address.Disk disk;
+    private final Consumer<Message> toDisk;
+
+    /**
+     * How long a controller's request waits for answers that wait for the disk (a promise is sent only once
+     * durable): a sync takes milliseconds; past this the disk is stalled, and the controller asks again later.
+     */
+    private static final Duration DISK_WAIT = Duration.ofMillis(500);
+
+    /** A controller's request: the answers collected for it, complete once none waits for the disk. */
+    private record Exchange(List<Message> answers, CompletableFuture<List<Message>> done) {
+    }
 
     public ReplicaHost(long nodeId, Replica replica, Peers peers, Duration tick) {
+        this(nodeId, replica, peers, tick, m -> {
+            throw new IllegalStateException("this node keeps nothing on disk");
+        });
+    }
+
+    /** A host whose core keeps its state on disk: its storage requests go to {@code toDisk}. */
+    public ReplicaHost(long nodeId, Replica replica, Peers peers, Duration tick, Consumer<Message> toDisk) {
         this.nodeId = nodeId;
         this.replica = replica;
         this.peers = peers;
+        this.toDisk = toDisk;
+        this.disk = new Address.Disk(String.valueOf(nodeId));
         this.loop = new ProcessLoop("replica-" + nodeId, replica, tick, this::route);
         peers.onUnreachable(peer -> receive(peer, List.of(new Message.Unreachable())));
+    }
+
+    /** The disk made the first {@code upTo} records of this life durable: the core hears it in its next turn. */
+    public void persisted(long upTo) {
+        loop.enqueue(() -> {
+            loop.step(() -> replica.onMessage(disk, new Message.Persisted(upTo)));
+            finishExchanges();
+        });
     }
 
     /** Hands a client's command to the core; the future completes with the core's answer. */
@@ -123,30 +154,59 @@ public final class ReplicaHost implements AutoCloseable {
 
     /**
      * A controller's messages (probes, prepares, accepts, decided views), handled in one turn of the loop; what the
-     * core sends that controller in that turn is the answer. A controller has no address of its own: it asks, and
+     * core sends that controller is the answer, once none of it waits for the disk any more (a promise leaves only
+     * once durable; at most {@link #DISK_WAIT}). A controller has no address of its own: it asks, and
      * the answers come back on its request. {@code addresses} (node id to host:port) are learned as a view
      * document's are: those not known yet before, all of them once the node took a view they came with.
      */
     public List<Message> exchange(String controller, Map<Long, String> addresses, List<Message> messages) {
         peers.learnUnknown(addresses);
         Address sender = new Address.Controller(controller);
-        List<Message> answers = onLoop(() -> {
-            answering = sender;
-            answersToCaller = new ArrayList<>();
-            try {
-                for (Message m : messages) {
-                    loop.step(() -> replica.onMessage(sender, m));
-                }
-                return answersToCaller;
-            } finally {
-                answering = null;
-                answersToCaller = null;
+        Exchange exchange = new Exchange(new ArrayList<>(), new CompletableFuture<>());
+        onLoop(() -> {
+            exchanges.computeIfAbsent(sender, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(exchange);
+            for (Message m : messages) {
+                loop.step(() -> replica.onMessage(sender, m));
             }
+            finishExchanges(); // at once, unless an answer (a promise, say) waits for the disk
+            return null;
         });
+        List<Message> answers;
+        try {
+            answers = exchange.done().get(DISK_WAIT.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            answers = onLoop(() -> { // the disk is slow: what is ready goes now, the rest with a later request
+                List<Exchange> pending = exchanges.get(sender);
+                if (pending != null) {
+                    pending.remove(exchange);
+                    if (pending.isEmpty()) {
+                        exchanges.remove(sender);
+                    }
+                }
+                return List.copyOf(exchange.answers());
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw DataRoutes.unavailable("the node is shutting down");
+        } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+            throw DataRoutes.unavailable("the node is shutting down");
+        }
         if (answers.stream().anyMatch(a -> a instanceof ViewReply r && r.refusal() == null)) {
             peers.learn(addresses);
         }
         return answers;
+    }
+
+    /** Completes the controllers' requests whose answers no longer wait for the disk. On the loop. */
+    private void finishExchanges() {
+        for (java.util.Iterator<Map.Entry<Address, List<Exchange>>> it = exchanges.entrySet().iterator();
+             it.hasNext(); ) {
+            Map.Entry<Address, List<Exchange>> e = it.next();
+            if (!replica.waitsForDisk(e.getKey())) {
+                e.getValue().forEach(x -> x.done().complete(List.copyOf(x.answers())));
+                it.remove();
+            }
+        }
     }
 
     /**
@@ -181,12 +241,13 @@ public final class ReplicaHost implements AutoCloseable {
                 }
             }
             case Address.Controller c -> {
-                if (c.equals(answering)) {
-                    answersToCaller.add(send.message());
+                List<Exchange> asking = exchanges.get(c);
+                if (asking != null) {
+                    asking.getFirst().answers().add(send.message()); // the controller takes answers in any order
                 } // else: a controller not asking now; it asks again
             }
             case Address.Node n -> peers.send(n.name(), send.message());
-            case Address.Disk d -> throw new IllegalStateException("this node keeps nothing on disk");
+            case Address.Disk d -> toDisk.accept(send.message());
         }
     }
 
@@ -204,6 +265,7 @@ public final class ReplicaHost implements AutoCloseable {
     @Override
     public void close() {
         loop.close();
+        exchanges.values().forEach(l -> l.forEach(x -> x.done().cancel(false)));
         waiting.values().forEach(f -> f.complete(Result.unavailable("the node is shutting down")));
         viewRequests.values().forEach(f -> f.cancel(false));
     }

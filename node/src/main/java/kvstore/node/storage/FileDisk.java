@@ -28,17 +28,34 @@ import java.util.stream.Stream;
  */
 public final class FileDisk implements Disk, AutoCloseable {
     private static final String TEMPORARY = ".tmp";
+    private static final String LOCK = ".lock";
 
     private final Path dir;
     private final Map<String, FileChannel> open = new HashMap<>();
     // Files synced by this instance: the first sync of each also syncs the directory, since a file created by an
     // earlier process that died before its sync may have a name that is not durable yet.
     private final Set<String> synced = new HashSet<>();
+    private final FileChannel lockFile;
 
+    /**
+     * Opens (creating it if need be) a data directory that no other process uses: two nodes writing one log would
+     * interleave their records, so the second is refused.
+     */
     public FileDisk(Path dir) {
         this.dir = dir;
         try {
             Files.createDirectories(dir);
+            lockFile = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            java.nio.channels.FileLock lock;
+            try {
+                lock = lockFile.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                lock = null; // this process holds it already
+            }
+            if (lock == null) {
+                lockFile.close();
+                throw new DiskException(dir.toString(), -1, "another process uses this data directory");
+            }
             try (Stream<Path> leftovers = Files.list(dir)) { // a replace a crash interrupted
                 for (Path p : leftovers.filter(p -> p.getFileName().toString().endsWith(TEMPORARY)).toList()) {
                     Files.delete(p);
@@ -72,8 +89,8 @@ public final class FileDisk implements Disk, AutoCloseable {
     @Override
     public List<String> list() {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(TEMPORARY)).sorted()
-                    .toList();
+            return files.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(TEMPORARY) && !n.equals(LOCK))
+                    .sorted().toList();
         } catch (IOException e) {
             throw new DiskException(dir.toString(), -1, "cannot list: " + e, e);
         }
@@ -232,5 +249,10 @@ public final class FileDisk implements Disk, AutoCloseable {
             }
         }
         open.clear();
+        try {
+            lockFile.close(); // and the lock with it
+        } catch (IOException e) {
+            // the process is letting go of the directory either way
+        }
     }
 }

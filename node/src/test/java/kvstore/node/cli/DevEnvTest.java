@@ -24,6 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Tag("processes") // real node processes: the integration-test phase (pom.xml)
 class DevEnvTest {
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path dataDirs;
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -59,7 +61,7 @@ class DevEnvTest {
     @Test
     void theControllerHealsAKilledPrimaryByItself() throws Exception {
         try (DevEnv.LocalCluster cluster = new DevEnv.LocalCluster()) {
-            cluster.start(3, FreePorts.consecutive(3), null, "WARNING", true);
+            cluster.start(3, FreePorts.consecutive(3), null, "WARNING", true, dataDirs);
             List<String> addresses = new ArrayList<>(cluster.addresses.values());
             int primary = primaryIndex(cluster);
             assertTrue(primary >= 0, "the controller installed a first view");
@@ -72,13 +74,14 @@ class DevEnvTest {
             assertEquals("{\"value\":\"world\"}", send("GET", survivor, "/data/hello", null).body());
             int next = primaryIndex(cluster);
             assertTrue(next >= 0 && next != primary, "a backup leads now");
+            assertTrue(java.nio.file.Files.isDirectory(cluster.dataDir(1)), "each node keeps its state on disk");
         }
     }
 
     @Test
     void withoutAControllerTheViewOfAllNodesIsInstalledOnce() throws Exception {
         try (DevEnv.LocalCluster cluster = new DevEnv.LocalCluster()) {
-            cluster.start(2, FreePorts.consecutive(2), null, "WARNING", false);
+            cluster.start(2, FreePorts.consecutive(2), null, "WARNING", false, null);
             List<String> addresses = new ArrayList<>(cluster.addresses.values());
             assertTrue(send("GET", addresses.get(0), "/view", null).body().contains("\"role\":\"primary\""));
             assertTrue(send("GET", addresses.get(1), "/view", null).body().contains("\"role\":\"backup\""));
@@ -92,7 +95,7 @@ class DevEnvTest {
         try (ServerSocket taken = new ServerSocket(base + 1, 50, java.net.InetAddress.getLoopbackAddress());
              DevEnv.LocalCluster cluster = new DevEnv.LocalCluster()) {
             Starting.StartFailure e = assertThrows(Starting.StartFailure.class,
-                    () -> cluster.start(2, base, null, "WARNING", true));
+                    () -> cluster.start(2, base, null, "WARNING", true, null));
             assertTrue(e.getMessage().contains("node 2 exited"), e.getMessage());
             assertTrue(cluster.processes.stream().noneMatch(Process::isAlive), "every node process is stopped");
         }

@@ -1,0 +1,103 @@
+package kvstore.node.storage;
+
+import kvstore.core.Message;
+import kvstore.core.storage.ReplicaStore;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+
+/**
+ * The node's storage thread: takes what the replica sends its disk (from the replica's loop, which never waits
+ * for the disk) and carries it out with {@link ReplicaStore}, with group commit: it takes everything queued, writes
+ * it, makes it durable with one sync, reports how many records are durable, and starts over with whatever came
+ * meanwhile. The simulator runs the same store with simulated time instead of this thread.
+ *
+ * <p>A write or sync that fails leaves the store unusable (what is on the disk is no longer known): the node must
+ * stop and be started again, which reads back what is really there. That is {@code failed}'s business.
+ */
+public final class DiskWriter implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(DiskWriter.class.getName());
+
+    private final ReplicaStore store;
+    private final AutoCloseable disk;
+    private final LinkedBlockingQueue<Message> queue = new LinkedBlockingQueue<>();
+    private final String name;
+    private Thread thread;
+    private volatile boolean closed;
+    private volatile long syncs;
+
+    /** A writer that queues records until {@link #start}. */
+    public DiskWriter(String name, ReplicaStore store, AutoCloseable disk) {
+        this.name = name;
+        this.store = store;
+        this.disk = disk;
+    }
+
+    /**
+     * Starts writing what is queued and what comes.
+     *
+     * @param durable told, on this writer's thread, how many records of this life are durable after each sync
+     * @param failed  told once if the disk fails; nothing more is written after that
+     */
+    public synchronized void start(LongConsumer durable, Consumer<RuntimeException> failed) {
+        thread = new Thread(() -> run(durable, failed), name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** A record to write; called on the replica's loop. */
+    public void write(Message record) {
+        queue.add(record);
+    }
+
+    private void run(LongConsumer durable, Consumer<RuntimeException> failed) {
+        List<Message> batch = new ArrayList<>();
+        try {
+            while (!closed) {
+                batch.add(queue.take());
+                queue.drainTo(batch);
+                for (Message m : batch) {
+                    store.accept(m);
+                }
+                batch.clear();
+                long upTo = store.sync();
+                syncs++;
+                durable.accept(upTo);
+            }
+        } catch (InterruptedException e) {
+            // closing
+        } catch (RuntimeException e) {
+            if (!closed) {
+                LOG.log(System.Logger.Level.ERROR, "the data directory failed: " + e.getMessage(), e);
+                failed.accept(e);
+            }
+        }
+    }
+
+    /** Syncs so far: with the records written, how well they were grouped. */
+    public long syncs() {
+        return syncs;
+    }
+
+    /** Stops after the batch under way (what is not synced then is what a crash would lose too). */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (thread != null) {
+            thread.interrupt();
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            disk.close();
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "closing the data directory: " + e.getMessage());
+        }
+    }
+}
