@@ -1,6 +1,7 @@
 package kvstore.node.storage;
 
 import kvstore.core.storage.CorruptStorage;
+import kvstore.core.storage.DiskException;
 import kvstore.core.storage.Snapshots;
 import kvstore.core.storage.WriteAheadLog;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The write-ahead log and snapshots on real files, as the node runs them. */
 class FileDiskTest {
@@ -86,7 +88,22 @@ class FileDiskTest {
             assertEquals(2, disk.list().size(), disk.list().toString());
         }
         try (var files = Files.list(dir)) {
-            assertEquals(2, files.count(), "no temporary left");
+            assertEquals(0, files.filter(f -> f.getFileName().toString().endsWith(".tmp")).count(),
+                    "no temporary left");
+        }
+    }
+
+    @Test
+    void aDirectoryInUseIsRefusedToASecondUser() {
+        try (FileDisk first = new FileDisk(dir)) {
+            first.append("wal-1", new byte[]{1});
+            DiskException e = org.junit.jupiter.api.Assertions.assertThrows(DiskException.class,
+                    () -> new FileDisk(dir));
+            assertTrue(e.getMessage().contains("another process uses this data directory"), e.getMessage());
+            assertEquals(java.util.List.of("wal-1"), first.list(), "the lock file is not one of the disk's files");
+        }
+        try (FileDisk again = new FileDisk(dir)) {
+            assertEquals(java.util.List.of("wal-1"), again.list(), "free again once the first one closed");
         }
     }
 }
