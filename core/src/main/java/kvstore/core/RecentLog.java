@@ -64,6 +64,11 @@ final class RecentLog {
         began.putIfAbsent(chain, lastSeq());
     }
 
+    /** The chain of the last operation kept (of the state the log starts from, if it keeps none). */
+    ChainId lastChain() {
+        return size == 0 ? baseChain : at(lastSeq()).chain();
+    }
+
     long lastSeq() {
         return baseSeq + size;
     }

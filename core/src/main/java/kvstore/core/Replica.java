@@ -121,6 +121,7 @@ public final class Replica implements Process {
     private long persisted;                   // of which the disk has said are durable
     private long durablePosition;             // the state that is durable: its position, and its chain (null:
     private ChainId durableChain;             // none known)
+    private long durableSyncedView;           // and the view it was last synced in, as the disk holds it
     private Message.Remembered remembered;    // the facts last sent to the disk
     private final List<Message> toDisk = new ArrayList<>();
     private final java.util.ArrayDeque<Recorded> recordedState = new java.util.ArrayDeque<>();
@@ -132,7 +133,7 @@ public final class Replica implements Process {
     }
 
     /** Once the first {@code records} are durable, so is the state of this chain at this position. */
-    private record Recorded(long records, long position, ChainId chain) {
+    private record Recorded(long records, long position, ChainId chain, long syncedView) {
     }
 
     private static final class Entry {
@@ -284,6 +285,7 @@ public final class Replica implements Process {
         }
         durablePosition = applied;
         durableChain = heldChain();
+        durableSyncedView = syncedView;
         remembered = remembered();
     }
 
@@ -293,14 +295,17 @@ public final class Replica implements Process {
             throw new kvstore.core.storage.CorruptStorage("the log", 0, "operation " + op.seq() + " follows "
                     + "position " + applied);
         }
-        Result result = apply(op.command());
-        if (op.result() != null && result.status() != op.result().status()) {
+        Result result = op.command().isRead() ? null : apply(op.command()); // a read changes nothing
+        if (op.result() != null && result != null && result.status() != op.result().status()) {
             throw new kvstore.core.storage.CorruptStorage("the log", 0, "operation " + op.seq() + " gives "
                     + result.status() + " again, " + op.result().status() + " the first time");
         }
         applied = op.seq();
         if (op.result() != null) {
             done.record(op.id(), op.result(), now);
+        }
+        if (!op.chain().equals(log.lastChain())) {
+            log.chainBegins(op.chain()); // as its primary's log did: the state before it is the chain's start
         }
         log.append(op);
         if (!op.chain().equals(heldChain())) {
@@ -547,9 +552,7 @@ public final class Replica implements Process {
         log.append(op);
         if (disk != null) {
             toDisk.add(new Message.Logged(op));
-            if (++loggedSinceSnapshot >= snapshotEvery) {
-                snapshot(false);
-            }
+            loggedSinceSnapshot++; // a snapshot is due at the end of the step, when the lineage is final too
         }
     }
 
@@ -1671,6 +1674,9 @@ public final class Replica implements Process {
      * leaves, in the order it was sent.
      */
     private List<Send> throughDisk(List<Send> step) {
+        if (loggedSinceSnapshot >= snapshotEvery) {
+            snapshot(false);
+        }
         Message.Remembered now = remembered();
         if (!now.equals(remembered)) {
             toDisk.add(now);
@@ -1682,7 +1688,7 @@ public final class Replica implements Process {
         }
         if (!toDisk.isEmpty()) {
             recorded += toDisk.size();
-            recordedState.addLast(new Recorded(recorded, applied, heldChain()));
+            recordedState.addLast(new Recorded(recorded, applied, heldChain(), syncedView));
             toDisk.clear();
         }
         sends.addAll(released);
@@ -1701,8 +1707,12 @@ public final class Replica implements Process {
         return switch (m) {
             // An acknowledgement of operations goes at once if it claims only what is durable (see acknowledgement);
             // an announcement asks for the state, and claims nothing that counts.
-            case Ack a -> a.seq() >= 0 && (a.seq() > durablePosition || durableChain == null
-                    || a.chainStart() != durableChain.start() || a.primaryIncarnation() != durableChain.incarnation());
+            // It must be of the chain the disk holds (primary, life and start: the simulator's nodes share lives),
+            // up to what is durable, and its node's being synced in this view must be durable too: a backup that
+            // counts and then comes back from its disk not synced in the view would let a controller conclude that
+            // the view acknowledged nothing (C5).
+            case Ack a -> a.seq() >= 0 && (!Objects.equals(durableChain, syncedChain) || a.seq() > durablePosition
+                    || view == null || durableSyncedView < view.number());
             // Of a transfer still under way: progress only. Of one completed: this node counts from then on.
             case CatchUpAck a -> receiving == null && a.transfer() == newestTransfer && a.batch() >= 0;
             default -> saysWhatItHolds(m);
@@ -1748,16 +1758,18 @@ public final class Replica implements Process {
             return;
         }
         persisted = upTo;
-        long before = durablePosition;
+        Recorded before = new Recorded(0, durablePosition, durableChain, durableSyncedView);
         while (!recordedState.isEmpty() && recordedState.peekFirst().records() <= upTo) {
             Recorded r = recordedState.pollFirst();
             durablePosition = r.position();
             durableChain = r.chain();
+            durableSyncedView = r.syncedView();
         }
         while (!waitingForDisk.isEmpty() && waitingForDisk.peekFirst().records() <= upTo) {
             released.add(waitingForDisk.pollFirst().send());
         }
-        if (durablePosition > before && view != null && !isPrimary() && synced && !fenced()) {
+        if (!before.equals(new Recorded(0, durablePosition, durableChain, durableSyncedView)) && view != null
+                && !isPrimary() && synced && !fenced()) {
             send(view.primary(), acknowledgement()); // what it applied is durable now: that is what counts
         }
     }
@@ -1829,6 +1841,11 @@ public final class Replica implements Process {
      */
     public long durablePosition() {
         return disk == null ? applied : durablePosition;
+    }
+
+    /** The chain of the state {@link #durablePosition} is a position in. */
+    public ChainId durableChain() {
+        return disk == null ? heldChain() : durableChain;
     }
 
     /** Whether something this node has sent to {@code to} waits for its disk (the host may wait for it too). */

@@ -54,8 +54,8 @@ public final class TestNetwork {
     /** The disks of the nodes that keep their state on one, by node name; they outlive the node's crashes. */
     public final Map<String, MemoryDisk> disks = new LinkedHashMap<>();
     private final Map<String, ReplicaStore> stores = new LinkedHashMap<>();
-    /** While true, disks take records but sync nothing: what waits for them waits ({@link #syncDisks}). */
-    public boolean disksStalled;
+    /** The disks (by node) that take records but sync nothing: what waits for them waits ({@link #syncDisks}). */
+    public final Set<String> stalledDisks = new HashSet<>();
 
     /** Founding replicas of these nodes, not yet in any view. */
     public static TestNetwork of(String... nodes) {
@@ -273,7 +273,7 @@ public final class TestNetwork {
             return; // the node crashed: the record was never written
         }
         store.accept(record);
-        if (!disksStalled) {
+        if (!stalledDisks.contains(disk.name())) {
             inFlight.add(new InFlight(disk, node(disk.name()), new Message.Persisted(store.sync())));
         }
     }

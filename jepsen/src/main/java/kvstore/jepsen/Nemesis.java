@@ -203,7 +203,7 @@ final class Nemesis {
         }, () -> {
             nodes.get(node).start(true);
             nodes.get(node).awaitAnswering(api, Duration.ofSeconds(30));
-        }, settings.dataDirs() ? "node " + node + " restarted with its data directory"
+        }, settings.dataDirs() ? "node " + node + " restarted with its data directory and --join"
                 : "node " + node + " restarted, empty, with --join");
     }
 

@@ -43,8 +43,8 @@ public final class NodeProcess {
     }
 
     /**
-     * Starts the process; {@code join}: it restarts into an existing cluster and may not lead until synced (with
-     * a data directory, a restart is started as the first start was: what it held is in its directory).
+     * Starts the process; {@code join}: it restarts into an existing cluster, and may not lead or vote until synced
+     * or restored, unless its data directory (if it has one) brings back where it was synced and its vote.
      */
     synchronized void start(boolean join) throws IOException {
         if (retired) {
@@ -57,7 +57,7 @@ public final class NodeProcess {
         if (settings.dataDirs()) {
             command.addAll(List.of("--data-dir", settings.dataDir(id).toAbsolutePath().toString()));
         }
-        if (join && !settings.dataDirs()) {
+        if (join) {
             command.add("--join");
         } else if (settings.controller()) {
             command.add("--new-cluster"); // the controller needs voters; the harness's operator does not

@@ -83,9 +83,10 @@ final class Invariants {
             fail("two views acknowledge under number " + view.number() + ": " + earlier + " and " + view);
             return;
         }
-        if (r.durablePosition() < result.seq()) {
+        if (r.durablePosition() < result.seq() || !Objects.equals(r.durableChain(), r.chain())) {
             fail(node + " acknowledges " + reply.id() + " at position " + result.seq() + " of view " + view.number()
-                    + ", but its own disk holds only up to position " + r.durablePosition());
+                    + ", but its own disk holds only position " + r.durablePosition() + " of chain "
+                    + r.durableChain());
             return;
         }
         Map<String, Long> heard = lifeHeard.getOrDefault(node, Map.of());
@@ -103,10 +104,10 @@ final class Invariants {
                         + " of chain " + backup.chain() + ", the primary's is " + r.chain());
                 return;
             }
-            if (backup.durablePosition() < result.seq()) {
+            if (backup.durablePosition() < result.seq() || !Objects.equals(backup.durableChain(), r.chain())) {
                 fail(node + " acknowledges " + reply.id() + " at position " + result.seq() + " of view "
-                        + view.number() + ", but backup " + b + " has it only in memory: its disk holds up to position "
-                        + backup.durablePosition());
+                        + view.number() + ", but backup " + b + " has it only in memory: its disk holds position "
+                        + backup.durablePosition() + " of chain " + backup.durableChain());
                 return;
             }
             if (backup.isSynced() && backup.appliedSeq() == r.appliedSeq() && backup.stateDigest() != r.stateDigest()) {

@@ -15,8 +15,9 @@ import java.util.SplittableRandom;
  * The nodes' disks in a simulated run: each node's {@link ReplicaStore} over a {@link MemoryDisk} that outlives
  * the node's crashes. The store's code is production's; only time is simulated. A sync takes a drawn time (one in
  * 200 much longer: a stalled disk), and what a node sends its disk during a sync waits for the next one (group
- * commit); when a sync completes, the node hears {@link Message.Persisted} for what was accepted before it began.
- * A crash keeps only what was synced, sometimes with a torn last write.
+ * commit); when a sync completes, what was written before it began is durable (not what came during it), and the
+ * node hears {@link Message.Persisted} for that. A sync also takes the time to write its bytes (a snapshot of a
+ * large store costs). A crash keeps only what was synced, sometimes with a torn last write.
  */
 final class SimulatedDisks {
     /** When a sync completes: deliver this to the node, unless it crashed since. */
@@ -31,7 +32,16 @@ final class SimulatedDisks {
 
         /** A disk stalls (a sync many times slower than usual), or recovers: a fault while it lasts. */
         void stalled(boolean begins);
+
+        /**
+         * A restart found its disk unprovable. The simulator tears only unsynced writes, which recovery must cut
+         * cleanly, so this is a bug of the storage code (or of what the replica wrote), not a fault it injected.
+         */
+        void unprovable(String node, RuntimeException why);
     }
+
+    /** How fast a disk writes what a sync makes durable: 200 MB/s, so that a snapshot of a large store costs. */
+    private static final long BYTES_PER_MICRO = 200;
 
     /** Segments small enough that runs roll them over and delete them after snapshots. */
     private static final long SEGMENT_BYTES = 64 << 10;
@@ -40,7 +50,9 @@ final class SimulatedDisks {
         MemoryDisk disk = new MemoryDisk();
         ReplicaStore store; // null while the node is down
         boolean syncing;
+        boolean syncDue;    // a sync begins once the step that wrote ends
         long life;          // grows with every crash: a sync begun in an earlier life completes nothing
+        long bytesSynced;   // of the disk's bytes written, those a sync has already paid for
 
         NodeDisk() {
             store = ReplicaStore.open(disk, SEGMENT_BYTES).store();
@@ -76,8 +88,17 @@ final class SimulatedDisks {
             return; // sent in the instant of its crash: never written
         }
         d.store.accept(record);
-        if (!d.syncing) {
-            beginSync(node, d);
+        if (!d.syncing && !d.syncDue) {
+            // After the step that wrote it (every record of a step in one sync, as the node's storage thread takes
+            // everything queued), unless a sync is under way: then the next one, when it completes.
+            d.syncDue = true;
+            long life = d.life;
+            events.at(events.now(), () -> {
+                d.syncDue = false;
+                if (d.life == life && !d.syncing) {
+                    beginSync(node, d);
+                }
+            });
         }
     }
 
@@ -85,11 +106,14 @@ final class SimulatedDisks {
         d.syncing = true;
         long life = d.life;
         long covered = d.store.received();
+        MemoryDisk.Written written = d.disk.written(); // what a crash during the sync may still lose
+        long bytes = d.disk.bytesWritten() - d.bytesSynced;
+        d.bytesSynced = d.disk.bytesWritten();
         // A stall lasts 10 to 90 ms: up to near the replication timeout (100 ticks), as production's fsync stalls
         // of 100 ms to a second are near its timeout of a second (the simulator's tick is a tenth of production's).
         boolean stall = random.nextInt(200) == 0;
-        long takes = stall ? 10_000 + random.nextInt(80_000) : syncMicros / 2
-                + (long) (random.nextDouble() * syncMicros);
+        long takes = (stall ? 10_000 + random.nextInt(80_000) : syncMicros / 2
+                + (long) (random.nextDouble() * syncMicros)) + bytes / BYTES_PER_MICRO;
         if (stall) {
             events.stalled(true);
         }
@@ -100,7 +124,7 @@ final class SimulatedDisks {
             if (d.life != life) {
                 return; // the node crashed meanwhile: the crash decided what this sync kept
             }
-            d.store.sync();
+            d.disk.syncWritten(written);
             d.syncing = false;
             events.persisted(node, covered);
             if (!d.syncing && d.store != null && d.store.received() > covered) {
@@ -114,6 +138,7 @@ final class SimulatedDisks {
         NodeDisk d = disks.get(node);
         d.life++;
         d.syncing = false;
+        d.syncDue = false;
         d.store = null;
         d.disk.crash(random, random.nextBoolean());
     }
@@ -136,6 +161,7 @@ final class SimulatedDisks {
                     : ", passed over: " + opened.recovery().problems()));
             return replica;
         } catch (CorruptStorage e) {
+            events.unprovable(node, e);
             events.note("restart " + node + ": its disk cannot be proved (" + e.getMessage() + "); replaced by an "
                     + "empty one");
             d.disk = new MemoryDisk();

@@ -423,6 +423,11 @@ public final class Simulation {
         }
 
         @Override
+        public void unprovable(String node, RuntimeException why) {
+            invariants.assertionFailed(node, why);
+        }
+
+        @Override
         public void stalled(boolean begins) {
             if (begins) {
                 note("disk stalls");

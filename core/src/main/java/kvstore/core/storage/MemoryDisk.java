@@ -87,6 +87,35 @@ public final class MemoryDisk implements Disk {
         }
     }
 
+    /** What every file holds now: a sync that begins now covers this much ({@link #syncWritten}), no more. */
+    public Written written() {
+        java.util.IdentityHashMap<Object, Integer> lengths = new java.util.IdentityHashMap<>();
+        files.values().forEach(f -> lengths.put(f, f.length));
+        return new Written(lengths);
+    }
+
+    /** The files' contents at one moment (see {@link #written}). */
+    public record Written(java.util.Map<Object, Integer> lengths) {
+    }
+
+    /**
+     * Completes a sync that began at {@code then}: what each file held then is durable (not what was appended
+     * since, as a real fsync that began earlier need not cover it); files deleted or replaced since are left alone.
+     */
+    public void syncWritten(Written then) {
+        if (failSyncs) {
+            throw new DiskException("(every file)", -1, "fsync failed (EIO)");
+        }
+        for (File f : files.values()) {
+            Integer length = then.lengths().get(f);
+            if (length != null) {
+                f.synced = Math.max(f.synced, Math.min(length, f.length));
+                f.exists = true;
+                syncs++;
+            }
+        }
+    }
+
     @Override
     public void truncate(String name, long length) {
         File f = files.get(name);

@@ -61,6 +61,7 @@ public final class ReplicaStore {
     public static Opened open(Disk disk, long segmentBytes) {
         List<String> problems = new ArrayList<>();
         Snapshots snapshots = new Snapshots(disk);
+        long newestWritten = snapshots.newestOnDisk();
         Optional<Snapshots.Snapshot> newest = snapshots.newest(problems);
         Message.Snapshot snapshot = newest.map(s -> (Message.Snapshot) decode(s.payload(), "snapshot " + s.upTo()))
                 .orElse(null);
@@ -78,6 +79,13 @@ public final class ReplicaStore {
             }
             records.add(m);
         });
+        if (wal.next() < newestWritten) {
+            // A snapshot that did not prove itself stood for records the log no longer holds: what it held is gone
+            // (a snapshot whose place the log never marked durably was never relied on: the log then ends there).
+            throw new CorruptStorage(Snapshots.name(newestWritten), 0, "the snapshot before record "
+                    + newestWritten + " is bad and the log ends at record " + wal.next() + ": "
+                    + String.join("; ", problems));
+        }
         return new Opened(new ReplicaStore(wal, snapshots), new Recovery(snapshot, records, problems));
     }
 
@@ -112,12 +120,12 @@ public final class ReplicaStore {
         long at = wal.next();
         snapshots.write(at, MessageCodec.encode(List.of(s)));
         snapshotsWritten++;
-        if (s.replaced()) {
-            wal.restartAt(at); // nothing before a state taken whole leads to it
-        } else {
-            wal.truncateBefore(snapshots.keepLogFrom());
-        }
+        // Its place in the log is durable before any of the log goes: should this snapshot prove bad later, the
+        // log still tells that the state was replaced here (and what came before it is not the way to it).
         wal.append(MessageCodec.encode(List.of(new Message.SnapshotTaken(s.replaced()))));
+        wal.sync();
+        // Nothing before a state taken whole leads to it; otherwise the log goes back to the older snapshot kept.
+        wal.truncateBefore(s.replaced() ? at : snapshots.keepLogFrom());
     }
 
     /** Makes every record accepted so far durable; returns how many records of this life are. */

@@ -67,9 +67,9 @@ public final class Snapshots {
             try {
                 bytes = disk.read(name, 0, (int) Math.min(disk.size(name), Integer.MAX_VALUE - 16));
             } catch (DiskException e) {
-                problems.add(e.getMessage());
-                disk.delete(name);
-                continue;
+                // Not deleted: the error may pass (too many open files, a permission), and the snapshot may be the
+                // only copy of what it holds. The node does not start until it can be read or is moved aside.
+                throw new CorruptStorage(name, 0, "cannot be read: " + e.getMessage());
             }
             Frame.Read r = Frame.decode(bytes, 0, 0);
             if (r instanceof Frame.Valid v && v.lsn() == all.get(i) && v.next() == bytes.length) {
@@ -83,6 +83,12 @@ public final class Snapshots {
             disk.delete(name);
         }
         return Optional.empty();
+    }
+
+    /** The number of the newest snapshot file, whether or not it proves itself (0: none). */
+    public long newestOnDisk() {
+        List<Long> all = onDisk();
+        return all.isEmpty() ? 0 : all.getLast();
     }
 
     /**

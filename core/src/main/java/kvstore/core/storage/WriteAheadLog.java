@@ -197,21 +197,6 @@ public final class WriteAheadLog {
         }
     }
 
-    /**
-     * Empties the log and numbers the next record {@code lsn}: a snapshot received whole from another node,
-     * newer than anything in the log, stands for every record before it. Call after that snapshot is durable.
-     */
-    public void restartAt(long lsn) {
-        usable();
-        for (String name : segments.values()) {
-            disk.delete(name);
-        }
-        segments.clear();
-        unsynced.clear();
-        currentSize = 0;
-        next = lsn;
-    }
-
     /** The number the next record will get. */
     public long next() {
         return next;

@@ -178,16 +178,6 @@ class WriteAheadLogTest {
     }
 
     @Test
-    void aSnapshotReceivedWholeRestartsTheLogAtItsPosition() {
-        MemoryDisk disk = new MemoryDisk();
-        WriteAheadLog wal = logOf(disk, 10);
-        wal.restartAt(500);
-        assertEquals(500, wal.append(record(500)));
-        wal.sync();
-        assertEquals(List.of("record 500"), reopen(disk, 500));
-    }
-
-    @Test
     void segmentsBeforeASnapshotAreDeletedAndNotRead() {
         MemoryDisk disk = new MemoryDisk();
         WriteAheadLog wal = logOf(disk, 50);

@@ -293,7 +293,7 @@ public final class DevEnv {
             out.append("\nThe nodes keep nothing on disk (--in-memory).\n");
         }
         if (withController) {
-            String restart = cluster.data != null ? "./kv node --id N --port P --new-cluster --data-dir "
+            String restart = cluster.data != null ? "./kv node --id N --port P --join --data-dir "
                     + cluster.data.toAbsolutePath() + "/node-N" : "./kv node --id N --port P --join";
             out.append("\nKill the primary (kill -9 its pid): within about a second the controller makes a backup\n")
                     .append("primary, and writes go on. Start the node again with\n  ").append(restart)

@@ -112,7 +112,7 @@ public final class NodeMain {
         node.onDiskFailure(e -> {
             System.err.println("kv node: the data directory failed (" + e.getMessage() + "); the node stops: "
                     + "start it again with the same directory, which reads back what is really on the disk");
-            System.exit(1);
+            new Thread(() -> System.exit(1), "exit").start(); // the storage thread returns; the hook closes the node
         });
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

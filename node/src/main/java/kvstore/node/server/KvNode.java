@@ -26,7 +26,10 @@ public final class KvNode implements AutoCloseable {
     private final ReplicaHost host;
     private final kvstore.node.storage.DiskWriter disk; // null: in memory only
     private final WebServer server;
-    private volatile java.util.function.Consumer<RuntimeException> onDiskFailure = e -> { };
+    // By default a node whose disk failed stops serving (it can no longer tell what is on its disk); the command
+    // line also exits. Not on the storage thread, which closing waits for.
+    private volatile java.util.function.Consumer<RuntimeException> onDiskFailure =
+            e -> new Thread(this::close, "stop-node").start();
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private KvNode(NodeConfig config) {
@@ -117,8 +120,9 @@ public final class KvNode implements AutoCloseable {
     }
 
     /**
-     * What to do when the data directory fails (a write or fsync error): the node can no longer tell what is on
-     * its disk, so it must stop; the command line exits, and a restart reads back what is really there.
+     * What to do when the data directory fails (a write or fsync error), instead of only closing the node: it can
+     * no longer tell what is on its disk, so it must stop; the command line exits, and a restart reads back what is
+     * really there. Called on the storage thread, which must be let go (closing the node waits for it).
      */
     public void onDiskFailure(java.util.function.Consumer<RuntimeException> action) {
         this.onDiskFailure = action;

@@ -45,6 +45,7 @@ public final class ReplicaHost implements AutoCloseable {
     // The controllers' requests being answered, by controller: what the core sent each meanwhile. Only the loop
     // touches it.
     private final Map<Address, List<Exchange>> exchanges = new java.util.concurrent.ConcurrentHashMap<>();
+    private Exchange stepping; // the request whose messages the core is taking now (loop only)
     private final Address.Disk disk;
     private final Consumer<Message> toDisk;
 
@@ -165,8 +166,13 @@ public final class ReplicaHost implements AutoCloseable {
         Exchange exchange = new Exchange(new ArrayList<>(), new CompletableFuture<>());
         onLoop(() -> {
             exchanges.computeIfAbsent(sender, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(exchange);
-            for (Message m : messages) {
-                loop.step(() -> replica.onMessage(sender, m));
+            stepping = exchange;
+            try {
+                for (Message m : messages) {
+                    loop.step(() -> replica.onMessage(sender, m));
+                }
+            } finally {
+                stepping = null;
             }
             finishExchanges(); // at once, unless an answer (a promise, say) waits for the disk
             return null;
@@ -242,8 +248,10 @@ public final class ReplicaHost implements AutoCloseable {
             }
             case Address.Controller c -> {
                 List<Exchange> asking = exchanges.get(c);
-                if (asking != null) {
-                    asking.getFirst().answers().add(send.message()); // the controller takes answers in any order
+                if (stepping != null && asking != null && asking.contains(stepping)) {
+                    stepping.answers().add(send.message()); // an answer to the request being taken
+                } else if (asking != null && !asking.isEmpty()) {
+                    asking.getFirst().answers().add(send.message()); // released by the disk: the oldest request
                 } // else: a controller not asking now; it asks again
             }
             case Address.Node n -> peers.send(n.name(), send.message());

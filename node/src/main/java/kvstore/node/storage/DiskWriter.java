@@ -24,6 +24,8 @@ public final class DiskWriter implements AutoCloseable {
     private final ReplicaStore store;
     private final AutoCloseable disk;
     private final LinkedBlockingQueue<Message> queue = new LinkedBlockingQueue<>();
+    /** Put on the queue by {@link #close}: the writer stops when it reaches it, after what came before. */
+    private static final Message STOP = new Message.Persisted(-1);
     private final String name;
     private Thread thread;
     private volatile boolean closed;
@@ -56,13 +58,18 @@ public final class DiskWriter implements AutoCloseable {
     private void run(LongConsumer durable, Consumer<RuntimeException> failed) {
         List<Message> batch = new ArrayList<>();
         try {
-            while (!closed) {
+            while (true) {
                 batch.add(queue.take());
                 queue.drainTo(batch);
+                boolean stop = batch.remove(STOP);
                 for (Message m : batch) {
                     store.accept(m);
                 }
                 batch.clear();
+                if (stop) {
+                    store.sync(); // what came before the close is made durable, without telling anyone
+                    return;
+                }
                 long upTo = store.sync();
                 syncs++;
                 durable.accept(upTo);
@@ -82,16 +89,25 @@ public final class DiskWriter implements AutoCloseable {
         return syncs;
     }
 
-    /** Stops after the batch under way (what is not synced then is what a crash would lose too). */
+    /**
+     * Stops once what was queued before is written and synced (an interrupt would cut a write in the middle:
+     * {@code FileChannel} closes on one). A writer that does not finish within 10 s is left to die with the process,
+     * and the directory stays locked meanwhile.
+     */
     @Override
     public synchronized void close() {
         closed = true;
         if (thread != null) {
-            thread.interrupt();
+            queue.add(STOP);
             try {
-                thread.join(5_000);
+                thread.join(10_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+            if (thread.isAlive()) {
+                LOG.log(System.Logger.Level.WARNING, "the storage thread did not stop in time; the data directory "
+                        + "stays open until the process exits");
+                return;
             }
         }
         try {

@@ -53,8 +53,8 @@ class DataDirTest {
         for (int i = 0; i < 30; i++) {
             assertEquals(201, Http.put(nodes.getFirst().address(), "k" + i, "v" + i).status());
         }
-        assertEquals(200, Http.send("PUT", nodes.get(1).address(), "/data/k0", Http.valueBody("again"),
-                "Idempotency-Key", "retry-me").status());
+        assertEquals(201, Http.send("PUT", nodes.get(1).address(), "/data/fresh", Http.valueBody("once"),
+                "Idempotency-Key", "retry-me").status(), "created");
         List<Integer> ports = nodes.stream().map(KvNode::port).toList();
         nodes.forEach(KvNode::close);
 
@@ -68,9 +68,10 @@ class DataDirTest {
                 assertEquals("v" + i, Http.send("GET", again.get(2).address(), "/data/k" + i, null).body()
                         .path("value").asText(), "k" + i);
             }
-            assertEquals(200, Http.send("PUT", again.get(1).address(), "/data/k0", Http.valueBody("again"),
-                    "Idempotency-Key", "retry-me").status(), "the retry is answered as the first time");
-            assertEquals("again", Http.send("GET", again.getFirst().address(), "/data/k0", null).body()
+            assertEquals(201, Http.send("PUT", again.get(1).address(), "/data/fresh", Http.valueBody("once"),
+                    "Idempotency-Key", "retry-me").status(), "the retry gets the first answer (applied again, it "
+                    + "would update: 200)");
+            assertEquals("once", Http.send("GET", again.getFirst().address(), "/data/fresh", null).body()
                     .path("value").asText());
             assertTrue(Files.list(dirs.resolve("node-1")).anyMatch(p -> p.getFileName().toString()
                     .startsWith("wal-")), "the log is in the directory");
