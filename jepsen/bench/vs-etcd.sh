@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Side by side: a 3-node cluster of this store and a 3-member etcd cluster on this machine, the same load
 # generator against each (one system at a time, so they never share the CPU), for 1, 16 and 64 clients at 50% and
-# 95% reads (and 0%: write throughput). etcd keeps its data on tmpfs (/dev/shm) so that, like this store, it works from memory (Debian's etcd
-# 3.4 has no --unsafe-no-fsync). Prints a table; docs/performance.md records one.
+# 95% reads (and 0%: write throughput). By default both work from memory: this store's nodes keep nothing on disk,
+# and etcd keeps its data on tmpfs (/dev/shm; Debian's etcd 3.4 has no --unsafe-no-fsync). With --disk, both
+# fsync to this machine's disk: each node of this store with a data directory, each etcd member with its data
+# directory, side by side under jepsen/target. Prints a table; docs/performance.md records them.
 #
 # usage: ./kv bench-etcd [--seconds S] [--warmup S] [--clients "1 16 64"] [--reads "0 50 95"] [--endpoints all|leader]
+#                        [--disk]
 #   --endpoints all     clients spread over the three members (what a user without a smart client does)
 #   --endpoints leader  every client at this store's primary and at etcd's leader
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-seconds=10; warmup=30; client_counts="1 16 64"; read_mixes="0 50 95"; endpoints_mode=all
+seconds=10; warmup=30; client_counts="1 16 64"; read_mixes="0 50 95"; endpoints_mode=all; disk=no
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
@@ -18,6 +21,7 @@ while [ $# -gt 0 ]; do
     --clients) client_counts="$2"; shift 2 ;;
     --reads) read_mixes="$2"; shift 2 ;;
     --endpoints) endpoints_mode="$2"; shift 2 ;;
+    --disk) disk=yes; shift ;;
     *) echo "bench-etcd: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -26,7 +30,14 @@ command -v etcd >/dev/null || { echo "bench-etcd: needs etcd (Debian: apt-get in
 JAVA="$(./kv java-home)/bin/java"
 ./kv load --help >/dev/null 2>&1 || true          # builds jepsen.jar if needed
 [ -f node/target/node.jar ] || ./kv node --help >/dev/null
-work=$(mktemp -d /dev/shm/kvstore-bench.XXXXXX)
+if [ "$disk" = yes ]; then
+  mkdir -p jepsen/target
+  work=$(mktemp -d "$PWD/jepsen/target/kvstore-bench.XXXXXX")   # this machine's disk, not tmpfs
+  where="data directories in $work"
+else
+  work=$(mktemp -d /dev/shm/kvstore-bench.XXXXXX)
+  where="in memory (etcd: data on tmpfs)"
+fi
 pids=()
 stop_all() {
   for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
@@ -57,8 +68,9 @@ run_loads() { # target endpoints
 # ---- this store: three node processes, the view of all three, node 1 primary --------------------------------
 view='{"view": ['
 for i in 1 2 3; do
+  data=(); [ "$disk" = yes ] && data=(--data-dir "$work/kv-$i")
   "$JAVA" -cp node/target/node.jar kvstore.node.cli.NodeMain --id "$i" --port "1910$i" --log-level WARNING \
-    > "$work/node-$i.log" 2>&1 &
+    "${data[@]}" > "$work/node-$i.log" 2>&1 &
   pids+=($!)
   view+="{\"address\": \"127.0.0.1:1910$i\", \"id\": $i}"; [ "$i" -lt 3 ] && view+=", "
 done
@@ -69,7 +81,7 @@ for i in 1 2 3; do
 done
 kv_endpoints="127.0.0.1:19101,127.0.0.1:19102,127.0.0.1:19103"
 [ "$endpoints_mode" = leader ] && kv_endpoints="127.0.0.1:19101"
-echo "== kvstore (3 node processes; clients spread over: $kv_endpoints)" >&2
+echo "== kvstore (3 node processes, $where; clients spread over: $kv_endpoints)" >&2
 run_loads kvstore "$kv_endpoints"
 stop_all
 
@@ -94,7 +106,7 @@ if [ "$endpoints_mode" = leader ]; then
     if [ -n "$member" ] && [ "$member" = "$leader" ]; then etcd_endpoints="127.0.0.1:2379$i"; fi
   done
 fi
-echo "== etcd $(etcd --version | head -1 | awk '{print $3}') (3 members, data on tmpfs; clients spread over: $etcd_endpoints)" >&2
+echo "== etcd $(etcd --version | head -1 | awk '{print $3}') (3 members, $where; clients spread over: $etcd_endpoints)" >&2
 run_loads etcd "$etcd_endpoints"
 stop_all
 

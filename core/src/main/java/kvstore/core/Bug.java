@@ -36,5 +36,14 @@ public enum Bug {
      * A node keeping its state on disk says what it holds (acknowledges, answers, promises) before the disk has
      * made it durable: a crash then takes back what was acknowledged.
      */
-    ACK_BEFORE_FSYNC
+    ACK_BEFORE_FSYNC,
+    /** Recovery replays the log's last record although its checksum fails (a torn write taken for a whole one). */
+    REPLAY_TORN_RECORD,
+    /**
+     * A snapshot is filed as covering the log past its own position, so recovery skips records it does not hold:
+     * the log as good as truncated past the snapshot.
+     */
+    TRUNCATE_PAST_SNAPSHOT,
+    /** A node restarted from its disk votes again with its promises forgotten. */
+    FORGET_VOTE_ON_RESTART
 }

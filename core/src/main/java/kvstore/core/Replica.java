@@ -281,7 +281,11 @@ public final class Replica implements Process {
         if (facts != null) {
             syncedView = facts.syncedView();
             founding = facts.founding(); // how this life was started counts only for a node with nothing on disk
-            votes.restore(facts.voter(), facts.promised(), facts.accepted());
+            if (config.has(Bug.FORGET_VOTE_ON_RESTART)) {
+                votes.restore(facts.voter(), null, null); // the planted bug: a voter that forgot its promises
+            } else {
+                votes.restore(facts.voter(), facts.promised(), facts.accepted());
+            }
         }
         durablePosition = applied;
         durableChain = heldChain();

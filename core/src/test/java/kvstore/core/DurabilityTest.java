@@ -166,4 +166,24 @@ class DurabilityTest {
         CorruptStorage e = assertThrows(CorruptStorage.class, () -> ReplicaStore.open(disk, 1 << 12));
         assertTrue(e.getMessage().contains("taken whole"), e.getMessage());
     }
+
+    /**
+     * The store a cluster was founded with (Replica.load) is a snapshot before record 0: if it proves bad, the log
+     * alone must not be replayed onto an empty store as if it were the whole state (the simulator's disk damage
+     * found this: a node came back at the right position without the loaded keys).
+     */
+    @Test
+    void aBadFirstSnapshotOfALoadedStoreIsNotReplacedByTheLogAlone() {
+        MemoryDisk disk = new MemoryDisk();
+        ReplicaStore store = ReplicaStore.open(disk, 1 << 12).store();
+        Message.Remembered facts = new Message.Remembered(0, true, List.of(), true, null, null);
+        store.accept(new Message.Snapshot(facts, 0, Map.of("loaded", "1"), Map.of(), true));
+        ChainId chain = new ChainId("n1", 1, 1);
+        store.accept(new Message.Logged(new LoggedOp(1, chain, new RequestId("c", 1), Command.put("x", "1"),
+                new Result(Result.Status.OK, null, null, 1, null))));
+        store.sync();
+        disk.corrupt(disk.list().stream().filter(f -> f.startsWith("snapshot-")).findFirst().orElseThrow(), 20, 1);
+        CorruptStorage e = assertThrows(CorruptStorage.class, () -> ReplicaStore.open(disk, 1 << 12));
+        assertTrue(e.getMessage().contains("taken whole"), e.getMessage());
+    }
 }

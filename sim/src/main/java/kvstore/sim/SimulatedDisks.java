@@ -53,6 +53,7 @@ final class SimulatedDisks {
         boolean syncDue;    // a sync begins once the step that wrote ends
         long life;          // grows with every crash: a sync begun in an earlier life completes nothing
         long bytesSynced;   // of the disk's bytes written, those a sync has already paid for
+        String damage;      // a fault this simulation did to what the disk holds (null: none since it was proved)
 
         NodeDisk() {
             store = ReplicaStore.open(disk, SEGMENT_BYTES).store();
@@ -133,14 +134,38 @@ final class SimulatedDisks {
         });
     }
 
-    /** A node's crash: what its disk did not sync is lost, and the last write may be torn. */
-    void crash(String node) {
+    /**
+     * A node's crash: what its disk did not sync is lost, and the last write may be torn. With {@code mayDamage}
+     * (another node holds everything this one does), one crash in four also damages what was durable: a bit flipped
+     * or a sector unreadable in one of its files, as a failing disk does.
+     */
+    void crash(String node, boolean mayDamage) {
         NodeDisk d = disks.get(node);
         d.life++;
         d.syncing = false;
         d.syncDue = false;
         d.store = null;
         d.disk.crash(random, random.nextBoolean());
+        if (mayDamage && random.nextInt(4) == 0) {
+            // Not the log's last segment: a bit flipped in its last record looks like a torn write and is cut,
+            // which recovery cannot tell apart (docs/protocol.md, "Durability"), and a test of it would only show that.
+            String lastSegment = d.disk.list().stream().filter(f -> f.startsWith("wal-")).reduce((a, b) -> b)
+                    .orElse("");
+            java.util.List<Map.Entry<String, Integer>> files = d.disk.lengths().entrySet().stream()
+                    .filter(f -> f.getValue() > 0 && !f.getKey().equals(lastSegment)).toList();
+            if (!files.isEmpty()) {
+                Map.Entry<String, Integer> f = files.get(random.nextInt(files.size()));
+                long offset = random.nextInt(f.getValue());
+                if (random.nextBoolean()) {
+                    d.disk.corrupt(f.getKey(), offset, random.nextInt(8));
+                    d.damage = "a bit flipped in " + f.getKey() + " at " + offset;
+                } else {
+                    d.disk.makeUnreadable(f.getKey(), offset);
+                    d.damage = "an unreadable sector in " + f.getKey() + " at " + offset;
+                }
+                events.note("disk of " + node + " damaged: " + d.damage);
+            }
+        }
     }
 
     /**
@@ -153,18 +178,22 @@ final class SimulatedDisks {
         NodeDisk d = disks.get(node);
         Replica replica = started.apply(life).keepOnDisk(snapshotEvery);
         try {
-            ReplicaStore.Opened opened = ReplicaStore.open(d.disk, SEGMENT_BYTES);
+            ReplicaStore.Opened opened = ReplicaStore.open(d.disk, SEGMENT_BYTES, config.bugs());
             replica.recover(opened.recovery().snapshot(), opened.recovery().records());
             d.store = opened.store();
+            d.damage = null;
             events.note("restart " + node + " from its disk: position " + replica.appliedSeq() + ", synced in view "
                     + replica.syncedView() + (opened.recovery().problems().isEmpty() ? ""
                     : ", passed over: " + opened.recovery().problems()));
             return replica;
         } catch (CorruptStorage e) {
-            events.unprovable(node, e);
+            if (d.damage == null) {
+                events.unprovable(node, e); // nothing damaged it: the storage code (or the replica) is wrong
+            }
             events.note("restart " + node + ": its disk cannot be proved (" + e.getMessage() + "); replaced by an "
-                    + "empty one");
+                    + "empty one, the node joins empty");
             d.disk = new MemoryDisk();
+            d.damage = null;
             d.store = ReplicaStore.open(d.disk, SEGMENT_BYTES).store();
             return new Replica(node, life, config).keepOnDisk(snapshotEvery);
         }

@@ -393,11 +393,15 @@ public final class Simulation {
                 : Replica.founding(node, life, replicaConfig);
     }
 
-    /** A node's crash: its memory is gone, and so is what its disk did not sync. */
-    private void crash(String node) {
+    /**
+     * A node's crash: its memory is gone, and so is what its disk did not sync. Its disk may also be damaged if
+     * another node holds everything (the store survives a lost disk only so).
+     */
+    private void crash(String node, boolean mayDamage) {
+        boolean elsewhere = mayDamage && disks != null && mayLoseState(node);
         replicas.put(node, null);
         if (disks != null) {
-            disks.crash(node);
+            disks.crash(node, elsewhere);
         }
         if (paused.remove(node) != null) { // its backlog dies with it, and the pause is over
             faultEnds();
@@ -578,7 +582,7 @@ public final class Simulation {
                 }
                 note("nemesis: crash " + c.node());
                 history.note("crash " + c.node());
-                crash(c.node());
+                crash(c.node(), true);
                 at(c.restartAt(), () -> {
                     if (replicas.get(c.node()) == null) {
                         note("nemesis: restart " + c.node());
@@ -610,7 +614,7 @@ public final class Simulation {
                 List<String> down = nodes.stream().filter(n -> replicas.get(n) != null).toList();
                 note("nemesis: crash every node at once " + down);
                 history.note("crash all " + down);
-                down.forEach(this::crash);
+                down.forEach(n -> crash(n, false)); // every disk kept whole: nobody else holds anything
                 at(c.restartAt(), () -> {
                     for (String n : down) {
                         if (replicas.get(n) == null) {
@@ -708,12 +712,26 @@ public final class Simulation {
         if (operatorInCharge && operator.eligible().stream().noneMatch(e -> !e.equals(node))) {
             return false; // the operator could never again find a node that holds everything (V2)
         }
-        if (views == SimConfig.Views.OPERATOR || views == SimConfig.Views.CONTROLLERS_THEN_OPERATOR
-                && !controllersRunning) {
-            return holdsEverythingElsewhere(node); // no controller will count votes (any more)
-        }
-        if (disks != null) {
+        if (disks != null && !operatorRuns()) {
             return true; // it comes back with what it held, and with its vote
+        }
+        return mayLoseState(node);
+    }
+
+    /** Whether an operator decides the views now, or will once it takes over (no controller counts votes). */
+    private boolean operatorRuns() {
+        return views == SimConfig.Views.OPERATOR || views == SimConfig.Views.CONTROLLERS_THEN_OPERATOR
+                && !controllersRunning;
+    }
+
+    /**
+     * Whether the node may come back without its state (no disk, or a damaged one) and the store still keep its
+     * promise: another node holds everything, and, where controllers count votes, enough voters remain and another
+     * member can vouch for the newest view.
+     */
+    private boolean mayLoseState(String node) {
+        if (operatorRuns()) {
+            return holdsEverythingElsewhere(node); // no controller will count votes (any more)
         }
         long votersLeft = replicas.values().stream()
                 .filter(r -> r != null && !r.id().equals(node) && r.state().voter()).count();

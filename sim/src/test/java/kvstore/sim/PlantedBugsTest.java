@@ -40,7 +40,11 @@ class PlantedBugsTest {
                 // Needs a store whose transfer outlasts the replication timeout (in memory: disks only slow it).
                 case LAG_WHILE_CATCHING_UP -> SimConfig.defaults().withLargeStoreEvery(1)
                         .withDisks(SimConfig.Disks.NONE);
-                case ACK_BEFORE_FSYNC -> SimConfig.defaults().withDisks(SimConfig.Disks.ALL);
+                case ACK_BEFORE_FSYNC, REPLAY_TORN_RECORD, TRUNCATE_PAST_SNAPSHOT ->
+                        SimConfig.defaults().withDisks(SimConfig.Disks.ALL);
+                // Needs rival controllers whose rounds meet a node that restarted between promising and accepting.
+                case FORGET_VOTE_ON_RESTART -> SimConfig.defaults().withControllers(2)
+                        .withViews(SimConfig.Views.CONTROLLERS).withDisks(SimConfig.Disks.ALL);
                 default -> SimConfig.defaults();
             };
             SimConfig buggy = base.withBugs(Set.of(bug));

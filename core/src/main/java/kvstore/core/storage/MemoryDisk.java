@@ -150,12 +150,19 @@ public final class MemoryDisk implements Disk {
 
     /**
      * The machine loses power: every file keeps what was synced; a file never synced is gone. With {@code torn},
-     * each file also keeps a random part of its unsynced bytes, and perhaps a few bytes of garbage after them.
+     * each file also keeps a random part of its unsynced bytes, and perhaps a few bytes of garbage after them; or
+     * all of them, their last part zeros (the file's length reached the disk, some of its data did not).
      */
     public void crash(SplittableRandom random, boolean torn) {
         files.values().removeIf(f -> !f.exists);
         for (File f : files.values()) {
             int unsynced = f.length - f.synced;
+            if (torn && unsynced > 0 && random.nextInt(3) == 0) {
+                int zeros = 1 + random.nextInt(unsynced);
+                Arrays.fill(f.bytes, f.length - zeros, f.length, (byte) 0);
+                f.synced = f.length;
+                continue;
+            }
             int kept = torn && unsynced > 0 ? random.nextInt(unsynced + 1) : 0;
             f.length = f.synced + kept;
             if (torn && unsynced > 0 && random.nextInt(4) == 0) {
@@ -167,6 +174,13 @@ public final class MemoryDisk implements Disk {
             }
             f.synced = f.length; // what survived a crash is what the disk holds now
         }
+    }
+
+    /** The length of every file, by name: where a fault may land. */
+    public java.util.Map<String, Integer> lengths() {
+        java.util.Map<String, Integer> out = new TreeMap<>();
+        files.forEach((name, f) -> out.put(name, f.length));
+        return out;
     }
 
     /** Flips one bit of {@code name} at {@code offset}, as bit rot would. */

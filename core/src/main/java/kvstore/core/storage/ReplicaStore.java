@@ -45,12 +45,14 @@ public final class ReplicaStore {
 
     private final WriteAheadLog wal;
     private final Snapshots snapshots;
+    private final java.util.Set<kvstore.core.Bug> bugs; // planted (tests only)
     private long received; // records of this life, counted as the replica counts them
     private long snapshotsWritten;
 
-    private ReplicaStore(WriteAheadLog wal, Snapshots snapshots) {
+    private ReplicaStore(WriteAheadLog wal, Snapshots snapshots, java.util.Set<kvstore.core.Bug> bugs) {
         this.wal = wal;
         this.snapshots = snapshots;
+        this.bugs = bugs;
     }
 
     /**
@@ -59,6 +61,11 @@ public final class ReplicaStore {
      * @throws CorruptStorage naming the file and offset, when the state cannot be proved
      */
     public static Opened open(Disk disk, long segmentBytes) {
+        return open(disk, segmentBytes, java.util.Set.of());
+    }
+
+    /** The same, with planted storage bugs (tests only; see {@link kvstore.core.Bug}). */
+    public static Opened open(Disk disk, long segmentBytes, java.util.Set<kvstore.core.Bug> bugs) {
         List<String> problems = new ArrayList<>();
         Snapshots snapshots = new Snapshots(disk);
         long newestWritten = snapshots.newestOnDisk();
@@ -70,7 +77,7 @@ public final class ReplicaStore {
         WriteAheadLog wal = WriteAheadLog.open(disk, segmentBytes, from, r -> {
             Message m = decode(r.payload(), "record " + r.lsn());
             if (m instanceof Message.SnapshotTaken taken) {
-                if (r.lsn() != from && taken.replaced()) {
+                if (taken.replaced() && (newest.isEmpty() || r.lsn() != from)) { // not the snapshot loaded
                     throw new CorruptStorage(Snapshots.name(r.lsn()), 0, "the state was taken whole from another "
                             + "node at record " + r.lsn() + ", and its snapshot is missing or bad"
                             + (problems.isEmpty() ? "" : " (" + String.join("; ", problems) + ")"));
@@ -78,7 +85,7 @@ public final class ReplicaStore {
                 return; // the snapshot loaded, or one the records before it rebuild
             }
             records.add(m);
-        });
+        }, bugs.contains(kvstore.core.Bug.REPLAY_TORN_RECORD));
         if (wal.next() < newestWritten) {
             // A snapshot that did not prove itself stood for records the log no longer holds: what it held is gone
             // (a snapshot whose place the log never marked durably was never relied on: the log then ends there).
@@ -86,7 +93,7 @@ public final class ReplicaStore {
                     + newestWritten + " is bad and the log ends at record " + wal.next() + ": "
                     + String.join("; ", problems));
         }
-        return new Opened(new ReplicaStore(wal, snapshots), new Recovery(snapshot, records, problems));
+        return new Opened(new ReplicaStore(wal, snapshots, bugs), new Recovery(snapshot, records, problems));
     }
 
     private static Message decode(byte[] payload, String what) {
@@ -118,7 +125,9 @@ public final class ReplicaStore {
     private void snapshot(Message.Snapshot s) {
         wal.sync(); // the snapshot stands for everything before it, which must therefore be there too
         long at = wal.next();
-        snapshots.write(at, MessageCodec.encode(List.of(s)));
+        // The planted bug files it as the state before a later record: recovery then skips records it lacks.
+        snapshots.write(bugs.contains(kvstore.core.Bug.TRUNCATE_PAST_SNAPSHOT) ? at + 2 : at,
+                MessageCodec.encode(List.of(s)));
         snapshotsWritten++;
         // Its place in the log is durable before any of the log goes: should this snapshot prove bad later, the
         // log still tells that the state was replaced here (and what came before it is not the way to it).

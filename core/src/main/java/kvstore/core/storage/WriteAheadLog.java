@@ -74,6 +74,12 @@ public final class WriteAheadLog {
      * @throws CorruptStorage if the log cannot be proved from {@code from} on
      */
     public static WriteAheadLog open(Disk disk, long segmentBytes, long from, Consumer<Record> visitor) {
+        return open(disk, segmentBytes, from, visitor, false);
+    }
+
+    /** @param replayTorn the planted bug REPLAY_TORN_RECORD: a bad last record is replayed, not cut */
+    static WriteAheadLog open(Disk disk, long segmentBytes, long from, Consumer<Record> visitor,
+                              boolean replayTorn) {
         TreeMap<Long, String> segments = new TreeMap<>();
         for (String name : disk.list()) {
             if (isSegment(name)) {
@@ -116,6 +122,16 @@ public final class WriteAheadLog {
                 };
                 if (!name.equals(last) || r instanceof Frame.Valid || validRecordAfter(bytes, at + 1, expected)) {
                     throw new CorruptStorage(name, at, why + " (record " + expected + ")");
+                }
+                if (replayTorn && r instanceof Frame.Bad && at + Frame.HEADER <= bytes.length) {
+                    int length = java.nio.ByteBuffer.wrap(bytes, at, 4).getInt();
+                    if (length >= 0 && at + Frame.HEADER + (long) length <= bytes.length) {
+                        visitor.accept(new Record(expected, java.util.Arrays.copyOfRange(bytes, at + Frame.HEADER,
+                                at + Frame.HEADER + length)));
+                        expected++;
+                        at += Frame.HEADER + length;
+                        continue;
+                    }
                 }
                 disk.truncate(name, at); // a torn tail: never synced, so never acknowledged
                 bytes = java.util.Arrays.copyOf(bytes, at);

@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * Issue 13's episode against real processes ({@code ./kv bench-catchup}): three nodes and a controller started as a
  * user would ({@code ./kv node --new-cluster}, {@code ./kv controller}), a store of {@code --keys} keys with 20-byte
  * values written through the API, writers working steadily through the backups, then one fault: the primary or a
- * backup paused ({@code SIGSTOP}, then {@code SIGCONT}) or killed (then started again with {@code --join}, empty).
+ * backup paused ({@code SIGSTOP}, then {@code SIGCONT}) or killed (then started again with {@code --join}, empty,
+ * or with its data directory under {@code --data-dirs yes}).
  * It prints, per second, successful writes out of attempts; how soon writes succeed again after the fault ends;
  * how many views the controller installed; what each catch-up cost (full or by log suffix, bytes, time, as the
  * primary reports them); and each node's resident memory.
@@ -41,6 +42,7 @@ public final class CatchUpBench {
 
     private final Path nodeJar;
     private final Path logs;
+    private Path data; // where node i keeps its state (data/node-i); null: in memory
     private final int[] ports = new int[NODES + 1]; // by node id, each free when chosen
     private final Process[] nodes = new Process[NODES + 1];
     private Process controller;
@@ -76,7 +78,10 @@ public final class CatchUpBench {
                                         (kill -9; crashed nodes are started again with --join, empty;
                                         kill-primary and kill-backup are the same as crash-...)
                       --fault-seconds S how long the pause lasts, or the killed node stays down (default 10)
-                      --after S         seconds of writes after the fault ends (default 20)""");
+                      --after S         seconds of writes after the fault ends (default 20)
+                      --data-dirs yes   every node keeps its state in a data directory (under
+                                        jepsen/target/bench-catchup/data, emptied first), and a killed node
+                                        is started again with it (default: no, in memory)""");
             System.exit(2);
         }
         int keys = Integer.parseInt(args.getOrDefault("--keys", "250000"));
@@ -91,6 +96,16 @@ public final class CatchUpBench {
         int after = Integer.parseInt(args.getOrDefault("--after", "20"));
         Path logs = Files.createDirectories(Path.of("jepsen", "target", "bench-catchup"));
         CatchUpBench bench = new CatchUpBench(Path.of(args.get("--node-jar")), logs);
+        if (args.getOrDefault("--data-dirs", "no").equals("yes")) {
+            bench.data = logs.resolve("data");
+            if (Files.exists(bench.data)) {
+                try (var old = Files.walk(bench.data)) {
+                    for (Path p : old.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.delete(p);
+                    }
+                }
+            }
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(bench::stopAll));
         try {
             bench.run(keys, writers, fault, faultSeconds, after);
@@ -235,6 +250,9 @@ public final class CatchUpBench {
         command.addAll(List.of("-cp", nodeJar.toString(), "kvstore.node.cli.NodeMain", "--id",
                 String.valueOf(id), "--port", String.valueOf(ports[id]), join ? "--join" : "--new-cluster",
                 "--exit-with-parent", String.valueOf(ProcessHandle.current().pid()), "--log-level", "WARNING"));
+        if (data != null) {
+            command.addAll(List.of("--data-dir", data.resolve("node-" + id).toString()));
+        }
         return start(command, logs.resolve("node-" + id + ".log"));
     }
 

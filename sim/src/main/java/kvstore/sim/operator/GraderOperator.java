@@ -312,14 +312,7 @@ public final class GraderOperator {
                     out.add(n);
                 }
             }
-            if (out.isEmpty()) { // every node restarted from its disk before the first view was established
-                for (String n : world.nodes()) {
-                    if (world.replica(n) != null && world.replica(n).keepsOnDisk()) {
-                        out.add(n); // it asks the others whether the cluster is new before it leads (V2)
-                    }
-                }
-            }
-            return out;
+            return out.isEmpty() ? noneHoldsAnything() : out;
         }
         for (Map.Entry<String, Long> m : establishedLives.entrySet()) {
             Replica r = world.replica(m.getKey());
@@ -328,6 +321,9 @@ public final class GraderOperator {
                 out.add(m.getKey());
             }
         }
+        if (out.isEmpty()) {
+            return noneHoldsAnything();
+        }
         if (out.stream().anyMatch(n -> world.replica(n).keepsOnDisk())) {
             // After every node restarted, a race may have left one of them leading alone under a newer number:
             // only those synced last hold what it acknowledged (what a grader reads from GET /view's epochs).
@@ -335,6 +331,22 @@ public final class GraderOperator {
             out.removeIf(n -> world.replica(n).syncedView() < newest);
         }
         return out;
+    }
+
+    /**
+     * Every node is up, keeps its state on disk, and none was ever synced in a view as far as its disk knows: then
+     * none acknowledged anything (an acknowledgement waits until its primary's being synced is on disk), whatever
+     * was established in memory before they all restarted, and any of them may be offered the lead; it asks the
+     * others whether the cluster is new before it leads (V2). Otherwise nobody (the operator waits).
+     */
+    private List<String> noneHoldsAnything() {
+        for (String n : world.nodes()) {
+            Replica r = world.replica(n);
+            if (r == null || !r.keepsOnDisk() || r.mayLead()) {
+                return List.of();
+            }
+        }
+        return List.copyOf(world.nodes());
     }
 
     private void decide(Decision next, String why) {
