@@ -25,6 +25,11 @@ while [ $# -gt 0 ]; do
     *) echo "bench-etcd: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
+if ! command -v etcd >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  echo "bench-etcd: installing Debian's etcd-server" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q etcd-server >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q etcd-server >/dev/null; }
+fi
 command -v etcd >/dev/null || { echo "bench-etcd: needs etcd (Debian: apt-get install etcd-server)" >&2; exit 1; }
 
 JAVA="$(./kv java-home)/bin/java"

@@ -79,6 +79,7 @@ final class WorkloadClient implements Runnable {
             operations.observed(key, value);
         }
         note("get", a, t, type, 200, 404);
+        backOffIfRefused(a);
     }
 
     private void getAll(String address) {
@@ -94,6 +95,7 @@ final class WorkloadClient implements Runnable {
                     type == EventType.OK && v != null ? v.asText() : null));
         }
         note("get-all", a, t, type, 200);
+        backOffIfRefused(a);
     }
 
     private void put(String address, String key, String value) {
@@ -103,6 +105,7 @@ final class WorkloadClient implements Runnable {
         EventType type = a.status() == 200 || a.status() == 201 ? EventType.OK : writeFailure(a);
         history.record(Event.completion(proc(), type, OpKind.PUT, key, value));
         note("put", a, t, type, 200, 201);
+        backOffIfRefused(a);
     }
 
     private void delete(String address, String key) {
@@ -112,6 +115,7 @@ final class WorkloadClient implements Runnable {
         EventType type = a.status() == 200 || a.status() == 404 ? EventType.OK : writeFailure(a);
         history.record(Event.completion(proc(), type, OpKind.DELETE, key, null));
         note("delete", a, t, type, 200, 404);
+        backOffIfRefused(a);
     }
 
     private void cas(String address, String key, String expected, String value) {
@@ -124,13 +128,20 @@ final class WorkloadClient implements Runnable {
         } else if (a.status() == 412) {
             type = EventType.FAIL; // no effect; it tells the current value
             operations.observed(key, a.body().path("current").isNull() ? null : a.body().path("current").asText());
+        } else if (writeFailure(a) == EventType.FAIL) {
+            // Not recorded as failed: in a history a failed cas means "its comparison failed", which says something
+            // about the value. One that never left (or was refused before it was ordered) did not happen and says
+            // nothing: it is left out of the history.
+            history.withdraw(proc());
+            note("cas", a, t, EventType.FAIL, 200, 201, 412);
+            backOffIfRefused(a);
+            return;
         } else {
-            // Not writeFailure: in a history a failed cas means "its comparison failed", which says something about
-            // the value; a cas that never left says nothing, so it can only be recorded as of unknown outcome.
             type = EventType.INFO;
         }
         history.record(Event.completion(proc(), type, OpKind.CAS, key, null));
         note("cas", a, t, type, 200, 201, 412);
+        backOffIfRefused(a);
     }
 
     /**
@@ -144,6 +155,20 @@ final class WorkloadClient implements Runnable {
         boolean refused = a.status() == 503 && a.body() != null && a.body().path("applied").isBoolean()
                 && !a.body().path("applied").booleanValue();
         return a.neverSent() || refused ? EventType.FAIL : EventType.INFO;
+    }
+
+    /**
+     * A node that refused the connection is down: wait a little before the next request, as a client's reconnect
+     * does, instead of recording thousands of requests that never left.
+     */
+    private static void backOffIfRefused(NodeApi.Answer a) {
+        if (a.neverSent()) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private void note(String operation, NodeApi.Answer a, long startNanos, EventType type, int... expected) {

@@ -117,6 +117,19 @@ public final class HistoryBuilder {
         completed.add(operation(pending, outcome, ret, event.line(), event.time(), read));
     }
 
+    /**
+     * The open operation of {@code process} never left its client (its request could not be sent, or was refused
+     * before anything was done): it did not happen and tells nothing, so it is left out, as a failed operation is
+     * under Jepsen's meaning. A cas needs this: under this project's meaning its {@code fail} says the comparison
+     * failed.
+     */
+    public HistoryBuilder withdraw(String process) {
+        if (open.remove(process) != null) {
+            failedLeftOut++;
+        }
+        return this;
+    }
+
     /** The history so far. Operations still open become {@link Outcome#INFO}: they may or may not have happened. */
     public History build() {
         Operation[] byId = new Operation[invocations];

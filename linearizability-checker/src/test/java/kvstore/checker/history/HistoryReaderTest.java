@@ -262,4 +262,20 @@ class HistoryReaderTest {
         HistoryFormatException e = assertThrows(HistoryFormatException.class, () -> read(line + "\n"));
         assertTrue(e.getMessage().contains("nested more than"), e.getMessage());
     }
+
+    @Test
+    void aCasThatNeverLeftItsClientIsWithdrawnNotRecordedAsFailed() throws Exception {
+        HistoryBuilder b = new HistoryBuilder(Semantics.KVSTORE);
+        b.add(Event.invoke("1", OpKind.PUT, "x", "1"));
+        b.add(Event.completion("1", EventType.OK, OpKind.PUT, "x", "1"));
+        b.add(Event.invoke("2", OpKind.CAS, "x", new CasArgument("1", "2")));
+        b.withdraw("2");
+        b.add(Event.invoke("2", OpKind.GET, "x", null));
+        b.add(Event.completion("2", EventType.OK, OpKind.GET, "x", "1"));
+        History h = b.build();
+        assertEquals(2, h.operations().size(), "the withdrawn cas is not an operation: "
+                + "recorded as failed it would claim x did not hold 1");
+        assertEquals(1, h.failedLeftOut());
+        assertEquals(OpKind.GET, h.operations().get(1).kind(), "and its process may invoke again");
+    }
 }

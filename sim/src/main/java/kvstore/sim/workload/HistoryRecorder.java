@@ -46,6 +46,17 @@ public final class HistoryRecorder {
         }
     }
 
+    /** The open operation of {@code process} never left its client: it is left out (HistoryBuilder#withdraw). */
+    public synchronized void withdraw(String process) {
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            if (lines.get(i) instanceof Recorded r && r.event().process().equals(process)) {
+                lines.remove(i); // its invocation: the last event of that process, since it is open
+                break;
+            }
+        }
+        builder.withdraw(process);
+    }
+
     /** A fault or a view change: a note in the history's lines, an annotation for the checker's report. */
     public synchronized void note(String text) {
         lines.add(new Note(text, clock.getAsLong()));
