@@ -1847,6 +1847,11 @@ public final class Replica implements Process {
         return disk == null ? applied : durablePosition;
     }
 
+    /** The view this node was last synced in, as its disk holds it (without a disk: as it holds it). */
+    public long durableSyncedView() {
+        return disk == null ? syncedView : durableSyncedView;
+    }
+
     /** The chain of the state {@link #durablePosition} is a position in. */
     public ChainId durableChain() {
         return disk == null ? heldChain() : durableChain;

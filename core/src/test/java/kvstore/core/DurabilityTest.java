@@ -165,6 +165,9 @@ class DurabilityTest {
         disk.corrupt(newest, 20, 1);
         CorruptStorage e = assertThrows(CorruptStorage.class, () -> ReplicaStore.open(disk, 1 << 12));
         assertTrue(e.getMessage().contains("taken whole"), e.getMessage());
+        assertThrows(CorruptStorage.class, () -> ReplicaStore.open(disk, 1 << 12),
+                "refused at the next start too: the bad snapshot is left where it was");
+        assertTrue(disk.list().contains(newest));
     }
 
     /**

@@ -108,7 +108,7 @@ final class SimulatedDisks {
         long life = d.life;
         long covered = d.store.received();
         MemoryDisk.Written written = d.disk.written(); // what a crash during the sync may still lose
-        long bytes = d.disk.bytesWritten() - d.bytesSynced;
+        long bytes = Math.max(0, d.disk.bytesWritten() - d.bytesSynced);
         d.bytesSynced = d.disk.bytesWritten();
         // A stall lasts 10 to 90 ms: up to near the replication timeout (100 ticks), as production's fsync stalls
         // of 100 ms to a second are near its timeout of a second (the simulator's tick is a tenth of production's).
@@ -193,6 +193,7 @@ final class SimulatedDisks {
             events.note("restart " + node + ": its disk cannot be proved (" + e.getMessage() + "); replaced by an "
                     + "empty one, the node joins empty");
             d.disk = new MemoryDisk();
+            d.bytesSynced = 0;
             d.damage = null;
             d.store = ReplicaStore.open(d.disk, SEGMENT_BYTES).store();
             return new Replica(node, life, config).keepOnDisk(snapshotEvery);

@@ -730,6 +730,9 @@ public final class Simulation {
      * member can vouch for the newest view.
      */
     private boolean mayLoseState(String node) {
+        if (!holdsEverythingDurablyElsewhere(node)) {
+            return false;
+        }
         if (operatorRuns()) {
             return holdsEverythingElsewhere(node); // no controller will count votes (any more)
         }
@@ -755,6 +758,27 @@ public final class Simulation {
             }
         }
         return holdsEverythingElsewhere(node);
+    }
+
+    /**
+     * Another live node whose disk holds the newest view's state (synced in it as its disk knows, and its durable
+     * state of the chain it holds): in memory only, it would not survive its own crash (no disks: the same as
+     * {@link #holdsEverythingElsewhere}).
+     */
+    private boolean holdsEverythingDurablyElsewhere(String node) {
+        long newest = 0;
+        for (Replica r : replicas.values()) {
+            if (r != null) {
+                newest = Math.max(newest, r.syncedView());
+            }
+        }
+        for (Replica r : replicas.values()) {
+            if (r != null && !r.id().equals(node) && r.mayLead() && r.durableSyncedView() == newest
+                    && java.util.Objects.equals(r.durableChain(), r.chain())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Another live node synced in the newest view any live node was synced in. */

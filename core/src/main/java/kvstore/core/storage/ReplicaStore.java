@@ -69,7 +69,8 @@ public final class ReplicaStore {
         List<String> problems = new ArrayList<>();
         Snapshots snapshots = new Snapshots(disk);
         long newestWritten = snapshots.newestOnDisk();
-        Optional<Snapshots.Snapshot> newest = snapshots.newest(problems);
+        List<String> bad = new ArrayList<>();
+        Optional<Snapshots.Snapshot> newest = snapshots.newest(problems, bad);
         Message.Snapshot snapshot = newest.map(s -> (Message.Snapshot) decode(s.payload(), "snapshot " + s.upTo()))
                 .orElse(null);
         long from = newest.map(Snapshots.Snapshot::upTo).orElse(0L);
@@ -93,6 +94,7 @@ public final class ReplicaStore {
                     + newestWritten + " is bad and the log ends at record " + wal.next() + ": "
                     + String.join("; ", problems));
         }
+        snapshots.discard(bad); // only now: a refusal above leaves them, and holds at the next start too
         return new Opened(new ReplicaStore(wal, snapshots, bugs), new Recovery(snapshot, records, problems));
     }
 

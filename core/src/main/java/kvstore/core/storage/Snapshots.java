@@ -54,12 +54,14 @@ public final class Snapshots {
 
     /**
      * The newest snapshot that proves itself (checksum, and the number in its name); an older one if the newest
-     * does not; empty if there is none. Snapshots that fail are deleted, so that they never count among the two
-     * kept (keeping a bad one would let the next write delete the last good one).
+     * does not; empty if there is none. Those that fail are left where they are: the caller decides, once it has
+     * proved the rest, whether to {@link #discard} them (a refusal must hold at the next start too, and an operator
+     * may want to look at them).
      *
      * @param problems receives a line for each snapshot passed over, naming it and why
+     * @param bad      receives the file name of each snapshot passed over
      */
-    public Optional<Snapshot> newest(List<String> problems) {
+    public Optional<Snapshot> newest(List<String> problems, List<String> bad) {
         List<Long> all = onDisk();
         for (int i = all.size() - 1; i >= 0; i--) {
             String name = name(all.get(i));
@@ -80,9 +82,22 @@ public final class Snapshots {
                 case Frame.Cut c -> "cut short";
                 case Frame.Bad b -> b.why();
             });
-            disk.delete(name);
+            bad.add(name);
         }
         return Optional.empty();
+    }
+
+    /** The same, leaving what it passes over on the disk. */
+    public Optional<Snapshot> newest(List<String> problems) {
+        return newest(problems, new ArrayList<>());
+    }
+
+    /**
+     * Deletes snapshots found bad, once the state has been proved without them: so that they never count among the
+     * two kept (keeping a bad one would let the next write delete the last good one).
+     */
+    public void discard(List<String> bad) {
+        bad.forEach(disk::delete);
     }
 
     /** The number of the newest snapshot file, whether or not it proves itself (0: none). */

@@ -25,11 +25,14 @@ class SnapshotsTest {
         assertEquals(30, snapshots.newest(problems).orElseThrow().upTo());
 
         disk.corrupt(Snapshots.name(30), Frame.HEADER, 0);
-        Snapshots.Snapshot fallback = snapshots.newest(problems).orElseThrow();
+        List<String> bad = new ArrayList<>();
+        Snapshots.Snapshot fallback = snapshots.newest(problems, bad).orElseThrow();
         assertEquals(20, fallback.upTo());
         assertArrayEquals(new byte[]{2}, fallback.payload());
         assertEquals(1, problems.size());
         assertTrue(problems.get(0).contains(Snapshots.name(30)), problems.toString());
+        assertEquals(List.of(Snapshots.name(20), Snapshots.name(30)), disk.list(), "left for the caller to decide");
+        snapshots.discard(bad);
         assertEquals(List.of(Snapshots.name(20)), disk.list(), "the bad one no longer counts among the kept");
         snapshots.write(40, new byte[]{4});
         assertEquals(20, snapshots.keepLogFrom(), "the next write keeps the good one before it");
