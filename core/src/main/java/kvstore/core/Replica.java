@@ -314,8 +314,7 @@ public final class Replica implements Process {
         log.append(op);
         if (!op.chain().equals(heldChain())) {
             // Its facts were to follow in a record the crash cut off: the state is of the operation's chain now.
-            int at = lineage.indexOf(op.chain());
-            lineage = at >= 0 ? List.copyOf(lineage.subList(0, at + 1)) : List.of(op.chain());
+            lineage = lineageOf(op.chain(), lineage);
         }
     }
 

@@ -766,12 +766,7 @@ public final class Simulation {
      * {@link #holdsEverythingElsewhere}).
      */
     private boolean holdsEverythingDurablyElsewhere(String node) {
-        long newest = 0;
-        for (Replica r : replicas.values()) {
-            if (r != null) {
-                newest = Math.max(newest, r.syncedView());
-            }
-        }
+        long newest = newestSyncedView();
         for (Replica r : replicas.values()) {
             if (r != null && !r.id().equals(node) && r.mayLead() && r.durableSyncedView() == newest
                     && java.util.Objects.equals(r.durableChain(), r.chain())) {
@@ -781,14 +776,20 @@ public final class Simulation {
         return false;
     }
 
-    /** Another live node synced in the newest view any live node was synced in. */
-    private boolean holdsEverythingElsewhere(String node) {
+    /** The newest view any live node was synced in. */
+    private long newestSyncedView() {
         long newest = 0;
         for (Replica r : replicas.values()) {
             if (r != null) {
                 newest = Math.max(newest, r.syncedView());
             }
         }
+        return newest;
+    }
+
+    /** Another live node synced in the newest view any live node was synced in. */
+    private boolean holdsEverythingElsewhere(String node) {
+        long newest = newestSyncedView();
         int holders = 0;
         for (Replica r : replicas.values()) {
             if (r != null && r.mayLead() && r.syncedView() == newest && !r.id().equals(node)) {
