@@ -47,7 +47,6 @@ public final class ReplicaStore {
     private final Snapshots snapshots;
     private final java.util.Set<kvstore.core.Bug> bugs; // planted (tests only)
     private long received; // records of this life, counted as the replica counts them
-    private long snapshotsWritten;
 
     private ReplicaStore(WriteAheadLog wal, Snapshots snapshots, java.util.Set<kvstore.core.Bug> bugs) {
         this.wal = wal;
@@ -130,7 +129,6 @@ public final class ReplicaStore {
         // The planted bug files it as the state before a later record: recovery then skips records it lacks.
         snapshots.write(bugs.contains(kvstore.core.Bug.TRUNCATE_PAST_SNAPSHOT) ? at + 2 : at,
                 MessageCodec.encode(List.of(s)));
-        snapshotsWritten++;
         // Its place in the log is durable before any of the log goes: should this snapshot prove bad later, the
         // log still tells that the state was replaced here (and what came before it is not the way to it).
         wal.append(MessageCodec.encode(List.of(new Message.SnapshotTaken(s.replaced()))));
@@ -149,9 +147,5 @@ public final class ReplicaStore {
     /** Records accepted in this life. */
     public long received() {
         return received;
-    }
-
-    public long snapshotsWritten() {
-        return snapshotsWritten;
     }
 }

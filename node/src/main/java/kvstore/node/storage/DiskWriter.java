@@ -29,7 +29,6 @@ public final class DiskWriter implements AutoCloseable {
     private final String name;
     private Thread thread;
     private volatile boolean closed;
-    private volatile long syncs;
 
     /** A writer that queues records until {@link #start}. */
     public DiskWriter(String name, ReplicaStore store, AutoCloseable disk) {
@@ -71,7 +70,6 @@ public final class DiskWriter implements AutoCloseable {
                     return;
                 }
                 long upTo = store.sync();
-                syncs++;
                 durable.accept(upTo);
             }
         } catch (InterruptedException e) {
@@ -82,11 +80,6 @@ public final class DiskWriter implements AutoCloseable {
                 failed.accept(e);
             }
         }
-    }
-
-    /** Syncs so far: with the records written, how well they were grouped. */
-    public long syncs() {
-        return syncs;
     }
 
     /**
