@@ -1,23 +1,24 @@
 #!/usr/bin/env bash
 # Side by side: a 3-node cluster of this store and a 3-member etcd cluster on this machine, the same load
-# generator against each (one system at a time, so they never share the CPU), for 1, 16 and 64 clients at 50% and
-# 95% reads (and 0%: write throughput). By default both work from memory: this store's nodes keep nothing on disk,
+# generator against each (one system at a time, so they never share the CPU; the two alternate, --rounds times per
+# point, and the table gives the medians), for 1, 16 and 64 clients at 0% (write throughput), 50% and 95% reads. By default both work from memory: this store's nodes keep nothing on disk,
 # and etcd keeps its data on tmpfs (/dev/shm; Debian's etcd 3.4 has no --unsafe-no-fsync). With --disk, both
 # fsync to this machine's disk: each node of this store with a data directory, each etcd member with its data
 # directory, side by side under jepsen/target. Prints a table; docs/performance.md records them.
 #
-# usage: ./kv bench-etcd [--seconds S] [--warmup S] [--clients "1 16 64"] [--reads "0 50 95"] [--endpoints all|leader]
-#                        [--disk]
+# usage: ./kv bench-etcd [--seconds S] [--warmup S] [--rounds 3] [--clients "1 16 64"] [--reads "0 50 95"]
+#                        [--endpoints all|leader] [--disk]
 #   --endpoints all     clients spread over the three members (what a user without a smart client does)
 #   --endpoints leader  every client at this store's primary and at etcd's leader
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-seconds=10; warmup=30; client_counts="1 16 64"; read_mixes="0 50 95"; endpoints_mode=all; disk=no
+seconds=10; warmup=30; rounds=3; client_counts="1 16 64"; read_mixes="0 50 95"; endpoints_mode=all; disk=no
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
     --warmup) warmup="$2"; shift 2 ;;
+    --rounds) rounds="$2"; shift 2 ;;
     --clients) client_counts="$2"; shift 2 ;;
     --reads) read_mixes="$2"; shift 2 ;;
     --endpoints) endpoints_mode="$2"; shift 2 ;;
@@ -56,18 +57,9 @@ await_http() { # url
   echo "bench-etcd: $1 did not come up" >&2; exit 1
 }
 
-run_loads() { # target endpoints
-  # Warm up first, unmeasured: a JVM fresh from start runs its hot paths interpreted until C2 has compiled them,
-  # and on two saturated cores that takes a while (cold, this store measured a third of its warm throughput).
-  # etcd, compiled ahead of time, gets the same warm-up.
+load() { # target endpoints clients reads seconds warmup
   "$JAVA" -cp jepsen/target/jepsen.jar kvstore.jepsen.load.LoadGenerator --target "$1" --endpoints "$2" \
-    --clients 16 --reads 50 --seconds "$warmup" --warmup 0 >/dev/null
-  for c in $client_counts; do
-    for r in $read_mixes; do
-      "$JAVA" -cp jepsen/target/jepsen.jar kvstore.jepsen.load.LoadGenerator --target "$1" --endpoints "$2" \
-        --clients "$c" --reads "$r" --seconds "$seconds" --warmup 3 | tee -a "$work/out.txt" | grep -v '^RESULT' >&2
-    done
-  done
+    --clients "$3" --reads "$4" --seconds "$5" --warmup "$6"
 }
 
 # ---- this store: three node processes, the view of all three, node 1 primary --------------------------------
@@ -86,11 +78,8 @@ for i in 1 2 3; do
 done
 kv_endpoints="127.0.0.1:19101,127.0.0.1:19102,127.0.0.1:19103"
 [ "$endpoints_mode" = leader ] && kv_endpoints="127.0.0.1:19101"
-echo "== kvstore (3 node processes, $where; clients spread over: $kv_endpoints)" >&2
-run_loads kvstore "$kv_endpoints"
-stop_all
 
-# ---- etcd: three members, data on tmpfs ------------------------------------------------------------------------
+# ---- etcd: three members -------------------------------------------------------------------------------------
 cluster="m1=http://127.0.0.1:23811,m2=http://127.0.0.1:23812,m3=http://127.0.0.1:23813"
 for i in 1 2 3; do
   etcd --name "m$i" --data-dir "$work/etcd-m$i" \
@@ -111,21 +100,43 @@ if [ "$endpoints_mode" = leader ]; then
     if [ -n "$member" ] && [ "$member" = "$leader" ]; then etcd_endpoints="127.0.0.1:2379$i"; fi
   done
 fi
-echo "== etcd $(etcd --version | head -1 | awk '{print $3}') (3 members, $where; clients spread over: $etcd_endpoints)" >&2
-run_loads etcd "$etcd_endpoints"
+echo "== kvstore: 3 node processes, $where; clients spread over: $kv_endpoints" >&2
+echo "== etcd $(etcd --version | head -1 | awk '{print $3}'): 3 members, $where; clients spread over: $etcd_endpoints" >&2
+
+# Both clusters run side by side, idle but for their heartbeats, and the loads alternate: this machine's speed
+# drifts by tens of percent from one minute to the next (it is a virtual machine on shared hardware), so each
+# round measures the two stores a few seconds apart and the table takes the median of the rounds. First a warm-up,
+# unmeasured: a JVM fresh from start runs its hot paths interpreted until C2 has compiled them, and on two
+# saturated cores that takes a while. etcd, compiled ahead of time, gets the same warm-up.
+load kvstore "$kv_endpoints" 16 50 "$warmup" 0 >/dev/null
+load etcd "$etcd_endpoints" 16 50 "$warmup" 0 >/dev/null
+for c in $client_counts; do
+  for r in $read_mixes; do
+    for round in $(seq 1 "$rounds"); do
+      load kvstore "$kv_endpoints" "$c" "$r" "$seconds" 3 | tee -a "$work/out.txt" | grep -v '^RESULT' >&2
+      load etcd "$etcd_endpoints" "$c" "$r" "$seconds" 3 | tee -a "$work/out.txt" | grep -v '^RESULT' >&2
+    done
+  done
+done
 stop_all
 
-# ---- the table --------------------------------------------------------------------------------------------------
+# ---- the table: the median of the rounds for each figure, and the ratio's range over the rounds -------------
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+field() { # target clients reads column
+  grep "^RESULT $1 $2 $3 " "$work/out.txt" | awk -v c="$4" '{ print $c }' | median
+}
 echo
-printf '| clients | reads | kvstore ops/s | etcd ops/s | ratio | kvstore p50 / p99 / p99.9 ms | etcd p50 / p99 / p99.9 ms |\n'
+printf '| clients | reads | kvstore ops/s | etcd ops/s | ratio (rounds) | kvstore p50 / p99 / p99.9 ms | etcd p50 / p99 / p99.9 ms |\n'
 printf '|---|---|---|---|---|---|---|\n'
 for c in $client_counts; do
   for r in $read_mixes; do
-    k=$(grep "^RESULT kvstore $c $r " "$work/out.txt"); e=$(grep "^RESULT etcd $c $r " "$work/out.txt")
-    set -- $k; ko=$5; kp50=$6; kp99=$7; kp999=$8
-    set -- $e; eo=$5; ep50=$6; ep99=$7; ep999=$8
+    ko=$(field kvstore "$c" "$r" 5); eo=$(field etcd "$c" "$r" 5)
+    ratios=$(paste <(grep "^RESULT kvstore $c $r " "$work/out.txt" | awk '{ print $5 }') \
+                   <(grep "^RESULT etcd $c $r " "$work/out.txt" | awk '{ print $5 }') \
+             | awk '{ printf "%s%.2f", (NR > 1 ? " " : ""), ($2 > 0 ? $1 / $2 : 0) }')
     ratio=$(awk -v a="$ko" -v b="$eo" 'BEGIN { printf (b > 0 ? "%.2f" : "-"), a / b }')
-    printf '| %s | %s%% | %s | %s | %sx | %s / %s / %s | %s / %s / %s |\n' "$c" "$r" "$ko" "$eo" "$ratio" \
-      "$kp50" "$kp99" "$kp999" "$ep50" "$ep99" "$ep999"
+    printf '| %s | %s%% | %.0f | %.0f | %sx (%s) | %s / %s / %s | %s / %s / %s |\n' "$c" "$r" "$ko" "$eo" "$ratio" \
+      "$ratios" "$(field kvstore "$c" "$r" 6)" "$(field kvstore "$c" "$r" 7)" "$(field kvstore "$c" "$r" 8)" \
+      "$(field etcd "$c" "$r" 6)" "$(field etcd "$c" "$r" 7)" "$(field etcd "$c" "$r" 8)"
   done
 done

@@ -50,6 +50,7 @@ public final class CatchUpBench {
     private final AtomicBoolean writing = new AtomicBoolean();
     private final AtomicLongArray oks = new AtomicLongArray(3600);
     private final AtomicLongArray attempts = new AtomicLongArray(3600);
+    private final AtomicLong writesOk = new AtomicLong();               // every successful write of the run
     private final AtomicLong firstOkAfter = new AtomicLong(-1); // ms since start of the first success after the mark
     private volatile long mark = Long.MAX_VALUE;                // ms since start: when the fault ended
     private final Map<Long, Long> viewsSeen = new ConcurrentHashMap<>(); // view number -> ms first seen
@@ -78,6 +79,8 @@ public final class CatchUpBench {
                                         (kill -9; crashed nodes are started again with --join, empty;
                                         kill-primary and kill-backup are the same as crash-...)
                       --fault-seconds S how long the pause lasts, or the killed node stays down (default 10)
+                      --down-writes N   a killed node stays down until N writes succeeded without it
+                                        (instead of --fault-seconds)
                       --after S         seconds of writes after the fault ends (default 20)
                       --data-dirs yes   every node keeps its state in a data directory (under
                                         jepsen/target/bench-catchup/data, emptied first), and a killed node
@@ -94,6 +97,11 @@ public final class CatchUpBench {
         }
         int faultSeconds = Integer.parseInt(args.getOrDefault("--fault-seconds", "10"));
         int after = Integer.parseInt(args.getOrDefault("--after", "20"));
+        long downWrites = Long.parseLong(args.getOrDefault("--down-writes", "0"));
+        if (downWrites > 0 && !fault.startsWith("crash")) {
+            System.err.println("bench-catchup: --down-writes is for a killed node (crash-primary, crash-backup)");
+            System.exit(2);
+        }
         Path logs = Files.createDirectories(Path.of("jepsen", "target", "bench-catchup"));
         CatchUpBench bench = new CatchUpBench(Path.of(args.get("--node-jar")), logs);
         if (args.getOrDefault("--data-dirs", "no").equals("yes")) {
@@ -108,14 +116,15 @@ public final class CatchUpBench {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(bench::stopAll));
         try {
-            bench.run(keys, writers, fault, faultSeconds, after);
+            bench.run(keys, writers, fault, faultSeconds, downWrites, after);
         } finally {
             bench.stopAll();
         }
         System.exit(0);
     }
 
-    private void run(int keys, int writers, String fault, int faultSeconds, int after) throws Exception {
+    private void run(int keys, int writers, String fault, int faultSeconds, long downWrites, int after)
+            throws Exception {
         started = System.currentTimeMillis();
         for (int id = 1; id <= NODES; id++) {
             nodes[id] = startNode(id, false);
@@ -148,15 +157,24 @@ public final class CatchUpBench {
         long viewBefore = view.path("number").asLong();
         int victim = fault.endsWith("primary") ? primary : backups.getFirst();
         long faultAt = elapsed();
-        System.out.printf(Locale.ROOT, "%.1f s: %s node %d (pid %d) for %d s%n", faultAt / 1000.0, fault, victim,
-                nodes[victim].pid(), faultSeconds);
+        System.out.printf(Locale.ROOT, "%.1f s: %s node %d (pid %d) for %s%n", faultAt / 1000.0, fault, victim,
+                nodes[victim].pid(), downWrites > 0 ? downWrites + " writes" : faultSeconds + " s");
         if (fault.startsWith("pause")) {
             signal("STOP", nodes[victim].pid());
             Thread.sleep(faultSeconds * 1000L);
             signal("CONT", nodes[victim].pid());
         } else {
             nodes[victim].destroyForcibly().waitFor();
-            Thread.sleep(faultSeconds * 1000L);
+            if (downWrites > 0) {
+                long from = writesOk.get();
+                while (writesOk.get() - from < downWrites) {
+                    Thread.sleep(1);
+                }
+                System.out.printf(Locale.ROOT, "%.1f s: %,d writes succeeded without node %d%n",
+                        elapsed() / 1000.0, writesOk.get() - from, victim);
+            } else {
+                Thread.sleep(faultSeconds * 1000L);
+            }
             nodes[victim] = startNode(victim, true);
         }
         mark = elapsed();
@@ -266,7 +284,7 @@ public final class CatchUpBench {
             controller.destroyForcibly();
         }
         for (Process p : nodes) {
-            if (p != null) {
+            if (p != null && p.isAlive()) { // stopAll runs twice: after the run, and from the shutdown hook
                 signal("CONT", p.pid());
                 p.destroyForcibly();
             }
@@ -381,6 +399,9 @@ public final class CatchUpBench {
                 if (ok) {
                     oks.incrementAndGet(second);
                 }
+            }
+            if (ok) {
+                writesOk.incrementAndGet();
             }
             long now = elapsed();
             if (ok && now >= mark) {
