@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Side by side: a 3-node cluster of this store and a 3-member etcd cluster on this machine, the same load
-# generator against each (one system at a time, so they never share the CPU; the two alternate, --rounds times per
-# point, and the table gives the medians), for 1, 16 and 64 clients at 0% (write throughput), 50% and 95% reads. By default both work from memory: this store's nodes keep nothing on disk,
+# Side by side: a 3-node cluster of this store and a 3-member etcd cluster on this machine, both running, the same
+# load generator against each, one system loaded at a time (the idle one costs only its heartbeats); the two
+# alternate, --rounds times per point, and the table gives the medians and each round's ratio, for 1, 16 and 64 clients at 0% (write throughput), 50% and 95% reads. By default both work from memory: this store's nodes keep nothing on disk,
 # and etcd keeps its data on tmpfs (/dev/shm; Debian's etcd 3.4 has no --unsafe-no-fsync). With --disk, both
 # fsync to this machine's disk: each node of this store with a data directory, each etcd member with its data
 # directory, side by side under jepsen/target. Prints a table; docs/performance.md records them.
@@ -90,18 +90,19 @@ for i in 1 2 3; do
   pids+=($!)
 done
 for i in 1 2 3; do await_http "http://127.0.0.1:2379$i/health"; done
-etcd_endpoints="127.0.0.1:23791,127.0.0.1:23792,127.0.0.1:23793"
-if [ "$endpoints_mode" = leader ]; then
-  etcd_endpoints=127.0.0.1:23791
+etcd_all="127.0.0.1:23791,127.0.0.1:23792,127.0.0.1:23793"
+etcd_endpoints() { # all members, or the one that leads now (asked before every load: a loaded machine may elect anew)
+  if [ "$endpoints_mode" != leader ]; then echo "$etcd_all"; return; fi
   for i in 1 2 3; do
     status=$(curl -s -X POST "http://127.0.0.1:2379$i/v3/maintenance/status" -d '{}')
     member=$(echo "$status" | sed -n 's/.*"member_id":"\([0-9]*\)".*/\1/p')
     leader=$(echo "$status" | sed -n 's/.*"leader":"\([0-9]*\)".*/\1/p')
-    if [ -n "$member" ] && [ "$member" = "$leader" ]; then etcd_endpoints="127.0.0.1:2379$i"; fi
+    if [ -n "$member" ] && [ "$member" = "$leader" ]; then echo "127.0.0.1:2379$i"; return; fi
   done
-fi
-echo "== kvstore: 3 node processes, $where; clients spread over: $kv_endpoints" >&2
-echo "== etcd $(etcd --version | head -1 | awk '{print $3}'): 3 members, $where; clients spread over: $etcd_endpoints" >&2
+  echo "bench-etcd: no etcd member says it leads" >&2; exit 1
+}
+echo "== kvstore: 3 node processes, $where; clients at: $kv_endpoints" >&2
+echo "== etcd $(etcd --version | head -1 | awk '{print $3}'): 3 members, $where; clients at: $(etcd_endpoints)" >&2
 
 # Both clusters run side by side, idle but for their heartbeats, and the loads alternate: this machine's speed
 # drifts by tens of percent from one minute to the next (it is a virtual machine on shared hardware), so each
@@ -109,12 +110,17 @@ echo "== etcd $(etcd --version | head -1 | awk '{print $3}'): 3 members, $where;
 # unmeasured: a JVM fresh from start runs its hot paths interpreted until C2 has compiled them, and on two
 # saturated cores that takes a while. etcd, compiled ahead of time, gets the same warm-up.
 load kvstore "$kv_endpoints" 16 50 "$warmup" 0 >/dev/null
-load etcd "$etcd_endpoints" 16 50 "$warmup" 0 >/dev/null
+load etcd "$(etcd_endpoints)" 16 50 "$warmup" 0 >/dev/null
 for c in $client_counts; do
   for r in $read_mixes; do
     for round in $(seq 1 "$rounds"); do
-      load kvstore "$kv_endpoints" "$c" "$r" "$seconds" 3 | tee -a "$work/out.txt" | grep -v '^RESULT' >&2
-      load etcd "$etcd_endpoints" "$c" "$r" "$seconds" 3 | tee -a "$work/out.txt" | grep -v '^RESULT' >&2
+      # kvstore first in odd rounds, etcd first in even ones: whatever one load leaves behind (a collection, a
+      # compaction) or the machine's drift within a round favours neither side every time.
+      order="kvstore etcd"; [ $((round % 2)) = 0 ] && order="etcd kvstore"
+      for target in $order; do
+        if [ "$target" = kvstore ]; then endpoints="$kv_endpoints"; else endpoints=$(etcd_endpoints); fi
+        load "$target" "$endpoints" "$c" "$r" "$seconds" 3 | tee -a "$work/out.txt" | grep -v '^RESULT' >&2
+      done
     done
   done
 done
@@ -126,7 +132,7 @@ field() { # target clients reads column
   grep "^RESULT $1 $2 $3 " "$work/out.txt" | awk -v c="$4" '{ print $c }' | median
 }
 echo
-printf '| clients | reads | kvstore ops/s | etcd ops/s | ratio (rounds) | kvstore p50 / p99 / p99.9 ms | etcd p50 / p99 / p99.9 ms |\n'
+printf '| clients | reads | kvstore ops/s | etcd ops/s | ratio: median (rounds) | kvstore p50 / p99 / p99.9 ms | etcd p50 / p99 / p99.9 ms |\n'
 printf '|---|---|---|---|---|---|---|\n'
 for c in $client_counts; do
   for r in $read_mixes; do
@@ -134,7 +140,7 @@ for c in $client_counts; do
     ratios=$(paste <(grep "^RESULT kvstore $c $r " "$work/out.txt" | awk '{ print $5 }') \
                    <(grep "^RESULT etcd $c $r " "$work/out.txt" | awk '{ print $5 }') \
              | awk '{ printf "%s%.2f", (NR > 1 ? " " : ""), ($2 > 0 ? $1 / $2 : 0) }')
-    ratio=$(awk -v a="$ko" -v b="$eo" 'BEGIN { printf (b > 0 ? "%.2f" : "-"), a / b }')
+    ratio=$(echo "$ratios" | tr ' ' '\n' | median | awk '{ printf "%.2f", $1 }') # of the rounds' own ratios
     printf '| %s | %s%% | %.0f | %.0f | %sx (%s) | %s / %s / %s | %s / %s / %s |\n' "$c" "$r" "$ko" "$eo" "$ratio" \
       "$ratios" "$(field kvstore "$c" "$r" 6)" "$(field kvstore "$c" "$r" 7)" "$(field kvstore "$c" "$r" 8)" \
       "$(field etcd "$c" "$r" 6)" "$(field etcd "$c" "$r" 7)" "$(field etcd "$c" "$r" 8)"

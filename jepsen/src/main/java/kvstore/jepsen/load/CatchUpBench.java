@@ -98,8 +98,10 @@ public final class CatchUpBench {
         int faultSeconds = Integer.parseInt(args.getOrDefault("--fault-seconds", "10"));
         int after = Integer.parseInt(args.getOrDefault("--after", "20"));
         long downWrites = Long.parseLong(args.getOrDefault("--down-writes", "0"));
-        if (downWrites > 0 && !fault.startsWith("crash")) {
-            System.err.println("bench-catchup: --down-writes is for a killed node (crash-primary, crash-backup)");
+        if (downWrites < 0 || downWrites > 0 && !fault.startsWith("crash")
+                || downWrites > 0 && args.containsKey("--fault-seconds")) {
+            System.err.println("bench-catchup: --down-writes N (N > 0) is for a killed node (crash-primary, "
+                    + "crash-backup), instead of --fault-seconds");
             System.exit(2);
         }
         Path logs = Files.createDirectories(Path.of("jepsen", "target", "bench-catchup"));
@@ -167,7 +169,13 @@ public final class CatchUpBench {
             nodes[victim].destroyForcibly().waitFor();
             if (downWrites > 0) {
                 long from = writesOk.get();
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
                 while (writesOk.get() - from < downWrites) {
+                    if (System.nanoTime() > deadline) {
+                        System.out.printf(Locale.ROOT, "%.1f s: only %,d writes succeeded in 120 s without node %d; "
+                                + "restarting it anyway%n", elapsed() / 1000.0, writesOk.get() - from, victim);
+                        break;
+                    }
                     Thread.sleep(1);
                 }
                 System.out.printf(Locale.ROOT, "%.1f s: %,d writes succeeded without node %d%n",

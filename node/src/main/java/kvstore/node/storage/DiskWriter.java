@@ -83,8 +83,8 @@ public final class DiskWriter implements AutoCloseable {
                     return;
                 }
                 long upTo = store.sync();
+                busy = !queue.isEmpty(); // before the replica hears: what it writes in answer did not come during the sync
                 durable.accept(upTo);
-                busy = !queue.isEmpty();
             }
         } catch (InterruptedException e) {
             // closing
