@@ -20,10 +20,11 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class ControllerMain {
     static final String USAGE = """
-            usage: ./kv controller --nodes ID=HOST:PORT,... [--token T] [--tick-ms MS] [--min-view-size N]
+            usage: ./kv controller --nodes ID=HOST:PORT,... [--token-file F] [--tick-ms MS] [--min-view-size N]
                                    [--log-level L]
               --nodes        every node of the cluster (majorities are counted over all of them)
-              --token T      the cluster token (default: $CLUSTER_TOKEN)
+              --token-file F the cluster token is the content of file F (default: $CLUSTER_TOKEN; none).
+                             Never on the command line: ps shows it
               --tick-ms MS   the controller's tick (default 10): a node is suspected after 50 ticks without an
                              answer, and a view change takes a few round trips more
               --min-view-size N  the fewest nodes a view this controller decides may have (default 1):
@@ -39,7 +40,8 @@ public final class ControllerMain {
     public static void main(String[] argv) throws InterruptedException {
         ControllerHost host;
         try {
-            Args args = new Args(argv, Set.of("--nodes", "--token", "--tick-ms", "--min-view-size", "--log-level"),
+            Args args = new Args(argv, Set.of("--nodes", "--token", "--token-file", "--tick-ms", "--min-view-size",
+                    "--log-level"),
                     Set.of("--help"));
             if (args.has("--help")) {
                 System.out.print(USAGE);
@@ -52,7 +54,7 @@ public final class ControllerMain {
                 throw new IllegalArgumentException("--min-view-size " + minViewSize + " is more than the "
                         + nodes.size() + " nodes: no view could be decided");
             }
-            host = start(nodes, args.get("--token", System.getenv("CLUSTER_TOKEN")),
+            host = start(nodes, ClusterSecret.token(args, System.getenv()),
                     Duration.ofMillis(args.positive("--tick-ms", "10")),
                     ControllerConfig.defaults().withMinViewSize(minViewSize));
         } catch (Args.UsageError | IllegalArgumentException e) {

@@ -26,11 +26,13 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class DevEnv {
     static final String USAGE = """
-            usage: ./kv devenv [-n N] [--base-port P] [--token T] [--log-level L] [--no-controller]
+            usage: ./kv devenv [-n N] [--base-port P] [--token-file F] [--log-level L] [--no-controller]
                                [--data-dir DIR | --in-memory]
               -n N             how many nodes (default 3)
               --base-port P    node i listens on P + i - 1 (default 9001)
-              --token T        cluster token for internal endpoints and PUT /view
+              --token-file F   the cluster token for internal endpoints and PUT /view is the content of F
+                               (default: $CLUSTER_TOKEN, or else a new random one, written to the folder printed
+                               at start and handed to the nodes in their environment, never on a command line)
               --log-level L    ERROR, WARNING (default), INFO or DEBUG
               --no-controller  install one view of all nodes and run no failover controller
               --data-dir DIR   node i keeps its state in DIR/node-i (default: a new folder under the system's
@@ -51,7 +53,8 @@ public final class DevEnv {
         }, "stop-cluster"));
         boolean withController;
         try {
-            Args args = new Args(argv, Set.of("-n", "--base-port", "--token", "--log-level", "--data-dir"),
+            Args args = new Args(argv, Set.of("-n", "--base-port", "--token", "--token-file", "--log-level",
+                    "--data-dir"),
                     Set.of("--help", "--no-controller", "--in-memory"));
             if (args.has("--help")) {
                 System.out.print(USAGE);
@@ -71,9 +74,16 @@ public final class DevEnv {
             if (args.has("--data-dir") && args.has("--in-memory")) {
                 throw new Args.UsageError("--data-dir and --in-memory contradict each other");
             }
-            Path data = args.has("--in-memory") ? null : args.has("--data-dir")
-                    ? Path.of(args.get("--data-dir", null)) : Files.createTempDirectory("kv-devenv-");
-            cluster.start((int) n, base, args.get("--token", null), level, withController, data);
+            Path folder = args.has("--data-dir") ? Path.of(args.get("--data-dir", null))
+                    : Files.createTempDirectory("kv-devenv-");
+            Files.createDirectories(folder);
+            String token = ClusterSecret.token(args, System.getenv());
+            if (token == null) {
+                token = ClusterSecret.random();
+            }
+            cluster.tokenFile = ClusterSecret.writePrivate(folder.resolve("token"), token);
+            cluster.start((int) n, base, token, level, withController,
+                    args.has("--in-memory") ? null : folder);
         } catch (Args.UsageError e) {
             System.err.println("kv devenv: " + e.getMessage());
             System.err.print(USAGE);
@@ -97,6 +107,7 @@ public final class DevEnv {
         final List<Process> processes = new java.util.concurrent.CopyOnWriteArrayList<>(); // Ctrl-C mid-start
         private volatile ControllerHost controller;
         private Path data; // null: in memory
+        private Path tokenFile; // where the cluster's token is, for the operator (null: none)
 
         /**
          * Starts nodes 1..n on ports base..base+n-1, node i keeping its state in {@code data/node-i} (null: in
@@ -162,14 +173,17 @@ public final class DevEnv {
                 System.getProperty("java.class.path"), NodeMain.class.getName(), "--id", String.valueOf(id),
                 "--port", String.valueOf(port), "--new-cluster", "--log-level", level,
                 "--exit-with-parent", String.valueOf(ProcessHandle.current().pid())));
-        if (token != null) {
-            command.addAll(List.of("--token", token));
-        }
         if (dataDir != null) {
             command.addAll(List.of("--data-dir", dataDir.toString()));
         }
+        ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+        if (token != null) { // in the environment, which only its owner can read; ps shows the command line
+            builder.environment().put(ClusterSecret.ENV, token);
+        } else {
+            builder.environment().remove(ClusterSecret.ENV);
+        }
         try {
-            return new ProcessBuilder(command).inheritIO().start();
+            return builder.start();
         } catch (IOException e) {
             throw new Starting.StartFailure("cannot start node " + id + ": " + e.getMessage());
         }
@@ -286,6 +300,12 @@ public final class DevEnv {
                 .append("/data/greeting -H 'Content-Type: application/json' -d '{\"value\": \"hello\"}'\n")
                 .append("  curl -i http://").append(any).append("/data/greeting\n")
                 .append("  curl -i http://").append(any).append("/view\n");
+        if (cluster.tokenFile != null) {
+            out.append("\nThe cluster's token is in ").append(cluster.tokenFile.toAbsolutePath())
+                    .append(" (readable by you only). An operator's PUT /view\nneeds it: -H \"")
+                    .append(kvstore.node.server.MessagesEndpoint.TOKEN).append(": $(cat ")
+                    .append(cluster.tokenFile.toAbsolutePath()).append(")\"\n");
+        }
         if (cluster.data != null) {
             out.append("\nEach node keeps its state in ").append(cluster.data.toAbsolutePath())
                     .append("/node-N (write-ahead log and\nsnapshots, fsynced before anything is acknowledged).\n");
@@ -293,8 +313,9 @@ public final class DevEnv {
             out.append("\nThe nodes keep nothing on disk (--in-memory).\n");
         }
         if (withController) {
-            String restart = cluster.data != null ? "./kv node --id N --port P --join --data-dir "
-                    + cluster.data.toAbsolutePath() + "/node-N" : "./kv node --id N --port P --join";
+            String restart = "./kv node --id N --port P --join"
+                    + (cluster.tokenFile != null ? " --token-file " + cluster.tokenFile.toAbsolutePath() : "")
+                    + (cluster.data != null ? " --data-dir " + cluster.data.toAbsolutePath() + "/node-N" : "");
             out.append("\nKill the primary (kill -9 its pid): within about a second the controller makes a backup\n")
                     .append("primary, and writes go on. Start the node again with\n  ").append(restart)
                     .append("\nand the controller adds it back as a backup")

@@ -8,18 +8,23 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Runs one node: {@code ./kv node --id 1 [--port 9001] [--host 127.0.0.1] [--token SECRET] [--join]
- * [--data-dir DIR] [--log-level INFO]}. The id may also come from NODE_IDENTIFIER and the token from CLUSTER_TOKEN, as in the
- * prototype's containers. Stops cleanly on SIGTERM or Ctrl-C.
+ * Runs one node: {@code ./kv node --id 1 [--port 9001] [--host 127.0.0.1] [--token-file FILE] [--join]
+ * [--data-dir DIR] [--log-level INFO]}. The id may also come from NODE_IDENTIFIER and the token from CLUSTER_TOKEN, as
+ * in the prototype's containers (never from the command line: see {@link ClusterSecret}). Stops cleanly on SIGTERM or
+ * Ctrl-C.
  */
 public final class NodeMain {
     static final String USAGE = """
-            usage: ./kv node --id N [--port P] [--host H] [--token T] [--new-cluster | --join] [--tick-ms MS]
-                             [--data-dir DIR | --in-memory] [--log-level L]
+            usage: ./kv node --id N [--port P] [--host H] [--token-file F] [--insecure] [--new-cluster | --join]
+                             [--tick-ms MS] [--data-dir DIR | --in-memory] [--log-level L]
               --id N         this node's id in view documents (default: $NODE_IDENTIFIER)
               --port P       port to listen on (default: 9000 + id)
-              --host H       address to listen on (default: 127.0.0.1)
-              --token T      cluster token required on internal endpoints and PUT /view (default: $CLUSTER_TOKEN)
+              --host H       address to listen on (default: 127.0.0.1). Any address but loopback needs a
+                             cluster token, or --insecure
+              --token-file F the cluster token, required on internal endpoints and PUT /view, is the content of
+                             file F (default: $CLUSTER_TOKEN; none). Never on the command line: ps shows it
+              --insecure     listen beyond loopback without a token: anyone who can reach the node can then
+                             install views and forge replication, and acknowledged writes can be lost
               --join         this node restarts or joins an existing cluster: it holds nothing yet, so it must
                              be synced as a backup before any view may make it primary. Without it, a view
                              making the empty node primary is taken only if no other member of the view has
@@ -65,18 +70,24 @@ public final class NodeMain {
     public static void main(String[] argv) throws InterruptedException {
         KvNode node;
         try {
-            Args args = new Args(argv, Set.of("--id", "--port", "--host", "--token", "--tick-ms", "--log-level",
-                    "--peer-source", "--exit-with-parent", "--plant-bug", "--data-dir"),
-                    Set.of("--join", "--new-cluster", "--help", "--in-memory"));
+            Args args = new Args(argv, Set.of("--id", "--port", "--host", "--token", "--token-file", "--tick-ms",
+                    "--log-level", "--peer-source", "--exit-with-parent", "--plant-bug", "--data-dir"),
+                    Set.of("--join", "--new-cluster", "--help", "--in-memory", "--insecure"));
             if (args.has("--help")) {
                 System.out.print(USAGE);
                 return;
             }
             Logging.configure(args.get("--log-level", "INFO"));
             long id = args.atLeast("--id", System.getenv("NODE_IDENTIFIER"), 0);
+            String host = args.get("--host", "127.0.0.1");
+            String token = ClusterSecret.token(args, System.getenv());
+            String warning = ClusterSecret.checkExposure(host, token, args.has("--insecure"));
+            if (warning != null) {
+                System.err.println("kv node: " + warning);
+            }
             NodeConfig config = NodeConfig.of(id, args.port("--port", String.valueOf(9000 + id)))
-                    .withHost(args.get("--host", "127.0.0.1"))
-                    .withToken(args.get("--token", System.getenv("CLUSTER_TOKEN")))
+                    .withHost(host)
+                    .withToken(token)
                     .withTick(Duration.ofMillis(args.positive("--tick-ms", "10")));
             if (args.has("--join") && args.has("--new-cluster")) {
                 throw new Args.UsageError("--join and --new-cluster contradict each other");

@@ -79,13 +79,22 @@ class DevEnvTest {
     }
 
     @Test
-    void withoutAControllerTheViewOfAllNodesIsInstalledOnce() throws Exception {
+    void withoutAControllerTheViewOfAllNodesIsInstalledOnceWithTheTokenKeptOffTheCommandLine() throws Exception {
+        String token = ClusterSecret.random();
         try (DevEnv.LocalCluster cluster = new DevEnv.LocalCluster()) {
-            cluster.start(2, FreePorts.consecutive(2), null, "WARNING", false, null);
+            cluster.start(2, FreePorts.consecutive(2), token, "WARNING", false, null);
             List<String> addresses = new ArrayList<>(cluster.addresses.values());
             assertTrue(send("GET", addresses.get(0), "/view", null).body().contains("\"role\":\"primary\""));
             assertTrue(send("GET", addresses.get(1), "/view", null).body().contains("\"role\":\"backup\""));
             assertEquals(201, send("PUT", addresses.get(1), "/data/hello", "{\"value\": \"world\"}").statusCode());
+            for (Process p : cluster.processes) { // what ps shows every user
+                String commandLine = p.info().commandLine().orElseThrow();
+                assertTrue(!commandLine.contains(token), commandLine);
+            }
+            String view = "{\"view\": [{\"address\": \"" + addresses.get(1) + "\", \"id\": 2}]}";
+            assertEquals(401, send("PUT", addresses.get(1), "/view", view).statusCode(),
+                    "the nodes got the token: an operator's view without it is refused");
+            assertTrue(send("GET", addresses.get(0), "/view", null).body().contains("\"role\":\"primary\""));
         }
     }
 
