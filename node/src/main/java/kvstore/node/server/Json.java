@@ -30,10 +30,34 @@ public final class Json {
     }
 
     /** Parses a request body that must be one JSON object; anything else is a 400 naming the problem. */
+    /** The bytes as UTF-8; 400 naming the offset of the first byte that is not (overlong forms and encoded surrogates included). */
+    static String strictUtf8(byte[] bytes) {
+        java.nio.charset.CharsetDecoder decoder = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length);
+        java.nio.charset.CoderResult result = decoder.decode(in, out, true);
+        if (!result.isError()) {
+            result = decoder.flush(out);
+        }
+        if (result.isError()) {
+            throw new ApiError(400, "the body is not UTF-8: the byte at offset " + in.position() + " (0x"
+                    + String.format("%02x", bytes[in.position()] & 0xff) + ") does not begin or continue a character");
+        }
+        return out.flip().toString();
+    }
+
+    /**
+     * A body as a JSON object. The bytes must be UTF-8 (RFC 8259 for JSON between systems), strictly: Jackson alone
+     * would guess UTF-16 or UTF-32 from the first bytes, and replace what is not UTF-8, so a value could be stored
+     * as something other than what the client sent.
+     */
     public static ObjectNode parseObject(byte[] body) {
+        String text = strictUtf8(body);
         JsonNode node;
         try {
-            node = MAPPER.readTree(body);
+            node = MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
             throw new ApiError(400, "the body is not valid JSON: " + e.getOriginalMessage());
         } catch (java.io.IOException e) {

@@ -24,6 +24,20 @@ public final class KeyPath {
         return "/data/" + URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20").replace(".", "%2E");
     }
 
+    /**
+     * Refuses a raw path with a dot segment ("." or ".."): the router would resolve it away, so that
+     * {@code /data/../view} reached {@code /view}. Clients resolve dot segments before they send (RFC 3986, 5.2.4);
+     * a key "." or ".." is sent with its dots escaped ({@link #of}).
+     */
+    static void checkDotSegments(String rawPath) {
+        for (String segment : rawPath.split("/", -1)) {
+            if (segment.equals(".") || segment.equals("..")) {
+                throw new ApiError(400, "the path has a dot segment '" + segment + "' (" + rawPath + "); a key '"
+                        + segment + "' is sent with its dots escaped: " + of(segment));
+            }
+        }
+    }
+
     /** Refuses a raw path with a malformed %-escape, before the router tries (and fails) to decode it. */
     static void checkEscapes(String rawPath) {
         for (int i = rawPath.indexOf('%'); i >= 0; i = rawPath.indexOf('%', i + 1)) {

@@ -50,9 +50,11 @@ public final class KvNode implements AutoCloseable {
         ClusterToken token = new ClusterToken(config.token());
 
         HttpRouting.Builder routing = HttpRouting.builder();
-        // Helidon's own path check answers a bad %-escape with a bare "Bad Request"; ours names the problem.
+        // Helidon's own path check answers a bad %-escape with a bare "Bad Request"; ours names the problem. And it
+        // resolves dot segments, which would route /data/../view to /view.
         routing.addFilter((chain, req, res) -> {
             KeyPath.checkEscapes(req.path().rawPathNoParams());
+            KeyPath.checkDotSegments(req.path().rawPathNoParams());
             chain.proceed();
         });
         routing.get("/ping", (req, res) -> Bodies.send(res, 200,
