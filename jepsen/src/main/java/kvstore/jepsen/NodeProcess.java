@@ -65,10 +65,11 @@ public final class NodeProcess {
         if (settings.plantedBug() != null) {
             command.addAll(List.of("--plant-bug", settings.plantedBug()));
         }
-        process = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .start();
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().remove("CLUSTER_TOKEN"); // the harness sends no token: nor may its nodes want one
+        process = builder.start();
         paused = false;
         watchdog = startWatchdog(process.pid());
     }

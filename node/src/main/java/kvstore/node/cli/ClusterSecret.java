@@ -36,13 +36,19 @@ final class ClusterSecret {
                     + FILE_OPTION + " FILE, or set $" + ENV);
         }
         if (args.has(FILE_OPTION)) {
-            return read(Path.of(args.get(FILE_OPTION, null)));
+            return checked(read(Path.of(args.get(FILE_OPTION, null))), FILE_OPTION + " " + args.get(FILE_OPTION, null));
         }
         String fromEnv = env.get(ENV);
-        if (fromEnv != null && fromEnv.isBlank()) {
-            throw new Args.UsageError("$" + ENV + " is set but empty");
+        return fromEnv == null ? null : checked(fromEnv, "$" + ENV);
+    }
+
+    /** A token travels in an HTTP header: one or more visible ASCII characters. */
+    private static String checked(String token, String where) {
+        if (token.isEmpty() || !token.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f)) {
+            throw new Args.UsageError(where + ": a cluster token is one or more visible ASCII characters, no spaces "
+                    + "(it travels in an HTTP header)");
         }
-        return fromEnv;
+        return token;
     }
 
     private static String read(Path file) {
@@ -90,8 +96,8 @@ final class ClusterSecret {
         return java.util.HexFormat.of().formatHex(bytes);
     }
 
-    /** Writes {@code token} to {@code file}, readable and writable by this user only where the file system can say so. */
-    static Path writePrivate(Path file, String token) {
+    /** Writes {@code text} to {@code file}, readable and writable by this user only where the file system can say so. */
+    static Path writePrivate(Path file, String text) {
         try {
             Files.deleteIfExists(file);
             try {
@@ -100,10 +106,10 @@ final class ClusterSecret {
             } catch (UnsupportedOperationException e) {
                 Files.createFile(file); // not POSIX (Windows): the folder's own permissions apply
             }
-            Files.writeString(file, token + "\n", StandardCharsets.UTF_8);
+            Files.writeString(file, text + "\n", StandardCharsets.UTF_8);
             return file;
         } catch (IOException e) {
-            throw new Args.UsageError("cannot write the cluster token to " + file + ": " + e.getMessage());
+            throw new Args.UsageError("cannot write " + file + ": " + e.getMessage());
         }
     }
 

@@ -82,6 +82,9 @@ public final class DevEnv {
                 token = ClusterSecret.random();
             }
             cluster.tokenFile = ClusterSecret.writePrivate(folder.resolve("token"), token);
+            // The header whole, for curl -H @FILE: $(cat token) on a command line would show it in ps.
+            ClusterSecret.writePrivate(folder.resolve("token.header"),
+                    kvstore.node.server.MessagesEndpoint.TOKEN + ": " + token);
             cluster.start((int) n, base, token, level, withController,
                     args.has("--in-memory") ? null : folder);
         } catch (Args.UsageError e) {
@@ -301,10 +304,10 @@ public final class DevEnv {
                 .append("  curl -i http://").append(any).append("/data/greeting\n")
                 .append("  curl -i http://").append(any).append("/view\n");
         if (cluster.tokenFile != null) {
+            Path header = cluster.tokenFile.resolveSibling("token.header").toAbsolutePath();
             out.append("\nThe cluster's token is in ").append(cluster.tokenFile.toAbsolutePath())
-                    .append(" (readable by you only). An operator's PUT /view\nneeds it: -H \"")
-                    .append(kvstore.node.server.MessagesEndpoint.TOKEN).append(": $(cat ")
-                    .append(cluster.tokenFile.toAbsolutePath()).append(")\"\n");
+                    .append(" (readable by you only).\nAn operator's PUT /view needs it: curl -H @").append(header)
+                    .append(" ...\n");
         }
         if (cluster.data != null) {
             out.append("\nEach node keeps its state in ").append(cluster.data.toAbsolutePath())

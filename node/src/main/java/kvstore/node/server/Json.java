@@ -29,8 +29,10 @@ public final class Json {
         return MAPPER.createObjectNode();
     }
 
-    /** Parses a request body that must be one JSON object; anything else is a 400 naming the problem. */
-    /** The bytes as UTF-8; 400 naming the offset of the first byte that is not (overlong forms and encoded surrogates included). */
+    /**
+     * The bytes as UTF-8 (a leading byte order mark dropped); 400 naming the byte offset where they stop being UTF-8
+     * (overlong forms and encoded surrogates included).
+     */
     static String strictUtf8(byte[] bytes) {
         java.nio.charset.CharsetDecoder decoder = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
@@ -42,16 +44,21 @@ public final class Json {
             result = decoder.flush(out);
         }
         if (result.isError()) {
-            throw new ApiError(400, "the body is not UTF-8: the byte at offset " + in.position() + " (0x"
-                    + String.format("%02x", bytes[in.position()] & 0xff) + ") does not begin or continue a character");
+            throw new ApiError(400, "the body is not UTF-8: the sequence at byte offset " + in.position()
+                    + " (beginning 0x" + String.format("%02x", bytes[in.position()] & 0xff) + ") is malformed or "
+                    + "cut off");
         }
-        return out.flip().toString();
+        out.flip();
+        if (out.hasRemaining() && out.charAt(0) == '\uFEFF') {
+            out.position(1); // a byte order mark: RFC 8259 lets a parser ignore it, as Jackson did on bytes
+        }
+        return out.toString();
     }
 
     /**
-     * A body as a JSON object. The bytes must be UTF-8 (RFC 8259 for JSON between systems), strictly: Jackson alone
-     * would guess UTF-16 or UTF-32 from the first bytes, and replace what is not UTF-8, so a value could be stored
-     * as something other than what the client sent.
+     * A request body that must be one JSON object; anything else is a 400 naming the problem. The bytes must be
+     * UTF-8 (RFC 8259 for JSON between systems), strictly: Jackson alone would guess UTF-16 or UTF-32 from the first
+     * bytes, and replace what is not UTF-8, so a value could be stored as something other than what the client sent.
      */
     public static ObjectNode parseObject(byte[] body) {
         String text = strictUtf8(body);

@@ -99,6 +99,19 @@ class DevEnvTest {
     }
 
     @Test
+    void aNodeWithoutATokenRefusesToListenBeyondLoopback() throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
+                System.getProperty("java.class.path"), NodeMain.class.getName(), "--id", "1", "--port",
+                String.valueOf(FreePorts.one()), "--host", "0.0.0.0").redirectErrorStream(true);
+        builder.environment().remove(ClusterSecret.ENV);
+        Process node = builder.start();
+        String said = new String(node.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(node.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "it exits at once");
+        assertEquals(2, node.exitValue(), said);
+        assertTrue(said.contains("without a cluster token") && said.contains("--insecure"), said);
+    }
+
+    @Test
     void aPortInUseIsOneClearErrorAndNothingIsLeftRunning() throws Exception {
         int base = FreePorts.consecutive(2);
         try (ServerSocket taken = new ServerSocket(base + 1, 50, java.net.InetAddress.getLoopbackAddress());

@@ -48,8 +48,10 @@ final class NodeProcesses implements AutoCloseable {
                         String.valueOf(port), "--log-level", "WARNING",
                         "--exit-with-parent", String.valueOf(ProcessHandle.current().pid())));
                 command.addAll(List.of(flags));
-                nodes.processes.put(id, new ProcessBuilder(command).redirectErrorStream(true)
-                        .redirectOutput(logs.resolve("node-" + id + ".log").toFile()).start());
+                ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                        .redirectOutput(logs.resolve("node-" + id + ".log").toFile());
+                builder.environment().remove("CLUSTER_TOKEN"); // these tests send no token
+                nodes.processes.put(id, builder.start());
             }
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
                     .untilAsserted(() -> {
