@@ -53,9 +53,16 @@ public final class KvNode implements AutoCloseable {
         // Helidon's own path check answers a bad %-escape with a bare "Bad Request"; ours names the problem. And it
         // resolves dot segments, which would route /data/../view to /view.
         routing.addFilter((chain, req, res) -> {
-            KeyPath.checkEscapes(req.path().rawPathNoParams());
-            KeyPath.checkDotSegments(req.path().rawPathNoParams());
-            chain.proceed();
+            try {
+                KeyPath.checkEscapes(req.path().rawPathNoParams());
+                KeyPath.checkDotSegments(req.path().rawPathNoParams());
+            } catch (ApiError e) {
+                Bodies.send(res, e.status(), e.body());
+                closeIfAsked(req);
+                return;
+            }
+            chain.proceed(); // a handler's exception is answered by the error handlers below, within this call
+            closeIfAsked(req);
         });
         routing.get("/ping", (req, res) -> Bodies.send(res, 200,
                 Json.object().put("message", "Node " + config.id() + " is up.")));
@@ -84,10 +91,33 @@ public final class KvNode implements AutoCloseable {
                 // delayed acknowledgements added ~9 ms to every hop between nodes (a write took ~20 ms, not ~3).
                 .connectionOptions(o -> o.tcpNoDelay(true))
                 // Long keys fit in the request line; paths are decoded by KeyPath, which names what is wrong with them.
+                // Only this HTTP/1 configuration: with the one service discovery adds beside it, an HTTP/1.0 request
+                // or a bare-LF line got the connection closed without an answer instead of 505 or 400.
+                .protocolsDiscoverServices(false)
                 .addProtocol(Http1Config.builder().maxPrologueLength(16 * 1024).validatePath(false).build())
+                // Bounded: connections past the limit wait in the listen backlog; a connection idle (or sending
+                // nothing of its next request line) this long is closed.
+                .maxTcpConnections(MAX_CONNECTIONS)
+                .idleConnectionTimeout(IDLE_CONNECTION_TIMEOUT)
+                .idleConnectionPeriod(java.time.Duration.ofSeconds(5))
                 .directHandlers(direct.build())
                 .routing(routing)
                 .build();
+    }
+
+    /** Connections one node serves at once (clients, peers, controllers); more wait in the listen backlog. */
+    static final int MAX_CONNECTIONS = 1024;
+    /** How long a connection may stay idle before the node closes it. */
+    static final java.time.Duration IDLE_CONNECTION_TIMEOUT = java.time.Duration.ofSeconds(60);
+
+    /**
+     * Ends the connection once the answer is sent if the client asked ({@code Connection: close}): Helidon 4.5 sends
+     * the header back but keeps reading the connection (docs/http-edge.md). Thrown after the answer went out.
+     */
+    private static void closeIfAsked(ServerRequest req) {
+        if (req.headers().containsToken(io.helidon.http.HeaderValues.CONNECTION_CLOSE)) {
+            throw new io.helidon.webserver.CloseConnectionException("the client asked to close the connection");
+        }
     }
 
     /** Operations between two snapshots of the state (each a copy of the whole store, written whole). */

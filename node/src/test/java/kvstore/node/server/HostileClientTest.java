@@ -97,7 +97,22 @@ class HostileClientTest {
 
         Http.Response surrogate = Http.send("PUT", cluster.address(1), "/data/u", "{\"value\": \"\\ud800\"}");
         assertEquals(400, surrogate.status(), surrogate::toString);
+        byte[] encodedSurrogate = {'{', '"', 'v', 'a', 'l', 'u', 'e', '"', ':', '"', (byte) 0xED, (byte) 0xA0,
+                (byte) 0x80, '"', '}'}; // U+D800 written as UTF-8 bytes (CESU-8): no character
+        Http.Response rawSurrogate = Http.sendBytes("PUT", cluster.address(1), "/data/u", encodedSurrogate);
+        assertEquals(400, rawSurrogate.status(), rawSurrogate::toString);
+        assertTrue(rawSurrogate.body().path("error").asText().contains("offset 10"), rawSurrogate::toString);
         assertEquals(404, Http.get(cluster.address(1), "u").status(), "nothing was stored");
+
+        byte[] json = "{\"value\": \"é\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] withBom = new byte[json.length + 3];
+        withBom[0] = (byte) 0xEF;
+        withBom[1] = (byte) 0xBB;
+        withBom[2] = (byte) 0xBF;
+        System.arraycopy(json, 0, withBom, 3, json.length);
+        assertEquals(201, Http.sendBytes("PUT", cluster.address(1), "/data/u", withBom).status(),
+                "a byte order mark is ignored (RFC 8259 allows it), as before");
+        assertEquals("é", Http.get(cluster.address(1), "u").body().path("value").asText());
     }
 
     @Test
@@ -107,6 +122,75 @@ class HostileClientTest {
         assertTrue(r.body().path("error").asText().contains("dot segment"), r::toString);
         Http.Response put = Http.sendRaw("DELETE", cluster.address(1), "/data/./k");
         assertEquals(400, put.status(), put::toString);
+    }
+
+    /** What the node answers {@code request} sent raw, and whether it closed the connection after (within 2 s). */
+    private record RawAnswer(String text, boolean closed) {
+        int status() {
+            return Integer.parseInt(text.substring(9, 12));
+        }
+    }
+
+    private RawAnswer raw(String request) throws java.io.IOException {
+        String[] hostPort = cluster.address(1).split(":");
+        try (java.net.Socket socket = new java.net.Socket(hostPort[0], Integer.parseInt(hostPort[1]))) {
+            socket.setSoTimeout(2_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+            byte[] buffer = new byte[8192];
+            boolean closed = false;
+            try {
+                for (int n; (n = socket.getInputStream().read(buffer)) >= 0; ) {
+                    got.write(buffer, 0, n);
+                }
+                closed = true;
+            } catch (java.net.SocketTimeoutException stillOpen) {
+                // the node kept the connection open
+            } catch (java.net.SocketException reset) {
+                closed = true;
+            }
+            return new RawAnswer(got.toString(StandardCharsets.ISO_8859_1), closed);
+        }
+    }
+
+    @Test
+    void connectionCloseIsHonouredAfterTheAnswerAndAfterAnError() throws Exception {
+        RawAnswer ok = raw("GET /ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        assertEquals(200, ok.status(), ok.text());
+        assertTrue(ok.closed(), "closed after the answer: " + ok.text());
+        RawAnswer error = raw("GET /data/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        assertEquals(400, error.status(), error.text());
+        assertTrue(error.closed(), "closed after the error too: " + error.text());
+        RawAnswer kept = raw("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertEquals(200, kept.status());
+        assertTrue(!kept.closed(), "without Connection: close the connection stays for the next request");
+    }
+
+    @Test
+    void http10AndBareLineFeedsGetAnAnswerNotASilentClose() throws Exception {
+        RawAnswer old = raw("GET /ping HTTP/1.0\r\n\r\n");
+        assertEquals(505, old.status(), old.text());
+        RawAnswer bareLf = raw("GET /ping HTTP/1.1\nHost: x\n\n");
+        assertEquals(400, bareLf.status(), bareLf.text());
+    }
+
+    /**
+     * Helidon 4.5 cannot read a chunk extension (legal HTTP: RFC 9112 7.1.1 says to ignore unknown ones) and fails
+     * inside its reader; the node answers a clear 400 and changes nothing. If this starts to give 201, Helidon reads
+     * them now: drop the workaround in Bodies.read and docs/http-edge.md.
+     */
+    @Test
+    void aChunkExtensionOrAMalformedChunkSizeIsA400NotA500() throws Exception {
+        String body = "{\"value\": \"x\"}";
+        for (String sizeLine : new String[] {Integer.toHexString(body.length()) + ";ext=1", "z1"}) {
+            RawAnswer r = raw("PUT /data/chunked HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + sizeLine + "\r\n" + body
+                    + "\r\n0\r\n\r\n");
+            assertEquals(400, r.status(), r.text());
+            assertTrue(r.text().contains("chunk"), r.text());
+        }
+        assertEquals(404, Http.get(cluster.address(1), "chunked").status(), "nothing was stored");
     }
 
     private static String[] concat(String[] a, String[] b) {
