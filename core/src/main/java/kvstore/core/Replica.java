@@ -663,9 +663,10 @@ public final class Replica implements Process {
         }
         Ack ack = acknowledgement();
         if (disk == null || !ack.equals(lastAck) || now > lastAckAt) {
-            // With a disk, the ack names what is durable, which replication itself does not advance: the same ack
-            // again says only that this backup is there, and once a tick is enough for that (the sync's ack brings
-            // the news). Without this, every replicated batch cost a second, empty ack.
+            // With a disk, the ack names what is durable (when that is of the synced chain), which replication
+            // itself does not advance: the same ack again says only that this backup is there, and once a tick is
+            // enough for that (the sync's ack brings the news; heartbeats are answered as before). Without this,
+            // every replicated batch cost a second, empty ack.
             sendAck(from, ack);
         }
     }
