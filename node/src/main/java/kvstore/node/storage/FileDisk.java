@@ -24,7 +24,10 @@ import java.util.stream.Stream;
  * The node's data directory as a {@link Disk}, on {@link FileChannel}s. A sync is {@code fsync} of the file
  * ({@code force(true)}: data and length), and of the directory when the file is new, so that the file's name
  * survives a crash too; a replace writes a temporary file, syncs it, renames it over the old one atomically and
- * syncs the directory. Append channels stay open. Not thread-safe: the storage thread owns it.
+ * syncs the directory. Append channels stay open. Appends are gathered in memory and written with one system call
+ * when the file is next synced, read, measured or cut (or past {@link #GATHER_LIMIT}): the storage thread appends a
+ * record at a time and syncs once per group, and a write per record cost a system call each. What was appended but
+ * not synced may be lost in a crash either way. Not thread-safe: the storage thread owns it.
  */
 public final class FileDisk implements Disk, AutoCloseable {
     private static final String TEMPORARY = ".tmp";
@@ -36,6 +39,9 @@ public final class FileDisk implements Disk, AutoCloseable {
     // earlier process that died before its sync may have a name that is not durable yet.
     private final Set<String> synced = new HashSet<>();
     private final FileChannel lockFile;
+    /** Appended, not yet written, by file. */
+    private final Map<String, java.io.ByteArrayOutputStream> gathered = new HashMap<>();
+    static final int GATHER_LIMIT = 1 << 20;
 
     /**
      * Opens (creating it if need be) a data directory that no other process uses: two nodes writing one log would
@@ -99,6 +105,7 @@ public final class FileDisk implements Disk, AutoCloseable {
     @Override
     public long size(String name) {
         try {
+            writeGathered(name);
             FileChannel c = open.get(name);
             return c != null ? c.size() : Files.exists(path(name)) ? Files.size(path(name)) : 0;
         } catch (IOException e) {
@@ -108,6 +115,7 @@ public final class FileDisk implements Disk, AutoCloseable {
 
     @Override
     public byte[] read(String name, long offset, int length) {
+        writeGathered(name);
         try (FileChannel c = FileChannel.open(path(name), StandardOpenOption.READ)) {
             long end = Math.min(c.size(), offset + (long) length);
             ByteBuffer b = ByteBuffer.allocate((int) Math.max(0, end - offset));
@@ -145,8 +153,26 @@ public final class FileDisk implements Disk, AutoCloseable {
     @Override
     public void append(String name, byte[] bytes) {
         try {
+            channel(name); // the file exists from its first append, as without gathering
+        } catch (IOException e) {
+            throw new DiskException(name, -1, "cannot append: " + e, e);
+        }
+        java.io.ByteArrayOutputStream g = gathered.computeIfAbsent(name, k -> new java.io.ByteArrayOutputStream());
+        g.writeBytes(bytes);
+        if (g.size() >= GATHER_LIMIT) {
+            writeGathered(name);
+        }
+    }
+
+    /** Writes what was appended to {@code name} and not yet written. */
+    private void writeGathered(String name) {
+        java.io.ByteArrayOutputStream g = gathered.remove(name);
+        if (g == null || g.size() == 0) {
+            return;
+        }
+        try {
             FileChannel c = channel(name);
-            ByteBuffer b = ByteBuffer.wrap(bytes);
+            ByteBuffer b = ByteBuffer.wrap(g.toByteArray());
             while (b.hasRemaining()) {
                 c.write(b);
             }
@@ -157,6 +183,7 @@ public final class FileDisk implements Disk, AutoCloseable {
 
     @Override
     public void sync(String name) {
+        writeGathered(name);
         try {
             if (!open.containsKey(name) && !Files.exists(path(name))) {
                 return;
@@ -172,6 +199,7 @@ public final class FileDisk implements Disk, AutoCloseable {
 
     @Override
     public void truncate(String name, long length) {
+        writeGathered(name);
         try {
             FileChannel c = channel(name);
             c.truncate(length);
@@ -187,6 +215,7 @@ public final class FileDisk implements Disk, AutoCloseable {
         Path target = path(name);
         Path temporary = dir.resolve("." + name + TEMPORARY);
         try {
+            gathered.remove(name); // the file is replaced whole: what was appended to the old one goes with it
             closeChannel(name);
             try (FileChannel c = FileChannel.open(temporary, StandardOpenOption.CREATE,
                     StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
@@ -211,6 +240,7 @@ public final class FileDisk implements Disk, AutoCloseable {
     @Override
     public void delete(String name) {
         try {
+            gathered.remove(name);
             closeChannel(name);
             synced.remove(name);
             if (Files.deleteIfExists(path(name))) {
@@ -241,6 +271,13 @@ public final class FileDisk implements Disk, AutoCloseable {
 
     @Override
     public void close() {
+        for (String name : new ArrayList<>(gathered.keySet())) {
+            try {
+                writeGathered(name); // to the page cache, as an unsynced append would have been
+            } catch (DiskException e) {
+                // closing after the last sync: what was not synced may be lost anyway
+            }
+        }
         for (FileChannel c : new ArrayList<>(open.values())) {
             try {
                 c.close();

@@ -94,6 +94,31 @@ class FileDiskTest {
     }
 
     @Test
+    void gatheredAppendsAreWhatTheFileHoldsForEveryUseAndReachItBySyncOrClose() throws IOException {
+        try (FileDisk disk = new FileDisk(dir)) {
+            disk.append("wal-1", new byte[]{1, 2});
+            disk.append("wal-1", new byte[]{3});
+            assertEquals(0, Files.size(dir.resolve("wal-1")), "gathered, not written yet");
+            assertEquals(3, disk.size("wal-1"));
+            assertArrayEquals(new byte[]{2, 3}, disk.read("wal-1", 1, 10));
+            disk.append("wal-1", new byte[]{4});
+            disk.truncate("wal-1", 2);
+            assertArrayEquals(new byte[]{1, 2}, disk.read("wal-1", 0, 10), "cut after what was gathered");
+            disk.append("wal-1", new byte[]{5});
+            disk.sync("wal-1");
+            assertArrayEquals(new byte[]{1, 2, 5}, Files.readAllBytes(dir.resolve("wal-1")), "synced: on the file");
+            disk.append("snap", new byte[]{9});
+            disk.replace("snap", new byte[]{7});
+            assertArrayEquals(new byte[]{7}, disk.read("snap", 0, 10), "a replaced file keeps nothing appended before");
+            disk.append("gone", new byte[]{9});
+            disk.delete("gone");
+            assertTrue(!disk.list().contains("gone"));
+            disk.append("wal-2", new byte[]{6});
+        }
+        assertArrayEquals(new byte[]{6}, Files.readAllBytes(dir.resolve("wal-2")), "closing writes what was gathered");
+    }
+
+    @Test
     void aDirectoryInUseIsRefusedToASecondUser() {
         try (FileDisk first = new FileDisk(dir)) {
             first.append("wal-1", new byte[]{1});
