@@ -87,11 +87,6 @@ public final class Snapshots {
         return Optional.empty();
     }
 
-    /** The same, leaving what it passes over on the disk. */
-    public Optional<Snapshot> newest(List<String> problems) {
-        return newest(problems, new ArrayList<>());
-    }
-
     /**
      * Deletes snapshots found bad, once the state has been proved without them: so that they never count among the
      * two kept (keeping a bad one would let the next write delete the last good one).

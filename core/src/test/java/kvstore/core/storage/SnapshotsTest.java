@@ -15,14 +15,14 @@ class SnapshotsTest {
         MemoryDisk disk = new MemoryDisk();
         Snapshots snapshots = new Snapshots(disk);
         List<String> problems = new ArrayList<>();
-        assertTrue(snapshots.newest(problems).isEmpty());
+        assertTrue(snapshots.newest(problems, new ArrayList<>()).isEmpty());
         assertEquals(0, snapshots.keepLogFrom());
         snapshots.write(10, new byte[]{1});
         snapshots.write(20, new byte[]{2});
         snapshots.write(30, new byte[]{3});
         assertEquals(List.of(Snapshots.name(20), Snapshots.name(30)), disk.list());
         assertEquals(20, snapshots.keepLogFrom());
-        assertEquals(30, snapshots.newest(problems).orElseThrow().upTo());
+        assertEquals(30, snapshots.newest(problems, new ArrayList<>()).orElseThrow().upTo());
 
         disk.corrupt(Snapshots.name(30), Frame.HEADER, 0);
         List<String> bad = new ArrayList<>();
@@ -43,7 +43,7 @@ class SnapshotsTest {
         MemoryDisk disk = new MemoryDisk();
         disk.replace(Snapshots.name(50), Frame.encode(40, new byte[]{1}));
         List<String> problems = new ArrayList<>();
-        assertTrue(new Snapshots(disk).newest(problems).isEmpty());
+        assertTrue(new Snapshots(disk).newest(problems, new ArrayList<>()).isEmpty());
         assertEquals(1, problems.size());
     }
 }

@@ -44,7 +44,7 @@ final class ClusterSecret {
 
     /** A token travels in an HTTP header: one or more visible ASCII characters. */
     private static String checked(String token, String where) {
-        if (token.isEmpty() || !token.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f)) {
+        if (!kvstore.node.server.NodeConfig.isToken(token)) {
             throw new Args.UsageError(where + ": a cluster token is one or more visible ASCII characters, no spaces "
                     + "(it travels in an HTTP header)");
         }

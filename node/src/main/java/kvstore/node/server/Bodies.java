@@ -75,10 +75,9 @@ final class Bodies {
             // malformed size fails inside its reader (docs/http-edge.md). A clear 400 instead of a 500 with a trace.
             throw new ApiError(400, "the chunked body could not be read: a chunk size line this server cannot parse "
                     + "(chunk extensions are not supported): " + e.getMessage());
+        } catch (ApiError e) {
+            throw e; // too large
         } catch (RuntimeException e) {
-            if (e instanceof ApiError) {
-                throw e;
-            }
             throw new ApiError(400, "the body could not be read: " + e.getMessage()); // cut off, or malformed
         }
     }

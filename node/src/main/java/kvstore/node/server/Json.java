@@ -65,10 +65,8 @@ public final class Json {
         JsonNode node;
         try {
             node = MAPPER.readTree(text);
-        } catch (JsonProcessingException e) {
+        } catch (JsonProcessingException e) { // a String holds no I/O to fail
             throw new ApiError(400, "the body is not valid JSON: " + e.getOriginalMessage());
-        } catch (java.io.IOException e) {
-            throw new ApiError(400, "the body could not be read: " + e.getMessage());
         }
         if (node == null || node.isMissingNode()) {
             throw new ApiError(400, "the body is empty; expected a JSON object");

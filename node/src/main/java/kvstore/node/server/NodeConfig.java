@@ -41,10 +41,15 @@ public record NodeConfig(long id, String host, int port, String token, Duration 
         if (!ViewDocument.isNodeId(String.valueOf(id))) {
             throw new IllegalArgumentException("a node id is an integer from 0 to 999999999999999999, not " + id);
         }
-        if (token != null && (token.isEmpty() || !token.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f))) {
+        if (token != null && !isToken(token)) {
             throw new IllegalArgumentException("a cluster token is one or more visible ASCII characters (it travels "
                     + "in an HTTP header)");
         }
+    }
+
+    /** Whether {@code s} may be a cluster token: one or more visible ASCII characters (it travels in an HTTP header). */
+    public static boolean isToken(String s) {
+        return !s.isEmpty() && s.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f);
     }
 
     public static NodeConfig of(long id, int port) {

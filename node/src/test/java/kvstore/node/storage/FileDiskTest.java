@@ -84,7 +84,7 @@ class FileDiskTest {
             Snapshots snapshots = new Snapshots(disk);
             snapshots.write(7, new byte[]{7});
             snapshots.write(9, new byte[]{9});
-            assertArrayEquals(new byte[]{9}, snapshots.newest(new ArrayList<>()).orElseThrow().payload());
+            assertArrayEquals(new byte[]{9}, snapshots.newest(new ArrayList<>(), new ArrayList<>()).orElseThrow().payload());
             assertEquals(2, disk.list().size(), disk.list().toString());
         }
         try (var files = Files.list(dir)) {
