@@ -27,13 +27,14 @@ final class ControllerFailover implements Failover {
     private final ControllerHost controller;
     private final List<String> problems = new ArrayList<>();
 
-    ControllerFailover(Map<Long, NodeProcess> nodes, Map<Long, String> peerAddress, NodeApi api, NemesisLog nemesisLog) {
+    ControllerFailover(Map<Long, NodeProcess> nodes, Map<Long, String> peerAddress, NodeApi api, NemesisLog nemesisLog,
+                       javax.net.ssl.SSLContext tls) {
         this.nodes = nodes;
         this.api = api;
         this.nemesisLog = nemesisLog;
         Map<String, String> addresses = new TreeMap<>();
         peerAddress.forEach((id, address) -> addresses.put(String.valueOf(id), address));
-        this.controller = new ControllerHost("jepsen-ctl", addresses, null, Duration.ofMillis(10),
+        this.controller = new ControllerHost("jepsen-ctl", addresses, null, tls, Duration.ofMillis(10),
                 ControllerConfig.defaults(), new Controller.Events() {
                     @Override
                     public void note(String text) {

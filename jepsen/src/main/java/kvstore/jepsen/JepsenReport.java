@@ -38,7 +38,8 @@ final class JepsenReport {
         out.add(String.format("run: %d nodes, %d clients, %d keys, nemesis %s, seed %d, %.1f s%s", s.nodes(),
                 s.clients(), s.keys(), s.nemeses().stream().map(Nemesis.Kind::cliName).toList(), s.seed(), seconds,
                 s.plantedBug() == null ? "" : ", planted bug " + s.plantedBug())
-                + (s.controller() ? ", failover by the controller" : ", failover by the harness's operator"));
+                + (s.controller() ? ", failover by the controller" : ", failover by the harness's operator")
+                + (s.tls() ? ", over TLS" : ""));
         int total = latencies.total();
         out.add(String.format("operations: %d requests, %.0f/s; ok %d, fail %d, info (outcome unknown) %d",
                 total, total / seconds, latencies.count("ok"), latencies.count("fail"), latencies.count("info")));

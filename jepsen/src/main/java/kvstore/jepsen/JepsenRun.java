@@ -80,12 +80,19 @@ public final class JepsenRun {
     private Outcome runWith(Map<Long, NodeProcess> nodes, List<PartitionProxy> proxies)
             throws IOException, InterruptedException {
         NemesisLog nemesisLog = new NemesisLog();
-        NodeApi api = new NodeApi(Duration.ofSeconds(3));
+        // Over TLS, a throw-away authority issues each node a certificate, and one for the harness itself (its
+        // clients, operator and controller).
+        kvstore.node.tls.ThrowAwayPki pki = settings.tls() ? kvstore.node.tls.ThrowAwayPki.create("kv jepsen run")
+                : null;
+        javax.net.ssl.SSLContext harnessTls = pki == null ? null
+                : pki.issue("harness", settings.tlsDir()).clientContext();
+        NodeApi api = new NodeApi(Duration.ofSeconds(3), harnessTls);
         Nemesis.Links links = new Nemesis.Links();
         Map<Long, String> peerAddress = new LinkedHashMap<>();
         for (long id = 1; id <= settings.nodes(); id++) {
             NodeProcess node = new NodeProcess(id, FreePorts.one(), PartitionProxy.sourceAddressOf(id), settings,
-                    settings.out().resolve("logs").resolve("node-" + id + ".log"));
+                    settings.out().resolve("logs").resolve("node-" + id + ".log"),
+                    pki == null ? null : pki.issue("node-" + id, settings.tlsDir()));
             nodes.put(id, node);
             long target = id;
             PartitionProxy proxy = new PartitionProxy(id, node.port(), from -> links.isCut(from, target));
@@ -100,7 +107,7 @@ public final class JepsenRun {
         }
         nemesisLog.record(settings.nodes() + " node processes up" + (settings.plantedBug() == null ? ""
                 : " with the planted bug " + settings.plantedBug()));
-        try (Failover operator = settings.controller() ? new ControllerFailover(nodes, peerAddress, api, nemesisLog)
+        try (Failover operator = settings.controller() ? new ControllerFailover(nodes, peerAddress, api, nemesisLog, harnessTls)
                 : new ViewOperator(nodes, peerAddress, api, nemesisLog)) {
             operator.installFirst();
             return runClients(nodes, proxies, links, operator, nemesisLog, api);

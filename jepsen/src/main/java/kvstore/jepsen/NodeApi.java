@@ -18,8 +18,8 @@ import java.time.Duration;
 /** The REST API as a client and an operator use it (java.net.http; one shared client, HTTP/1.1). */
 final class NodeApi {
     static final ObjectMapper JSON = Json.MAPPER;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofMillis(500)).build();
+    private final HttpClient http;
+    private final String scheme; // http, or https over TLS
     private final Duration timeout;
 
     /**
@@ -32,8 +32,16 @@ final class NodeApi {
         }
     }
 
-    NodeApi(Duration timeout) {
+    /** @param tls how to reach nodes over TLS, trusting their authority (null: plain HTTP) */
+    NodeApi(Duration timeout, javax.net.ssl.SSLContext tls) {
         this.timeout = timeout;
+        HttpClient.Builder http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofMillis(500));
+        if (tls != null) {
+            http.sslContext(tls);
+        }
+        this.http = http.build();
+        this.scheme = tls == null ? "http" : "https";
     }
 
     Answer get(String address, String key) {
@@ -75,7 +83,7 @@ final class NodeApi {
     }
 
     private Answer send(String method, String address, String path, ObjectNode body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + address + path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(scheme + "://" + address + path))
                 .timeout(timeout)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body.toString()));

@@ -16,12 +16,14 @@ public final class NodeProcess {
     private final String peerSource;
     private final RunSettings settings;
     private final Path log;
+    private final kvstore.node.tls.TlsFiles tls; // null: plain HTTP
     private Process process;
     private Process watchdog;
     private boolean paused;
     private boolean retired; // destroyed at the end of the run: never started again
 
-    NodeProcess(long id, int port, String peerSource, RunSettings settings, Path log) {
+    NodeProcess(long id, int port, String peerSource, RunSettings settings, Path log, kvstore.node.tls.TlsFiles tls) {
+        this.tls = tls;
         this.id = id;
         this.port = port;
         this.peerSource = peerSource;
@@ -56,6 +58,10 @@ public final class NodeProcess {
                 "--exit-with-parent", String.valueOf(ProcessHandle.current().pid()), "--log-level", "INFO"));
         if (settings.dataDirs()) {
             command.addAll(List.of("--data-dir", settings.dataDir(id).toAbsolutePath().toString()));
+        }
+        if (tls != null) {
+            command.addAll(List.of("--tls-cert", tls.cert().toAbsolutePath().toString(), "--tls-key",
+                    tls.key().toAbsolutePath().toString(), "--tls-ca", tls.ca().toAbsolutePath().toString()));
         }
         if (join) {
             command.add("--join");

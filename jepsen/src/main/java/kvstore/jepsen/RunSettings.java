@@ -22,13 +22,20 @@ import java.util.List;
  * @param controller  failover by the project's controller (it detects faults itself), not the harness's operator
  * @param dataDirs    each node keeps its state in its own data directory under {@code out/data}, and restarts
  *                    with it; otherwise nodes keep nothing on disk and restart empty
+ * @param tls         every process (nodes, controller, clients) talks TLS only, with certificates from a throw-away
+ *                    authority made for the run (its files under {@code out/tls})
  */
 record RunSettings(int nodes, Duration duration, int clients, int keys, List<Nemesis.Kind> nemeses,
                    Duration faultEvery, Duration faultLength, long seed, Path out, Path nodeJar, String plantedBug,
-                   boolean controller, boolean dataDirs) {
+                   boolean controller, boolean dataDirs, boolean tls) {
     /** Where node {@code id} keeps its state, when nodes keep it on disk. */
     Path dataDir(long id) {
         return out.resolve("data").resolve("node-" + id);
+    }
+
+    /** Where the run's certificates are written, when it runs over TLS. */
+    Path tlsDir() {
+        return out.resolve("tls");
     }
 
 }

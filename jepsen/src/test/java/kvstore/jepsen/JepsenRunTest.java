@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Short Jepsen-style runs against real node processes (node.jar, packaged earlier in the same build): with kill -9
  * of the primary and a partition of the primary, the history must be linearizable with nothing acknowledged
- * lost, with the harness's operator or with the failover controller in charge; with one of the simulator's planted
+ * lost, with the harness's operator or with the failover controller in charge (over TLS); with one of the simulator's planted
  * bugs in the nodes, the same run must fail.
  */
 @Tag("processes") // real node processes: the integration-test phase (pom.xml)
@@ -33,11 +33,11 @@ class JepsenRunTest {
 
     private static RunSettings settings(String name, String bug, boolean controller, Duration time,
                                         List<Nemesis.Kind> nemeses) {
-        return settings(name, bug, controller, time, nemeses, false);
+        return settings(name, bug, controller, time, nemeses, false, false);
     }
 
     private static RunSettings settings(String name, String bug, boolean controller, Duration time,
-                                        List<Nemesis.Kind> nemeses, boolean dataDirs) {
+                                        List<Nemesis.Kind> nemeses, boolean dataDirs, boolean tls) {
         String jar = System.getProperty("kvstore.node.jar", "../node/target/node.jar");
         Path nodeJar = Path.of(jar);
         assertTrue(Files.isRegularFile(nodeJar), "no " + nodeJar.toAbsolutePath() + ": run the whole build "
@@ -46,7 +46,7 @@ class JepsenRunTest {
         // takes longer (the restarted JVM must come up), so the run is long enough for both even on a slow machine.
         return new RunSettings(3, time, 4, 4, nemeses, Duration.ofMillis(1000),
                 Duration.ofMillis(2500), 7, Path.of("target", "jepsen-test", name), nodeJar, bug,
-                controller, dataDirs);
+                controller, dataDirs, tls);
     }
 
     @Test
@@ -76,11 +76,15 @@ class JepsenRunTest {
         assertEquals(Verdict.NOT_LINEARIZABLE, outcome.verdict(), outcome.summary());
     }
 
+    /** With the controller in charge, and every connection over TLS (a throw-away authority made for the run). */
     @Test
-    void theFailoverControllerAloneHealsTheSameFaults() throws Exception {
-        JepsenRun.Outcome outcome = new JepsenRun(settings("controller", null, true)).run();
+    void theFailoverControllerAloneHealsTheSameFaultsOverTls() throws Exception {
+        JepsenRun.Outcome outcome = new JepsenRun(settings("controller-tls", null, true, Duration.ofSeconds(16),
+                List.of(Nemesis.Kind.PARTITION_PRIMARY, Nemesis.Kind.CRASH_PRIMARY), false, true)).run();
         assertTrue(outcome.passed(), outcome.summary());
-        assertTrue(outcome.summary().contains("failover by the controller"), outcome.summary());
+        assertTrue(outcome.summary().contains("failover by the controller, over TLS"), outcome.summary());
+        assertTrue(Files.readString(outcome.report().resolve("logs").resolve("node-1.log"))
+                .contains("listening on https://"), "node 1 served over TLS");
         assertTrue(outcome.summary().contains("controller: view 3 decided"), "the controller changed views:\n"
                 + outcome.summary());
         assertEquals(1, outcome.failoverMillis().size(), "one kill of the primary, followed by a write:\n"
@@ -97,7 +101,7 @@ class JepsenRunTest {
     @Test
     void everyNodeKilledAtOnceComesBackWithEveryAcknowledgedWrite() throws Exception {
         JepsenRun.Outcome outcome = new JepsenRun(settings("crash-all", null, true, Duration.ofSeconds(16),
-                List.of(Nemesis.Kind.CRASH_ALL), true)).run();
+                List.of(Nemesis.Kind.CRASH_ALL), true, false)).run();
         assertTrue(outcome.passed(), outcome.summary());
         assertTrue(outcome.summary().contains("every node restarted with its data directory"), outcome.summary());
         assertTrue(outcome.okWrites() > 20, "writes before, between and after the crashes:\n" + outcome.summary());

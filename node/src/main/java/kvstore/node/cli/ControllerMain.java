@@ -21,7 +21,7 @@ import java.util.concurrent.CountDownLatch;
 public final class ControllerMain {
     static final String USAGE = """
             usage: ./kv controller --nodes ID=HOST:PORT,... [--token-file F] [--tick-ms MS] [--min-view-size N]
-                                   [--log-level L]
+                                   [--log-level L] [--tls-cert F --tls-key F --tls-ca F]
               --nodes        every node of the cluster (majorities are counted over all of them)
               --token-file F the cluster token is the content of file F (default: $CLUSTER_TOKEN; none).
                              Never on the command line: ps shows it
@@ -31,6 +31,7 @@ public final class ControllerMain {
                              with 2, no view of its own acknowledges a write on one node alone; writes wait
                              (503) instead
               --log-level L  ERROR, WARNING, INFO (default) or DEBUG
+            """ + TlsOptions.USAGE + """
             The nodes must have been started with --new-cluster (a fresh cluster) or restored by a controller.
             """;
 
@@ -40,8 +41,8 @@ public final class ControllerMain {
     public static void main(String[] argv) throws InterruptedException {
         ControllerHost host;
         try {
-            Args args = new Args(argv, Set.of("--nodes", "--token", "--token-file", "--tick-ms", "--min-view-size",
-                    "--log-level"),
+            Args args = new Args(argv, TlsOptions.with(Set.of("--nodes", "--token", "--token-file", "--tick-ms",
+                    "--min-view-size", "--log-level")),
                     Set.of("--help"));
             if (args.has("--help")) {
                 System.out.print(USAGE);
@@ -54,7 +55,7 @@ public final class ControllerMain {
                 throw new IllegalArgumentException("--min-view-size " + minViewSize + " is more than the "
                         + nodes.size() + " nodes: no view could be decided");
             }
-            host = start(nodes, ClusterSecret.token(args, System.getenv()),
+            host = start(nodes, ClusterSecret.token(args, System.getenv()), TlsOptions.from(args),
                     Duration.ofMillis(args.positive("--tick-ms", "10")),
                     ControllerConfig.defaults().withMinViewSize(minViewSize));
         } catch (Args.UsageError | IllegalArgumentException e) {
@@ -73,14 +74,15 @@ public final class ControllerMain {
 
     /** Starts a controller with a name of its own, printing its reasoning and every view it decides. */
     public static ControllerHost start(Map<String, String> nodes, String token, Duration tick) {
-        return start(nodes, token, tick, ControllerConfig.defaults());
+        return start(nodes, token, null, tick, ControllerConfig.defaults());
     }
 
-    public static ControllerHost start(Map<String, String> nodes, String token, Duration tick,
-                                       ControllerConfig config) {
+    /** @param tls the controller's certificate and the cluster's authority, to reach nodes over TLS (null: plain) */
+    public static ControllerHost start(Map<String, String> nodes, String token, kvstore.node.tls.TlsFiles tls,
+                                       Duration tick, ControllerConfig config) {
         String name = "ctl-" + UUID.randomUUID().toString().substring(0, 8);
         System.Logger log = System.getLogger("kvstore.controller");
-        return new ControllerHost(name, nodes, token, tick, config, new Controller.Events() {
+        return new ControllerHost(name, nodes, token, tls == null ? null : tls.clientContext(), tick, config, new Controller.Events() {
             @Override
             public void note(String text) {
                 log.log(System.Logger.Level.INFO, text);

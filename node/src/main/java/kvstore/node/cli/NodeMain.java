@@ -17,6 +17,7 @@ public final class NodeMain {
     static final String USAGE = """
             usage: ./kv node --id N [--port P] [--host H] [--token-file F] [--insecure] [--new-cluster | --join]
                              [--tick-ms MS] [--data-dir DIR | --in-memory] [--log-level L]
+                             [--tls-cert F --tls-key F --tls-ca F]
               --id N         this node's id in view documents (default: $NODE_IDENTIFIER)
               --port P       port to listen on (default: 9000 + id)
               --host H       address to listen on (default: 127.0.0.1). Any address but loopback needs a
@@ -41,6 +42,7 @@ public final class NodeMain {
                              comes back empty, and if every node dies at once the data is gone
               --tick-ms MS   the core's clock tick (default 10; replication times out after 100 ticks)
               --log-level L  ERROR, WARNING, INFO (default) or DEBUG
+            """ + TlsOptions.USAGE + """
             For the Jepsen-style harness (./kv jepsen), not for production:
               --peer-source A     connect to other nodes from local address A (e.g. 127.0.0.12)
               --exit-with-parent PID
@@ -70,8 +72,8 @@ public final class NodeMain {
     public static void main(String[] argv) throws InterruptedException {
         KvNode node;
         try {
-            Args args = new Args(argv, Set.of("--id", "--port", "--host", "--token", "--token-file", "--tick-ms",
-                    "--log-level", "--peer-source", "--exit-with-parent", "--plant-bug", "--data-dir"),
+            Args args = new Args(argv, TlsOptions.with(Set.of("--id", "--port", "--host", "--token", "--token-file",
+                    "--tick-ms", "--log-level", "--peer-source", "--exit-with-parent", "--plant-bug", "--data-dir")),
                     Set.of("--join", "--new-cluster", "--help", "--in-memory", "--insecure"));
             if (args.has("--help")) {
                 System.out.print(USAGE);
@@ -88,7 +90,8 @@ public final class NodeMain {
             NodeConfig config = NodeConfig.of(id, args.port("--port", String.valueOf(9000 + id)))
                     .withHost(host)
                     .withToken(token)
-                    .withTick(Duration.ofMillis(args.positive("--tick-ms", "10")));
+                    .withTick(Duration.ofMillis(args.positive("--tick-ms", "10")))
+                    .withTls(TlsOptions.from(args));
             if (args.has("--join") && args.has("--new-cluster")) {
                 throw new Args.UsageError("--join and --new-cluster contradict each other");
             }
@@ -131,7 +134,7 @@ public final class NodeMain {
             System.out.println("node " + node.id() + " stopped");
             stopped.countDown();
         }, "stop-node"));
-        System.out.println("node " + node.id() + " listening on " + node.address() + (node.dataDir() == null
+        System.out.println("node " + node.id() + " listening on " + node.scheme() + "://" + node.address() + (node.dataDir() == null
                 ? ", keeping nothing on disk (--data-dir DIR keeps its state)" : ", state in " + node.dataDir())
                 + " (Ctrl-C stops it)");
         stopped.await();

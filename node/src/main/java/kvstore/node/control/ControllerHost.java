@@ -36,6 +36,7 @@ public final class ControllerHost implements AutoCloseable {
     private final String name;          // names the sender of every request
     private final String peerAddresses; // sent with a decided view: where its members listen
     private final HttpClient http;
+    private final String scheme; // http, or https over TLS
     private final Duration requestTimeout;
     private final ProcessLoop loop;
     private final Map<String, String> lastComplaint = new java.util.concurrent.ConcurrentHashMap<>();
@@ -44,9 +45,10 @@ public final class ControllerHost implements AutoCloseable {
      * @param name      unique to this controller process (its ballots are its own): say, a random id
      * @param addresses every node of the cluster, id to host:port
      * @param token     the cluster token (null: none)
+     * @param tls       how to reach the nodes over TLS, presenting the controller's certificate (null: plain HTTP)
      */
-    public ControllerHost(String name, Map<String, String> addresses, String token, Duration tick,
-                          ControllerConfig config, Controller.Events events) {
+    public ControllerHost(String name, Map<String, String> addresses, String token, javax.net.ssl.SSLContext tls,
+                          Duration tick, ControllerConfig config, Controller.Events events) {
         this.addresses = new TreeMap<>(java.util.Comparator.comparingLong(Long::parseLong)); // ids in numeric
         this.addresses.putAll(addresses);              // order, as view documents list members: views compare equal
         this.token = token;
@@ -55,8 +57,13 @@ public final class ControllerHost implements AutoCloseable {
         this.requestTimeout = tick.multipliedBy(config.suspectAfter());
         this.controller = new Controller(name, List.copyOf(this.addresses.keySet()), config, new SplittableRandom(),
                 events);
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(requestTimeout).build();
+        HttpClient.Builder http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(requestTimeout);
+        if (tls != null) {
+            http.sslContext(tls);
+        }
+        this.http = http.build();
+        this.scheme = tls == null ? "http" : "https";
         this.loop = new ProcessLoop("controller", controller, tick, this::route);
     }
 
@@ -93,7 +100,7 @@ public final class ControllerHost implements AutoCloseable {
      * promise, an acceptance or refusal, a view's reply) come back in the response and go to the core.
      */
     private void request(String node, String address, Message m) {
-        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create("http://" + address + MessagesEndpoint.PATH))
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(scheme + "://" + address + MessagesEndpoint.PATH))
                 .timeout(requestTimeout)
                 .header("Content-Type", MessageCodec.MEDIA_TYPE)
                 .header(MessagesEndpoint.FROM_CONTROLLER, name)

@@ -19,14 +19,37 @@ public final class HttpConnection implements AutoCloseable {
 
     private final String address;
     private final Duration timeout;
+    private final javax.net.ssl.SSLContext tls; // null: plain TCP
     private Socket socket;
     private OutputStream out;
     private HttpResponseReader reader;
 
     /** @param address host:port; {@code timeout} bounds connecting and each wait for answer bytes */
     public HttpConnection(String address, Duration timeout) {
+        this(address, timeout, null);
+    }
+
+    /** Over TLS with {@code tls} (null: plain TCP). */
+    public HttpConnection(String address, Duration timeout, javax.net.ssl.SSLContext tls) {
         this.address = address;
         this.timeout = timeout;
+        this.tls = tls;
+    }
+
+    /**
+     * TLS over a connected socket, the handshake done: the server's certificate verified against the context's
+     * authority and for the host connected to (as HTTPS does), this side's own certificate presented if asked.
+     * Closing the returned socket closes {@code tcp}.
+     */
+    public static javax.net.ssl.SSLSocket overTls(javax.net.ssl.SSLContext tls, Socket tcp, InetSocketAddress target)
+            throws IOException {
+        javax.net.ssl.SSLSocket ssl = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket(tcp,
+                target.getHostString(), target.getPort(), true);
+        javax.net.ssl.SSLParameters parameters = ssl.getSSLParameters();
+        parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        ssl.setSSLParameters(parameters);
+        ssl.startHandshake();
+        return ssl;
     }
 
     /** The socket address of {@code host:port} (the host may itself hold colons: an IPv6 address). */
@@ -62,8 +85,12 @@ public final class HttpConnection implements AutoCloseable {
         Socket s = new Socket();
         try {
             s.setTcpNoDelay(true);
-            s.connect(socketAddress(address), (int) timeout.toMillis());
+            InetSocketAddress target = socketAddress(address);
+            s.connect(target, (int) timeout.toMillis());
             s.setSoTimeout((int) timeout.toMillis());
+            if (tls != null) {
+                s = overTls(tls, s, target);
+            }
             out = s.getOutputStream();
             reader = new HttpResponseReader(new BufferedInputStream(s.getInputStream(), 16 * 1024), MAX_BODY);
             socket = s;

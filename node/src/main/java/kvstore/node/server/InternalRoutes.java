@@ -30,10 +30,16 @@ import static kvstore.node.server.MessagesEndpoint.RETURN_ADDRESS;
 final class InternalRoutes {
     private final ReplicaHost host;
     private final ClusterToken token;
+    private final boolean peerCertificates;
 
-    InternalRoutes(ReplicaHost host, ClusterToken token) {
+    /**
+     * @param peerCertificates over TLS: senders must present a certificate from the cluster's authority (the
+     *                         handshake refuses one from any other; a client of the REST API presents none)
+     */
+    InternalRoutes(ReplicaHost host, ClusterToken token, boolean peerCertificates) {
         this.host = host;
         this.token = token;
+        this.peerCertificates = peerCertificates;
     }
 
     void register(HttpRouting.Builder routing) {
@@ -41,6 +47,10 @@ final class InternalRoutes {
     }
 
     private void receive(ServerRequest req, ServerResponse res) {
+        if (peerCertificates && !kvstore.node.tls.TlsFiles.peerCertificate(req)) {
+            throw new ApiError(403, "internal messages come from nodes and controllers of this cluster: present "
+                    + "a certificate issued by the cluster's authority");
+        }
         token.check(req);
         String node = header(req, FROM_NODE);
         String controller = header(req, FROM_CONTROLLER);

@@ -5,6 +5,7 @@ import io.helidon.http.HeaderValues;
 import io.helidon.http.HttpException;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
@@ -40,7 +41,8 @@ public final class KvNode implements AutoCloseable {
             case JOIN -> new Replica(self, config.incarnation(), config.replica());
             case DETECT -> Replica.asking(self, config.incarnation(), config.replica());
         };
-        this.peers = new Peers(self, config.token(), config.peerSource());
+        this.peers = new Peers(self, config.token(), config.peerSource(),
+                config.tls() == null ? null : config.tls().clientContext());
         this.disk = config.dataDir() == null ? null : recover(config, replica);
         this.host = disk == null ? new ReplicaHost(config.id(), replica, peers, config.tick())
                 : new ReplicaHost(config.id(), replica, peers, config.tick(), disk::write);
@@ -68,7 +70,7 @@ public final class KvNode implements AutoCloseable {
                 Json.object().put("message", "Node " + config.id() + " is up.")));
         new DataRoutes(host, config.id(), config.answerTimeout()).register(routing);
         new ViewRoutes(host, config.id(), token, config.answerTimeout()).register(routing);
-        new InternalRoutes(host, token).register(routing);
+        new InternalRoutes(host, token, config.tls() != null).register(routing);
         routing.any(KvNode::noSuchEndpoint);
         routing.error(ApiError.class, (req, res, e) -> Bodies.send(res, e.status(), e.body()));
         routing.error(HttpException.class, (req, res, e) -> Bodies.send(res, e.status().code(),
@@ -82,7 +84,11 @@ public final class KvNode implements AutoCloseable {
         for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
             direct.addHandler(type, KvNode::jsonDirectResponse);
         }
-        this.server = WebServer.builder()
+        WebServerConfig.Builder server = WebServer.builder();
+        if (config.tls() != null) {
+            server.tls(config.tls().server());
+        }
+        this.server = server
                 .host(config.host())
                 .port(config.port())
                 .shutdownHook(false) // the command line stops nodes itself, in order
@@ -185,6 +191,11 @@ public final class KvNode implements AutoCloseable {
 
     public int port() {
         return server.port();
+    }
+
+    /** How clients reach this node: {@code https} over TLS, else {@code http}. */
+    public String scheme() {
+        return config.scheme();
     }
 
     /** host:port, as view documents name it. */

@@ -20,9 +20,12 @@ import java.time.Duration;
  *                    fault-injecting proxies can tell senders apart and cut links between chosen pairs.
  * @param dataDir     where the node keeps its state (write-ahead log and snapshots), or null to keep it in memory
  *                    only (a crash of every node at once then loses everything)
+ * @param tls         the node's certificate, key and cluster authority: it serves only over TLS and connects to its
+ *                    peers over TLS; null: plain HTTP
  */
 public record NodeConfig(long id, String host, int port, String token, Duration tick, ReplicaConfig replica,
-                         Start start, long incarnation, String peerSource, java.nio.file.Path dataDir) {
+                         Start start, long incarnation, String peerSource, java.nio.file.Path dataDir,
+                         kvstore.node.tls.TlsFiles tls) {
 
     /** What a node knows, at start, about the cluster it is part of. */
     public enum Start {
@@ -54,37 +57,46 @@ public record NodeConfig(long id, String host, int port, String token, Duration 
 
     public static NodeConfig of(long id, int port) {
         return new NodeConfig(id, "127.0.0.1", port, null, Duration.ofMillis(10), ReplicaConfig.defaults(), Start.NEW_CLUSTER,
-                System.currentTimeMillis(), null, null);
+                System.currentTimeMillis(), null, null, null);
     }
 
     public NodeConfig withToken(String t) {
-        return new NodeConfig(id, host, port, t, tick, replica, start, incarnation, peerSource, dataDir);
+        return new NodeConfig(id, host, port, t, tick, replica, start, incarnation, peerSource, dataDir, tls);
     }
 
     public NodeConfig withTick(Duration t) {
-        return new NodeConfig(id, host, port, token, t, replica, start, incarnation, peerSource, dataDir);
+        return new NodeConfig(id, host, port, token, t, replica, start, incarnation, peerSource, dataDir, tls);
     }
 
     public NodeConfig withStart(Start s) {
-        return new NodeConfig(id, host, port, token, tick, replica, s, incarnation, peerSource, dataDir);
+        return new NodeConfig(id, host, port, token, tick, replica, s, incarnation, peerSource, dataDir, tls);
     }
 
     public NodeConfig withHost(String h) {
-        return new NodeConfig(id, h, port, token, tick, replica, start, incarnation, peerSource, dataDir);
+        return new NodeConfig(id, h, port, token, tick, replica, start, incarnation, peerSource, dataDir, tls);
     }
 
     public NodeConfig withPeerSource(String address) {
-        return new NodeConfig(id, host, port, token, tick, replica, start, incarnation, address, dataDir);
+        return new NodeConfig(id, host, port, token, tick, replica, start, incarnation, address, dataDir, tls);
     }
 
     public NodeConfig withDataDir(java.nio.file.Path dir) {
-        return new NodeConfig(id, host, port, token, tick, replica, start, incarnation, peerSource, dir);
+        return new NodeConfig(id, host, port, token, tick, replica, start, incarnation, peerSource, dir, tls);
+    }
+
+    public NodeConfig withTls(kvstore.node.tls.TlsFiles files) {
+        return new NodeConfig(id, host, port, token, tick, replica, start, incarnation, peerSource, dataDir, files);
+    }
+
+    /** How clients reach this node: {@code https} with TLS, {@code http} without. */
+    public String scheme() {
+        return tls == null ? "http" : "https";
     }
 
     /** For the harness's planted-bug runs only: a deliberately wrong protocol variant (see {@link Bug}). */
     public NodeConfig withPlantedBugs(java.util.Set<kvstore.core.Bug> bugs) {
         return new NodeConfig(id, host, port, token, tick, replica.withBugs(bugs), start, incarnation,
-                peerSource, dataDir);
+                peerSource, dataDir, tls);
     }
 
     /**

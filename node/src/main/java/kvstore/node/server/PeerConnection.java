@@ -46,7 +46,7 @@ final class PeerConnection implements AutoCloseable {
     private final String peer;
     private final String address;
     private final String returnAddress;
-    private final Socket socket;
+    private final Socket socket; // over TLS: the TLS socket, which closes the TCP one with it
     private final OutputStream out;
     private final Semaphore window = new Semaphore(IN_FLIGHT);
     private final Queue<Long> unanswered = new ConcurrentLinkedQueue<>(); // when each unanswered batch was sent
@@ -57,25 +57,32 @@ final class PeerConnection implements AutoCloseable {
     /**
      * @param self          this node's id, which names the sender of every batch
      * @param returnAddress where this node listens (null: not known), so that a node that knows no view can answer
+     * @param tls           how to connect over TLS, or null for plain TCP
      */
-    PeerConnection(String peer, String address, String source, String token, String self, String returnAddress)
-            throws IOException {
+    PeerConnection(String peer, String address, String source, javax.net.ssl.SSLContext tls, String token,
+                   String self, String returnAddress) throws IOException {
         this.peer = peer;
         this.address = address;
         this.returnAddress = returnAddress;
-        socket = new Socket();
+        Socket tcp = new Socket();
+        Socket s = tcp;
         try {
-            socket.setTcpNoDelay(true);
+            tcp.setTcpNoDelay(true);
             if (source != null) {
-                socket.bind(new InetSocketAddress(InetAddress.getByName(source), 0));
+                tcp.bind(new InetSocketAddress(InetAddress.getByName(source), 0));
             }
-            socket.connect(HttpConnection.socketAddress(address), 500);
-            socket.setSoTimeout(WAKE_UP_MILLIS);
-            out = socket.getOutputStream();
+            InetSocketAddress target = HttpConnection.socketAddress(address);
+            tcp.connect(target, 500);
+            tcp.setSoTimeout(WAKE_UP_MILLIS);
+            if (tls != null) {
+                s = HttpConnection.overTls(tls, tcp, target);
+            }
+            out = s.getOutputStream();
         } catch (IOException | RuntimeException e) {
-            socket.close();
+            s.close();
             throw e;
         }
+        socket = s;
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Content-Type", MessageCodec.MEDIA_TYPE);
         headers.put(MessagesEndpoint.FROM_NODE, self);

@@ -28,17 +28,23 @@ public final class Peers implements AutoCloseable {
     private final String self;
     private final String token;
     private final String source;
+    private final javax.net.ssl.SSLContext tls; // null: plain TCP
     private final Map<String, String> addressOf = new ConcurrentHashMap<>();
     private final Map<String, Link> links = new ConcurrentHashMap<>();     // by peer
     private final Map<String, Link> bulkLinks = new ConcurrentHashMap<>(); // by peer: bulk state only
     private volatile boolean closed;
     private volatile java.util.function.Consumer<String> unreachable = peer -> { };
 
-    /** @param source the local address to connect from, or null for the system's choice */
-    public Peers(String self, String token, String source) {
+    /**
+     * @param source the local address to connect from, or null for the system's choice
+     * @param tls    how to connect over TLS (the peer's certificate verified, this node's presented), or null for
+     *               plain TCP
+     */
+    public Peers(String self, String token, String source, javax.net.ssl.SSLContext tls) {
         this.self = self;
         this.token = token;
         this.source = source;
+        this.tls = tls;
     }
 
     /** Where each node listens, as a view this node took says. Older entries stay: a reply may go to a former member. */
@@ -168,7 +174,7 @@ public final class Peers implements AutoCloseable {
                     if (connection != null) {
                         connection.close();
                     }
-                    connection = new PeerConnection(peer, address, source, token, self, returnAddress);
+                    connection = new PeerConnection(peer, address, source, tls, token, self, returnAddress);
                 }
                 connection.send(body);
             } catch (IOException e) {

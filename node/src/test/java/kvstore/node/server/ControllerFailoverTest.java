@@ -38,7 +38,7 @@ class ControllerFailoverTest {
         for (long id : cluster.ids()) {
             addresses.put(String.valueOf(id), cluster.address(id));
         }
-        return new ControllerHost("test-ctl", addresses, null, TestCluster.TICK, ControllerConfig.defaults(),
+        return new ControllerHost("test-ctl", addresses, null, null, TestCluster.TICK, ControllerConfig.defaults(),
                 new Controller.Events() {
                     @Override
                     public void note(String text) {

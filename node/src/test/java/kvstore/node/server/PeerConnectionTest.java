@@ -60,7 +60,7 @@ class PeerConnectionTest {
                 }
             });
             String address = server.getInetAddress().getHostAddress() + ":" + server.getLocalPort();
-            try (PeerConnection c = new PeerConnection("2", address, null, null, "1", null)) {
+            try (PeerConnection c = new PeerConnection("2", address, null, null, null, "1", null)) {
                 c.send(new byte[]{1});
                 c.send(new byte[]{2});
                 // A reader cut by its wake-up would have closed the connection before the body's second half was

@@ -63,7 +63,7 @@ final class TestCluster implements AutoCloseable {
 
     private NodeConfig config(long id, NodeConfig.Start start) {
         return new NodeConfig(id, "127.0.0.1", 0, token, TICK, TIMEOUTS, start, INCARNATIONS.incrementAndGet(),
-                null, null);
+                null, null, null);
     }
 
     long[] ids() {
@@ -135,7 +135,7 @@ final class TestCluster implements AutoCloseable {
     KvNode restartOnSamePort(long id) {
         NodeConfig c = config(id, NodeConfig.Start.JOIN);
         return started(id, KvNode.start(new NodeConfig(id, c.host(), ports.get(id), c.token(), c.tick(),
-                c.replica(), c.start(), c.incarnation(), c.peerSource(), null)));
+                c.replica(), c.start(), c.incarnation(), c.peerSource(), null, c.tls())));
     }
 
     List<String> addresses(long... ids) {
