@@ -40,13 +40,16 @@ final class PeerConnection implements AutoCloseable {
     private static final long IDLE_NANOS = 10_000_000_000L;
     /** How often the reader wakes up, with no answer to read, to look for a stalled peer. */
     static final int WAKE_UP_MILLIS = 1000;
+    /** How long a TLS handshake may wait for each of the peer's messages (a loaded machine is slow the first time). */
+    private static final int HANDSHAKE_MILLIS = 3000;
     /** A peer answers a batch with a few bytes; anything longer is not a peer's answer. */
     private static final int MAX_ANSWER = 64 * 1024;
 
     private final String peer;
     private final String address;
     private final String returnAddress;
-    private final Socket socket; // over TLS: the TLS socket, which closes the TCP one with it
+    private final Socket tcp;
+    private final Socket socket; // what is read and written: tcp itself, or TLS over it
     private final OutputStream out;
     private final Semaphore window = new Semaphore(IN_FLIGHT);
     private final Queue<Long> unanswered = new ConcurrentLinkedQueue<>(); // when each unanswered batch was sent
@@ -64,7 +67,7 @@ final class PeerConnection implements AutoCloseable {
         this.peer = peer;
         this.address = address;
         this.returnAddress = returnAddress;
-        Socket tcp = new Socket();
+        tcp = new Socket();
         Socket s = tcp;
         try {
             tcp.setTcpNoDelay(true);
@@ -73,13 +76,14 @@ final class PeerConnection implements AutoCloseable {
             }
             InetSocketAddress target = HttpConnection.socketAddress(address);
             tcp.connect(target, 500);
-            tcp.setSoTimeout(WAKE_UP_MILLIS);
             if (tls != null) {
+                tcp.setSoTimeout(HANDSHAKE_MILLIS);
                 s = HttpConnection.overTls(tls, tcp, target);
             }
+            tcp.setSoTimeout(WAKE_UP_MILLIS);
             out = s.getOutputStream();
         } catch (IOException | RuntimeException e) {
-            s.close();
+            tcp.close();
             throw e;
         }
         socket = s;
@@ -192,7 +196,9 @@ final class PeerConnection implements AutoCloseable {
         broken = true;
         window.release(IN_FLIGHT); // wake a sender waiting for a slot: it will see the connection is broken
         try {
-            socket.close(); // also frees a writer blocked on a full TCP buffer
+            // The TCP socket, not the TLS one: closing TLS writes a close_notify under the lock a writer blocked on a
+            // full buffer holds, so it would block too. Closing TCP frees that writer at once.
+            tcp.close();
         } catch (IOException e) {
             // closing anyway
         }

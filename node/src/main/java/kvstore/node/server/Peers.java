@@ -155,6 +155,7 @@ public final class Peers implements AutoCloseable {
         }
 
         private PeerConnection connection; // only this link's thread uses it
+        private String lastTlsFailure;     // the last TLS failure said, until a connection fails otherwise
 
         private void post(List<Message> batch) {
             String address = addressOf.get(peer);
@@ -177,7 +178,15 @@ public final class Peers implements AutoCloseable {
                     connection = new PeerConnection(peer, address, source, tls, token, self, returnAddress);
                 }
                 connection.send(body);
+                lastTlsFailure = null;
             } catch (IOException e) {
+                if (e instanceof javax.net.ssl.SSLException && !e.toString().equals(lastTlsFailure)) {
+                    // A certificate that does not fit (another authority, an address it does not name, expired)
+                    // fails every connection alike: said once, not at every retry, and not only at DEBUG.
+                    LOG.log(System.Logger.Level.WARNING, "TLS with node {0} at {1} failed: {2}", peer, address,
+                            e.toString());
+                }
+                lastTlsFailure = e instanceof javax.net.ssl.SSLException ? e.toString() : null;
                 LOG.log(System.Logger.Level.DEBUG, "node {0} at {1} unreachable: {2}", peer, address, e.toString());
                 if (connection != null) {
                     connection.close();

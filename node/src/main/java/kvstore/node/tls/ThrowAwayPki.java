@@ -57,6 +57,8 @@ public final class ThrowAwayPki {
         try {
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+            builder.addExtension(Extension.subjectKeyIdentifier, false,
+                    extensions().createSubjectKeyIdentifier(key.getPublic()));
         } catch (CertIOException e) {
             throw new IllegalStateException(e);
         }
@@ -91,7 +93,12 @@ public final class ThrowAwayPki {
             builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
                     new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
                     new GeneralName(GeneralName.dNSName, "localhost")}));
-        } catch (CertIOException e) {
+            // Key identifiers: strict verifiers (OpenSSL's strict mode, Python 3.13's defaults) require them.
+            builder.addExtension(Extension.subjectKeyIdentifier, false,
+                    extensions().createSubjectKeyIdentifier(leafKey.getPublic()));
+            builder.addExtension(Extension.authorityKeyIdentifier, false,
+                    extensions().createAuthorityKeyIdentifier(certificate));
+        } catch (CertIOException | java.security.cert.CertificateEncodingException e) {
             throw new IllegalStateException(e);
         }
         X509Certificate leaf = sign(builder, key);
@@ -110,6 +117,14 @@ public final class ThrowAwayPki {
     @Override
     public String toString() {
         return "throw-away CA " + name;
+    }
+
+    private static org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils extensions() {
+        try {
+            return new org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JDK has no SHA-1 for key identifiers", e);
+        }
     }
 
     private static KeyPair newKey() {

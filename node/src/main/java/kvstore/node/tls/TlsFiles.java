@@ -9,8 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A process's TLS identity and trust, as PEM files: its certificate chain, its private key (PKCS#8, unencrypted,
- * as {@code openssl genpkey} and etcd's tooling write it) and the certificate of the cluster's authority. Every
+ * A process's TLS identity and trust, as PEM files: its certificate chain, its private key (unencrypted PKCS#8, as
+ * {@code openssl genpkey} writes it, or PKCS#1 RSA) and the certificate of the cluster's authority. Every
  * process of a cluster, node or controller, is both a server and a client of the others: it presents its own
  * certificate either way and trusts only certificates issued by that authority. One place turns the files into
  * what Helidon serves with and what the JDK clients connect with.
