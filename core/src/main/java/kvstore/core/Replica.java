@@ -112,6 +112,10 @@ public final class Replica implements Process {
 
     // As any member: requests forwarded to the primary, by id, with who asked.
     private final Map<RequestId, Forwarded> forwarded = new LinkedHashMap<>(); // ordered: replies go out in order
+    // As a backup: the store as it was at a whole-store read this node forwarded, taken when the read was replicated
+    // here, so the primary need not send the store back (see onReplyFromPrimary). By position too: a request
+    // forwarded twice (a duplicate) may be ordered twice, and the primary answers either.
+    private final Map<RequestId, Map<Long, Result>> storeAtForwardedRead = new HashMap<>();
 
     private List<Send> out = new ArrayList<>();
 
@@ -158,7 +162,7 @@ public final class Replica implements Process {
         }
     }
 
-    private record Forwarded(List<Address> requesters, long deadline) {
+    private record Forwarded(List<Address> requesters, long deadline, boolean wholeStore) {
     }
 
     /** A state as a backup describes it: of this chain (null: none known), at this position. */
@@ -408,6 +412,7 @@ public final class Replica implements Process {
                 for (Address requester : f.getValue().requesters) {
                     send(requester, new ClientReply(f.getKey(), Result.unavailable(Result.PRIMARY_DID_NOT_ANSWER)));
                 }
+                storeAtForwardedRead.remove(f.getKey());
                 it.remove();
             }
         }
@@ -435,8 +440,9 @@ public final class Replica implements Process {
                         + view.number())));
                 return;
             }
-            forwarded.computeIfAbsent(request.id(),
-                    k -> new Forwarded(new ArrayList<>(1), now + config.forwardTimeoutTicks())).requesters.add(from);
+            forwarded.computeIfAbsent(request.id(), k -> new Forwarded(new ArrayList<>(1),
+                    now + config.forwardTimeoutTicks(), request.command().kind() == Command.Kind.GET_ALL))
+                    .requesters.add(from);
             send(view.primary(), new ClientRequest(request.id(), request.command(), true));
             return;
         }
@@ -622,12 +628,27 @@ public final class Replica implements Process {
         }
     }
 
+    /**
+     * The primary's answer to a request this node forwarded, passed on to whoever asked. The answer to a whole-store
+     * read comes without the store when this node had acknowledged the read's position (see {@link #answer}): the
+     * store as this node applied it there, kept when the read was replicated here, is the same as the primary's,
+     * and is the answer. Should this node not have kept it (its state came by transfer past that position), the
+     * read is simply unavailable: a read changes nothing, so the client may retry.
+     */
     private void onReplyFromPrimary(ClientReply reply) {
         Forwarded f = forwarded.remove(reply.id());
-        if (f != null) {
-            for (Address requester : f.requesters) {
-                send(requester, reply);
-            }
+        Map<Long, Result> kept = storeAtForwardedRead.remove(reply.id());
+        if (f == null) {
+            return;
+        }
+        ClientReply answer = reply;
+        if (f.wholeStore && reply.result().status() == Result.Status.OK && reply.result().all() == null) {
+            Result store = kept == null ? null : kept.get(reply.result().seq());
+            answer = new ClientReply(reply.id(), store != null ? store : Result.unavailable("the primary answered with the store as this node held it at position "
+                    + reply.result().seq() + ", which it no longer holds; retry"));
+        }
+        for (Address requester : f.requesters) {
+            send(requester, answer);
         }
     }
 
@@ -684,7 +705,11 @@ public final class Replica implements Process {
                 continue; // a duplicate, or of a log we do not hold (the right one is sent again)
             }
             assert next.seq() == applied + 1 : "backup " + id + " at " + applied + " applies " + next.seq();
-            Result result = apply(next.command()).withSeq(next.seq());
+            Result result = next.command().isRead() ? null : apply(next.command()).withSeq(next.seq());
+            if (next.command().kind() == Command.Kind.GET_ALL && forwarded.containsKey(next.id())) {
+                storeAtForwardedRead.computeIfAbsent(next.id(), k -> new HashMap<>(2))
+                        .put(next.seq(), apply(next.command()).withSeq(next.seq()));
+            }
             applied = next.seq();
             logApplied(new LoggedOp(next.seq(), syncedChain, next.id(), next.command(),
                     next.command().isRead() ? null : result));
@@ -1462,6 +1487,7 @@ public final class Replica implements Process {
             }
         }
         forwarded.clear();
+        storeAtForwardedRead.clear();
     }
 
     /** What waits for acknowledgements is answered "unavailable" (its outcome unknown) and forgotten. */
@@ -1647,8 +1673,18 @@ public final class Replica implements Process {
                 : "node " + id + " acknowledges " + e.id + " without serving as primary of view " + view;
         e.answered = true;
         for (Address to : e.replyTo) {
-            send(to, new ClientReply(e.id, result));
+            send(to, new ClientReply(e.id, result.all() != null && holdsPosition(to, result.seq())
+                    ? result.withoutStore() : result));
         }
+    }
+
+    /**
+     * Whether {@code to} is a backup that acknowledged position {@code seq}: it applied the same operations up to it,
+     * so the answer to a whole-store read it forwarded need not carry the store (it kept its own, taken there).
+     * What the store's size would cost twice over the network and in memory, for every such read, is not paid.
+     */
+    private boolean holdsPosition(Address to, long seq) {
+        return to instanceof Address.Node n && appliedBy.getOrDefault(n.name(), -1L) >= seq;
     }
 
     /** To another node of the cluster. */

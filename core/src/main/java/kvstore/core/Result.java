@@ -62,4 +62,9 @@ public record Result(Status status, String value, Map<String, String> all, long 
     Result withSeq(long s) {
         return new Result(status, value, all, s, detail);
     }
+
+    /** A whole-store read's answer to a backup that holds the store at {@code seq} itself: everything but the store. */
+    Result withoutStore() {
+        return new Result(status, value, null, seq, detail);
+    }
 }

@@ -11,6 +11,7 @@ import kvstore.core.MessageCodec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -86,6 +87,41 @@ final class Bodies {
         return new ApiError(413, "the body is " + (size > limit + 1 ? size + " bytes" : "more than " + limit
                 + " bytes") + "; the limit is " + limit + " bytes");
     }
+
+    /**
+     * The prototype's {@code GET /data} document, {@code {"key": "value", ...}}: for a small store as one body like
+     * every other answer; past {@link #STREAM_STORE_OVER} bytes written as it is generated, chunked, so that a read
+     * of the whole store costs a buffer, not a copy of the store as text and again as bytes (four readers of a
+     * 200 MB store once took the nodes to gigabytes). The map itself is the core's copy, which shares the values.
+     */
+    static void sendStore(ServerResponse res, Map<String, String> store) {
+        long size = 0;
+        for (Map.Entry<String, String> e : store.entrySet()) {
+            size += e.getKey().length() + e.getValue().length() + 8;
+        }
+        res.status(200);
+        res.header(HeaderValues.CONTENT_TYPE_JSON);
+        if (size <= STREAM_STORE_OVER) {
+            ObjectNode doc = Json.object();
+            store.forEach(doc::put);
+            res.send(Json.write(doc).getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        try (java.io.OutputStream out = res.outputStream();
+             com.fasterxml.jackson.core.JsonGenerator json = Json.MAPPER.createGenerator(out)) {
+            json.writeStartObject();
+            for (Map.Entry<String, String> e : store.entrySet()) {
+                json.writeStringField(e.getKey(), e.getValue());
+            }
+            json.writeEndObject();
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            // The client went away mid-answer: the answer has begun, so there is no status left to tell it, and the
+            // read changed nothing.
+        }
+    }
+
+    /** Stores whose document is larger than this (roughly, in characters) are streamed. */
+    static final long STREAM_STORE_OVER = 1 << 20;
 
     static void send(ServerResponse res, int status, ObjectNode body) {
         res.status(status);

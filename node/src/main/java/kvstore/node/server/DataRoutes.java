@@ -79,8 +79,8 @@ final class DataRoutes {
                 yield 200;
             }
             case GET_ALL -> {
-                result.all().forEach(doc::put);
-                yield 200;
+                Bodies.sendStore(res, result.all());
+                yield -1; // sent
             }
             case PUT -> created(doc, result.status() == Result.Status.OK);
             case CAS -> {
@@ -98,7 +98,9 @@ final class DataRoutes {
                 yield 200;
             }
         };
-        Bodies.send(res, status, doc);
+        if (status > 0) {
+            Bodies.send(res, status, doc);
+        }
     }
 
     private static int notFound(ObjectNode doc) {
