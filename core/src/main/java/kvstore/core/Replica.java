@@ -61,6 +61,8 @@ public final class Replica implements Process {
     private long syncedView;      // the last view number in which this replica was synced (0: never)
     private TreeMap<String, String> data = new TreeMap<>();
     private long dataDigest;      // of data, kept with every change: see stateDigest()
+    private long storeBytes;      // of data, as Sizes counts them, kept with every change
+    private long storeQuota = Long.MAX_VALUE; // a write that would take storeBytes past it is refused (STORE_FULL)
     private ResultTable done;        // the result of each recent write, for retries
     private final RecentLog log;     // the most recent operations applied, to catch backups up by log suffix
     private long applied;         // the last sequence number applied
@@ -232,7 +234,7 @@ public final class Replica implements Process {
             throw new IllegalStateException("data is loaded only into a node that holds nothing and has no view yet");
         }
         data.putAll(initial);
-        dataDigest = digestOf(data);
+        dataReplaced();
         snapshot(true);
     }
 
@@ -283,7 +285,7 @@ public final class Replica implements Process {
                 default -> throw new IllegalArgumentException("not a record of a replica's log: " + m);
             }
         }
-        dataDigest = digestOf(data);
+        dataReplaced();
         if (facts != null) {
             syncedView = facts.syncedView();
             founding = facts.founding(); // how this life was started counts only for a node with nothing on disk
@@ -477,6 +479,12 @@ public final class Replica implements Process {
                 return;
             }
             held.add(new Held(from, request)); // ordered once every backup has answered, refused if one cannot
+            return;
+        }
+        if (wouldExceedQuota(request.command())) {
+            send(from, new ClientReply(request.id(), new Result(Result.Status.FULL, null, null, Result.NOT_APPLIED,
+                    "the store holds " + storeBytes + " bytes; this write would take it past its quota of "
+                            + storeQuota + " bytes: delete keys (or raise the quota) first")));
             return;
         }
         order(from, request, null);
@@ -916,7 +924,7 @@ public final class Replica implements Process {
         }
         abandonUnconfirmed("the view changed");
         data = new TreeMap<>(o.data());
-        dataDigest = digestOf(data);
+        dataReplaced();
         done.clear();
         done.recordAll(o.done(), now);
         applied = o.seq();
@@ -1192,7 +1200,7 @@ public final class Replica implements Process {
         ChainId chain = heldChain();
         if (r.full) {
             data = r.data();
-            dataDigest = digestOf(data);
+            dataReplaced();
             done = r.results();
             applied = r.position();
             log.reset(chain, applied);
@@ -1612,8 +1620,58 @@ public final class Replica implements Process {
         }
         String before = data.get(c.key());
         Result result = apply(data, c);
-        dataDigest += entryDigest(c.key(), data.get(c.key())) - entryDigest(c.key(), before);
+        String after = data.get(c.key());
+        dataDigest += entryDigest(c.key(), after) - entryDigest(c.key(), before);
+        storeBytes += entryBytes(c.key(), after) - entryBytes(c.key(), before);
         return result;
+    }
+
+    /** After {@link #data} was replaced whole: what is kept with every change, computed afresh. */
+    private void dataReplaced() {
+        dataDigest = digestOf(data);
+        long bytes = 0;
+        for (Map.Entry<String, String> e : data.entrySet()) {
+            bytes += entryBytes(e.getKey(), e.getValue());
+        }
+        storeBytes = bytes;
+    }
+
+    private static long entryBytes(String key, String value) {
+        return value == null ? 0 : Sizes.entry(key, value);
+    }
+
+    /**
+     * Whether {@code c}, applied now, would take the store past its quota: a write that grows the store beyond it.
+     * Writes that shrink it or leave it as it is (deletes, smaller values, a cas that would not match) always pass,
+     * so that deleting brings a full store back under its quota.
+     */
+    private boolean wouldExceedQuota(Command c) {
+        if (storeQuota == Long.MAX_VALUE || c.isRead() || c.kind() == Command.Kind.DELETE) {
+            return false;
+        }
+        String current = data.get(c.key());
+        if (c.kind() == Command.Kind.CAS && !Objects.equals(current, c.expected())) {
+            return false;
+        }
+        long grows = entryBytes(c.key(), c.value()) - entryBytes(c.key(), current);
+        return grows > 0 && storeBytes + grows > storeQuota;
+    }
+
+    /**
+     * Caps the store (like etcd's {@code --quota-backend-bytes}): as primary, this node refuses a write that would
+     * take the store past {@code bytes} (as {@link Sizes} counts keys and values) with {@link Result.Status#FULL};
+     * reads, deletes and shrinking writes go on. The primary decides, so every member should have the same quota.
+     */
+    public void limitStore(long bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("a store quota is at least one byte, not " + bytes);
+        }
+        storeQuota = bytes;
+    }
+
+    /** The store's size as the quota counts it. */
+    public long storeBytes() {
+        return storeBytes;
     }
 
     /** The sum of the entries' digests: kept up to date by adding and subtracting as entries change. */

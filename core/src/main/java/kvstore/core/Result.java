@@ -25,7 +25,12 @@ public record Result(Status status, String value, Map<String, String> all, long 
          * Not acknowledged: no view, not in the view, the primary unreachable, or the replicas did not all confirm
          * in time. A write may still take effect later; it was never acknowledged.
          */
-        UNAVAILABLE
+        UNAVAILABLE,
+        /**
+         * Refused, certainly not applied: the write would take the store past its quota (see
+         * {@code Replica.limitStore}). Deleting keys makes room; retrying as is does not.
+         */
+        FULL
     }
 
     /** Why an operation was not acknowledged in time: a backup's acknowledgement did not come. */

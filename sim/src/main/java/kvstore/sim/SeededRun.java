@@ -65,8 +65,9 @@ public record SeededRun(SimConfig config, long seed, FaultSchedule schedule, Run
         lines.add("shape: " + config.shape());
         lines.add("views: " + run.views() + ", controllers: " + config.controllers() + ", keys loaded: "
                 + config.storeKeysFor(seed) + ", log kept: " + config.replicaFor(seed).logKept() + ", disks: "
-                + (config.disks().forSeed(seed) ? "yes" : "no (in memory)") + "; faults: "
-                + schedule);
+                + (config.disks().forSeed(seed) ? "yes" : "no (in memory)")
+                + (Simulation.storeQuotaFor(seed) == Long.MAX_VALUE ? ""
+                : ", store quota: " + Simulation.storeQuotaFor(seed) + " bytes") + "; faults: " + schedule);
         lostWrites.forEach(l -> lines.add("  " + l));
         run.availabilityViolations().stream().limit(5).forEach(v -> lines.add("  unavailable: " + v));
         run.invariantViolations().stream().limit(5).forEach(v -> lines.add("  broken invariant: " + v));

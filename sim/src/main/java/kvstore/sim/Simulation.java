@@ -48,6 +48,7 @@ public final class Simulation {
     private final SimConfig config;
     private final FaultSchedule schedule;
     private final SplittableRandom random;
+    private final long storeQuota;
     private final Network network;
     private final PriorityQueue<Scheduled> queue = new PriorityQueue<>();
     private final Map<String, Replica> replicas = new LinkedHashMap<>();
@@ -101,6 +102,7 @@ public final class Simulation {
     public Simulation(SimConfig config, long seed, FaultSchedule schedule, boolean keepTrace) {
         this.config = config;
         this.replicaConfig = config.replicaFor(seed);
+        this.storeQuota = storeQuotaFor(seed);
         this.loaded = loadedStore(config.storeKeysFor(seed), seed);
         this.schedule = schedule;
         this.random = new SplittableRandom(seed);
@@ -383,14 +385,30 @@ public final class Simulation {
      */
     private Replica restarted(String node) {
         long life = incarnations.merge(node, 1L, Long::sum);
-        return disks != null ? disks.restart(node, life, replicaConfig, l -> firstLife(node, l))
-                : new Replica(node, life, replicaConfig);
+        return limited(disks != null ? disks.restart(node, life, replicaConfig, l -> firstLife(node, l))
+                : new Replica(node, life, replicaConfig));
+    }
+
+    /** Every life of every node has the run's store quota, as production gives every node the same. */
+    private Replica limited(Replica replica) {
+        replica.limitStore(storeQuota);
+        return replica;
+    }
+
+    /**
+     * The store quota of a seed's run: in one run in four, small enough (60 to 260 bytes, as Sizes counts them) that
+     * writes meet it often and are refused (certainly not applied, which the checker holds them to); otherwise
+     * none. A random source of its own: the other draws of a seed are as they were before quotas.
+     */
+    public static long storeQuotaFor(long seed) {
+        SplittableRandom r = new SplittableRandom(seed ^ 0x9007AL);
+        return r.nextInt(4) == 0 ? 60 + r.nextInt(200) : Long.MAX_VALUE;
     }
 
     /** A node as it starts the first time: the prototype's nodes ask whether they found a cluster. */
     private Replica firstLife(String node, long life) {
-        return views == SimConfig.Views.OPERATOR ? Replica.asking(node, life, replicaConfig)
-                : Replica.founding(node, life, replicaConfig);
+        return limited(views == SimConfig.Views.OPERATOR ? Replica.asking(node, life, replicaConfig)
+                : Replica.founding(node, life, replicaConfig));
     }
 
     /**

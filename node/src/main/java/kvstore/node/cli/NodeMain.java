@@ -17,7 +17,7 @@ public final class NodeMain {
     static final String USAGE = """
             usage: ./kv node --id N [--port P] [--host H] [--token-file F] [--insecure] [--new-cluster | --join]
                              [--tick-ms MS] [--data-dir DIR | --in-memory] [--log-level L]
-                             [--tls-cert F --tls-key F --tls-ca F]
+                             [--quota-bytes N] [--tls-cert F --tls-key F --tls-ca F]
               --id N         this node's id in view documents (default: $NODE_IDENTIFIER)
               --port P       port to listen on (default: 9000 + id)
               --host H       address to listen on (default: 127.0.0.1). Any address but loopback needs a
@@ -40,6 +40,10 @@ public final class NodeMain {
                              die at once and nothing acknowledged is lost. One process per directory.
               --in-memory    keep nothing on disk (the default, as the prototype's nodes): a restarted node
                              comes back empty, and if every node dies at once the data is gone
+              --quota-bytes N  the most bytes of keys and values the store may hold (default: two fifths of
+                             the JVM's maximum heap, -Xmx): a write that would grow it past that is refused with
+                             507 and changes nothing; reads, deletes and shrinking writes go on. Give every node
+                             of a cluster the same quota (the primary's decides)
               --tick-ms MS   the core's clock tick (default 10; replication times out after 100 ticks)
               --log-level L  ERROR, WARNING, INFO (default) or DEBUG
             """ + TlsOptions.USAGE + """
@@ -73,7 +77,8 @@ public final class NodeMain {
         KvNode node;
         try {
             Args args = new Args(argv, TlsOptions.with(Set.of("--id", "--port", "--host", "--token", "--token-file",
-                    "--tick-ms", "--log-level", "--peer-source", "--exit-with-parent", "--plant-bug", "--data-dir")),
+                    "--tick-ms", "--log-level", "--peer-source", "--exit-with-parent", "--plant-bug", "--data-dir",
+                    "--quota-bytes")),
                     Set.of("--join", "--new-cluster", "--help", "--in-memory", "--insecure"));
             if (args.has("--help")) {
                 System.out.print(USAGE);
@@ -92,6 +97,9 @@ public final class NodeMain {
                     .withToken(token)
                     .withTick(Duration.ofMillis(args.positive("--tick-ms", "10")))
                     .withTls(TlsOptions.from(args));
+            if (args.has("--quota-bytes")) {
+                config = config.withStoreQuota(args.positive("--quota-bytes", null));
+            }
             if (args.has("--join") && args.has("--new-cluster")) {
                 throw new Args.UsageError("--join and --new-cluster contradict each other");
             }

@@ -68,6 +68,10 @@ final class DataRoutes {
             }
             throw error;
         }
+        if (result.status() == Result.Status.FULL) {
+            // 507 Insufficient Storage, as WebDAV defines it: the store cannot take this write until it shrinks.
+            throw new ApiError(507, Json.object().put("error", "store full: " + result.detail()).put("applied", false));
+        }
         res.header(MSG_NUM_HEADER, String.valueOf(result.seq()));
         ObjectNode doc = Json.object();
         int status = switch (command.kind()) {

@@ -41,6 +41,7 @@ public final class KvNode implements AutoCloseable {
             case JOIN -> new Replica(self, config.incarnation(), config.replica());
             case DETECT -> Replica.asking(self, config.incarnation(), config.replica());
         };
+        replica.limitStore(config.storeQuota());
         this.peers = new Peers(self, config.token(), config.peerSource(),
                 config.tls() == null ? null : config.tls().clientContext());
         this.disk = config.dataDir() == null ? null : recover(config, replica);

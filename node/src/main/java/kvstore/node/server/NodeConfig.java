@@ -22,10 +22,13 @@ import java.time.Duration;
  *                    only (a crash of every node at once then loses everything)
  * @param tls         the node's certificate, key and cluster authority: it serves only over TLS and connects to its
  *                    peers over TLS; null: plain HTTP
+ * @param storeQuota  the most bytes of keys and values the store may hold (as the core counts them): past it, a
+ *                    write that would grow the store is refused with 507 (see {@code Replica.limitStore});
+ *                    {@link Long#MAX_VALUE}: none
  */
 public record NodeConfig(long id, String host, int port, String token, Duration tick, ReplicaConfig replica,
                          Start start, long incarnation, String peerSource, java.nio.file.Path dataDir,
-                         kvstore.node.tls.TlsFiles tls) {
+                         kvstore.node.tls.TlsFiles tls, long storeQuota) {
 
     /** What a node knows, at start, about the cluster it is part of. */
     public enum Start {
@@ -57,35 +60,50 @@ public record NodeConfig(long id, String host, int port, String token, Duration 
 
     public static NodeConfig of(long id, int port) {
         return new NodeConfig(id, "127.0.0.1", port, null, Duration.ofMillis(10), ReplicaConfig.defaults(), Start.NEW_CLUSTER,
-                System.currentTimeMillis(), null, null, null);
+                System.currentTimeMillis(), null, null, null,
+                defaultStoreQuota());
     }
 
     public NodeConfig withToken(String t) {
-        return new NodeConfig(id, host, port, t, tick, replica, start, incarnation, peerSource, dataDir, tls);
+        return new NodeConfig(id, host, port, t, tick, replica, start, incarnation, peerSource, dataDir, tls, storeQuota);
     }
 
     public NodeConfig withTick(Duration t) {
-        return new NodeConfig(id, host, port, token, t, replica, start, incarnation, peerSource, dataDir, tls);
+        return new NodeConfig(id, host, port, token, t, replica, start, incarnation, peerSource, dataDir, tls, storeQuota);
     }
 
     public NodeConfig withStart(Start s) {
-        return new NodeConfig(id, host, port, token, tick, replica, s, incarnation, peerSource, dataDir, tls);
+        return new NodeConfig(id, host, port, token, tick, replica, s, incarnation, peerSource, dataDir, tls, storeQuota);
     }
 
     public NodeConfig withHost(String h) {
-        return new NodeConfig(id, h, port, token, tick, replica, start, incarnation, peerSource, dataDir, tls);
+        return new NodeConfig(id, h, port, token, tick, replica, start, incarnation, peerSource, dataDir, tls, storeQuota);
     }
 
     public NodeConfig withPeerSource(String address) {
-        return new NodeConfig(id, host, port, token, tick, replica, start, incarnation, address, dataDir, tls);
+        return new NodeConfig(id, host, port, token, tick, replica, start, incarnation, address, dataDir, tls, storeQuota);
     }
 
     public NodeConfig withDataDir(java.nio.file.Path dir) {
-        return new NodeConfig(id, host, port, token, tick, replica, start, incarnation, peerSource, dir, tls);
+        return new NodeConfig(id, host, port, token, tick, replica, start, incarnation, peerSource, dir, tls, storeQuota);
     }
 
     public NodeConfig withTls(kvstore.node.tls.TlsFiles files) {
-        return new NodeConfig(id, host, port, token, tick, replica, start, incarnation, peerSource, dataDir, files);
+        return new NodeConfig(id, host, port, token, tick, replica, start, incarnation, peerSource, dataDir, files, storeQuota);
+    }
+
+    public NodeConfig withStoreQuota(long bytes) {
+        return new NodeConfig(id, host, port, token, tick, replica, start, incarnation, peerSource, dataDir, tls, bytes);
+    }
+
+    /**
+     * The store's quota unless told otherwise: two fifths of the most heap this JVM may use, so that the store, the
+     * log and results kept for catch-up and retries, and the copies in flight fit beside it (a write past the quota
+     * is refused with 507 rather than the node running out of memory).
+     */
+    public static long defaultStoreQuota() {
+        long heap = Runtime.getRuntime().maxMemory();
+        return heap == Long.MAX_VALUE ? Long.MAX_VALUE : heap / 5 * 2;
     }
 
     /** How clients reach this node: {@code https} with TLS, {@code http} without. */
@@ -96,7 +114,7 @@ public record NodeConfig(long id, String host, int port, String token, Duration 
     /** For the harness's planted-bug runs only: a deliberately wrong protocol variant (see {@link Bug}). */
     public NodeConfig withPlantedBugs(java.util.Set<kvstore.core.Bug> bugs) {
         return new NodeConfig(id, host, port, token, tick, replica.withBugs(bugs), start, incarnation,
-                peerSource, dataDir, tls);
+                peerSource, dataDir, tls, storeQuota);
     }
 
     /**

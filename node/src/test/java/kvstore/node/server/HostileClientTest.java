@@ -115,6 +115,30 @@ class HostileClientTest {
         assertEquals("é", Http.get(cluster.address(1), "u").body().path("value").asText());
     }
 
+    /**
+     * Past its quota the store refuses a write that would grow it with 507 naming the quota, changing nothing; reads
+     * go on; deleting makes room again (etcd's --quota-backend-bytes, without its alarm to disarm by hand).
+     */
+    @Test
+    void aFullStoreRefusesGrowingWritesWith507AndDeletingMakesRoom() {
+        try (TestCluster small = TestCluster.startWithQuota(3, 10_000)) {
+            String primary = small.address(1);
+            String value = "v".repeat(3_000);
+            for (int i = 0; i < 3; i++) {
+                assertEquals(201, Http.put(primary, "big-" + i, value).status());
+            }
+            Http.Response full = Http.put(small.address(2), "big-3", value);
+            assertEquals(507, full.status(), full::toString);
+            assertTrue(full.error().contains("quota of 10000 bytes"), full::toString);
+            assertEquals(false, full.body().path("applied").asBoolean(true), full::toString);
+            assertEquals(404, Http.get(primary, "big-3").status(), "the refused write changed nothing");
+            assertEquals(200, Http.get(small.address(3), "big-0").status(), "reads go on");
+            assertEquals(200, Http.put(primary, "big-0", "smaller").status(), "a shrinking write goes on");
+            assertEquals(200, Http.delete(primary, "big-1").status(), "deletes go on");
+            assertEquals(201, Http.put(primary, "big-3", value).status(), "room again after the delete");
+        }
+    }
+
     @Test
     void aDotSegmentDoesNotReachAnotherRoute() {
         Http.Response r = Http.sendRaw("GET", cluster.address(1), "/data/../view");

@@ -25,9 +25,11 @@ final class TestCluster implements AutoCloseable {
     private final Map<Long, KvNode> nodes = new TreeMap<>();
     private final Map<Long, Integer> ports = new TreeMap<>(); // a stopped server no longer knows its port
     private final String token;
+    private final long storeQuota;
 
-    private TestCluster(String token) {
+    private TestCluster(String token, long storeQuota) {
         this.token = token;
+        this.storeQuota = storeQuota;
     }
 
     static TestCluster start(int n) {
@@ -40,7 +42,11 @@ final class TestCluster implements AutoCloseable {
     }
 
     private static TestCluster start(int n, String token, NodeConfig.Start start) {
-        TestCluster cluster = new TestCluster(token);
+        return start(n, token, start, Long.MAX_VALUE);
+    }
+
+    private static TestCluster start(int n, String token, NodeConfig.Start start, long storeQuota) {
+        TestCluster cluster = new TestCluster(token, storeQuota);
         for (long id = 1; id <= n; id++) {
             cluster.started(id, KvNode.start(cluster.config(id, start)));
         }
@@ -54,6 +60,13 @@ final class TestCluster implements AutoCloseable {
         return cluster;
     }
 
+    /** Like {@link #startWithView}, every node's store limited to {@code bytes} (NodeConfig.storeQuota). */
+    static TestCluster startWithQuota(int n, long bytes) {
+        TestCluster cluster = start(n, null, NodeConfig.Start.NEW_CLUSTER, bytes);
+        cluster.installView(cluster.ids());
+        return cluster;
+    }
+
     /** A cluster of n nodes with the view of all n installed on each (node 1 primary), every backup synced. */
     static TestCluster startWithView(int n) {
         TestCluster cluster = start(n);
@@ -63,7 +76,7 @@ final class TestCluster implements AutoCloseable {
 
     private NodeConfig config(long id, NodeConfig.Start start) {
         return new NodeConfig(id, "127.0.0.1", 0, token, TICK, TIMEOUTS, start, INCARNATIONS.incrementAndGet(),
-                null, null, null);
+                null, null, null, storeQuota);
     }
 
     long[] ids() {
@@ -135,7 +148,8 @@ final class TestCluster implements AutoCloseable {
     KvNode restartOnSamePort(long id) {
         NodeConfig c = config(id, NodeConfig.Start.JOIN);
         return started(id, KvNode.start(new NodeConfig(id, c.host(), ports.get(id), c.token(), c.tick(),
-                c.replica(), c.start(), c.incarnation(), c.peerSource(), null, c.tls())));
+                c.replica(), c.start(), c.incarnation(), c.peerSource(), null, c.tls(),
+                c.storeQuota())));
     }
 
     List<String> addresses(long... ids) {

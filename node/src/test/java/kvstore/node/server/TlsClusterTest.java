@@ -51,7 +51,7 @@ class TlsClusterTest {
         for (long id = 1; id <= 3; id++) {
             nodes.add(KvNode.start(new NodeConfig(id, "127.0.0.1", 0, null, TestCluster.TICK, TestCluster.TIMEOUTS,
                     NodeConfig.Start.NEW_CLUSTER, System.nanoTime(), null, null,
-                    authority.issue("node-" + id, dir))));
+                    authority.issue("node-" + id, dir), Long.MAX_VALUE)));
         }
         client = authority.issue("client", dir);
     }

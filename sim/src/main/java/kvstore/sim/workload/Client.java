@@ -171,7 +171,12 @@ public final class Client {
             });
             return;
         }
-        recordCompletion(EventType.OK, r);
+        // Over its quota the store refuses a write, certainly not applied: a failed put. A refused cas is recorded as
+        // of unknown outcome, which is weaker but true: in this history format a failed cas also says that the
+        // comparison failed, and one refused for the quota found the key holding what it expected.
+        EventType outcome = r.status() != Result.Status.FULL ? EventType.OK
+                : command.kind() == Command.Kind.CAS ? EventType.INFO : EventType.FAIL;
+        recordCompletion(outcome, r);
         finish();
     }
 
