@@ -482,9 +482,12 @@ public final class Replica implements Process {
             return;
         }
         if (wouldExceedQuota(request.command())) {
-            send(from, new ClientReply(request.id(), new Result(Result.Status.FULL, null, null, Result.NOT_APPLIED,
-                    "the store holds " + storeBytes + " bytes; this write would take it past its quota of "
-                            + storeQuota + " bytes: delete keys (or raise the quota) first")));
+            // Certainly not applied only when the client asked the primary itself: a forwarded copy may have been
+            // duplicated on its way, and the other copy ordered once the store has room (as with refusals).
+            send(from, new ClientReply(request.id(), new Result(Result.Status.FULL, null, null,
+                    request.forwarded() ? 0 : Result.NOT_APPLIED, "the store holds " + storeBytes + " bytes; this "
+                    + "write would take it past its quota of " + storeQuota + " bytes: delete keys (or raise the "
+                    + "quota) first")));
             return;
         }
         order(from, request, null);

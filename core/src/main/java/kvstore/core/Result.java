@@ -27,8 +27,9 @@ public record Result(Status status, String value, Map<String, String> all, long 
          */
         UNAVAILABLE,
         /**
-         * Refused, certainly not applied: the write would take the store past its quota (see
-         * {@code Replica.limitStore}). Deleting keys makes room; retrying as is does not.
+         * Refused: the write would take the store past its quota (see {@code Replica.limitStore}). Deleting keys
+         * makes room; retrying as is does not. Certainly not applied when {@link #certainlyNotApplied()} says so
+         * (asked of the primary itself; a forwarded copy may have a duplicate ordered later).
          */
         FULL
     }
@@ -60,8 +61,9 @@ public record Result(Status status, String value, Map<String, String> all, long 
         return new Result(Status.UNAVAILABLE, null, null, NOT_APPLIED, why);
     }
 
+    /** Whether the node the client asked refused the request before anything could order it (see {@link #refused}). */
     public boolean certainlyNotApplied() {
-        return status == Status.UNAVAILABLE && seq == NOT_APPLIED;
+        return (status == Status.UNAVAILABLE || status == Status.FULL) && seq == NOT_APPLIED;
     }
 
     Result withSeq(long s) {

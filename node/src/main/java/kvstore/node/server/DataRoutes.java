@@ -70,7 +70,13 @@ final class DataRoutes {
         }
         if (result.status() == Result.Status.FULL) {
             // 507 Insufficient Storage, as WebDAV defines it: the store cannot take this write until it shrinks.
-            throw new ApiError(507, Json.object().put("error", "store full: " + result.detail()).put("applied", false));
+            // Certainly not applied when the primary itself refused it and no earlier attempt (same Idempotency-Key)
+            // may have been.
+            ApiError error = new ApiError(507, "store full: " + result.detail());
+            if (result.certainlyNotApplied() && req.headers().first(HeaderNames.create(IDEMPOTENCY_HEADER)).isEmpty()) {
+                error.body().put("applied", false);
+            }
+            throw error;
         }
         res.header(MSG_NUM_HEADER, String.valueOf(result.seq()));
         ObjectNode doc = Json.object();

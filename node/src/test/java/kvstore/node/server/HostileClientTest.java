@@ -127,11 +127,14 @@ class HostileClientTest {
             for (int i = 0; i < 3; i++) {
                 assertEquals(201, Http.put(primary, "big-" + i, value).status());
             }
-            Http.Response full = Http.put(small.address(2), "big-3", value);
+            Http.Response full = Http.put(primary, "big-3", value); // refused by the primary itself: certain
             assertEquals(507, full.status(), full::toString);
             assertTrue(full.error().contains("quota of 10000 bytes"), full::toString);
             assertEquals(false, full.body().path("applied").asBoolean(true), full::toString);
             assertEquals(404, Http.get(primary, "big-3").status(), "the refused write changed nothing");
+            Http.Response viaBackup = Http.put(small.address(2), "big-3", value);
+            assertEquals(507, viaBackup.status(), viaBackup::toString);
+            assertTrue(viaBackup.body().path("applied").isMissingNode(), "forwarded: a duplicate could be ordered");
             assertEquals(200, Http.get(small.address(3), "big-0").status(), "reads go on");
             assertEquals(200, Http.put(primary, "big-0", "smaller").status(), "a shrinking write goes on");
             assertEquals(200, Http.delete(primary, "big-1").status(), "deletes go on");

@@ -171,11 +171,17 @@ public final class Client {
             });
             return;
         }
-        // Over its quota the store refuses a write, certainly not applied: a failed put. A refused cas is recorded as
-        // of unknown outcome, which is weaker but true: in this history format a failed cas also says that the
-        // comparison failed, and one refused for the quota found the key holding what it expected.
-        EventType outcome = r.status() != Result.Status.FULL ? EventType.OK
-                : command.kind() == Command.Kind.CAS ? EventType.INFO : EventType.FAIL;
+        EventType outcome = EventType.OK;
+        if (r.status() == Result.Status.FULL) {
+            // Over its quota the store refused this attempt. The operation failed only if the node asked was the
+            // primary (a forwarded copy may have a duplicate ordered later), every earlier attempt was refused so
+            // too and none is still on its way (one might yet be ordered, when the store has room again). A cas is of unknown outcome even then, which is weaker but true: in this
+            // history format a failed cas also says the comparison failed, and this one found what it expected.
+            boolean everyAttemptAnswered = unanswered.values().stream().allMatch(n -> n == 0);
+            outcome = r.certainlyNotApplied() && everyAttemptRefused && everyAttemptAnswered
+                    && command.kind() != Command.Kind.CAS
+                    ? EventType.FAIL : EventType.INFO;
+        }
         recordCompletion(outcome, r);
         finish();
     }
