@@ -717,13 +717,21 @@ public final class Replica implements Process {
             }
             assert next.seq() == applied + 1 : "backup " + id + " at " + applied + " applies " + next.seq();
             Result result = next.command().isRead() ? null : apply(next.command()).withSeq(next.seq());
-            if (next.command().kind() == Command.Kind.GET_ALL && forwarded.containsKey(next.id())) {
-                storeAtForwardedRead.computeIfAbsent(next.id(), k -> new HashMap<>(2))
-                        .put(next.seq(), apply(next.command()).withSeq(next.seq()));
-            }
+            keepStoreIfForwarded(next.id(), next.command(), next.seq());
             applied = next.seq();
             logApplied(new LoggedOp(next.seq(), syncedChain, next.id(), next.command(),
                     next.command().isRead() ? null : result));
+        }
+    }
+
+    /**
+     * At a whole-store read this node forwarded, applied here at {@code seq} (replicated, or in a catch-up by
+     * suffix): keeps the store as it is now, to answer with when the primary's answer names that position (R3a).
+     */
+    private void keepStoreIfForwarded(RequestId request, Command command, long seq) {
+        if (command.kind() == Command.Kind.GET_ALL && forwarded.containsKey(request)) {
+            storeAtForwardedRead.computeIfAbsent(request, k -> new HashMap<>(2))
+                    .put(seq, apply(command).withSeq(seq));
         }
     }
 
@@ -1175,8 +1183,9 @@ public final class Replica implements Process {
                 }
             }
             if (r.full) {
-                r.advance(op, now);
+                r.advance(op, now); // the copy being received is not whole yet: a read forwarded now is retried
             } else {
+                keepStoreIfForwarded(op.id(), command, op.seq());
                 applied = op.seq();
                 logApplied(op);
                 if (!op.chain().equals(heldChain())) {
