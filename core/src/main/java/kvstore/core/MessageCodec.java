@@ -57,7 +57,7 @@ import java.util.function.Supplier;
  * bytes could hold, or a message the core must never see (a put without a value, a view number of 0).
  */
 public final class MessageCodec {
-    public static final byte VERSION = 1;
+    public static final byte VERSION = 2; // 2: results may be FULL, and a whole-store read's may come without the store
     /** The media type a transport labels a batch with. */
     public static final String MEDIA_TYPE = "application/x-kvstore-messages";
 

@@ -150,6 +150,8 @@ public final class Replica implements Process {
         final Command command;
         final Result result;
         final List<Address> replyTo = new ArrayList<>(1);
+        // Who asked again after the operation was ordered: a backup among them kept no store at its position (R3a)
+        final java.util.Set<Address> joinedLater = new java.util.HashSet<>(1);
         final long created;
         long deadline;
         boolean answered;
@@ -506,6 +508,7 @@ public final class Replica implements Process {
                 waiting.deadline = now + config.replicationTimeoutTicks();
             }
             waiting.replyTo.add(from);
+            waiting.joinedLater.add(from);
             return true;
         }
         Result earlier = done.get(request.id());
@@ -1640,6 +1643,9 @@ public final class Replica implements Process {
 
     /** After {@link #data} was replaced whole: what is kept with every change, computed afresh. */
     private void dataReplaced() {
+        // What was kept at forwarded reads is of the state replaced: a primary of another log could name the same
+        // position for a read of the same id (a retry), and that store must not answer it (R3a).
+        storeAtForwardedRead.clear();
         dataDigest = digestOf(data);
         long bytes = 0;
         for (Map.Entry<String, String> e : data.entrySet()) {
@@ -1743,8 +1749,8 @@ public final class Replica implements Process {
                 : "node " + id + " acknowledges " + e.id + " without serving as primary of view " + view;
         e.answered = true;
         for (Address to : e.replyTo) {
-            send(to, new ClientReply(e.id, result.all() != null && holdsPosition(to, result.seq())
-                    ? result.withoutStore() : result));
+            send(to, new ClientReply(e.id, result.all() != null && !e.joinedLater.contains(to)
+                    && holdsPosition(to, result.seq()) ? result.withoutStore() : result));
         }
     }
 

@@ -79,8 +79,9 @@ class MessageCodecTest {
         unknown[5] = 99;
         assertTrue(message(() -> MessageCodec.decode(unknown)).contains("unknown message type 99"));
         byte[] version = MessageCodec.encode(List.of());
-        version[0] = 2;
-        assertTrue(message(() -> MessageCodec.decode(version)).contains("format version 2"));
+        version[0] = (byte) (MessageCodec.VERSION - 1); // a node of the version before
+        assertTrue(message(() -> MessageCodec.decode(version)).contains("format version "
+                + (MessageCodec.VERSION - 1)));
         byte[] trailing = Arrays.copyOf(MessageCodec.encode(List.of()), 7);
         assertTrue(message(() -> MessageCodec.decode(trailing)).contains("2 bytes after the last message"));
         assertTrue(message(() -> MessageCodec.decode(MessageCodec.encode(List.of(new Message.Prepare(

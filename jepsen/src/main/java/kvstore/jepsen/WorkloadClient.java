@@ -146,13 +146,15 @@ final class WorkloadClient implements Runnable {
 
     /**
      * A write whose request never left (the connection was refused), or that the node refused before ordering it
-     * (503 with {@code "applied": false}: it was not in the view, had none, or was fenced), had no effect: fail.
+     * (503 or 507 with {@code "applied": false}: it was not in the view, had none, or was fenced; the store was at
+     * its quota), had no effect: fail.
      * Any other write without a success may still take effect: a 503 or no answer by design, an unexpected status
      * (which fails the run anyway) because nobody knows: info. Every fail instead of info makes the history
      * cheaper to check.
      */
     private static EventType writeFailure(NodeApi.Answer a) {
-        boolean refused = a.status() == 503 && a.body() != null && a.body().path("applied").isBoolean()
+        boolean refused = (a.status() == 503 || a.status() == 507) && a.body() != null
+                && a.body().path("applied").isBoolean()
                 && !a.body().path("applied").booleanValue();
         return a.neverSent() || refused ? EventType.FAIL : EventType.INFO;
     }
@@ -173,7 +175,7 @@ final class WorkloadClient implements Runnable {
 
     private void note(String operation, NodeApi.Answer a, long startNanos, EventType type, int... expected) {
         latencies.add(operation, type.name().toLowerCase(java.util.Locale.ROOT), System.nanoTime() - startNanos);
-        boolean fine = a.status() == 503 || !a.answered();
+        boolean fine = a.status() == 503 || a.status() == 507 || !a.answered(); // 507: the store at its quota
         for (int status : expected) {
             fine |= a.status() == status;
         }

@@ -110,15 +110,27 @@ final class Bodies {
         try (java.io.OutputStream out = res.outputStream();
              com.fasterxml.jackson.core.JsonGenerator json = Json.MAPPER.createGenerator(out)) {
             json.writeStartObject();
+            long sinceYield = 0;
             for (Map.Entry<String, String> e : store.entrySet()) {
                 json.writeStringField(e.getKey(), e.getValue());
+                sinceYield += e.getKey().length() + e.getValue().length();
+                if (sinceYield > YIELD_EVERY_CHARS) {
+                    // A virtual thread is not preempted: generating hundreds of megabytes would hold one of the few
+                    // carrier threads (as many as cores) the whole time, and the node's own traffic (heartbeats,
+                    // acknowledgements, answers) would wait behind a few such reads. Let it through now and then.
+                    sinceYield = 0;
+                    Thread.yield();
+                }
             }
             json.writeEndObject();
-        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+        } catch (java.io.IOException | RuntimeException e) {
             // The client went away mid-answer: the answer has begun, so there is no status left to tell it, and the
             // read changed nothing.
         }
     }
+
+    /** How much of a streamed store is generated between two chances for other virtual threads to run. */
+    private static final long YIELD_EVERY_CHARS = 256 * 1024;
 
     /** Stores whose document is larger than this (roughly, in characters) are streamed. */
     static final long STREAM_STORE_OVER = 1 << 20;
