@@ -644,23 +644,32 @@ public final class Replica implements Process {
 
     /**
      * The primary's answer to a request this node forwarded, passed on to whoever asked. The answer to a whole-store
-     * read comes without the store when this node had acknowledged the read's position (see {@link #answer}): the
-     * store as this node applied it there, kept when the read was replicated here, is the same as the primary's,
-     * and is the answer. Should this node not have kept it (its state came by transfer past that position), the
-     * read is simply unavailable: a read changes nothing, so the client may retry.
+     * read comes without the store when this node had acknowledged the read's position (R3a, see {@link #answer}):
+     * the store as this node applied it there, kept when the read was applied here, is the same as the primary's,
+     * and is the answer. Should this node not have kept it (the forward had timed out and a retry forwarded it
+     * anew, or its state came whole past that position), it asks again, still waiting: a read changes nothing, and
+     * the one ordered now is kept here as it is applied.
      */
     private void onReplyFromPrimary(ClientReply reply) {
-        Forwarded f = forwarded.remove(reply.id());
-        Map<Long, Result> kept = storeAtForwardedRead.remove(reply.id());
+        Forwarded f = forwarded.get(reply.id());
         if (f == null) {
+            storeAtForwardedRead.remove(reply.id());
             return;
         }
         ClientReply answer = reply;
         if (f.wholeStore && reply.result().status() == Result.Status.OK && reply.result().all() == null) {
+            Map<Long, Result> kept = storeAtForwardedRead.get(reply.id());
             Result store = kept == null ? null : kept.get(reply.result().seq());
-            answer = new ClientReply(reply.id(), store != null ? store : Result.unavailable("the primary answered with the store as this node held it at position "
-                    + reply.result().seq() + ", which it no longer holds; retry"));
+            if (store == null && view != null && !isPrimary()) {
+                send(view.primary(), new ClientRequest(reply.id(), Command.getAll(), true));
+                return;
+            }
+            answer = new ClientReply(reply.id(), store != null ? store : Result.unavailable("the primary answered "
+                    + "with the store as this node held it at position " + reply.result().seq() + ", which it does "
+                    + "not hold"));
         }
+        forwarded.remove(reply.id());
+        storeAtForwardedRead.remove(reply.id());
         for (Address requester : f.requesters) {
             send(requester, answer);
         }

@@ -92,7 +92,7 @@ public final class JepsenRun {
         for (long id = 1; id <= settings.nodes(); id++) {
             NodeProcess node = new NodeProcess(id, FreePorts.one(), PartitionProxy.sourceAddressOf(id), settings,
                     settings.out().resolve("logs").resolve("node-" + id + ".log"),
-                    pki == null ? null : pki.issue("node-" + id, settings.tlsDir()));
+                    pki == null ? null : pki.issue(kvstore.node.tls.TlsFiles.nodeName(id), settings.tlsDir()));
             nodes.put(id, node);
             long target = id;
             PartitionProxy proxy = new PartitionProxy(id, node.port(), from -> links.isCut(from, target));

@@ -46,7 +46,26 @@ final class InternalRoutes {
         routing.post(MessagesEndpoint.PATH, this::receive);
     }
 
+    private final RefusalLog refusals = new RefusalLog();
+
     private void receive(ServerRequest req, ServerResponse res) {
+        try {
+            accept(req, res);
+        } catch (ApiError e) {
+            refusals.refused(sender(req), e.status(), e.getMessage());
+            throw e;
+        }
+    }
+
+    /** Who sent it, as far as the request says: its address, and the name it gives. */
+    private static String sender(ServerRequest req) {
+        String node = header(req, FROM_NODE);
+        String controller = header(req, FROM_CONTROLLER);
+        String name = node != null ? "node " + node : controller != null ? "controller " + controller : "unnamed";
+        return name.substring(0, Math.min(name.length(), 100)) + " at " + req.remotePeer().host();
+    }
+
+    private void accept(ServerRequest req, ServerResponse res) {
         if (peerCertificates && !kvstore.node.tls.TlsFiles.peerCertificate(req)) {
             throw new ApiError(403, "internal messages come from nodes and controllers of this cluster: present "
                     + "a certificate issued by the cluster's authority");
@@ -54,6 +73,12 @@ final class InternalRoutes {
         token.check(req);
         String node = header(req, FROM_NODE);
         String controller = header(req, FROM_CONTROLLER);
+        if (peerCertificates) {
+            String refusal = kvstore.node.tls.TlsFiles.mayActAs(req, node);
+            if (refusal != null) {
+                throw new ApiError(403, refusal);
+            }
+        }
         if ((node == null) == (controller == null)) {
             throw new ApiError(400, "expected the sender in " + FROM_NODE + " (a node id) or " + FROM_CONTROLLER
                     + " (a controller's name), exactly one of them");

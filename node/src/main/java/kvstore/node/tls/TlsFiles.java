@@ -53,6 +53,52 @@ public record TlsFiles(Path cert, Path key, Path ca) {
         return req.remotePeer().tlsCertificates().map(chain -> chain.length > 0).orElse(false);
     }
 
+    /** The common name a node's certificate must have: {@code node-<id>}. */
+    public static String nodeName(long id) {
+        return "node-" + id;
+    }
+
+    private static final java.util.regex.Pattern NODE_NAME = java.util.regex.Pattern.compile("node-([0-9]{1,18})");
+
+    /**
+     * Binds a sender's claimed identity to its certificate (null: it may send as it says): a certificate named
+     * {@code node-<id>} (its subject's common name) speaks for that node only, and any other certificate of the
+     * cluster's authority (a controller's) for no node. So a peer cannot pass itself off as the primary, whose
+     * replication a backup takes (the core fences by sender), nor can a controller's certificate.
+     *
+     * @param fromNode the node id the request names as its sender, or null when it names a controller
+     */
+    public static String mayActAs(io.helidon.webserver.http.ServerRequest req, String fromNode) {
+        String name = commonName(req);
+        java.util.regex.Matcher m = name == null ? null : NODE_NAME.matcher(name);
+        String certifiedNode = m != null && m.matches() ? m.group(1) : null;
+        if (fromNode == null || java.util.Objects.equals(certifiedNode, fromNode)) {
+            return null;
+        }
+        return certifiedNode == null
+                ? "a certificate named " + name + " is not a node's (node-<id>): it may not send as node " + fromNode
+                : "the certificate of node " + certifiedNode + " may not send as node " + fromNode;
+    }
+
+    /** The common name of the client certificate's subject (null: none). */
+    private static String commonName(io.helidon.webserver.http.ServerRequest req) {
+        java.security.cert.Certificate[] chain = req.remotePeer().tlsCertificates().orElse(null);
+        if (chain == null || chain.length == 0 || !(chain[0] instanceof java.security.cert.X509Certificate leaf)) {
+            return null;
+        }
+        try {
+            for (javax.naming.ldap.Rdn rdn : new javax.naming.ldap.LdapName(leaf.getSubjectX500Principal()
+                    .getName()).getRdns()) {
+                if (rdn.getType().equalsIgnoreCase("CN")) {
+                    return String.valueOf(rdn.getValue());
+                }
+            }
+        } catch (javax.naming.InvalidNameException e) {
+            return null;
+        }
+        return null;
+    }
+
     private Tls tls(TlsClientAuth clientAuth) {
         return Tls.builder()
                 .privateKey(k -> k.pem(p -> p.key(Resource.create(key))))

@@ -51,7 +51,7 @@ class TlsClusterTest {
         for (long id = 1; id <= 3; id++) {
             nodes.add(KvNode.start(new NodeConfig(id, "127.0.0.1", 0, null, TestCluster.TICK, TestCluster.TIMEOUTS,
                     NodeConfig.Start.NEW_CLUSTER, System.nanoTime(), null, null,
-                    authority.issue("node-" + id, dir), Long.MAX_VALUE)));
+                    authority.issue(TlsFiles.nodeName(id), dir), Long.MAX_VALUE)));
         }
         client = authority.issue("client", dir);
     }
@@ -133,9 +133,25 @@ class TlsClusterTest {
                 MessagesEndpoint.FROM_NODE, "2", "Content-Type", kvstore.core.MessageCodec.MEDIA_TYPE);
         assertEquals(403, r.statusCode(), r.body());
         assertTrue(r.body().contains("certificate issued by the cluster's authority"), r.body());
-        HttpResponse<String> member = send(client.clientContext(), "POST", address(1), MessagesEndpoint.PATH, "",
+        SSLContext node2 = authority.issue(TlsFiles.nodeName(2), dir.resolve("again")).clientContext();
+        HttpResponse<String> member = send(node2, "POST", address(1), MessagesEndpoint.PATH, "",
                 MessagesEndpoint.FROM_NODE, "2", "Content-Type", kvstore.core.MessageCodec.MEDIA_TYPE);
-        assertEquals(400, member.statusCode(), member.body()); // past the check: an empty batch is malformed
+        assertEquals(400, member.statusCode(), member.body()); // past the checks: an empty batch is malformed
+    }
+
+    /** A certificate speaks for the node it names (node-<id>) and no other; a controller's for no node at all. */
+    @Test
+    void aCertificateSpeaksOnlyForTheNodeItNames() throws Exception {
+        SSLContext node2 = authority.issue(TlsFiles.nodeName(2), dir.resolve("again")).clientContext();
+        HttpResponse<String> asPrimary = send(node2, "POST", address(3), MessagesEndpoint.PATH, "",
+                MessagesEndpoint.FROM_NODE, "1", "Content-Type", kvstore.core.MessageCodec.MEDIA_TYPE);
+        assertEquals(403, asPrimary.statusCode(), asPrimary.body());
+        assertTrue(asPrimary.body().contains("the certificate of node 2 may not send as node 1"), asPrimary.body());
+        HttpResponse<String> controllerAsNode = send(client.clientContext(), "POST", address(3),
+                MessagesEndpoint.PATH, "", MessagesEndpoint.FROM_NODE, "1", "Content-Type",
+                kvstore.core.MessageCodec.MEDIA_TYPE);
+        assertEquals(403, controllerAsNode.statusCode(), controllerAsNode.body());
+        assertTrue(controllerAsNode.body().contains("is not a node's"), controllerAsNode.body());
     }
 
     @Test

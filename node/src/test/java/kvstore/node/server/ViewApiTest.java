@@ -108,6 +108,29 @@ class ViewApiTest {
         }
     }
 
+    /**
+     * At the largest epoch (2^53 - 1, the largest integer a JSON number holds exactly), a view without an epoch
+     * cannot be numbered one past it: refused, naming the way out, and nothing changes on either node.
+     */
+    @Test
+    void aViewWithoutAnEpochAfterTheLargestIsRefusedNotNumberedPastIt() {
+        try (TestCluster cluster = TestCluster.start(2)) {
+            long max = (1L << 53) - 1;
+            String doc = cluster.viewDocument(1, 2).replace("]}", "], \"epoch\": " + max + "}");
+            cluster.putView(doc, 1, 2);
+            Http.Response next = Http.send("PUT", cluster.address(1), "/view", cluster.viewDocument(1));
+            assertEquals(409, next.status(), next::toString);
+            assertTrue(next.error().contains("largest a view may have"), next::toString);
+            for (long id = 1; id <= 2; id++) {
+                assertEquals(max, view(cluster, id).path("epoch").asLong(), "node " + id + " keeps its epoch");
+                assertEquals(2, view(cluster, id).path("view").size(), "node " + id + " keeps its view");
+            }
+            Http.Response past = Http.send("PUT", cluster.address(1), "/view",
+                    cluster.viewDocument(1).replace("]}", "], \"epoch\": " + (max + 1) + "}"));
+            assertEquals(400, past.status(), "an epoch past the largest is a malformed document: " + past);
+        }
+    }
+
     @Test
     void withATokenPutViewNeedsItAndReadsDoNot() {
         try (TestCluster cluster = TestCluster.startWithToken(2, "t0k3n")) {
