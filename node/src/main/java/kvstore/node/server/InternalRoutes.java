@@ -57,12 +57,9 @@ final class InternalRoutes {
         }
     }
 
-    /** Who sent it, as far as the request says: its address, and the name it gives. */
+    /** Who sent it: its address only (a name in a header costs nothing to vary, so it would not bound the log). */
     private static String sender(ServerRequest req) {
-        String node = header(req, FROM_NODE);
-        String controller = header(req, FROM_CONTROLLER);
-        String name = node != null ? "node " + node : controller != null ? "controller " + controller : "unnamed";
-        return name.substring(0, Math.min(name.length(), 100)) + " at " + req.remotePeer().host();
+        return req.remotePeer().host();
     }
 
     private void accept(ServerRequest req, ServerResponse res) {

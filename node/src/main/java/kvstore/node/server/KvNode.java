@@ -41,6 +41,9 @@ public final class KvNode implements AutoCloseable {
             case JOIN -> new Replica(self, config.incarnation(), config.replica());
             case DETECT -> Replica.asking(self, config.incarnation(), config.replica());
         };
+        if (config.tls() != null) {
+            config.tls().requireNodeName(config.id());
+        }
         replica.limitStore(config.storeQuota());
         this.peers = new Peers(self, config.token(), config.peerSource(),
                 config.tls() == null ? null : config.tls().clientContext());

@@ -4,7 +4,11 @@ import io.helidon.common.configurable.Resource;
 import io.helidon.common.tls.Tls;
 import io.helidon.common.tls.TlsClientAuth;
 
+import io.helidon.common.pki.Keys;
+
 import javax.net.ssl.SSLContext;
+import java.security.cert.X509Certificate;
+import java.util.List;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -62,41 +66,70 @@ public record TlsFiles(Path cert, Path key, Path ca) {
 
     /**
      * Binds a sender's claimed identity to its certificate (null: it may send as it says): a certificate named
-     * {@code node-<id>} (its subject's common name) speaks for that node only, and any other certificate of the
-     * cluster's authority (a controller's) for no node. So a peer cannot pass itself off as the primary, whose
-     * replication a backup takes (the core fences by sender), nor can a controller's certificate.
+     * {@code node-<id>} (its subject's one common name) speaks for that node only, never as a controller; any other
+     * certificate of the cluster's authority (a controller's) speaks for no node. So a member cannot pass itself off
+     * as the primary, whose replication a backup takes (the core fences by sender), nor act as a controller and
+     * install a view that makes it primary.
      *
-     * @param fromNode the node id the request names as its sender, or null when it names a controller
+     * @param fromNode the node id the request names as its sender (null: none)
      */
     public static String mayActAs(io.helidon.webserver.http.ServerRequest req, String fromNode) {
-        String name = commonName(req);
+        List<String> names = commonNames(req);
+        String name = names.size() == 1 ? names.getFirst() : null;
         java.util.regex.Matcher m = name == null ? null : NODE_NAME.matcher(name);
         String certifiedNode = m != null && m.matches() ? m.group(1) : null;
-        if (fromNode == null || java.util.Objects.equals(certifiedNode, fromNode)) {
-            return null;
+        if (certifiedNode != null) {
+            return certifiedNode.equals(fromNode) ? null : fromNode == null
+                    ? "the certificate of node " + certifiedNode + " may not send as a controller"
+                    : "the certificate of node " + certifiedNode + " may not send as node " + fromNode;
         }
-        return certifiedNode == null
-                ? "a certificate named " + name + " is not a node's (node-<id>): it may not send as node " + fromNode
-                : "the certificate of node " + certifiedNode + " may not send as node " + fromNode;
+        return fromNode == null ? null : "a certificate named " + names + " is not a node's (exactly one common name, "
+                + "node-<id>): it may not send as node " + fromNode;
     }
 
-    /** The common name of the client certificate's subject (null: none). */
-    private static String commonName(io.helidon.webserver.http.ServerRequest req) {
-        java.security.cert.Certificate[] chain = req.remotePeer().tlsCertificates().orElse(null);
-        if (chain == null || chain.length == 0 || !(chain[0] instanceof java.security.cert.X509Certificate leaf)) {
-            return null;
+    /**
+     * Refuses, at start, a node certificate that does not name the node: its peers would refuse every message it
+     * sends (see {@link #mayActAs}), which would show only in their logs.
+     */
+    public void requireNodeName(long id) {
+        X509Certificate leaf = leaf();
+        List<String> names = commonNames(leaf);
+        if (!names.equals(List.of(nodeName(id)))) {
+            throw new IllegalArgumentException(cert + " names " + names + "; node " + id + "'s certificate must have "
+                    + "the one common name " + nodeName(id) + " (peers accept a node's messages only from the "
+                    + "certificate that names it)");
         }
+    }
+
+    private X509Certificate leaf() {
+        List<X509Certificate> chain = Keys.builder().pem(p -> p.certChain(Resource.create(cert))).build().certChain();
+        if (chain.isEmpty()) {
+            throw new IllegalArgumentException(cert + " holds no certificate");
+        }
+        return chain.getFirst();
+    }
+
+    /** The common names of the client certificate's subject (none: no certificate). */
+    private static List<String> commonNames(io.helidon.webserver.http.ServerRequest req) {
+        java.security.cert.Certificate[] chain = req.remotePeer().tlsCertificates().orElse(null);
+        return chain == null || chain.length == 0 || !(chain[0] instanceof X509Certificate leaf) ? List.of()
+                : commonNames(leaf);
+    }
+
+    private static List<String> commonNames(X509Certificate certificate) {
+        List<String> names = new java.util.ArrayList<>(1);
         try {
-            for (javax.naming.ldap.Rdn rdn : new javax.naming.ldap.LdapName(leaf.getSubjectX500Principal()
+            for (javax.naming.ldap.Rdn rdn : new javax.naming.ldap.LdapName(certificate.getSubjectX500Principal()
                     .getName()).getRdns()) {
-                if (rdn.getType().equalsIgnoreCase("CN")) {
-                    return String.valueOf(rdn.getValue());
+                javax.naming.directory.Attribute cn = rdn.toAttributes().get("CN");
+                for (int i = 0; cn != null && i < cn.size(); i++) {
+                    names.add(String.valueOf(cn.get(i)));
                 }
             }
-        } catch (javax.naming.InvalidNameException e) {
-            return null;
+        } catch (javax.naming.NamingException e) {
+            return List.of();
         }
-        return null;
+        return names;
     }
 
     private Tls tls(TlsClientAuth clientAuth) {

@@ -152,6 +152,19 @@ class TlsClusterTest {
                 kvstore.core.MessageCodec.MEDIA_TYPE);
         assertEquals(403, controllerAsNode.statusCode(), controllerAsNode.body());
         assertTrue(controllerAsNode.body().contains("is not a node's"), controllerAsNode.body());
+        HttpResponse<String> nodeAsController = send(node2, "POST", address(3), MessagesEndpoint.PATH, "",
+                MessagesEndpoint.FROM_CONTROLLER, "rogue", "Content-Type", kvstore.core.MessageCodec.MEDIA_TYPE);
+        assertEquals(403, nodeAsController.statusCode(), nodeAsController.body());
+        assertTrue(nodeAsController.body().contains("may not send as a controller"), nodeAsController.body());
+    }
+
+    @Test
+    void aNodeWhoseCertificateDoesNotNameItRefusesToStart() {
+        TlsFiles misnamed = authority.issue("web-server", dir.resolve("misnamed"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KvNode.start(
+                new NodeConfig(4, "127.0.0.1", 0, null, TestCluster.TICK, TestCluster.TIMEOUTS,
+                        NodeConfig.Start.NEW_CLUSTER, System.nanoTime(), null, null, misnamed, Long.MAX_VALUE)));
+        assertTrue(e.getMessage().contains("must have the one common name node-4"), e::getMessage);
     }
 
     @Test

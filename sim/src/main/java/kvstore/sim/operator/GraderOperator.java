@@ -325,10 +325,13 @@ public final class GraderOperator {
             return noneHoldsAnything();
         }
         if (out.stream().anyMatch(n -> world.replica(n).keepsOnDisk())) {
-            // A node that is down keeps its disk and comes back with it: until it has, nobody can tell whether a race
-            // left it leading alone under a newer number and acknowledging there (seed 1006: after every node died,
-            // the operator made the first one back primary, without the writes the other had acknowledged alone).
-            if (establishedLives.keySet().stream().anyMatch(n -> world.replica(n) == null)) {
+            // When every candidate restarted (every node died), a node still down keeps its disk and comes back with
+            // it: until it has, nobody can tell whether a race left it leading alone under a newer number and
+            // acknowledging there (seed 1006: the operator made the first node back primary, without the writes the
+            // other had acknowledged alone). A candidate still in its established life has followed every view.
+            boolean everyCandidateRestarted = out.stream()
+                    .noneMatch(n -> world.replica(n).incarnation() == establishedLives.get(n));
+            if (everyCandidateRestarted && establishedLives.keySet().stream().anyMatch(n -> world.replica(n) == null)) {
                 return List.of();
             }
             // After every node restarted, a race may have left one of them leading alone under a newer number:
