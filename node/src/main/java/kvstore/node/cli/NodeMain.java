@@ -73,7 +73,23 @@ public final class NodeMain {
         parent.onExit().thenRun(() -> System.exit(0));
     }
 
+    /**
+     * More carrier threads for virtual threads than cores, unless told otherwise. Helidon serves every request on a
+     * virtual thread, and a virtual thread is not preempted: with as many carriers as cores (the JDK's default),
+     * four clients reading a 200 MB store held both carriers of this 2-core machine with their streams, the node's
+     * heartbeats and acknowledgements (virtual threads too) waited past the failure-detection time, and the
+     * primary refused writes with its backups "unreachable" (45 of 68 in a minute). With more carriers than cores
+     * the operating system shares the cores among them: every write and read succeeded (docs/performance.md).
+     */
+    static void shareCoresAmongVirtualThreads() {
+        String property = "jdk.virtualThreadScheduler.parallelism";
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, String.valueOf(Math.max(16, 4 * Runtime.getRuntime().availableProcessors())));
+        }
+    }
+
     public static void main(String[] argv) throws InterruptedException {
+        shareCoresAmongVirtualThreads(); // before the first virtual thread: the scheduler reads it once
         KvNode node;
         try {
             Args args = new Args(argv, TlsOptions.with(Set.of("--id", "--port", "--host", "--token", "--token-file",
