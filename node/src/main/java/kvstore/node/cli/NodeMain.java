@@ -152,6 +152,12 @@ public final class NodeMain {
                     + "start it again with the same directory, which reads back what is really on the disk");
             new Thread(() -> System.exit(1), "exit").start(); // the storage thread returns; the hook closes the node
         });
+        node.onCoreFailure(e -> {
+            System.err.println("kv node: " + e + " in the replica's core; the node stops, since its state in memory may "
+                    + "be half-changed: start it again (with --data-dir it comes back with what it made durable; "
+                    + "a larger -Xmx in KV_NODE_JAVA_OPTS, or a smaller --quota-bytes, keeps it from recurring)");
+            new Thread(() -> System.exit(1), "exit").start();
+        });
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();

@@ -32,6 +32,8 @@ public final class ProcessLoop implements AutoCloseable {
     private final Consumer<Send> router;
     private final ExecutorService loop;             // the one thread that touches the process
     private final ScheduledExecutorService ticker;  // only enqueues ticks (a scheduled queue is slower per task)
+    private volatile Consumer<VirtualMachineError> onFatal = e -> { };
+    private boolean stopped; // on the loop thread only: an error of the virtual machine struck
 
     public ProcessLoop(String name, Process process, Duration tick, Consumer<Send> router) {
         this.name = name;
@@ -87,14 +89,33 @@ public final class ProcessLoop implements AutoCloseable {
     }
 
     /**
+     * What to do when the process met an error of the virtual machine (out of memory, a stack overflow): the loop has
+     * stopped by then. Called on the loop thread, which must be let go.
+     */
+    public void onFatal(Consumer<VirtualMachineError> action) {
+        onFatal = action;
+    }
+
+    /**
      * One input through the process, its sends routed. Only ever called on the loop thread. One bad input (or a
-     * failed assertion of the core's) must not cost the rest of the turn: it is logged, and the loop goes on.
+     * failed assertion of the core's) must not cost the rest of the turn: it is logged, and the loop goes on. An
+     * error of the virtual machine (out of memory) stops the loop instead: it may have struck half-way through a
+     * change of the process's state, which must then not serve another input (fail-stop: a restart recovers what
+     * was made durable, and the protocol treats the node as crashed).
      */
     public void step(Supplier<List<Send>> input) {
+        if (stopped) {
+            return; // the rest of a turn that began before the error
+        }
         try {
             for (Send send : input.get()) {
                 router.accept(send);
             }
+        } catch (VirtualMachineError e) {
+            stopped = true;
+            LOG.log(System.Logger.Level.ERROR, name + " stops: " + e + " on an input may have left it half-changed");
+            close();
+            onFatal.accept(e);
         } catch (Throwable e) {
             LOG.log(System.Logger.Level.ERROR, name + " failed on an input", e);
         }

@@ -31,6 +31,9 @@ public final class KvNode implements AutoCloseable {
     // line also exits. Not on the storage thread, which closing waits for.
     private volatile java.util.function.Consumer<RuntimeException> onDiskFailure =
             e -> new Thread(this::close, "stop-node").start();
+    // The core's loop stopped on an error of the virtual machine: the node stops serving (the command line exits).
+    private volatile java.util.function.Consumer<VirtualMachineError> onCoreFailure =
+            e -> new Thread(this::close, "stop-node").start();
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private KvNode(NodeConfig config) {
@@ -53,6 +56,7 @@ public final class KvNode implements AutoCloseable {
         if (disk != null) {
             disk.start(host::persisted, e -> onDiskFailure.accept(e));
         }
+        host.onFatal(e -> onCoreFailure.accept(e));
         ClusterToken token = new ClusterToken(config.token());
 
         HttpRouting.Builder routing = HttpRouting.builder();
@@ -79,6 +83,16 @@ public final class KvNode implements AutoCloseable {
         routing.error(ApiError.class, (req, res, e) -> Bodies.send(res, e.status(), e.body()));
         routing.error(HttpException.class, (req, res, e) -> Bodies.send(res, e.status().code(),
                 Json.object().put("error", e.getMessage())));
+        // Out of memory in a request's own work (reading its body, writing its answer): a clear, retryable answer,
+        // not Helidon's bare 500. The core is not involved (its own loop stops on such an error: ProcessLoop.step),
+        // so nothing is half-applied; a write may have been applied before its answer failed, so nothing is promised.
+        routing.error(OutOfMemoryError.class, (req, res, e) -> {
+            LOG.log(System.Logger.Level.WARNING, "out of memory serving " + req.prologue());
+            if (!res.isSent()) {
+                Bodies.send(res, 503, Json.object().put("error", "the node ran short of memory serving this request; "
+                        + "retry (with an Idempotency-Key a retried write is applied once)").put("retryable", true));
+            }
+        });
         routing.error(Exception.class, (req, res, e) -> {
             LOG.log(System.Logger.Level.ERROR, "unexpected failure serving " + req.prologue(), e);
             Bodies.send(res, 500, Json.object().put("error", "internal error: " + e));
@@ -168,6 +182,15 @@ public final class KvNode implements AutoCloseable {
      */
     public void onDiskFailure(java.util.function.Consumer<RuntimeException> action) {
         this.onDiskFailure = action;
+    }
+
+    /**
+     * What to do when the core's loop stopped on an error of the virtual machine (out of memory), instead of only
+     * closing the node: its state in memory may be half-changed, so it must not serve again. Called on the loop
+     * thread, which must be let go.
+     */
+    public void onCoreFailure(java.util.function.Consumer<VirtualMachineError> action) {
+        this.onCoreFailure = action;
     }
 
     /** Starts a node and returns once it listens. */

@@ -76,6 +76,11 @@ public final class ReplicaHost implements AutoCloseable {
         peers.onUnreachable(peer -> receive(peer, List.of(new Message.Unreachable())));
     }
 
+    /** What to do once the core's loop stopped on an error of the virtual machine (see {@link ProcessLoop#step}). */
+    public void onFatal(Consumer<VirtualMachineError> action) {
+        loop.onFatal(action);
+    }
+
     /** The disk made the first {@code upTo} records of this life durable: the core hears it in its next turn. */
     public void persisted(long upTo) {
         loop.enqueue(() -> {
