@@ -64,6 +64,8 @@ public final class ControllerMain {
             System.exit(2);
             return;
         }
+        host.onFatal(e -> NodeMain.exitAfterFatal("kv controller: " + e + "; the controller stops: start it again "
+                + "(it learns everything from the nodes)"));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             host.close();

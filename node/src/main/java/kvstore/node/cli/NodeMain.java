@@ -88,6 +88,19 @@ public final class NodeMain {
         }
     }
 
+    /**
+     * Says why and exits with status 1 (through the shutdown hooks); halts at once if even that fails for want of
+     * memory, so that a process whose core stopped never lives on answering nothing.
+     */
+    static void exitAfterFatal(String why) {
+        try {
+            System.err.println(why);
+            new Thread(() -> System.exit(1), "exit").start(); // not on the loop thread, which closing waits for
+        } catch (Throwable e) {
+            Runtime.getRuntime().halt(1);
+        }
+    }
+
     public static void main(String[] argv) throws InterruptedException {
         shareCoresAmongVirtualThreads(); // before the first virtual thread: the scheduler reads it once
         KvNode node;
@@ -152,12 +165,10 @@ public final class NodeMain {
                     + "start it again with the same directory, which reads back what is really on the disk");
             new Thread(() -> System.exit(1), "exit").start(); // the storage thread returns; the hook closes the node
         });
-        node.onCoreFailure(e -> {
-            System.err.println("kv node: " + e + " in the replica's core; the node stops, since its state in memory may "
-                    + "be half-changed: start it again (with --data-dir it comes back with what it made durable; "
-                    + "a larger -Xmx in KV_NODE_JAVA_OPTS, or a smaller --quota-bytes, keeps it from recurring)");
-            new Thread(() -> System.exit(1), "exit").start();
-        });
+        node.onCoreFailure(e -> exitAfterFatal("kv node: " + e + " in the replica's core; the node stops, since its "
+                + "state in memory may be half-changed: start it again (with --data-dir it comes back with what it "
+                + "made durable; a larger -Xmx in KV_NODE_JAVA_OPTS, or a smaller --quota-bytes, keeps it from "
+                + "recurring)"));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();

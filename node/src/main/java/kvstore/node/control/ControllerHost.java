@@ -67,6 +67,14 @@ public final class ControllerHost implements AutoCloseable {
         this.loop = new ProcessLoop("controller", controller, tick, this::route);
     }
 
+    /**
+     * What to do once the controller's loop stopped on an error of the virtual machine (out of memory): it decides
+     * nothing more, so a controller process should exit and be restarted rather than live on silently.
+     */
+    public void onFatal(java.util.function.Consumer<VirtualMachineError> action) {
+        loop.onFatal(action);
+    }
+
     /** Asks for the primary to move (a planned failover). */
     public void requestMove() {
         loop.enqueue(controller::requestMove);

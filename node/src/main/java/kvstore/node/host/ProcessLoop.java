@@ -84,6 +84,9 @@ public final class ProcessLoop implements AutoCloseable {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }
+            if (e.getCause() instanceof Error error) {
+                throw error; // out of memory, say: the caller's own handling applies (a 503 for a request)
+            }
             throw new IllegalStateException(e.getCause());
         }
     }
@@ -113,9 +116,16 @@ public final class ProcessLoop implements AutoCloseable {
             }
         } catch (VirtualMachineError e) {
             stopped = true;
-            LOG.log(System.Logger.Level.ERROR, name + " stops: " + e + " on an input may have left it half-changed");
-            close();
-            onFatal.accept(e);
+            try { // each step even if the one before fails again for want of memory
+                close();
+            } finally {
+                try {
+                    onFatal.accept(e);
+                } finally {
+                    LOG.log(System.Logger.Level.ERROR, name + " stops: " + e + " on an input may have left it "
+                            + "half-changed");
+                }
+            }
         } catch (Throwable e) {
             LOG.log(System.Logger.Level.ERROR, name + " failed on an input", e);
         }
