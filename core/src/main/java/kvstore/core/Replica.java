@@ -484,12 +484,9 @@ public final class Replica implements Process {
             return;
         }
         if (wouldExceedQuota(request.command())) {
-            // Certainly not applied only when the client asked the primary itself: a forwarded copy may have been
-            // duplicated on its way, and the other copy ordered once the store has room (as with refusals).
-            send(from, new ClientReply(request.id(), new Result(Result.Status.FULL, null, null,
-                    request.forwarded() ? 0 : Result.NOT_APPLIED, "the store holds " + storeBytes + " bytes; this "
-                    + "write would take it past its quota of " + storeQuota + " bytes: delete keys (or raise the "
-                    + "quota) first")));
+            send(from, new ClientReply(request.id(), refusal(request, Result.Status.FULL, "the store holds "
+                    + storeBytes + " bytes; this write would take it past its quota of " + storeQuota + " bytes: "
+                    + "delete keys (or raise the quota) first")));
             return;
         }
         order(from, request, null);
@@ -586,7 +583,12 @@ public final class Replica implements Process {
      * forwarded request: a duplicate of it may have reached a primary first.
      */
     private static Result refusal(ClientRequest request, String why) {
-        return request.forwarded() ? Result.unavailable(why) : Result.refused(why);
+        return refusal(request, Result.Status.UNAVAILABLE, why);
+    }
+
+    /** A refusal of {@code status} (unavailable, or the store full), certain as {@link #refusal} says. */
+    private static Result refusal(ClientRequest request, Result.Status status, String why) {
+        return new Result(status, null, null, request.forwarded() ? 0 : Result.NOT_APPLIED, why);
     }
 
     /**
@@ -731,8 +733,7 @@ public final class Replica implements Process {
             Result result = next.command().isRead() ? null : apply(next.command()).withSeq(next.seq());
             keepStoreIfForwarded(next.id(), next.command(), next.seq());
             applied = next.seq();
-            logApplied(new LoggedOp(next.seq(), syncedChain, next.id(), next.command(),
-                    next.command().isRead() ? null : result));
+            logApplied(new LoggedOp(next.seq(), syncedChain, next.id(), next.command(), result));
         }
     }
 
@@ -1655,11 +1656,13 @@ public final class Replica implements Process {
         // What was kept at forwarded reads is of the state replaced: a primary of another log could name the same
         // position for a read of the same id (a retry), and that store must not answer it (R3a).
         storeAtForwardedRead.clear();
-        dataDigest = digestOf(data);
+        long digest = 0;
         long bytes = 0;
-        for (Map.Entry<String, String> e : data.entrySet()) {
+        for (Map.Entry<String, String> e : data.entrySet()) { // one pass: a whole state may hold millions of keys
+            digest += entryDigest(e.getKey(), e.getValue());
             bytes += entryBytes(e.getKey(), e.getValue());
         }
+        dataDigest = digest;
         storeBytes = bytes;
     }
 
@@ -1694,11 +1697,6 @@ public final class Replica implements Process {
             throw new IllegalArgumentException("a store quota is at least one byte, not " + bytes);
         }
         storeQuota = bytes;
-    }
-
-    /** The store's size as the quota counts it. */
-    public long storeBytes() {
-        return storeBytes;
     }
 
     /** The sum of the entries' digests: kept up to date by adding and subtracting as entries change. */

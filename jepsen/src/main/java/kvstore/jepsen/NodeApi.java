@@ -35,13 +35,8 @@ final class NodeApi {
     /** @param tls how to reach nodes over TLS, trusting their authority (null: plain HTTP) */
     NodeApi(Duration timeout, javax.net.ssl.SSLContext tls) {
         this.timeout = timeout;
-        HttpClient.Builder http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofMillis(500));
-        if (tls != null) {
-            http.sslContext(tls);
-        }
-        this.http = http.build();
-        this.scheme = tls == null ? "http" : "https";
+        this.http = kvstore.node.http.HttpClients.builder(tls).connectTimeout(Duration.ofMillis(500)).build();
+        this.scheme = kvstore.node.http.HttpClients.scheme(tls);
     }
 
     Answer get(String address, String key) {

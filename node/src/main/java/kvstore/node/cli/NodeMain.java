@@ -95,7 +95,8 @@ public final class NodeMain {
     static void exitAfterFatal(String why) {
         try {
             System.err.println(why);
-            new Thread(() -> System.exit(1), "exit").start(); // not on the loop thread, which closing waits for
+            // Not on the thread that failed (the core's loop, the storage thread), which closing the node waits for.
+            new Thread(() -> System.exit(1), "exit").start();
         } catch (Throwable e) {
             Runtime.getRuntime().halt(1);
         }
@@ -160,11 +161,8 @@ public final class NodeMain {
             System.exit(1);
             return;
         }
-        node.onDiskFailure(e -> {
-            System.err.println("kv node: the data directory failed (" + e.getMessage() + "); the node stops: "
-                    + "start it again with the same directory, which reads back what is really on the disk");
-            new Thread(() -> System.exit(1), "exit").start(); // the storage thread returns; the hook closes the node
-        });
+        node.onDiskFailure(e -> exitAfterFatal("kv node: the data directory failed (" + e.getMessage() + "); the "
+                + "node stops: start it again with the same directory, which reads back what is really on the disk"));
         node.onCoreFailure(e -> exitAfterFatal("kv node: " + e + " in the replica's core; the node stops, since its "
                 + "state in memory may be half-changed: start it again (with --data-dir it comes back with what it "
                 + "made durable; a larger -Xmx in KV_NODE_JAVA_OPTS, or a smaller --quota-bytes, keeps it from "

@@ -14,9 +14,10 @@ final class TlsOptions {
     static final String USAGE = """
               --tls-cert F --tls-key F --tls-ca F
                              serve and connect over TLS only: F are PEM files of this process's certificate
-                             chain, its private key (PKCS#8, unencrypted) and the cluster's authority. Nodes and
-                             controllers present their certificate to each other and accept internal messages
-                             only with one the authority issued; clients of the REST API need only trust it
+                             chain, its private key (unencrypted PKCS#8, or PKCS#1 RSA) and the cluster's
+                             authority. Nodes and controllers present their certificate to each other and
+                             accept internal messages only with one the authority issued; clients of the REST
+                             API need only trust it
             """;
 
     private TlsOptions() {

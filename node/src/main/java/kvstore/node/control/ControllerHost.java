@@ -57,13 +57,8 @@ public final class ControllerHost implements AutoCloseable {
         this.requestTimeout = tick.multipliedBy(config.suspectAfter());
         this.controller = new Controller(name, List.copyOf(this.addresses.keySet()), config, new SplittableRandom(),
                 events);
-        HttpClient.Builder http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(requestTimeout);
-        if (tls != null) {
-            http.sslContext(tls);
-        }
-        this.http = http.build();
-        this.scheme = tls == null ? "http" : "https";
+        this.http = kvstore.node.http.HttpClients.builder(tls).connectTimeout(requestTimeout).build();
+        this.scheme = kvstore.node.http.HttpClients.scheme(tls);
         this.loop = new ProcessLoop("controller", controller, tick, this::route);
     }
 

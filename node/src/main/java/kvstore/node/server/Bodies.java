@@ -95,9 +95,9 @@ final class Bodies {
      * 200 MB store once took the nodes to gigabytes). The map itself is the core's copy, which shares the values.
      */
     static void sendStore(ServerResponse res, Map<String, String> store) {
-        long size = 0;
+        long size = 0; // as the core counts a store (Sizes), in a long: a large store passes an int
         for (Map.Entry<String, String> e : store.entrySet()) {
-            size += e.getKey().length() + e.getValue().length() + 8;
+            size += kvstore.core.Sizes.entry(e.getKey(), e.getValue());
         }
         res.status(200);
         res.header(HeaderValues.CONTENT_TYPE_JSON);

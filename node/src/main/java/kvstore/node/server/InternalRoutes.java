@@ -31,6 +31,7 @@ final class InternalRoutes {
     private final ReplicaHost host;
     private final ClusterToken token;
     private final boolean peerCertificates;
+    private final RefusalLog refusals = new RefusalLog();
 
     /**
      * @param peerCertificates over TLS: senders must present a certificate from the cluster's authority (the
@@ -45,8 +46,6 @@ final class InternalRoutes {
     void register(HttpRouting.Builder routing) {
         routing.post(MessagesEndpoint.PATH, this::receive);
     }
-
-    private final RefusalLog refusals = new RefusalLog();
 
     private void receive(ServerRequest req, ServerResponse res) {
         try {
