@@ -27,9 +27,10 @@ final class Bodies {
 
     /**
      * The request's body as a JSON object. A body declared as something other than JSON is a 415; a request
-     * without Content-Type is read as JSON (the prototype's scripts do not always set it).
+     * without Content-Type is read as JSON (the prototype's scripts do not always set it). A client that has not
+     * sent the whole body by the deadline is cut off.
      */
-    static ObjectNode jsonObject(ServerRequest req, long limit) {
+    static ObjectNode jsonObject(ServerRequest req, long limit, Deadline deadline) {
         Optional<HttpMediaType> type = req.headers().contentType();
         if (type.isPresent()) {
             MediaType media = type.get().mediaType();
@@ -44,7 +45,7 @@ final class Bodies {
         if (!req.content().hasEntity()) {
             throw new ApiError(400, "the request has no body; expected a JSON object");
         }
-        return Json.parseObject(read(req, limit));
+        return Json.parseObject(read(req, limit, deadline));
     }
 
     /** The request's body as a batch of core messages ({@link MessageCodec}): 415 for another media type. */
@@ -54,24 +55,35 @@ final class Bodies {
             throw new ApiError(415, "the body must be " + MessageCodec.MEDIA_TYPE + ", not "
                     + type.map(t -> t.mediaType().text()).orElse("undeclared"));
         }
-        return read(req, limit);
+        return read(req, limit, null);
     }
 
-    /** The body, refused with a 413 as soon as it is longer than {@code limit}, declared or not. */
-    private static byte[] read(ServerRequest req, long limit) {
+    /** How long a body may take to arrive, and who cuts off a client past it. */
+    record Deadline(ReadDeadlines deadlines, java.time.Duration limit) {
+    }
+
+    /**
+     * The body, refused with a 413 as soon as it is longer than {@code limit}, declared or not. Past the deadline
+     * (null: none) the connection is closed and nothing answered ({@link ReadDeadlines}).
+     */
+    private static byte[] read(ServerRequest req, long limit, Deadline deadline) {
         OptionalLong declared = req.headers().contentLength();
         if (declared.isPresent() && declared.getAsLong() > limit) {
             throw tooLarge(declared.getAsLong(), limit);
         }
+        ReadDeadlines.Read watch = deadline == null ? null : deadline.deadlines().start("body", deadline.limit());
         try (InputStream in = req.content().inputStream()) {
             byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+            finishInTime(watch);
             if (body.length > limit) {
                 throw tooLarge(body.length, limit);
             }
             return body;
         } catch (IOException | java.io.UncheckedIOException e) {
+            finishInTime(watch);
             throw new ApiError(400, "the body could not be read: " + e.getMessage());
         } catch (NumberFormatException e) {
+            finishInTime(watch);
             // Helidon 4.5 parses a chunk's size line whole: a chunk extension ("5;name=value", legal HTTP) or a
             // malformed size fails inside its reader (docs/http-edge.md). A clear 400 instead of a 500 with a trace.
             throw new ApiError(400, "the chunked body could not be read: a chunk size line this server cannot parse "
@@ -79,7 +91,19 @@ final class Bodies {
         } catch (ApiError e) {
             throw e; // too large
         } catch (RuntimeException e) {
+            finishInTime(watch);
             throw new ApiError(400, "the body could not be read: " + e.getMessage()); // cut off, or malformed
+        } finally {
+            if (watch != null) {
+                watch.finish();
+            }
+        }
+    }
+
+    /** Ends the body's deadline; if the client was cut off, ends the connection without an answer (it is closed). */
+    private static void finishInTime(ReadDeadlines.Read watch) {
+        if (watch != null && !watch.finish()) {
+            throw new io.helidon.webserver.CloseConnectionException("the client sent its body too slowly");
         }
     }
 

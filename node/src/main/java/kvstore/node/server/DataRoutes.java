@@ -27,13 +27,15 @@ final class DataRoutes {
     private static final int MAX_IDEMPOTENCY_KEY = 256;
 
     private final ReplicaHost host;
+    private final Bodies.Deadline bodyDeadline; // a client's body must arrive in time
     private final Duration answerTimeout;
     private final String clientPrefix; // request ids without an Idempotency-Key: unique to this node's life
     private final AtomicLong requests = new AtomicLong();
 
-    DataRoutes(ReplicaHost host, long nodeId, Duration answerTimeout) {
+    DataRoutes(ReplicaHost host, long nodeId, Duration answerTimeout, Bodies.Deadline bodyDeadline) {
         this.host = host;
         this.answerTimeout = answerTimeout;
+        this.bodyDeadline = bodyDeadline;
         this.clientPrefix = "node-" + nodeId + "-" + host.incarnation();
     }
 
@@ -46,7 +48,7 @@ final class DataRoutes {
 
     private void put(ServerRequest req, ServerResponse res) {
         String key = key(req);
-        WriteBody body = WriteBody.parse(Bodies.jsonObject(req, Bodies.CLIENT_LIMIT));
+        WriteBody body = WriteBody.parse(Bodies.jsonObject(req, Bodies.CLIENT_LIMIT, bodyDeadline));
         run(req, res, body.conditional() ? Command.cas(key, body.expected(), body.value())
                 : Command.put(key, body.value()));
     }

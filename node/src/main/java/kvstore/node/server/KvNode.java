@@ -11,6 +11,7 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.helidon.webserver.http1.Http1Config;
+import io.helidon.webserver.http1.Http1ConnectionListener;
 import kvstore.core.Replica;
 
 import java.nio.charset.StandardCharsets;
@@ -27,6 +28,7 @@ public final class KvNode implements AutoCloseable {
     private final ReplicaHost host;
     private final kvstore.node.storage.DiskWriter disk; // null: in memory only
     private final WebServer server;
+    private final ReadDeadlines deadlines;
     // By default a node whose disk failed stops serving (it can no longer tell what is on its disk); the command
     // line also exits. Not on the storage thread, which closing waits for.
     private volatile java.util.function.Consumer<RuntimeException> onDiskFailure =
@@ -58,6 +60,7 @@ public final class KvNode implements AutoCloseable {
         }
         host.onFatal(e -> onCoreFailure.accept(e));
         ClusterToken token = new ClusterToken(config.token());
+        this.deadlines = new ReadDeadlines("read-deadlines-" + config.id());
 
         HttpRouting.Builder routing = HttpRouting.builder();
         // Helidon's own path check answers a bad %-escape with a bare "Bad Request"; ours names the problem. And it
@@ -76,8 +79,9 @@ public final class KvNode implements AutoCloseable {
         });
         routing.get("/ping", (req, res) -> Bodies.send(res, 200,
                 Json.object().put("message", "Node " + config.id() + " is up.")));
-        new DataRoutes(host, config.id(), config.answerTimeout()).register(routing);
-        new ViewRoutes(host, config.id(), token, config.answerTimeout()).register(routing);
+        Bodies.Deadline bodies = new Bodies.Deadline(deadlines, config.edge().clientBody());
+        new DataRoutes(host, config.id(), config.answerTimeout(), bodies).register(routing);
+        new ViewRoutes(host, config.id(), token, config.answerTimeout(), bodies).register(routing);
         new InternalRoutes(host, token, config.tls() != null).register(routing);
         routing.any(KvNode::noSuchEndpoint);
         routing.error(ApiError.class, (req, res, e) -> Bodies.send(res, e.status(), e.body()));
@@ -118,21 +122,40 @@ public final class KvNode implements AutoCloseable {
                 // Only this HTTP/1 configuration: with the one service discovery adds beside it, an HTTP/1.0 request
                 // or a bare-LF line got the connection closed without an answer instead of 505 or 400.
                 .protocolsDiscoverServices(false)
-                .addProtocol(Http1Config.builder().maxPrologueLength(16 * 1024).validatePath(false).build())
+                .addProtocol(Http1Config.builder().maxPrologueLength(16 * 1024).validatePath(false)
+                        .addReceiveListener(headerDeadline(deadlines, config.edge().headers()))
+                        .build())
                 // Bounded: connections past the limit wait in the listen backlog; a connection idle (or sending
                 // nothing of its next request line) this long is closed.
-                .maxTcpConnections(MAX_CONNECTIONS)
-                .idleConnectionTimeout(IDLE_CONNECTION_TIMEOUT)
-                .idleConnectionPeriod(java.time.Duration.ofSeconds(5))
+                .maxTcpConnections(config.edge().maxConnections())
+                .idleConnectionTimeout(config.edge().idleConnection())
+                .idleConnectionPeriod(min(java.time.Duration.ofSeconds(5), config.edge().idleConnection()))
                 .directHandlers(direct.build())
                 .routing(routing)
                 .build();
     }
 
-    /** Connections one node serves at once (clients, peers, controllers); more wait in the listen backlog. */
-    static final int MAX_CONNECTIONS = 1024;
-    /** How long a connection may stay idle before the node closes it. */
-    static final java.time.Duration IDLE_CONNECTION_TIMEOUT = java.time.Duration.ofSeconds(60);
+    private static java.time.Duration min(java.time.Duration a, java.time.Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    /**
+     * Gives a client {@code limit} from the end of its request line to the end of its headers: Helidon bounds the
+     * wait for a request line only (docs/http-edge.md).
+     */
+    private static Http1ConnectionListener headerDeadline(ReadDeadlines deadlines, java.time.Duration limit) {
+        return new Http1ConnectionListener() {
+            @Override
+            public void prologue(io.helidon.webserver.ConnectionContext ctx, io.helidon.http.HttpPrologue prologue) {
+                deadlines.start("headers", limit);
+            }
+
+            @Override
+            public void headers(io.helidon.webserver.ConnectionContext ctx, io.helidon.http.Headers headers) {
+                deadlines.finishAny();
+            }
+        };
+    }
 
     /**
      * Ends the connection once the answer is sent if the client asked ({@code Connection: close}): Helidon 4.5 sends
@@ -240,6 +263,7 @@ public final class KvNode implements AutoCloseable {
             return;
         }
         server.stop();
+        deadlines.close();
         host.close();
         peers.close();
         if (disk != null) {

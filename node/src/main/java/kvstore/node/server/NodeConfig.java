@@ -25,10 +25,11 @@ import java.time.Duration;
  * @param storeQuota  the most bytes of keys and values the store may hold (as the core counts them): past it, a
  *                    write that would grow the store is refused with 507 (see {@code Replica.limitStore});
  *                    {@link Long#MAX_VALUE}: none
+ * @param edge        what the HTTP edge allows a client: connections, and time to send a request
  */
 public record NodeConfig(long id, String host, int port, String token, Duration tick, ReplicaConfig replica,
                          Start start, long incarnation, String peerSource, java.nio.file.Path dataDir,
-                         kvstore.node.tls.TlsFiles tls, long storeQuota) {
+                         kvstore.node.tls.TlsFiles tls, long storeQuota, EdgeLimits edge) {
 
     /** What a node knows, at start, about the cluster it is part of. */
     public enum Start {
@@ -61,39 +62,43 @@ public record NodeConfig(long id, String host, int port, String token, Duration 
     public static NodeConfig of(long id, int port) {
         return new NodeConfig(id, "127.0.0.1", port, null, Duration.ofMillis(10), ReplicaConfig.defaults(), Start.NEW_CLUSTER,
                 System.currentTimeMillis(), null, null, null,
-                defaultStoreQuota());
+                defaultStoreQuota(), EdgeLimits.defaults());
     }
 
     public NodeConfig withToken(String t) {
-        return new NodeConfig(id, host, port, t, tick, replica, start, incarnation, peerSource, dataDir, tls, storeQuota);
+        return new NodeConfig(id, host, port, t, tick, replica, start, incarnation, peerSource, dataDir, tls, storeQuota, edge);
     }
 
     public NodeConfig withTick(Duration t) {
-        return new NodeConfig(id, host, port, token, t, replica, start, incarnation, peerSource, dataDir, tls, storeQuota);
+        return new NodeConfig(id, host, port, token, t, replica, start, incarnation, peerSource, dataDir, tls, storeQuota, edge);
     }
 
     public NodeConfig withStart(Start s) {
-        return new NodeConfig(id, host, port, token, tick, replica, s, incarnation, peerSource, dataDir, tls, storeQuota);
+        return new NodeConfig(id, host, port, token, tick, replica, s, incarnation, peerSource, dataDir, tls, storeQuota, edge);
     }
 
     public NodeConfig withHost(String h) {
-        return new NodeConfig(id, h, port, token, tick, replica, start, incarnation, peerSource, dataDir, tls, storeQuota);
+        return new NodeConfig(id, h, port, token, tick, replica, start, incarnation, peerSource, dataDir, tls, storeQuota, edge);
     }
 
     public NodeConfig withPeerSource(String address) {
-        return new NodeConfig(id, host, port, token, tick, replica, start, incarnation, address, dataDir, tls, storeQuota);
+        return new NodeConfig(id, host, port, token, tick, replica, start, incarnation, address, dataDir, tls, storeQuota, edge);
     }
 
     public NodeConfig withDataDir(java.nio.file.Path dir) {
-        return new NodeConfig(id, host, port, token, tick, replica, start, incarnation, peerSource, dir, tls, storeQuota);
+        return new NodeConfig(id, host, port, token, tick, replica, start, incarnation, peerSource, dir, tls, storeQuota, edge);
     }
 
     public NodeConfig withTls(kvstore.node.tls.TlsFiles files) {
-        return new NodeConfig(id, host, port, token, tick, replica, start, incarnation, peerSource, dataDir, files, storeQuota);
+        return new NodeConfig(id, host, port, token, tick, replica, start, incarnation, peerSource, dataDir, files, storeQuota, edge);
     }
 
     public NodeConfig withStoreQuota(long bytes) {
-        return new NodeConfig(id, host, port, token, tick, replica, start, incarnation, peerSource, dataDir, tls, bytes);
+        return new NodeConfig(id, host, port, token, tick, replica, start, incarnation, peerSource, dataDir, tls, bytes, edge);
+    }
+
+    public NodeConfig withEdge(EdgeLimits limits) {
+        return new NodeConfig(id, host, port, token, tick, replica, start, incarnation, peerSource, dataDir, tls, storeQuota, limits);
     }
 
     /**
@@ -114,7 +119,7 @@ public record NodeConfig(long id, String host, int port, String token, Duration 
     /** For the harness's planted-bug runs only: a deliberately wrong protocol variant (see {@link Bug}). */
     public NodeConfig withPlantedBugs(java.util.Set<kvstore.core.Bug> bugs) {
         return new NodeConfig(id, host, port, token, tick, replica.withBugs(bugs), start, incarnation,
-                peerSource, dataDir, tls, storeQuota);
+                peerSource, dataDir, tls, storeQuota, edge);
     }
 
     /**

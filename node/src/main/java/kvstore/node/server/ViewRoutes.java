@@ -13,15 +13,18 @@ import kvstore.core.View;
  */
 final class ViewRoutes {
     private final ReplicaHost host;
+    private final Bodies.Deadline bodyDeadline; // a client's body must arrive in time
     private final long nodeId;
     private final ClusterToken token;
     private final java.time.Duration answerTimeout;
 
-    ViewRoutes(ReplicaHost host, long nodeId, ClusterToken token, java.time.Duration answerTimeout) {
+    ViewRoutes(ReplicaHost host, long nodeId, ClusterToken token, java.time.Duration answerTimeout,
+               Bodies.Deadline bodyDeadline) {
         this.host = host;
         this.nodeId = nodeId;
         this.token = token;
         this.answerTimeout = answerTimeout;
+        this.bodyDeadline = bodyDeadline;
     }
 
     void register(HttpRouting.Builder routing) {
@@ -30,7 +33,7 @@ final class ViewRoutes {
 
     private void put(ServerRequest req, ServerResponse res) {
         token.check(req);
-        ViewDocument doc = ViewDocument.parse(Bodies.jsonObject(req, Bodies.CLIENT_LIMIT));
+        ViewDocument doc = ViewDocument.parse(Bodies.jsonObject(req, Bodies.CLIENT_LIMIT, bodyDeadline));
         ViewReply reply = host.installView(doc, answerTimeout);
         if (reply.refusal() != null) {
             throw new ApiError(409, reply.refusal());

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -218,6 +219,81 @@ class HostileClientTest {
             assertTrue(r.text().contains("chunk"), r.text());
         }
         assertEquals(404, Http.get(cluster.address(1), "chunked").status(), "nothing was stored");
+    }
+
+    /**
+     * A client that sends its request a byte at a time, or stops half-way, is cut off once its part is late: its
+     * request line after the idle time, its headers and its body after their deadlines (Helidon bounds only the
+     * first: docs/http-edge.md). A node with short limits, so that the test waits seconds, not minutes.
+     */
+    @Test
+    void aClientSendingItsRequestTooSlowlyIsCutOffAndChangesNothing() throws Exception {
+        EdgeLimits limits = new EdgeLimits(16, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1));
+        try (KvNode node = KvNode.start(NodeConfig.of(7, 0).withEdge(limits))) {
+            assertEquals(200, Http.send("PUT", node.address(), "/view", Http.viewDocument(id -> node.address(), 7))
+                    .status());
+            String put = "PUT /data/slow HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n";
+            String body = "{\"value\": \"" + "x".repeat(100) + "\"}";
+            String[] dripped = {
+                "GET /data/" + "k".repeat(100) + " HTTP/1.1\r\n",                      // request line dripped
+                "GET /ping HTTP/1.1\r\n" + "X-Slow: y".repeat(200),                   // headers dripped
+                put + "Content-Length: " + body.length() + "\r\n\r\n" + body,          // body dripped
+                put + "Transfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(body.length()) + "\r\n" + body,
+            };
+            int[] sentAtOnce = {0, "GET /ping HTTP/1.1\r\n".length(), dripped[2].indexOf("\r\n\r\n") + 4,
+                dripped[3].indexOf("\r\n\r\n") + 4};
+            String stalled = "GET /ping HTTP/1.1\r\nHost: x\r\nX-Stalled: "; // and then nothing at all
+            List<java.util.concurrent.Future<Boolean>> clients = new java.util.ArrayList<>();
+            try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int i = 0; i <= dripped.length; i++) { // at once: each waits seconds
+                    String request = i < dripped.length ? dripped[i] : stalled;
+                    int atOnce = i < dripped.length ? sentAtOnce[i] : stalled.length();
+                    clients.add(threads.submit(() -> cutOffWhileDripping(node.port(), request, atOnce,
+                            Duration.ofSeconds(15))));
+                }
+            }
+            for (int i = 0; i < clients.size(); i++) {
+                assertTrue(clients.get(i).get(), "still connected after 15 s: client " + i);
+            }
+            assertEquals(404, Http.get(node.address(), "slow").status(), "nothing was stored");
+            assertEquals(200, Http.send("GET", node.address(), "/ping", null).status(), "the node serves on");
+        }
+    }
+
+    /**
+     * Sends {@code request}'s first {@code atOnce} bytes, then one byte every 100 ms, then waits.
+     *
+     * @return whether the node closed the connection within {@code patience}
+     */
+    private static boolean cutOffWhileDripping(int port, String request, int atOnce, Duration patience) {
+        byte[] bytes = request.getBytes(StandardCharsets.ISO_8859_1);
+        long giveUp = System.nanoTime() + patience.toNanos();
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(100); // the drip's pace: a read that times out means "still open"
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(bytes, 0, atOnce);
+            out.flush();
+            for (int next = atOnce; System.nanoTime() < giveUp; next++) {
+                try {
+                    if (socket.getInputStream().read() < 0) {
+                        return true; // closed, and nothing answered
+                    }
+                    return false; // an answer: the request was served, not cut off
+                } catch (java.net.SocketTimeoutException stillOpen) {
+                    if (next < bytes.length) {
+                        out.write(bytes[next]);
+                        out.flush();
+                    }
+                } catch (java.net.SocketException reset) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (java.net.SocketException writeAfterClose) {
+            return true;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static String[] concat(String[] a, String[] b) {

@@ -76,7 +76,7 @@ final class TestCluster implements AutoCloseable {
 
     private NodeConfig config(long id, NodeConfig.Start start) {
         return new NodeConfig(id, "127.0.0.1", 0, token, TICK, TIMEOUTS, start, INCARNATIONS.incrementAndGet(),
-                null, null, null, storeQuota);
+                null, null, null, storeQuota, EdgeLimits.defaults());
     }
 
     long[] ids() {
@@ -149,7 +149,7 @@ final class TestCluster implements AutoCloseable {
         NodeConfig c = config(id, NodeConfig.Start.JOIN);
         return started(id, KvNode.start(new NodeConfig(id, c.host(), ports.get(id), c.token(), c.tick(),
                 c.replica(), c.start(), c.incarnation(), c.peerSource(), null, c.tls(),
-                c.storeQuota())));
+                c.storeQuota(), c.edge())));
     }
 
     List<String> addresses(long... ids) {

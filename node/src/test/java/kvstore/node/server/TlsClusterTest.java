@@ -51,7 +51,7 @@ class TlsClusterTest {
         for (long id = 1; id <= 3; id++) {
             nodes.add(KvNode.start(new NodeConfig(id, "127.0.0.1", 0, null, TestCluster.TICK, TestCluster.TIMEOUTS,
                     NodeConfig.Start.NEW_CLUSTER, System.nanoTime(), null, null,
-                    authority.issue(TlsFiles.nodeName(id), dir), Long.MAX_VALUE)));
+                    authority.issue(TlsFiles.nodeName(id), dir), Long.MAX_VALUE, EdgeLimits.defaults())));
         }
         client = authority.issue("client", dir);
     }
@@ -158,12 +158,33 @@ class TlsClusterTest {
         assertTrue(nodeAsController.body().contains("may not send as a controller"), nodeAsController.body());
     }
 
+    /** The read deadlines end a TLS connection too: interrupting its thread closes the socket under the TLS layer. */
+    @Test
+    void aClientThatStopsInItsHeadersIsCutOffOverTls() throws Exception {
+        EdgeLimits quick = EdgeLimits.defaults().withReadTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1));
+        try (KvNode node = KvNode.start(NodeConfig.of(4, 0).withTls(authority.issue(TlsFiles.nodeName(4),
+                dir.resolve("quick"))).withEdge(quick));
+             java.net.Socket socket = trustOnly().getSocketFactory().createSocket("127.0.0.1", node.port())) {
+            socket.setSoTimeout(15_000); // past it, a SocketTimeoutException fails the test
+            socket.getOutputStream().write("GET /ping HTTP/1.1\r\nHost: x\r\nX-Stalled: ".getBytes());
+            socket.getOutputStream().flush();
+            int got;
+            try {
+                got = socket.getInputStream().read();
+            } catch (java.net.SocketException | javax.net.ssl.SSLException closed) {
+                got = -1;
+            }
+            assertEquals(-1, got, "closed without an answer");
+        }
+    }
+
     @Test
     void aNodeWhoseCertificateDoesNotNameItRefusesToStart() {
         TlsFiles misnamed = authority.issue("web-server", dir.resolve("misnamed"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KvNode.start(
                 new NodeConfig(4, "127.0.0.1", 0, null, TestCluster.TICK, TestCluster.TIMEOUTS,
-                        NodeConfig.Start.NEW_CLUSTER, System.nanoTime(), null, null, misnamed, Long.MAX_VALUE)));
+                        NodeConfig.Start.NEW_CLUSTER, System.nanoTime(), null, null, misnamed, Long.MAX_VALUE,
+                        EdgeLimits.defaults())));
         assertTrue(e.getMessage().contains("must have the one common name node-4"), e::getMessage);
     }
 
