@@ -17,7 +17,7 @@ public final class NodeMain {
     static final String USAGE = """
             usage: ./kv node --id N [--port P] [--host H] [--token-file F] [--insecure] [--new-cluster | --join]
                              [--tick-ms MS] [--data-dir DIR | --in-memory] [--log-level L]
-                             [--quota-bytes N] [--tls-cert F --tls-key F --tls-ca F]
+                             [--quota-bytes N] [--controller-hosts H,...] [--tls-cert F --tls-key F --tls-ca F]
               --id N         this node's id in view documents (default: $NODE_IDENTIFIER)
               --port P       port to listen on (default: 9000 + id)
               --host H       address to listen on (default: 127.0.0.1). Any address but loopback needs a
@@ -44,6 +44,8 @@ public final class NodeMain {
                              the JVM's maximum heap, -Xmx): a write that would grow it past that is refused with
                              507 and changes nothing; reads, deletes and shrinking writes go on. Give every node
                              of a cluster the same quota (the primary's decides)
+              --controller-hosts H,...  the hosts (names or addresses) controllers run on: a controller's
+                             messages from any other address are refused, token or not (default: loopback only)
               --tick-ms MS   the core's clock tick (default 10; replication times out after 100 ticks)
               --log-level L  ERROR, WARNING, INFO (default) or DEBUG
             """ + TlsOptions.USAGE + """
@@ -108,7 +110,7 @@ public final class NodeMain {
         try {
             Args args = new Args(argv, TlsOptions.with(Set.of("--id", "--port", "--host", "--token", "--token-file",
                     "--tick-ms", "--log-level", "--peer-source", "--exit-with-parent", "--plant-bug", "--data-dir",
-                    "--quota-bytes")),
+                    "--quota-bytes", "--controller-hosts")),
                     Set.of("--join", "--new-cluster", "--help", "--in-memory", "--insecure"));
             if (args.has("--help")) {
                 System.out.print(USAGE);
@@ -127,6 +129,10 @@ public final class NodeMain {
                     .withToken(token)
                     .withTick(Duration.ofMillis(args.positive("--tick-ms", "10")))
                     .withTls(TlsOptions.from(args));
+            if (args.has("--controller-hosts")) {
+                config = config.withEdge(config.edge().withControllerHosts(
+                        java.util.Arrays.asList(args.get("--controller-hosts", null).split(","))));
+            }
             if (args.has("--quota-bytes")) {
                 config = config.withStoreQuota(args.positive("--quota-bytes", null));
             }

@@ -31,16 +31,18 @@ final class InternalRoutes {
     private final ReplicaHost host;
     private final ClusterToken token;
     private final boolean peerCertificates;
+    private final ControllerAddresses controllers;
     private final RefusalLog refusals = new RefusalLog();
 
     /**
      * @param peerCertificates over TLS: senders must present a certificate from the cluster's authority (the
      *                         handshake refuses one from any other; a client of the REST API presents none)
      */
-    InternalRoutes(ReplicaHost host, ClusterToken token, boolean peerCertificates) {
+    InternalRoutes(ReplicaHost host, ClusterToken token, boolean peerCertificates, ControllerAddresses controllers) {
         this.host = host;
         this.token = token;
         this.peerCertificates = peerCertificates;
+        this.controllers = controllers;
     }
 
     void register(HttpRouting.Builder routing) {
@@ -66,9 +68,15 @@ final class InternalRoutes {
             throw new ApiError(403, "internal messages come from nodes and controllers of this cluster: present "
                     + "a certificate issued by the cluster's authority");
         }
-        token.check(req);
         String node = header(req, FROM_NODE);
         String controller = header(req, FROM_CONTROLLER);
+        if (controller != null) {
+            String refusal = controllers.refusal(((java.net.InetSocketAddress) req.remotePeer().address()).getAddress());
+            if (refusal != null) {
+                throw new ApiError(403, refusal);
+            }
+        }
+        token.check(req);
         if (peerCertificates) {
             String refusal = kvstore.node.tls.TlsFiles.mayActAs(req, node);
             if (refusal != null) {

@@ -49,6 +49,7 @@ public final class KvNode implements AutoCloseable {
         if (config.tls() != null) {
             config.tls().requireNodeName(config.id());
         }
+        ControllerAddresses controllers = new ControllerAddresses(config.edge().controllerHosts());
         replica.limitStore(config.storeQuota());
         this.peers = new Peers(self, config.token(), config.peerSource(),
                 config.tls() == null ? null : config.tls().clientContext());
@@ -82,7 +83,7 @@ public final class KvNode implements AutoCloseable {
         Bodies.Deadline bodies = new Bodies.Deadline(deadlines, config.edge().clientBody());
         new DataRoutes(host, config.id(), config.answerTimeout(), bodies).register(routing);
         new ViewRoutes(host, config.id(), token, config.answerTimeout(), bodies).register(routing);
-        new InternalRoutes(host, token, config.tls() != null).register(routing);
+        new InternalRoutes(host, token, config.tls() != null, controllers).register(routing);
         routing.any(KvNode::noSuchEndpoint);
         routing.error(ApiError.class, (req, res, e) -> Bodies.send(res, e.status(), e.body()));
         routing.error(HttpException.class, (req, res, e) -> Bodies.send(res, e.status().code(),

@@ -29,7 +29,7 @@ import java.time.Duration;
  */
 public record NodeConfig(long id, String host, int port, String token, Duration tick, ReplicaConfig replica,
                          Start start, long incarnation, String peerSource, java.nio.file.Path dataDir,
-                         kvstore.node.tls.TlsFiles tls, long storeQuota, EdgeLimits edge) {
+                         kvstore.node.tls.TlsFiles tls, long storeQuota, EdgePolicy edge) {
 
     /** What a node knows, at start, about the cluster it is part of. */
     public enum Start {
@@ -62,7 +62,7 @@ public record NodeConfig(long id, String host, int port, String token, Duration 
     public static NodeConfig of(long id, int port) {
         return new NodeConfig(id, "127.0.0.1", port, null, Duration.ofMillis(10), ReplicaConfig.defaults(), Start.NEW_CLUSTER,
                 System.currentTimeMillis(), null, null, null,
-                defaultStoreQuota(), EdgeLimits.defaults());
+                defaultStoreQuota(), EdgePolicy.defaults());
     }
 
     public NodeConfig withToken(String t) {
@@ -97,7 +97,7 @@ public record NodeConfig(long id, String host, int port, String token, Duration 
         return new NodeConfig(id, host, port, token, tick, replica, start, incarnation, peerSource, dataDir, tls, bytes, edge);
     }
 
-    public NodeConfig withEdge(EdgeLimits limits) {
+    public NodeConfig withEdge(EdgePolicy limits) {
         return new NodeConfig(id, host, port, token, tick, replica, start, incarnation, peerSource, dataDir, tls, storeQuota, limits);
     }
 

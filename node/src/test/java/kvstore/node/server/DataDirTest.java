@@ -26,7 +26,7 @@ class DataDirTest {
     private NodeConfig config(long id, int port) {
         return new NodeConfig(id, "127.0.0.1", port, null, Duration.ofMillis(5), ReplicaConfig.defaults(),
                 NodeConfig.Start.NEW_CLUSTER, System.nanoTime(), null, dirs.resolve("node-" + id), null,
-                Long.MAX_VALUE, EdgeLimits.defaults());
+                Long.MAX_VALUE, EdgePolicy.defaults());
     }
 
     private static String view(List<KvNode> nodes, long epoch) {

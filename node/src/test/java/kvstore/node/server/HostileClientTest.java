@@ -228,7 +228,8 @@ class HostileClientTest {
      */
     @Test
     void aClientSendingItsRequestTooSlowlyIsCutOffAndChangesNothing() throws Exception {
-        EdgeLimits limits = new EdgeLimits(16, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1));
+        EdgePolicy limits = new EdgePolicy(16, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1),
+                List.of());
         try (KvNode node = KvNode.start(NodeConfig.of(7, 0).withEdge(limits))) {
             assertEquals(200, Http.send("PUT", node.address(), "/view", Http.viewDocument(id -> node.address(), 7))
                     .status());
@@ -257,6 +258,39 @@ class HostileClientTest {
             }
             assertEquals(404, Http.get(node.address(), "slow").status(), "nothing was stored");
             assertEquals(200, Http.send("GET", node.address(), "/ping", null).status(), "the node serves on");
+        }
+    }
+
+    /**
+     * A controller's messages decide views: a node takes them only from the hosts it was told of (loopback when told
+     * none), whatever token or certificate they carry. Both addresses are loopback's, so the test stays local.
+     */
+    @Test
+    void aControllerSpeakingFromAnUnknownAddressIsRefused() throws Exception {
+        EdgePolicy onlyFrom9 = EdgePolicy.defaults().withControllerHosts(List.of("127.0.0.9"));
+        try (KvNode node = KvNode.start(NodeConfig.of(8, 0).withEdge(onlyFrom9))) {
+            byte[] probe = MessageCodec.encode(List.of(new Message.Probe(1)));
+            RawAnswer stranger = postFrom("127.0.0.1", node.port(), probe);
+            assertEquals(403, stranger.status(), stranger.text());
+            assertTrue(stranger.text().contains("not from 127.0.0.1"), stranger.text());
+            RawAnswer known = postFrom("127.0.0.9", node.port(), probe);
+            assertEquals(200, known.status(), known.text());
+        }
+    }
+
+    /** A controller's batch from local address {@code source}; the answer, the connection then closed. */
+    private static RawAnswer postFrom(String source, int port, byte[] batch) throws java.io.IOException {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port,
+                java.net.InetAddress.getByName(source), 0)) {
+            socket.setSoTimeout(5_000);
+            String head = "POST " + MessagesEndpoint.PATH + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                    + "Content-Type: " + MessageCodec.MEDIA_TYPE + "\r\n" + MessagesEndpoint.FROM_CONTROLLER
+                    + ": c\r\nContent-Length: " + batch.length + "\r\n\r\n";
+            socket.getOutputStream().write(head.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().write(batch);
+            socket.getOutputStream().flush();
+            return new RawAnswer(new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1),
+                    true);
         }
     }
 

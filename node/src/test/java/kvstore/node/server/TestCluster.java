@@ -76,7 +76,7 @@ final class TestCluster implements AutoCloseable {
 
     private NodeConfig config(long id, NodeConfig.Start start) {
         return new NodeConfig(id, "127.0.0.1", 0, token, TICK, TIMEOUTS, start, INCARNATIONS.incrementAndGet(),
-                null, null, null, storeQuota, EdgeLimits.defaults());
+                null, null, null, storeQuota, EdgePolicy.defaults());
     }
 
     long[] ids() {

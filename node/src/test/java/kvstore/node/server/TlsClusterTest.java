@@ -51,7 +51,7 @@ class TlsClusterTest {
         for (long id = 1; id <= 3; id++) {
             nodes.add(KvNode.start(new NodeConfig(id, "127.0.0.1", 0, null, TestCluster.TICK, TestCluster.TIMEOUTS,
                     NodeConfig.Start.NEW_CLUSTER, System.nanoTime(), null, null,
-                    authority.issue(TlsFiles.nodeName(id), dir), Long.MAX_VALUE, EdgeLimits.defaults())));
+                    authority.issue(TlsFiles.nodeName(id), dir), Long.MAX_VALUE, EdgePolicy.defaults())));
         }
         client = authority.issue("client", dir);
     }
@@ -161,7 +161,7 @@ class TlsClusterTest {
     /** The read deadlines end a TLS connection too: interrupting its thread closes the socket under the TLS layer. */
     @Test
     void aClientThatStopsInItsHeadersIsCutOffOverTls() throws Exception {
-        EdgeLimits quick = EdgeLimits.defaults().withReadTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1));
+        EdgePolicy quick = EdgePolicy.defaults().withReadTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1));
         try (KvNode node = KvNode.start(NodeConfig.of(4, 0).withTls(authority.issue(TlsFiles.nodeName(4),
                 dir.resolve("quick"))).withEdge(quick));
              java.net.Socket socket = trustOnly().getSocketFactory().createSocket("127.0.0.1", node.port())) {
@@ -184,7 +184,7 @@ class TlsClusterTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KvNode.start(
                 new NodeConfig(4, "127.0.0.1", 0, null, TestCluster.TICK, TestCluster.TIMEOUTS,
                         NodeConfig.Start.NEW_CLUSTER, System.nanoTime(), null, null, misnamed, Long.MAX_VALUE,
-                        EdgeLimits.defaults())));
+                        EdgePolicy.defaults())));
         assertTrue(e.getMessage().contains("must have the one common name node-4"), e::getMessage);
     }
 
