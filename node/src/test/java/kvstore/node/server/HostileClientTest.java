@@ -262,6 +262,50 @@ class HostileClientTest {
     }
 
     /**
+     * The review's heap exhaustion, with real processes (-Xmx96m): four clients write 1 MiB values until the store
+     * is full. Before the quota, every request from the 74th on was a bare 500 (out of
+     * memory); now the store stops at its quota (two fifths of the heap) with 507s naming it, nothing is a 500,
+     * every acknowledged write is there, and the nodes serve reads, the whole store included, afterwards.
+     */
+    @Test
+    void writingUntilTheHeapIsFullGets507sNever500s() throws Exception {
+        try (NodeProcesses nodes = NodeProcesses.startWithHeap(2, "heap-exhaustion", "96m")) {
+            nodes.sendView(1, 2);
+            String mebibyte = "x".repeat(1 << 20);
+            java.util.Map<Integer, Integer> statuses = new java.util.concurrent.ConcurrentSkipListMap<>();
+            java.util.concurrent.atomic.AtomicReference<String> full = new java.util.concurrent.atomic.AtomicReference<>();
+            List<String> others = new java.util.concurrent.CopyOnWriteArrayList<>();
+            try (var clients = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int c = 0; c < 4; c++) {
+                    int client = c;
+                    clients.submit(() -> {
+                        for (int i = 0, refused = 0; i < 100 && refused < 3; i++) {
+                            Http.Response r = Http.put(nodes.address(1 + i % 2), "c" + client + "-" + i, mebibyte);
+                            statuses.merge(r.status(), 1, Integer::sum);
+                            if (r.status() == 507) {
+                                refused++;
+                                full.set(r.body().path("error").asText());
+                            } else if (r.status() != 201) {
+                                others.add(r.toString());
+                            }
+                        }
+                        return null;
+                    });
+                }
+            }
+            // A 503 is a clear, retryable answer too (a long collection can make a backup miss its deadline).
+            assertTrue(java.util.Set.of(201, 503, 507).containsAll(statuses.keySet())
+                    && statuses.containsKey(201) && statuses.containsKey(507), "statuses and counts: " + statuses
+                    + ", the answers other than 201 and 507: " + others);
+            assertTrue(full.get().contains("quota"), full.get());
+            assertEquals(mebibyte, Http.get(nodes.address(2), "c0-0").body().path("value").asText());
+            Http.Response all = Http.send("GET", nodes.address(1), "/data", null);
+            assertEquals(200, all.status());
+            assertEquals(statuses.get(201), all.body().size(), "every acknowledged write is in the store");
+        }
+    }
+
+    /**
      * A controller's messages decide views: a node takes them only from the hosts it was told of (loopback when told
      * none), whatever token or certificate they carry. Both addresses are loopback's, so the test stays local.
      */

@@ -34,6 +34,15 @@ final class NodeProcesses implements AutoCloseable {
 
     /** Starts nodes first..first+n-1 (the graders number theirs from 0), each with {@code flags} added. */
     static NodeProcesses start(long first, int n, String testName, String... flags) {
+        return startJvms(first, n, testName, "256m", flags);
+    }
+
+    /** Nodes 1..n, each JVM's heap limited to {@code maxHeap} ({@code -Xmx}). */
+    static NodeProcesses startWithHeap(int n, String testName, String maxHeap) {
+        return startJvms(1, n, testName, maxHeap);
+    }
+
+    private static NodeProcesses startJvms(long first, int n, String testName, String maxHeap, String... flags) {
         NodeProcesses nodes = new NodeProcesses();
         try {
             Path logs = Files.createDirectories(Path.of("target", "grader-scenarios", testName));
@@ -43,7 +52,7 @@ final class NodeProcesses implements AutoCloseable {
                 nodes.addresses.put(id, "127.0.0.1:" + port);
                 List<String> command = new ArrayList<>(List.of(
                         ProcessHandle.current().info().command().orElse("java"), "-ea:kvstore.core...", "-XX:TieredStopAtLevel=1",
-                        "-XX:+UseSerialGC", "-Xmx256m", "-Xss512k", "-cp", System.getProperty("java.class.path"),
+                        "-XX:+UseSerialGC", "-Xmx" + maxHeap, "-Xss512k", "-cp", System.getProperty("java.class.path"),
                         kvstore.node.cli.NodeMain.class.getName(), "--id", String.valueOf(id), "--port",
                         String.valueOf(port), "--log-level", "WARNING",
                         "--exit-with-parent", String.valueOf(ProcessHandle.current().pid())));
