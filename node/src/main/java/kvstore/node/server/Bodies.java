@@ -81,18 +81,18 @@ final class Bodies {
             return body;
         } catch (IOException | java.io.UncheckedIOException e) {
             finishInTime(watch);
-            throw new ApiError(400, "the body could not be read: " + e.getMessage());
+            throw ApiError.unreadableBody("the body could not be read: " + e.getMessage());
         } catch (NumberFormatException e) {
             finishInTime(watch);
             // Helidon 4.5 parses a chunk's size line whole: a chunk extension ("5;name=value", legal HTTP) or a
             // malformed size fails inside its reader (docs/http-edge.md). A clear 400 instead of a 500 with a trace.
-            throw new ApiError(400, "the chunked body could not be read: a chunk size line this server cannot parse "
-                    + "(chunk extensions are not supported): " + e.getMessage());
+            throw ApiError.unreadableBody("the chunked body could not be read: a chunk size line this server cannot "
+                    + "parse (chunk extensions are not supported): " + e.getMessage());
         } catch (ApiError e) {
             throw e; // too large
         } catch (RuntimeException e) {
             finishInTime(watch);
-            throw new ApiError(400, "the body could not be read: " + e.getMessage()); // cut off, or malformed
+            throw ApiError.unreadableBody("the body could not be read: " + e.getMessage()); // cut off, malformed
         } finally {
             if (watch != null) {
                 watch.finish();

@@ -77,6 +77,9 @@ public final class KvNode implements AutoCloseable {
             }
             chain.proceed(); // a handler's exception is answered by the error handlers below, within this call
             closeIfAsked(req);
+            if (res.headers().contains(HeaderValues.CONNECTION_CLOSE)) {
+                throw new io.helidon.webserver.CloseConnectionException("the answer ended the connection");
+            }
         });
         routing.get("/ping", (req, res) -> Bodies.send(res, 200,
                 Json.object().put("message", "Node " + config.id() + " is up.")));
@@ -85,7 +88,12 @@ public final class KvNode implements AutoCloseable {
         new ViewRoutes(host, config.id(), token, config.answerTimeout(), bodies).register(routing);
         new InternalRoutes(host, token, config.tls() != null, controllers).register(routing);
         routing.any(KvNode::noSuchEndpoint);
-        routing.error(ApiError.class, (req, res, e) -> Bodies.send(res, e.status(), e.body()));
+        routing.error(ApiError.class, (req, res, e) -> {
+            if (e.endsConnection()) {
+                res.header(HeaderValues.CONNECTION_CLOSE);
+            }
+            Bodies.send(res, e.status(), e.body());
+        });
         routing.error(HttpException.class, (req, res, e) -> Bodies.send(res, e.status().code(),
                 Json.object().put("error", e.getMessage())));
         // Out of memory in a request's own work (reading its body, writing its answer): a clear, retryable answer,

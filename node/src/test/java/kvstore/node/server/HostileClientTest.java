@@ -213,12 +213,29 @@ class HostileClientTest {
         String body = "{\"value\": \"x\"}";
         for (String sizeLine : new String[] {Integer.toHexString(body.length()) + ";ext=1", "z1"}) {
             RawAnswer r = raw("PUT /data/chunked HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                    + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + sizeLine + "\r\n" + body
-                    + "\r\n0\r\n\r\n");
+                    + "Transfer-Encoding: chunked\r\n\r\n" + sizeLine + "\r\n" + body + "\r\n0\r\n\r\n");
             assertEquals(400, r.status(), r.text());
             assertTrue(r.text().contains("chunk"), r.text());
+            assertTrue(r.closed(), "the rest of the body is unread, so the connection ends: " + r.text());
         }
         assertEquals(404, Http.get(cluster.address(1), "chunked").status(), "nothing was stored");
+    }
+
+    /**
+     * Helidon 4.5 reads one line after the last chunk and wants it empty, so a trailer (legal HTTP) fails inside its
+     * reader: a 400 naming it, nothing stored, and the connection closed, since the rest of the trailer section is
+     * unread and would be taken for the next request. If this starts to give 201, Helidon reads trailers now.
+     */
+    @Test
+    void aTrailerIsA400ThatEndsTheConnection() throws Exception {
+        String body = "{\"value\": \"x\"}";
+        RawAnswer r = raw("PUT /data/trailed HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(body.length()) + "\r\n" + body
+                + "\r\n0\r\nX-Checksum: 1\r\n\r\n");
+        assertEquals(400, r.status(), r.text());
+        assertTrue(r.text().contains("terminating chunk"), r.text());
+        assertTrue(r.closed(), r.text());
+        assertEquals(404, Http.get(cluster.address(1), "trailed").status(), "nothing was stored");
     }
 
     /**
