@@ -99,7 +99,7 @@ final class PeerConnection implements AutoCloseable {
         this.headers = Collections.unmodifiableMap(headers);
         HttpResponseReader answers = new HttpResponseReader(
                 new BufferedInputStream(new StallAwareInput(socket.getInputStream()), 8192), MAX_ANSWER);
-        Thread.ofVirtual().name("from-node-" + peer).start(() -> readAnswers(answers));
+        Thread.ofPlatform().daemon().name("from-node-" + peer).start(() -> readAnswers(answers)); // see Peers.Link
     }
 
     String address() {

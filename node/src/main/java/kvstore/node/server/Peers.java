@@ -132,7 +132,10 @@ public final class Peers implements AutoCloseable {
 
         Link(String peer) {
             this.peer = peer;
-            this.thread = Thread.ofVirtual().name("to-node-" + peer).start(this::run);
+            // A platform thread, as PeerConnection's reader: a virtual one waits for a free carrier, and requests
+            // streaming a large store can hold every carrier past the failure-detection time (heartbeats and
+            // acknowledgements then go out late and a healthy backup is declared unreachable).
+            this.thread = Thread.ofPlatform().daemon().name("to-node-" + peer).start(this::run);
         }
 
         private void run() {
