@@ -45,7 +45,8 @@ public final class NodeMain {
                              507 and changes nothing; reads, deletes and shrinking writes go on. Give every node
                              of a cluster the same quota (the primary's decides)
               --controller-hosts H,...  the hosts (names or addresses) controllers run on: a controller's
-                             messages from any other address are refused, token or not (default: loopback only)
+                             messages from any other address are refused, token or not (default: loopback;
+                             naming hosts replaces it, so name 127.0.0.1 too for a local controller)
               --tick-ms MS   the core's clock tick (default 10; replication times out after 100 ticks)
               --log-level L  ERROR, WARNING, INFO (default) or DEBUG
             """ + TlsOptions.USAGE + """

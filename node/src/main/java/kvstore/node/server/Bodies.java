@@ -88,8 +88,8 @@ final class Bodies {
             // malformed size fails inside its reader (docs/http-edge.md). A clear 400 instead of a 500 with a trace.
             throw ApiError.unreadableBody("the chunked body could not be read: a chunk size line this server cannot "
                     + "parse (chunk extensions are not supported): " + e.getMessage());
-        } catch (ApiError e) {
-            throw e; // too large
+        } catch (ApiError | io.helidon.webserver.CloseConnectionException e) {
+            throw e; // too large, or cut off
         } catch (RuntimeException e) {
             finishInTime(watch);
             throw ApiError.unreadableBody("the body could not be read: " + e.getMessage()); // cut off, malformed

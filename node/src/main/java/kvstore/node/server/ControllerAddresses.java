@@ -10,7 +10,8 @@ import java.util.Set;
  * The addresses a controller may speak from: the hosts the operator named ({@code ./kv node --controller-hosts},
  * resolved once at start), or, if none, loopback only (any 127.x address or ::1), where the harness and devenv run
  * theirs. A controller's messages decide views, so a process elsewhere that stole the token (or, over TLS, a
- * certificate) still cannot have one installed from an address the node does not know.
+ * certificate) cannot send them from an address the node does not know. (The operator's {@code PUT /view} is the
+ * prototype's API, sent from wherever its users run their scripts: the token alone guards it.)
  */
 final class ControllerAddresses {
     private final Set<InetAddress> named = new HashSet<>();
@@ -18,8 +19,8 @@ final class ControllerAddresses {
 
     /** @throws IllegalArgumentException naming a host that does not resolve */
     ControllerAddresses(List<String> hosts) {
-        this.hosts = List.copyOf(hosts);
-        for (String host : hosts) {
+        this.hosts = hosts.stream().map(String::strip).toList();
+        for (String host : this.hosts) {
             if (host.isBlank()) {
                 throw new IllegalArgumentException("a controller host is a name or an address, not '" + host + "'");
             }

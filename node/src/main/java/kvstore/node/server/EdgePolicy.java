@@ -11,18 +11,20 @@ import java.util.List;
  * @param maxConnections  connections served at once; more wait in the listen backlog until one closes
  * @param idleConnection  how long a connection may send nothing of its next request before it is closed
  * @param headers         how long a client has, from the end of its request line, to send all its headers
- * @param clientBody      how long a client has, from the end of its headers, to send its body (an 8 MiB body
- *                        must come at 280 KiB/s or more). Internal messages are exempt: they are read only from
- *                        an authenticated sender, and a state transfer's batch may rightly take longer
+ * @param clientBody      how long a client has, from when the node starts reading its body, to send all of it
+ *                        (an 8 MiB body must come at 280 KiB/s or more). Internal messages are exempt: they are
+ *                        read only from a sender that passed every check, and a state transfer's batch may
+ *                        rightly take longer
  * @param controllerHosts the hosts (names or addresses) whose controllers' messages the node takes, or none for
- *                        loopback only; a controller's messages from anywhere else are refused (403) before the
- *                        token is looked at (see {@link ControllerAddresses})
+ *                        loopback only; a controller's messages from anywhere else are refused (403, see
+ *                        {@link ControllerAddresses})
  */
 public record EdgePolicy(int maxConnections, Duration idleConnection, Duration headers, Duration clientBody,
                          List<String> controllerHosts) {
 
     public EdgePolicy {
-        if (maxConnections < 1 || idleConnection.isNegative() || headers.isNegative() || clientBody.isNegative()) {
+        if (maxConnections < 1 || !idleConnection.isPositive() || !headers.isPositive()
+                || !clientBody.isPositive()) {
             throw new IllegalArgumentException("limits are positive: " + maxConnections + " connections, idle "
                     + idleConnection + ", headers " + headers + ", body " + clientBody);
         }

@@ -68,15 +68,16 @@ final class InternalRoutes {
             throw new ApiError(403, "internal messages come from nodes and controllers of this cluster: present "
                     + "a certificate issued by the cluster's authority");
         }
+        token.check(req);
         String node = header(req, FROM_NODE);
         String controller = header(req, FROM_CONTROLLER);
-        if (controller != null) {
-            String refusal = controllers.refusal(((java.net.InetSocketAddress) req.remotePeer().address()).getAddress());
+        if (controller != null) { // after the token: the refusal names the hosts allowed
+            java.net.InetSocketAddress from = (java.net.InetSocketAddress) req.remotePeer().address();
+            String refusal = controllers.refusal(from.getAddress());
             if (refusal != null) {
                 throw new ApiError(403, refusal);
             }
         }
-        token.check(req);
         if (peerCertificates) {
             String refusal = kvstore.node.tls.TlsFiles.mayActAs(req, node);
             if (refusal != null) {

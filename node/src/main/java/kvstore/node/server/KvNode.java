@@ -71,15 +71,12 @@ public final class KvNode implements AutoCloseable {
                 KeyPath.checkEscapes(req.path().rawPathNoParams());
                 KeyPath.checkDotSegments(req.path().rawPathNoParams());
             } catch (ApiError e) {
-                Bodies.send(res, e.status(), e.body());
-                closeIfAsked(req);
+                sendError(req, res, e.status(), e.body(), e.endsConnection());
+                endConnectionIfDue(req, res);
                 return;
             }
             chain.proceed(); // a handler's exception is answered by the error handlers below, within this call
-            closeIfAsked(req);
-            if (res.headers().contains(HeaderValues.CONNECTION_CLOSE)) {
-                throw new io.helidon.webserver.CloseConnectionException("the answer ended the connection");
-            }
+            endConnectionIfDue(req, res);
         });
         routing.get("/ping", (req, res) -> Bodies.send(res, 200,
                 Json.object().put("message", "Node " + config.id() + " is up.")));
@@ -88,27 +85,23 @@ public final class KvNode implements AutoCloseable {
         new ViewRoutes(host, config.id(), token, config.answerTimeout(), bodies).register(routing);
         new InternalRoutes(host, token, config.tls() != null, controllers).register(routing);
         routing.any(KvNode::noSuchEndpoint);
-        routing.error(ApiError.class, (req, res, e) -> {
-            if (e.endsConnection()) {
-                res.header(HeaderValues.CONNECTION_CLOSE);
-            }
-            Bodies.send(res, e.status(), e.body());
-        });
-        routing.error(HttpException.class, (req, res, e) -> Bodies.send(res, e.status().code(),
-                Json.object().put("error", e.getMessage())));
+        routing.error(ApiError.class, (req, res, e) -> sendError(req, res, e.status(), e.body(), e.endsConnection()));
+        routing.error(HttpException.class, (req, res, e) -> sendError(req, res, e.status().code(),
+                Json.object().put("error", e.getMessage()), false));
         // Out of memory in a request's own work (reading its body, writing its answer): a clear, retryable answer,
         // not Helidon's bare 500. The core is not involved (its own loop stops on such an error: ProcessLoop.step),
         // so nothing is half-applied; a write may have been applied before its answer failed, so nothing is promised.
         routing.error(OutOfMemoryError.class, (req, res, e) -> {
             LOG.log(System.Logger.Level.WARNING, "out of memory serving " + req.prologue());
             if (!res.isSent()) {
-                Bodies.send(res, 503, Json.object().put("error", "the node ran short of memory serving this request; "
-                        + "retry (with an Idempotency-Key a retried write is applied once)").put("retryable", true));
+                sendError(req, res, 503, Json.object().put("error", "the node ran short of memory serving this "
+                        + "request; retry (with an Idempotency-Key a retried write is applied once)")
+                        .put("retryable", true), false);
             }
         });
         routing.error(Exception.class, (req, res, e) -> {
             LOG.log(System.Logger.Level.ERROR, "unexpected failure serving " + req.prologue(), e);
-            Bodies.send(res, 500, Json.object().put("error", "internal error: " + e));
+            sendError(req, res, 500, Json.object().put("error", "internal error: " + e), false);
         });
 
         DirectHandlers.Builder direct = DirectHandlers.builder();
@@ -161,19 +154,37 @@ public final class KvNode implements AutoCloseable {
 
             @Override
             public void headers(io.helidon.webserver.ConnectionContext ctx, io.helidon.http.Headers headers) {
-                deadlines.finishAny();
+                if (!deadlines.finishOwn()) { // cut off as the last bytes came: the socket is closed already
+                    throw new io.helidon.webserver.CloseConnectionException("the client sent its headers too slowly");
+                }
             }
         };
     }
 
     /**
-     * Ends the connection once the answer is sent if the client asked ({@code Connection: close}): Helidon 4.5 sends
-     * the header back but keeps reading the connection (docs/http-edge.md). Thrown after the answer went out.
+     * Ends the connection once the answer is sent, if the client asked ({@code Connection: close}: Helidon 4.5 sends
+     * the header back but keeps reading the connection, docs/http-edge.md), if the answer said so, or if the request's
+     * body was not read to its end: Helidon would read the rest itself before the next request, with no deadline, so
+     * a client could drip a refused body (a 413, a 401) for as long as it liked.
      */
-    private static void closeIfAsked(ServerRequest req) {
-        if (req.headers().containsToken(io.helidon.http.HeaderValues.CONNECTION_CLOSE)) {
-            throw new io.helidon.webserver.CloseConnectionException("the client asked to close the connection");
+    private static void endConnectionIfDue(ServerRequest req, ServerResponse res) {
+        if (req.headers().containsToken(HeaderValues.CONNECTION_CLOSE)
+                || res.headers().contains(HeaderValues.CONNECTION_CLOSE) || bodyUnread(req)) {
+            throw new io.helidon.webserver.CloseConnectionException("the connection ends with this answer");
         }
+    }
+
+    private static boolean bodyUnread(ServerRequest req) {
+        return req.content().hasEntity() && !req.content().consumed();
+    }
+
+    /** An error's answer; it tells the client the connection ends if it will ({@link #endConnectionIfDue}). */
+    private static void sendError(ServerRequest req, ServerResponse res, int status,
+                                  com.fasterxml.jackson.databind.node.ObjectNode body, boolean endsConnection) {
+        if (endsConnection || bodyUnread(req)) {
+            res.header(HeaderValues.CONNECTION_CLOSE);
+        }
+        Bodies.send(res, status, body);
     }
 
     /** Operations between two snapshots of the state (each a copy of the whole store, written whole). */
@@ -288,11 +299,11 @@ public final class KvNode implements AutoCloseable {
         boolean known = path.equals("/data") || path.startsWith("/data/") || path.equals("/view")
                 || path.equals("/ping") || path.equals("/internal/messages");
         if (known) {
-            Bodies.send(res, 405, Json.object().put("error", "method " + req.prologue().method().text()
-                    + " is not allowed on " + path));
+            sendError(req, res, 405, Json.object().put("error", "method " + req.prologue().method().text()
+                    + " is not allowed on " + path), false);
         } else {
-            Bodies.send(res, 404, Json.object().put("error", "no such endpoint: " + path
-                    + " (see docs/api.md)"));
+            sendError(req, res, 404, Json.object().put("error", "no such endpoint: " + path
+                    + " (see docs/api.md)"), false);
         }
     }
 

@@ -60,45 +60,54 @@ public record NodeConfig(long id, String host, int port, String token, Duration 
     }
 
     public static NodeConfig of(long id, int port) {
-        return new NodeConfig(id, "127.0.0.1", port, null, Duration.ofMillis(10), ReplicaConfig.defaults(), Start.NEW_CLUSTER,
-                System.currentTimeMillis(), null, null, null,
-                defaultStoreQuota(), EdgePolicy.defaults());
+        return new NodeConfig(id, "127.0.0.1", port, null, Duration.ofMillis(10), ReplicaConfig.defaults(),
+                Start.NEW_CLUSTER, System.currentTimeMillis(), null, null, null, defaultStoreQuota(),
+                EdgePolicy.defaults());
     }
 
     public NodeConfig withToken(String t) {
-        return new NodeConfig(id, host, port, t, tick, replica, start, incarnation, peerSource, dataDir, tls, storeQuota, edge);
+        return new NodeConfig(id, host, port, t, tick, replica,
+                start, incarnation, peerSource, dataDir, tls, storeQuota, edge);
     }
 
     public NodeConfig withTick(Duration t) {
-        return new NodeConfig(id, host, port, token, t, replica, start, incarnation, peerSource, dataDir, tls, storeQuota, edge);
+        return new NodeConfig(id, host, port, token, t, replica,
+                start, incarnation, peerSource, dataDir, tls, storeQuota, edge);
     }
 
     public NodeConfig withStart(Start s) {
-        return new NodeConfig(id, host, port, token, tick, replica, s, incarnation, peerSource, dataDir, tls, storeQuota, edge);
+        return new NodeConfig(id, host, port, token, tick, replica,
+                s, incarnation, peerSource, dataDir, tls, storeQuota, edge);
     }
 
     public NodeConfig withHost(String h) {
-        return new NodeConfig(id, h, port, token, tick, replica, start, incarnation, peerSource, dataDir, tls, storeQuota, edge);
+        return new NodeConfig(id, h, port, token, tick, replica,
+                start, incarnation, peerSource, dataDir, tls, storeQuota, edge);
     }
 
     public NodeConfig withPeerSource(String address) {
-        return new NodeConfig(id, host, port, token, tick, replica, start, incarnation, address, dataDir, tls, storeQuota, edge);
+        return new NodeConfig(id, host, port, token, tick, replica,
+                start, incarnation, address, dataDir, tls, storeQuota, edge);
     }
 
     public NodeConfig withDataDir(java.nio.file.Path dir) {
-        return new NodeConfig(id, host, port, token, tick, replica, start, incarnation, peerSource, dir, tls, storeQuota, edge);
+        return new NodeConfig(id, host, port, token, tick, replica,
+                start, incarnation, peerSource, dir, tls, storeQuota, edge);
     }
 
     public NodeConfig withTls(kvstore.node.tls.TlsFiles files) {
-        return new NodeConfig(id, host, port, token, tick, replica, start, incarnation, peerSource, dataDir, files, storeQuota, edge);
+        return new NodeConfig(id, host, port, token, tick, replica,
+                start, incarnation, peerSource, dataDir, files, storeQuota, edge);
     }
 
     public NodeConfig withStoreQuota(long bytes) {
-        return new NodeConfig(id, host, port, token, tick, replica, start, incarnation, peerSource, dataDir, tls, bytes, edge);
+        return new NodeConfig(id, host, port, token, tick, replica,
+                start, incarnation, peerSource, dataDir, tls, bytes, edge);
     }
 
     public NodeConfig withEdge(EdgePolicy limits) {
-        return new NodeConfig(id, host, port, token, tick, replica, start, incarnation, peerSource, dataDir, tls, storeQuota, limits);
+        return new NodeConfig(id, host, port, token, tick, replica,
+                start, incarnation, peerSource, dataDir, tls, storeQuota, limits);
     }
 
     /**

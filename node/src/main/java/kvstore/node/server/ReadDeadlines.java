@@ -14,9 +14,13 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>A connection's thread {@linkplain #start starts} a read with a deadline and {@linkplain Read#finish finishes}
  * it; a timer looks every {@link #CHECK_EVERY} and interrupts the thread of every read past its deadline. Helidon
- * serves each connection on a virtual thread, and interrupting a virtual thread blocked on a socket closes the socket
- * (the JDK's rule for virtual threads): the read fails and the connection ends. Nothing is answered, as nginx answers
- * nothing to a client past its {@code client_header_timeout}: the client is not reading at the pace we need either.
+ * serves each connection on one virtual thread, and interrupting a virtual thread blocked on a socket closes the
+ * socket (the JDK's rule for virtual threads): the read fails and the connection ends. Nothing is answered, as nginx
+ * answers nothing to a client past its {@code client_header_timeout}: the client is not reading at our pace either.
+ *
+ * <p>Only the reading thread removes its read (when it finishes, or starts another), so that it always learns that
+ * it was cut off and clears the interrupt, which must never reach the request's handler; the timer only forgets
+ * reads whose thread has ended (Helidon refused the request before its headers were complete).
  */
 final class ReadDeadlines implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ReadDeadlines.class.getName());
@@ -24,7 +28,6 @@ final class ReadDeadlines implements AutoCloseable {
 
     private final Map<Thread, Read> reading = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
-    private volatile long cutOff; // how many reads were cut off, for the log and tests
 
     ReadDeadlines(String name) {
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -38,36 +41,40 @@ final class ReadDeadlines implements AutoCloseable {
 
     /**
      * The calling thread starts reading {@code what} (for the log), which must be done within {@code limit}. A read
-     * the same thread started before and did not finish (its request failed) is forgotten.
+     * the same thread started before and did not finish (its request failed) is finished first.
      */
     Read start(String what, Duration limit) {
         Thread self = Thread.currentThread();
         Read read = new Read(self, what, System.nanoTime() + limit.toNanos());
-        reading.put(self, read);
+        Read earlier = reading.put(self, read);
+        if (earlier != null) {
+            earlier.finish();
+        }
         return read;
     }
 
-    /** Forgets the calling thread's read, if any, without asking whether it was cut off (see {@link Read#finish}). */
-    void finishAny() {
-        Read read = reading.remove(Thread.currentThread());
-        if (read != null) {
-            read.finish();
-        }
-    }
-
-    /** How many reads were cut off since the node started. */
-    long cutOff() {
-        return cutOff;
+    /**
+     * Finishes the calling thread's read, if it has one.
+     *
+     * @return false if it was cut off (see {@link Read#finish})
+     */
+    boolean finishOwn() {
+        Read read = reading.get(Thread.currentThread());
+        return read == null || read.finish();
     }
 
     private void cutOffLateReads() {
-        long now = System.nanoTime();
-        for (Read read : reading.values()) {
-            if (now - read.deadline > 0 && read.cutOff()) {
-                reading.remove(read.thread, read);
-                cutOff++;
-                LOG.log(System.Logger.Level.INFO, "cut off a client that sent its {0} too slowly", read.what);
+        try {
+            long now = System.nanoTime();
+            for (Read read : reading.values()) {
+                if (!read.thread.isAlive()) {
+                    reading.remove(read.thread, read);
+                } else if (now - read.deadline > 0 && read.cutOff()) {
+                    LOG.log(System.Logger.Level.INFO, "cut off a client that sent its {0} too slowly", read.what);
+                }
             }
+        } catch (RuntimeException e) { // an exception would end the schedule, and with it every deadline
+            LOG.log(System.Logger.Level.ERROR, "checking read deadlines failed", e);
         }
     }
 
@@ -91,7 +98,8 @@ final class ReadDeadlines implements AutoCloseable {
         }
 
         /**
-         * The read is over (done or failed). Once this returns, the timer will not interrupt the thread for it.
+         * The read is over (done or failed); called by the reading thread. Once this returns, the timer will not
+         * interrupt the thread for it.
          *
          * @return false if the timer cut it off first: the socket is closed, and the thread's interrupt is cleared
          */

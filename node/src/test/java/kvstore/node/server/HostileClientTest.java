@@ -222,6 +222,30 @@ class HostileClientTest {
     }
 
     /**
+     * A body the node refuses without reading it (too large, a wrong media type) ends the connection once answered:
+     * Helidon would otherwise read the rest itself, with no deadline, so a client could drip it forever. A body the
+     * node read keeps the connection for the next request, as peers and clients rely on.
+     */
+    @Test
+    void aRefusedUnreadBodyEndsTheConnectionAndAReadOneDoesNot() throws Exception {
+        RawAnswer tooLarge = raw("PUT /data/big HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 100000000\r\n\r\n{\"value\": \"");
+        assertEquals(413, tooLarge.status(), tooLarge.text());
+        assertTrue(tooLarge.closed(), tooLarge.text());
+        assertTrue(tooLarge.text().contains("Connection: close"), "and says so: " + tooLarge.text());
+        RawAnswer wrongType = raw("PUT /data/k HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+                + "Content-Length: 1000\r\n\r\nabc");
+        assertEquals(415, wrongType.status(), wrongType.text());
+        assertTrue(wrongType.closed(), wrongType.text());
+        String put = "PUT /data/kept HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 14\r\n\r\n{\"value\": \"x\"}";
+        RawAnswer twoWrites = raw(put + put);
+        assertTrue(!twoWrites.closed(), "still open after two writes: " + twoWrites.text());
+        assertTrue(twoWrites.text().contains("201 Created") && twoWrites.text().contains("200 OK"),
+                "both answered on the one connection: " + twoWrites.text());
+    }
+
+    /**
      * Helidon 4.5 reads one line after the last chunk and wants it empty, so a trailer (legal HTTP) fails inside its
      * reader: a 400 naming it, nothing stored, and the connection closed, since the rest of the trailer section is
      * unread and would be taken for the next request. If this starts to give 201, Helidon reads trailers now.
@@ -290,12 +314,13 @@ class HostileClientTest {
             nodes.sendView(1, 2);
             String mebibyte = "x".repeat(1 << 20);
             java.util.Map<Integer, Integer> statuses = new java.util.concurrent.ConcurrentSkipListMap<>();
-            java.util.concurrent.atomic.AtomicReference<String> full = new java.util.concurrent.atomic.AtomicReference<>();
+            var full = new java.util.concurrent.atomic.AtomicReference<String>();
             List<String> others = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<java.util.concurrent.Future<Object>> done = new java.util.ArrayList<>();
             try (var clients = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
                 for (int c = 0; c < 4; c++) {
                     int client = c;
-                    clients.submit(() -> {
+                    done.add(clients.submit(() -> {
                         for (int i = 0, refused = 0; i < 100 && refused < 3; i++) {
                             Http.Response r = Http.put(nodes.address(1 + i % 2), "c" + client + "-" + i, mebibyte);
                             statuses.merge(r.status(), 1, Integer::sum);
@@ -307,8 +332,11 @@ class HostileClientTest {
                             }
                         }
                         return null;
-                    });
+                    }));
                 }
+            }
+            for (java.util.concurrent.Future<Object> client : done) {
+                client.get(); // a client that failed (a node gone) fails the test
             }
             // A 503 is a clear, retryable answer too (a long collection can make a backup miss its deadline).
             assertTrue(java.util.Set.of(201, 503, 507).containsAll(statuses.keySet())
@@ -318,7 +346,11 @@ class HostileClientTest {
             assertEquals(mebibyte, Http.get(nodes.address(2), "c0-0").body().path("value").asText());
             Http.Response all = Http.send("GET", nodes.address(1), "/data", null);
             assertEquals(200, all.status());
-            assertEquals(statuses.get(201), all.body().size(), "every acknowledged write is in the store");
+            int acknowledged = statuses.get(201);
+            int unknown = statuses.getOrDefault(503, 0); // a 503's write may have been applied
+            assertTrue(all.body().size() >= acknowledged && all.body().size() <= acknowledged + unknown,
+                    "every acknowledged write is in the store, and only those or writes answered 503: "
+                    + all.body().size() + " keys, " + statuses);
         }
     }
 
@@ -363,7 +395,13 @@ class HostileClientTest {
     private static boolean cutOffWhileDripping(int port, String request, int atOnce, Duration patience) {
         byte[] bytes = request.getBytes(StandardCharsets.ISO_8859_1);
         long giveUp = System.nanoTime() + patience.toNanos();
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+        java.net.Socket connected;
+        try {
+            connected = new java.net.Socket("127.0.0.1", port); // outside the try below: a refusal is no cut-off
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        try (java.net.Socket socket = connected) {
             socket.setSoTimeout(100); // the drip's pace: a read that times out means "still open"
             java.io.OutputStream out = socket.getOutputStream();
             out.write(bytes, 0, atOnce);
