@@ -72,7 +72,10 @@ final class Bodies {
             throw tooLarge(declared.getAsLong(), limit);
         }
         ReadDeadlines.Read watch = deadline == null ? null : deadline.deadlines().start("body", deadline.limit());
-        try (InputStream in = req.content().inputStream()) {
+        try {
+            // Not closed: closing would read the rest of a body past the limit, after the deadline. A body within
+            // the limit was read to its end; one past it is left unread, and its connection ends (KvNode).
+            InputStream in = req.content().inputStream();
             byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
             finishInTime(watch);
             if (body.length > limit) {

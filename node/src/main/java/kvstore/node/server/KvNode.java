@@ -84,7 +84,7 @@ public final class KvNode implements AutoCloseable {
         new DataRoutes(host, config.id(), config.answerTimeout(), bodies).register(routing);
         new ViewRoutes(host, config.id(), token, config.answerTimeout(), bodies).register(routing);
         new InternalRoutes(host, token, config.tls() != null, controllers).register(routing);
-        routing.any(KvNode::noSuchEndpoint);
+        routing.any(this::noSuchEndpoint);
         routing.error(ApiError.class, (req, res, e) -> sendError(req, res, e.status(), e.body(), e.endsConnection()));
         routing.error(HttpException.class, (req, res, e) -> sendError(req, res, e.status().code(),
                 Json.object().put("error", e.getMessage()), false));
@@ -143,7 +143,8 @@ public final class KvNode implements AutoCloseable {
 
     /**
      * Gives a client {@code limit} from the end of its request line to the end of its headers: Helidon bounds the
-     * wait for a request line only (docs/http-edge.md).
+     * wait for a request line only (docs/http-edge.md). It must stay the only receive listener: Helidon 4.5's
+     * composite of several passes prologue and headers events to none of them.
      */
     private static Http1ConnectionListener headerDeadline(ReadDeadlines deadlines, java.time.Duration limit) {
         return new Http1ConnectionListener() {
@@ -154,7 +155,7 @@ public final class KvNode implements AutoCloseable {
 
             @Override
             public void headers(io.helidon.webserver.ConnectionContext ctx, io.helidon.http.Headers headers) {
-                if (!deadlines.finishOwn()) { // cut off as the last bytes came: the socket is closed already
+                if (!deadlines.finishOwn()) { // cut off as the last bytes came: the connection must end
                     throw new io.helidon.webserver.CloseConnectionException("the client sent its headers too slowly");
                 }
             }
@@ -174,17 +175,44 @@ public final class KvNode implements AutoCloseable {
         }
     }
 
+    /** How long the node reads and drops what is left of a body it refused before it closes the connection. */
+    static final java.time.Duration LINGER = java.time.Duration.ofSeconds(2);
+
+    /**
+     * Reads and drops the rest of a refused body, for at most {@link #LINGER}, as nginx's lingering close does:
+     * closing a socket with unread bytes makes TCP reset the connection, and the client may lose the answer it was
+     * sent (a 413 for a large body, say) before it reads it.
+     */
+    private void lingerOver(ServerRequest req) {
+        ReadDeadlines.Read linger = deadlines.start("unread body", LINGER);
+        try {
+            req.content().consume();
+        } catch (RuntimeException e) {
+            // too large for Helidon, malformed, or cut off by the linger deadline: the connection ends anyway
+        } finally {
+            linger.finish();
+        }
+    }
+
     private static boolean bodyUnread(ServerRequest req) {
         return req.content().hasEntity() && !req.content().consumed();
     }
 
-    /** An error's answer; it tells the client the connection ends if it will ({@link #endConnectionIfDue}). */
-    private static void sendError(ServerRequest req, ServerResponse res, int status,
-                                  com.fasterxml.jackson.databind.node.ObjectNode body, boolean endsConnection) {
-        if (endsConnection || bodyUnread(req)) {
+    /**
+     * An error's answer; it tells the client the connection ends if it will ({@link #endConnectionIfDue}). A body
+     * refused without being read is read and dropped after the answer ({@link #lingerOver}); one that could not be
+     * read ({@code endsConnection}: its framing is broken) is not.
+     */
+    private void sendError(ServerRequest req, ServerResponse res, int status,
+                           com.fasterxml.jackson.databind.node.ObjectNode body, boolean endsConnection) {
+        boolean refusedUnread = !endsConnection && bodyUnread(req);
+        if (endsConnection || refusedUnread) {
             res.header(HeaderValues.CONNECTION_CLOSE);
         }
         Bodies.send(res, status, body);
+        if (refusedUnread) {
+            lingerOver(req);
+        }
     }
 
     /** Operations between two snapshots of the state (each a copy of the whole store, written whole). */
@@ -291,7 +319,7 @@ public final class KvNode implements AutoCloseable {
         }
     }
 
-    private static void noSuchEndpoint(ServerRequest req, ServerResponse res) {
+    private void noSuchEndpoint(ServerRequest req, ServerResponse res) {
         String path = req.path().rawPathNoParams();
         if (path.equals("/data/")) {
             throw new ApiError(400, "the key is empty; use /data/<key>");

@@ -140,24 +140,30 @@ public final class Peers implements AutoCloseable {
 
         private void run() {
             List<Message> batch = new ArrayList<>();
-            while (!closed) {
-                try {
-                    batch.add(queue.take());
-                } catch (InterruptedException e) {
-                    return;
+            try {
+                while (!closed) {
+                    try {
+                        batch.add(queue.take());
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    queue.drainTo(batch, BATCH_LIMIT - 1);
+                    try {
+                        post(batch);
+                    } catch (RuntimeException | OutOfMemoryError e) {
+                        // The link must outlive any one bad batch: a dead thread would silence this peer for good.
+                        LOG.log(System.Logger.Level.ERROR, "sending to node " + peer + " failed", e);
+                    }
+                    batch.clear();
                 }
-                queue.drainTo(batch, BATCH_LIMIT - 1);
-                try {
-                    post(batch);
-                } catch (RuntimeException | OutOfMemoryError e) {
-                    // The link must outlive any one bad batch: a dead thread would silence this peer for good.
-                    LOG.log(System.Logger.Level.ERROR, "sending to node " + peer + " failed", e);
-                }
-                batch.clear();
+            } finally {
+                // A platform thread ignores close()'s interrupt while it connects: a connection made after
+                // close() closed the last one is closed here.
+                closeConnection();
             }
         }
 
-        private PeerConnection connection; // only this link's thread uses it
+        private volatile PeerConnection connection; // this link's thread sets it; close() closes it
         private String lastTlsFailure;     // the last TLS failure said, until a connection fails otherwise
 
         private void post(List<Message> batch) {
