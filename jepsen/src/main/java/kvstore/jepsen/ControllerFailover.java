@@ -52,8 +52,8 @@ final class ControllerFailover implements Failover {
 
                     @Override
                     public void decided(kvstore.core.View view) {
-                        nemesisLog.record("controller: view " + view.number() + " decided, primary " + view.primary()
-                                + ", backups " + view.backups());
+                        nemesisLog.viewChanged("controller: view " + view.number() + " decided, primary "
+                                + view.primary() + ", backups " + view.backups());
                     }
                 });
     }

@@ -16,7 +16,7 @@ import java.util.List;
 
 /**
  * The report folder of a run: {@code history.jsonl} (the checker's format; re-check it with {@code ./kv check}),
- * {@code report.html} (the checker's timeline), {@code summary.txt} (verdict, throughput, latencies, the fault
+ * {@code report.html} (the run's plots, then the checker's verdict and timelines), {@code summary.txt} (verdict, throughput, latencies, the fault
  * timeline) and {@code logs/} (each node's output).
  */
 final class JepsenReport {
@@ -61,8 +61,8 @@ final class JepsenReport {
         return String.join("\n", out) + "\n";
     }
 
-    static void write(Path dir, List<HistoryRecorder.Line> lines, CheckResult check, String summary)
-            throws IOException {
+    static void write(Path dir, List<HistoryRecorder.Line> lines, CheckResult check, String summary,
+                      NemesisLog nemesisLog, long runNanos) throws IOException {
         Files.createDirectories(dir);
         try (HistoryWriter w = new HistoryWriter(Files.newBufferedWriter(dir.resolve("history.jsonl"),
                 StandardCharsets.UTF_8))) {
@@ -73,7 +73,9 @@ final class JepsenReport {
                 }
             }
         }
-        HtmlReport.write(dir.resolve("report.html"), List.of(new HtmlReport.Named("Jepsen-style run", check)));
+        RunPlots plots = new RunPlots(RunPlots.ops(lines), nemesisLog.faults(), nemesisLog.viewChanges(), runNanos);
+        HtmlReport.write(dir.resolve("report.html"), List.of(new HtmlReport.Named("Jepsen-style run", check)),
+                new HtmlReport.Above(RunPlots.CSS, plots.html()));
         Files.writeString(dir.resolve("summary.txt"), summary);
     }
 }

@@ -170,7 +170,8 @@ public final class JepsenRun {
         List<Long> failovers = FailoverDelays.after(nemesis.primaryKills(), history, nemesisLog.startNanos());
         String summary = JepsenReport.summary(settings, check, lost, unexpected.get(), problems, latencies, seconds,
                 nemesisLog, failovers);
-        JepsenReport.write(settings.out(), history.lines(), check, summary);
+        JepsenReport.write(settings.out(), history.lines(), check, summary, nemesisLog,
+                System.nanoTime() - nemesisLog.startNanos());
         return new Outcome(check.verdict(), lost, unexpected.get(), h.operations().size(), okWrites, okReads,
                 problems, settings.out(), summary, failovers);
     }

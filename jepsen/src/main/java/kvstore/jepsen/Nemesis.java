@@ -116,6 +116,7 @@ final class Nemesis {
     private final Random random;
     private final List<Kind> kinds;
     private final Duration detection = Duration.ofMillis(300); // how long the operator takes to react
+    private Kind current; // the fault being injected, for the log's fault intervals
 
     Nemesis(RunSettings settings, Map<Long, NodeProcess> nodes, List<PartitionProxy> proxies, Links links,
             Failover operator, NemesisLog nemesisLog, NodeApi api) {
@@ -148,6 +149,7 @@ final class Nemesis {
                 return;
             }
             Kind kind = kinds.get(next++ % kinds.size()); // in turn, so a short run sees every kind
+            current = kind;
             switch (kind) {
                 case CRASH_PRIMARY -> kill(operator.primary());
                 case PAUSE -> pause(randomMember());
@@ -178,13 +180,13 @@ final class Nemesis {
      */
     private void inject(long node, String started, Step start, Step heal, String healed)
             throws IOException, InterruptedException {
-        nemesisLog.record("nemesis: " + started);
+        nemesisLog.faultStarted(current.cliName(), "nemesis: " + started);
         start.run();
         Thread.sleep(detection.toMillis());
         operator.remove(node);
         Thread.sleep(settings.faultLength().toMillis());
         heal.run();
-        nemesisLog.record("nemesis: " + healed);
+        nemesisLog.faultHealed("nemesis: " + healed);
         operator.addBack(node);
     }
 
@@ -213,7 +215,7 @@ final class Nemesis {
      * acknowledged write.
      */
     private void killAll() throws IOException, InterruptedException {
-        nemesisLog.record("nemesis: kill -9 every node at once " + nodes.keySet());
+        nemesisLog.faultStarted(Kind.CRASH_ALL.cliName(), "nemesis: kill -9 every node at once " + nodes.keySet());
         for (NodeProcess n : nodes.values()) {
             n.killNow();
         }
@@ -228,7 +230,7 @@ final class Nemesis {
         for (NodeProcess n : nodes.values()) {
             n.awaitAnswering(api, Duration.ofSeconds(30));
         }
-        nemesisLog.record("nemesis: every node restarted with its data directory");
+        nemesisLog.faultHealed("nemesis: every node restarted with its data directory");
         operator.recoverAll();
     }
 

@@ -144,7 +144,7 @@ final class ViewOperator implements Failover {
                 refusals.add("node " + id + ": " + (a.answered() ? a.status() + " " + a.body() : a.failure()));
             }
         }
-        nemesisLog.record("view epoch " + epoch + ": primary " + primary + ", members " + to + " (" + why + ")"
+        nemesisLog.viewChanged("view epoch " + epoch + ": primary " + primary + ", members " + to + " (" + why + ")"
                 + (refusals.isEmpty() ? "" : "; refused by " + refusals));
         if (!refusals.isEmpty()) {
             problems.add("view epoch " + epoch + " refused by " + refusals);

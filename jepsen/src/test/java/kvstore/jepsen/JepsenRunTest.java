@@ -59,6 +59,9 @@ class JepsenRunTest {
         assertTrue(outcome.summary().contains("kill -9 node"), outcome.summary());
         assertTrue(outcome.summary().contains("partition node"), outcome.summary());
         assertTrue(outcome.summary().contains("restarted, empty"), outcome.summary());
+        String html = Files.readString(outcome.report().resolve("report.html"));
+        assertTrue(html.contains("<svg") && html.contains("class=\"fault\"") && html.contains("class=\"view\"")
+                && html.contains("class=\"op "), "the report plots operations, faults and view changes");
         for (String file : new String[]{"history.jsonl", "report.html", "summary.txt", "logs/node-1.log"}) {
             assertTrue(Files.size(outcome.report().resolve(file)) > 0, file + " written");
         }

@@ -32,19 +32,38 @@ public final class HtmlReport {
     private HtmlReport() {
     }
 
+    /**
+     * What a caller shows above the checker's report (a run's plots, say), with the style it needs.
+     *
+     * @param css  style rules for the page's head
+     * @param html a section placed after the title, before the verdicts
+     */
+    public record Above(String css, String html) {
+        public static final Above NOTHING = new Above("", "");
+    }
+
     public static void write(Path file, List<Named> results) throws IOException {
+        write(file, results, Above.NOTHING);
+    }
+
+    public static void write(Path file, List<Named> results, Above above) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        Files.writeString(file, render(results), StandardCharsets.UTF_8);
+        Files.writeString(file, render(results, above), StandardCharsets.UTF_8);
     }
 
     public static String render(List<Named> results) {
+        return render(results, Above.NOTHING);
+    }
+
+    public static String render(List<Named> results, Above above) {
         StringBuilder out = new StringBuilder(1 << 16);
         out.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n")
-                .append("<title>Linearizability report</title>\n<style>\n").append(CSS).append("</style></head>\n")
-                .append("<body>\n<h1>Linearizability report</h1>\n");
+                .append("<title>Linearizability report</title>\n<style>\n").append(CSS).append(above.css())
+                .append("</style></head>\n").append("<body>\n<h1>Linearizability report</h1>\n")
+                .append(above.html());
         out.append("<table class=\"summary\"><tr><th>history</th><th>verdict</th><th>operations</th><th>keys</th>")
                 .append("<th>time</th></tr>\n");
         for (int i = 0; i < results.size(); i++) {

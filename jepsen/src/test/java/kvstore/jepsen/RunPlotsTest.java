@@ -1,0 +1,86 @@
+package kvstore.jepsen;
+
+import kvstore.checker.history.CasArgument;
+import kvstore.checker.history.Event;
+import kvstore.checker.history.EventType;
+import kvstore.checker.history.OpKind;
+import kvstore.sim.workload.HistoryRecorder;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The run report's plots, drawn from a recorded history: every operation, fault and view change is on them. */
+class RunPlotsTest {
+    private static final long MS = 1_000_000L;
+
+    private final List<HistoryRecorder.Line> lines = new ArrayList<>();
+
+    private void op(String process, OpKind kind, Object value, long invokedMs, long completedMs, EventType outcome) {
+        lines.add(new HistoryRecorder.Recorded(Event.invoke(process, kind, "k", value).at(invokedMs * MS)));
+        lines.add(new HistoryRecorder.Recorded(Event.completion(process, outcome, kind, "k", value)
+                .at(completedMs * MS)));
+    }
+
+    /** Five operations in and out of two faults (one never healed), and one view change. */
+    private String rendered() {
+        op("1", OpKind.PUT, "a", 100, 105, EventType.OK);                          // no fault
+        op("2", OpKind.GET, null, 1500, 1502, EventType.OK);                       // pause
+        op("3", OpKind.CAS, new CasArgument("a", "b"), 2500, 2800, EventType.FAIL); // pause
+        op("4", OpKind.PUT, "c", 5500, 8500, EventType.INFO);                       // crash-primary, never healed
+        op("1", OpKind.DELETE, null, 4000, 4001, EventType.OK);                    // no fault
+        lines.add(new HistoryRecorder.Recorded(Event.invoke("5", OpKind.GET, "k", null).at(6000 * MS))); // pending
+        lines.add(new HistoryRecorder.Note("nemesis: SIGSTOP node 2", 1000 * MS));
+        List<NemesisLog.Fault> faults = List.of(new NemesisLog.Fault("pause", 1000, 3000, "SIGSTOP node 2"),
+                new NemesisLog.Fault("crash-primary", 5000, -1, "kill -9 node 1"));
+        List<NemesisLog.Entry> views = List.of(new NemesisLog.Entry(2000, "controller: view 2 decided"));
+        return new RunPlots(RunPlots.ops(lines), faults, views, 10_000 * MS).html();
+    }
+
+    private static int count(String html, String fragment) {
+        return html.split(Pattern.quote(fragment), -1).length - 1;
+    }
+
+    @Test
+    void everyCompletedOperationIsAPointShapedByItsKindAndColouredByItsOutcome() {
+        String html = rendered();
+        assertEquals(5, count(html, "class=\"op "), "the pending get is not drawn");
+        assertEquals(2, count(html, "class=\"op put\""));
+        assertEquals(1, count(html, "class=\"op get\""));
+        assertEquals(1, count(html, "class=\"op cas\""));
+        assertEquals(1, count(html, "class=\"op delete\""));
+        assertEquals(1, count(html, "fill=\"#d73027\""), "one failed operation, in red");
+        assertEquals(1, count(html, "fill=\"#f39c12\""), "one operation of unknown outcome, in orange");
+    }
+
+    @Test
+    void faultsAreBandsAndViewChangesLinesOnBothPlots() {
+        String html = rendered();
+        assertEquals(2, count(html, "<svg"), "latency and throughput");
+        assertEquals(4, count(html, "<rect class=\"fault\""), "two faults on each plot");
+        assertEquals(2, count(html, "<line class=\"view\""), "one view change on each plot");
+        assertEquals(3, count(html, "<polyline class=\"rate\""), "ok, fail and unknown per second");
+        assertTrue(html.contains("crash-primary: kill -9 node 1 (5.0 s to the end)"), "a fault's tooltip");
+    }
+
+    @Test
+    void availabilityIsCountedPerKindOfFaultByWhenOperationsWereInvoked() {
+        String html = rendered();
+        assertEquals("5 3 60.0%", row(html, "whole run"));
+        assertEquals("2 2 100.0%", row(html, "no fault"));
+        assertEquals("2 1 50.0%", row(html, "pause"));
+        assertEquals("1 0 0.0%", row(html, "crash-primary"));
+    }
+
+    private static String row(String html, String name) {
+        Matcher m = Pattern.compile("<tr><td>" + Pattern.quote(name)
+                + "</td><td>(\\d+)</td><td>(\\d+)</td><td>([^<]+)</td></tr>").matcher(html);
+        assertTrue(m.find(), "no availability row for " + name);
+        return m.group(1) + " " + m.group(2) + " " + m.group(3);
+    }
+}
