@@ -59,7 +59,23 @@ public final class JepsenRun {
         this.settings = settings;
     }
 
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
     public Outcome run() throws IOException, InterruptedException {
+        // A report folder used before (--out, or a test's fixed folder) must not hand this run an earlier run's
+        // data directories: the nodes would come back with its writes, which this run's history never made.
+        for (String leftOver : List.of("data", "logs", "tls")) {
+            deleteRecursively(settings.out().resolve(leftOver));
+        }
         Files.createDirectories(settings.out().resolve("logs"));
         Map<Long, NodeProcess> nodes = new LinkedHashMap<>();
         List<PartitionProxy> proxies = new ArrayList<>();
