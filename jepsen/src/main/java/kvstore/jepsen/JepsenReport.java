@@ -39,7 +39,8 @@ final class JepsenReport {
                 s.clients(), s.keys(), s.nemeses().stream().map(Nemesis.Kind::cliName).toList(), s.seed(), seconds,
                 s.plantedBug() == null ? "" : ", planted bug " + s.plantedBug())
                 + (s.controller() ? ", failover by the controller" : ", failover by the harness's operator")
-                + (s.tls() ? ", over TLS" : ""));
+                + (s.tls() ? ", over TLS" : "") + (s.binding() == RunSettings.ClientBinding.NODE
+                ? ", each client bound to one node" : ", each request to a random node"));
         int total = latencies.total();
         out.add(String.format("operations: %d requests, %.0f/s; ok %d, fail %d, info (outcome unknown) %d",
                 total, total / seconds, latencies.count("ok"), latencies.count("fail"), latencies.count("info")));

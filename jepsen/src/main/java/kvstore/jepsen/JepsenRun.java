@@ -154,8 +154,8 @@ public final class JepsenRun {
             try {
                 List<Future<?>> running = new ArrayList<>();
                 for (int c = 1; c <= settings.clients(); c++) {
-                    running.add(clients.submit(new WorkloadClient(c, keys, targets, api, history, latencies,
-                            unexpected, clientsEnd::get, settings.seed())));
+                    running.add(clients.submit(new WorkloadClient(c, settings.clients(), settings.binding(), keys,
+                            targets, api, history, latencies, unexpected, clientsEnd::get, settings.seed())));
                 }
                 Future<?> faults = clients.submit(() -> {
                     nemesis.run(faultsEnd);

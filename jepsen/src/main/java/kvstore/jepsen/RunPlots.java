@@ -181,7 +181,10 @@ final class RunPlots {
         return svg.close("throughput", "completions per second");
     }
 
-    /** Operations invoked during each kind of fault, and outside every fault, and how many succeeded. */
+    /**
+     * Operations invoked during each kind of fault, and outside every fault, how many succeeded, and how many
+     * succeeded per second of that time (counted from the first operation's invocation to the last's completion).
+     */
     private String availability() {
         Map<String, int[]> byWindow = new LinkedHashMap<>(); // name -> {ok, all}
         byWindow.put("whole run", new int[2]);
@@ -189,6 +192,7 @@ final class RunPlots {
         for (NemesisLog.Fault f : faults) {
             byWindow.putIfAbsent(f.kind(), new int[2]);
         }
+        Map<String, Double> secondsOf = windowSeconds(byWindow.keySet());
         for (Op op : ops) {
             String window = "no fault";
             for (NemesisLog.Fault f : faults) {
@@ -206,12 +210,43 @@ final class RunPlots {
             }
         }
         StringBuilder out = new StringBuilder("<table class=\"availability\"><tr><th>while</th><th>operations</th>"
-                + "<th>ok</th><th>availability</th></tr>\n");
-        byWindow.forEach((name, counts) -> out.append("<tr><td>").append(name).append("</td><td>")
-                .append(counts[1]).append("</td><td>").append(counts[0]).append("</td><td>")
-                .append(counts[1] == 0 ? "-" : String.format(Locale.ROOT, "%.1f%%", 100.0 * counts[0] / counts[1]))
-                .append("</td></tr>\n"));
+                + "<th>ok</th><th>availability</th><th>seconds</th><th>ok per second</th></tr>\n");
+        byWindow.forEach((name, counts) -> {
+            double seconds = secondsOf.getOrDefault(name, 0.0);
+            out.append("<tr><td>").append(name).append("</td><td>").append(counts[1]).append("</td><td>")
+                    .append(counts[0]).append("</td><td>").append(counts[1] == 0 ? "-"
+                            : String.format(Locale.ROOT, "%.1f%%", 100.0 * counts[0] / counts[1]))
+                    .append("</td><td>").append(String.format(Locale.ROOT, "%.1f", seconds)).append("</td><td>")
+                    .append(seconds <= 0 ? "-" : String.format(Locale.ROOT, "%.1f", counts[0] / seconds))
+                    .append("</td></tr>\n");
+        });
         return out.append("</table>\n").toString();
+    }
+
+    /** How long each window lasted within the clients' time (from the first invocation to the last completion). */
+    private Map<String, Double> windowSeconds(java.util.Set<String> windows) {
+        Map<String, Double> seconds = new HashMap<>();
+        if (ops.isEmpty()) {
+            return seconds;
+        }
+        long from = Long.MAX_VALUE;
+        long to = Long.MIN_VALUE;
+        for (Op op : ops) {
+            from = Math.min(from, op.start());
+            to = Math.max(to, op.end());
+        }
+        double inFaults = 0;
+        for (NemesisLog.Fault f : faults) {
+            long start = Math.max(from, f.startMillis() * 1_000_000L);
+            long end = Math.min(to, f.endMillis() < 0 ? to : f.endMillis() * 1_000_000L);
+            double length = Math.max(0, end - start) / 1e9;
+            seconds.merge(f.kind(), length, Double::sum);
+            inFaults += length;
+        }
+        seconds.put("whole run", (to - from) / 1e9);
+        seconds.put("no fault", Math.max(0, (to - from) / 1e9 - inFaults));
+        seconds.keySet().retainAll(windows);
+        return seconds;
     }
 
     /** The plot's frame and time axis, under everything else. */

@@ -27,7 +27,19 @@ import java.util.List;
  */
 record RunSettings(int nodes, Duration duration, int clients, int keys, List<Nemesis.Kind> nemeses,
                    Duration faultEvery, Duration faultLength, long seed, Path out, Path nodeJar, String plantedBug,
-                   boolean controller, boolean dataDirs, boolean tls) {
+                   boolean controller, boolean dataDirs, boolean tls, ClientBinding binding) {
+
+    /** How clients pick the node they send to. */
+    enum ClientBinding {
+        /**
+         * Jepsen's way: each client sends to one node, client c to node (c - 1) mod n, so a paused or cut-off node
+         * slows only its own clients.
+         */
+        NODE,
+        /** Each request to a node drawn at random: every client waits on a paused node now and then. */
+        ANY
+    }
+
     /** Where node {@code id} keeps its state, when nodes keep it on disk. */
     Path dataDir(long id) {
         return out.resolve("data").resolve("node-" + id);

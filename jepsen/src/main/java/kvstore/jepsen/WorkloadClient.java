@@ -16,14 +16,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One client: until its deadline, the operations the simulator's clients draw too ({@link OperationGenerator}),
- * each through a random node, recorded before it is sent and after it is answered. Written values are unique
+ * each through its node (or a random one, {@link RunSettings.ClientBinding}), recorded before it is sent and after it is answered. Written values are unique
  * ("c3-17"), so a read names its writer. A write with no answer, or a 503, may still take effect: recorded as {@code info}. A read
  * without an answer had no effect: {@code fail}.
  */
 final class WorkloadClient implements Runnable {
-    private final int process;
+    private int process; // the history's process id: a new one after an operation of unknown outcome
+    private final int processStride;
     private final List<String> keys;
     private final List<NodeProcess> nodes;
+    private final NodeProcess boundTo; // null: a random node for each request
     private final NodeApi api;
     private final HistoryRecorder history;
     private final Latencies latencies;
@@ -34,12 +36,19 @@ final class WorkloadClient implements Runnable {
     /** Reads and writes alike, a good share of cas, some whole-store reads, few deletes. */
     private static final OperationMix MIX = new OperationMix(35, 30, 5, 15, 15, 0);
 
-    WorkloadClient(int process, List<String> keys, List<NodeProcess> nodes, NodeApi api, HistoryRecorder history,
-                   Latencies latencies, AtomicInteger unexpected, java.util.function.LongSupplier deadlineNanos,
-                   long seed) {
+    /**
+     * @param clients how many clients run: a client's fresh process ids are {@code process + k * clients}, as
+     *                Jepsen numbers them, so that no two clients share one
+     * @param binding whether the client sends to one node (client c to node (c - 1) mod n) or to any
+     */
+    WorkloadClient(int process, int clients, RunSettings.ClientBinding binding, List<String> keys,
+                   List<NodeProcess> nodes, NodeApi api, HistoryRecorder history, Latencies latencies,
+                   AtomicInteger unexpected, java.util.function.LongSupplier deadlineNanos, long seed) {
         this.process = process;
+        this.processStride = clients;
         this.keys = keys;
         this.nodes = nodes;
+        this.boundTo = binding == RunSettings.ClientBinding.NODE ? nodes.get((process - 1) % nodes.size()) : null;
         this.api = api;
         this.history = history;
         this.latencies = latencies;
@@ -52,7 +61,7 @@ final class WorkloadClient implements Runnable {
     @Override
     public void run() {
         while (System.nanoTime() < deadlineNanos.getAsLong() && !Thread.currentThread().isInterrupted()) {
-            String address = nodes.get(random.nextInt(nodes.size())).address();
+            String address = (boundTo != null ? boundTo : nodes.get(random.nextInt(nodes.size()))).address();
             Command c = operations.next();
             switch (c.kind()) {
                 case GET -> get(address, c.key());
@@ -106,6 +115,18 @@ final class WorkloadClient implements Runnable {
         history.record(Event.completion(proc(), type, OpKind.PUT, key, value));
         note("put", a, t, type, 200, 201);
         backOffIfRefused(a);
+        retireIfUnknown(type);
+    }
+
+    /**
+     * After an operation of unknown outcome the client goes on as a new process, as Jepsen's workers do: the old
+     * one's operation may still take effect at any time, so it stays open, and a process runs one operation at a
+     * time.
+     */
+    private void retireIfUnknown(EventType type) {
+        if (type == EventType.INFO) {
+            process += processStride;
+        }
     }
 
     private void delete(String address, String key) {
@@ -116,6 +137,7 @@ final class WorkloadClient implements Runnable {
         history.record(Event.completion(proc(), type, OpKind.DELETE, key, null));
         note("delete", a, t, type, 200, 404);
         backOffIfRefused(a);
+        retireIfUnknown(type);
     }
 
     private void cas(String address, String key, String expected, String value) {
@@ -142,6 +164,7 @@ final class WorkloadClient implements Runnable {
         history.record(Event.completion(proc(), type, OpKind.CAS, key, null));
         note("cas", a, t, type, 200, 201, 412);
         backOffIfRefused(a);
+        retireIfUnknown(type);
     }
 
     /**

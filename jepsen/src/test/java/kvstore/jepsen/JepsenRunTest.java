@@ -46,7 +46,7 @@ class JepsenRunTest {
         // takes longer (the restarted JVM must come up), so the run is long enough for both even on a slow machine.
         return new RunSettings(3, time, 4, 4, nemeses, Duration.ofMillis(1000),
                 Duration.ofMillis(2500), 7, Path.of("target", "jepsen-test", name), nodeJar, bug,
-                controller, dataDirs, tls);
+                controller, dataDirs, tls, RunSettings.ClientBinding.NODE);
     }
 
     @Test
