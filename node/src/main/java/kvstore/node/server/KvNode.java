@@ -29,6 +29,7 @@ public final class KvNode implements AutoCloseable {
     private final kvstore.node.storage.DiskWriter disk; // null: in memory only
     private final WebServer server;
     private final ReadDeadlines deadlines;
+    private final NodeObservability observability;
     // By default a node whose disk failed stops serving (it can no longer tell what is on its disk); the command
     // line also exits. Not on the storage thread, which closing waits for.
     private volatile java.util.function.Consumer<RuntimeException> onDiskFailure =
@@ -66,7 +67,9 @@ public final class KvNode implements AutoCloseable {
         HttpRouting.Builder routing = HttpRouting.builder();
         // Helidon's own path check answers a bad %-escape with a bare "Bad Request"; ours names the problem. And it
         // resolves dot segments, which would route /data/../view to /view.
+        this.observability = new NodeObservability(host, config.id());
         routing.addFilter((chain, req, res) -> {
+            String path = req.path().rawPathNoParams(); // before routing: a feature's routes see their own part
             try {
                 KeyPath.checkEscapes(req.path().rawPathNoParams());
                 KeyPath.checkDotSegments(req.path().rawPathNoParams());
@@ -76,6 +79,7 @@ public final class KvNode implements AutoCloseable {
                 return;
             }
             chain.proceed(); // a handler's exception is answered by the error handlers below, within this call
+            observability.requestDone(req.prologue().method().text(), path, res.status().code());
             endConnectionIfDue(req, res);
         });
         routing.get("/ping", (req, res) -> Bodies.send(res, 200,
@@ -133,6 +137,9 @@ public final class KvNode implements AutoCloseable {
                 .idleConnectionTimeout(config.edge().idleConnection())
                 .idleConnectionPeriod(min(java.time.Duration.ofSeconds(5), config.edge().idleConnection()))
                 .directHandlers(direct.build())
+                // /metrics and /health from Helidon's observers; none found on the class path besides
+                .featuresDiscoverServices(false)
+                .addFeature(observability.feature())
                 .routing(routing)
                 .build();
     }
@@ -311,6 +318,7 @@ public final class KvNode implements AutoCloseable {
             return;
         }
         server.stop();
+        observability.close();
         deadlines.close();
         host.close();
         peers.close();
@@ -321,6 +329,11 @@ public final class KvNode implements AutoCloseable {
 
     private void noSuchEndpoint(ServerRequest req, ServerResponse res) {
         String path = req.path().rawPathNoParams();
+        if (path.equals("/metrics") || path.startsWith("/metrics/") || path.equals("/health")
+                || path.startsWith("/health/")) {
+            res.next(); // Helidon's observers (NodeObservability), routed after this catch-all
+            return;
+        }
         if (path.equals("/data/")) {
             throw new ApiError(400, "the key is empty; use /data/<key>");
         }
