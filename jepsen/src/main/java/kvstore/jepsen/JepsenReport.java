@@ -62,8 +62,9 @@ final class JepsenReport {
         return String.join("\n", out) + "\n";
     }
 
-    static void write(Path dir, List<HistoryRecorder.Line> lines, CheckResult check, String summary,
-                      NemesisLog nemesisLog, long runNanos) throws IOException {
+    static void write(Path dir, HistoryRecorder history, CheckResult check, String summary,
+                      NemesisLog nemesisLog, long clientsStoppedNanos) throws IOException {
+        List<HistoryRecorder.Line> lines = history.lines();
         Files.createDirectories(dir);
         try (HistoryWriter w = new HistoryWriter(Files.newBufferedWriter(dir.resolve("history.jsonl"),
                 StandardCharsets.UTF_8))) {
@@ -74,7 +75,8 @@ final class JepsenReport {
                 }
             }
         }
-        RunPlots plots = new RunPlots(RunPlots.ops(lines), nemesisLog.faults(), nemesisLog.viewChanges(), runNanos);
+        RunPlots plots = new RunPlots(RunPlots.ops(history, clientsStoppedNanos), nemesisLog.faults(),
+                nemesisLog.viewChanges(), clientsStoppedNanos);
         HtmlReport.write(dir.resolve("report.html"), List.of(new HtmlReport.Named("Jepsen-style run", check)),
                 new HtmlReport.Above(RunPlots.CSS, plots.html()));
         Files.writeString(dir.resolve("summary.txt"), summary);

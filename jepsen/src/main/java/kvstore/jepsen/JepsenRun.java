@@ -173,6 +173,7 @@ public final class JepsenRun {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        long clientsStopped = System.nanoTime() - nemesisLog.startNanos();
         nemesisLog.record("clients stopped");
         List<String> problems = new ArrayList<>(operator.problems());
         problems.addAll(finalReads(api, operator, keys, history));
@@ -186,8 +187,7 @@ public final class JepsenRun {
         List<Long> failovers = FailoverDelays.after(nemesis.primaryKills(), history, nemesisLog.startNanos());
         String summary = JepsenReport.summary(settings, check, lost, unexpected.get(), problems, latencies, seconds,
                 nemesisLog, failovers);
-        JepsenReport.write(settings.out(), history.lines(), check, summary, nemesisLog,
-                System.nanoTime() - nemesisLog.startNanos());
+        JepsenReport.write(settings.out(), history, check, summary, nemesisLog, clientsStopped);
         return new Outcome(check.verdict(), lost, unexpected.get(), h.operations().size(), okWrites, okReads,
                 problems, settings.out(), summary, failovers);
     }

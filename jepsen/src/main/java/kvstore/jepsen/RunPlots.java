@@ -44,18 +44,40 @@ final class RunPlots {
     private final List<NemesisLog.Entry> views;
     private final double seconds; // the x axis: 0 to the end of the run
 
+    /** @param runNanos when the clients stopped: the end of the time axis (an unhealed fault lasts until then) */
     RunPlots(List<Op> ops, List<NemesisLog.Fault> faults, List<NemesisLog.Entry> views, long runNanos) {
         this.ops = ops;
         this.faults = faults;
         this.views = views;
         long last = runNanos;
         for (Op op : ops) {
-            last = Math.max(last, op.end());
+            last = Math.max(last, op.end()); // an operation the clients' stop cut short ends a little later
         }
         this.seconds = Math.max(1, last / 1e9);
     }
 
-    /** The run's completed operations, each invocation paired with its process's next completion. */
+    /**
+     * What the clients did until {@code endNanos} (the final reads after it are the harness's, not the run's): every
+     * completed operation, and every attempt left out of the history because it never left or was refused before
+     * it was ordered (a failure to the client; HistoryRecorder#withdraw).
+     */
+    static List<Op> ops(HistoryRecorder history, long endNanos) {
+        List<Op> ops = new ArrayList<>();
+        for (Op op : ops(history.lines())) {
+            if (op.start() <= endNanos) {
+                ops.add(op);
+            }
+        }
+        for (HistoryRecorder.Withdrawn w : history.withdrawn()) {
+            if (w.invocation().time() != Event.NO_TIME && w.invocation().time() <= endNanos) {
+                ops.add(new Op(w.invocation().time(), w.at(), w.invocation().f(), EventType.FAIL));
+            }
+        }
+        ops.sort(java.util.Comparator.comparingLong(Op::start));
+        return ops;
+    }
+
+    /** The completed operations of {@code lines}, each invocation paired with its process's next completion. */
     static List<Op> ops(List<HistoryRecorder.Line> lines) {
         Map<String, Event> open = new HashMap<>();
         List<Op> ops = new ArrayList<>();
@@ -139,7 +161,7 @@ final class RunPlots {
             svg.point(op.kind(), x, y, COLOUR.getOrDefault(op.outcome(), "#000"));
         }
         overlays(svg);
-        String sampled = every == 1 ? "" : " (every " + every + "th of " + ops.size() + " drawn)";
+        String sampled = every == 1 ? "" : " (1 in " + every + " of " + ops.size() + ")";
         return svg.close("latency", "operations drawn: " + (ops.size() + every - 1) / every + sampled);
     }
 

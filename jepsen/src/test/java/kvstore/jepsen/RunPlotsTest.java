@@ -78,6 +78,30 @@ class RunPlotsTest {
         assertEquals("1 0 0.0% 3.5 0.0", row(html, "crash-primary"));
     }
 
+    /**
+     * A cas refused before it was ordered is left out of the history, but it is a failure to its client, so the
+     * plots count it; the harness's final reads, after the clients stopped, are not the run's.
+     */
+    @Test
+    void refusedAttemptsCountAsFailuresAndNothingAfterTheClientsStopped() {
+        long[] now = {0};
+        HistoryRecorder history = new HistoryRecorder(() -> now[0]);
+        now[0] = 1000 * MS;
+        history.record(Event.invoke("1", OpKind.CAS, "k", new CasArgument("a", "b")));
+        now[0] = 1200 * MS;
+        history.withdraw("1");
+        now[0] = 2000 * MS;
+        history.record(Event.invoke("1", OpKind.PUT, "k", "v"));
+        now[0] = 2100 * MS;
+        history.record(Event.completion("1", EventType.OK, OpKind.PUT, "k", "v"));
+        now[0] = 12_000 * MS;
+        history.record(Event.invoke("0", OpKind.GET, "k", null));
+        history.record(Event.completion("0", EventType.OK, OpKind.GET, "k", "v"));
+        List<RunPlots.Op> ops = RunPlots.ops(history, 10_000 * MS);
+        assertEquals(List.of(new RunPlots.Op(1000 * MS, 1200 * MS, OpKind.CAS, EventType.FAIL),
+                new RunPlots.Op(2000 * MS, 2100 * MS, OpKind.PUT, EventType.OK)), ops);
+    }
+
     private static String row(String html, String name) {
         Matcher m = Pattern.compile("<tr><td>" + Pattern.quote(name) + "</td><td>(\\d+)</td><td>(\\d+)</td>"
                 + "<td>([^<]+)</td><td>([^<]+)</td><td>([^<]+)</td></tr>").matcher(html);

@@ -79,7 +79,11 @@ public final class KvNode implements AutoCloseable {
                 return;
             }
             chain.proceed(); // a handler's exception is answered by the error handlers below, within this call
-            observability.requestDone(req.prologue().method().text(), path, res.status().code());
+            try {
+                observability.requestDone(req.prologue().method().text(), path, res.status().code());
+            } catch (RuntimeException e) { // counting must never cost a request its connection handling
+                LOG.log(System.Logger.Level.WARNING, "counting a request failed", e);
+            }
             endConnectionIfDue(req, res);
         });
         routing.get("/ping", (req, res) -> Bodies.send(res, 200,

@@ -34,6 +34,7 @@ final class NodeObservability {
     private final java.util.Map<String, Counter> counters = new java.util.concurrent.ConcurrentHashMap<>();
     private final MeterRegistry registry;
     private volatile Snapshot last = new Snapshot(0, null);
+    private volatile boolean closed;
 
     private record Snapshot(long atNanos, ReplicaHost.Status status) {
     }
@@ -69,6 +70,7 @@ final class NodeObservability {
 
     /** Removes this node's meters: a node started again in the same JVM registers its own. */
     void close() {
+        closed = true;
         for (io.helidon.metrics.api.Meter m : meters) {
             registry.remove(m);
         }
@@ -79,7 +81,11 @@ final class NodeObservability {
      * Counts a request by method, route (not the key) and status. Looked up in a map of its own first: the
      * registry's lookup, on every request, cost this store a measurable share of its writes per second.
      */
-    void requestDone(String method, String path, int status) {
+    void requestDone(String requestMethod, String path, int status) {
+        if (closed) { // a request answered as the node closes: its meters are gone, and must stay so
+            return;
+        }
+        String method = METHODS.contains(requestMethod) ? requestMethod : "other"; // a label per token: unbounded
         counters.computeIfAbsent(method + ' ' + route(path) + ' ' + status, k -> {
             Counter c = registry.getOrCreate(Counter.builder("kv.requests").description("requests answered")
                     .tags(List.of(nodeTag, Tag.create("method", method), Tag.create("route", route(path)),
@@ -88,6 +94,9 @@ final class NodeObservability {
             return c;
         }).increment();
     }
+
+    private static final java.util.Set<String> METHODS = java.util.Set.of("GET", "PUT", "POST", "DELETE", "HEAD",
+            "OPTIONS", "PATCH", "TRACE", "CONNECT");
 
     /** The route a path took, with keys left out (a label per key would grow without bound). */
     static String route(String path) {
@@ -115,7 +124,7 @@ final class NodeObservability {
     /** Ready: a member of a view, holding its state, and not fenced by a controller's newer view. */
     private HealthCheckResponse readiness() {
         NodeState s = state();
-        boolean ready = !role().equals("none") && s.synced() && !s.fenced();
+        boolean ready = s != null && !role().equals("none") && s.synced() && !s.fenced();
         return HealthCheckResponse.builder().status(ready)
                 .detail("view", s == null || s.view() == null ? "none" : String.valueOf(s.view().number()))
                 .detail("role", role())

@@ -30,6 +30,7 @@ public final class HistoryRecorder {
 
     private final LongSupplier clock;
     private final List<Line> lines = new ArrayList<>();
+    private final List<Withdrawn> withdrawn = new ArrayList<>();
     private final HistoryBuilder builder = new HistoryBuilder();
 
     public HistoryRecorder(LongSupplier clock) {
@@ -51,10 +52,25 @@ public final class HistoryRecorder {
         for (int i = lines.size() - 1; i >= 0; i--) {
             if (lines.get(i) instanceof Recorded r && r.event().process().equals(process)) {
                 lines.remove(i); // its invocation: the last event of that process, since it is open
+                withdrawn.add(new Withdrawn(r.event(), clock.getAsLong()));
                 break;
             }
         }
         builder.withdraw(process);
+    }
+
+    /**
+     * An operation left out of the history (it never took effect and says nothing the checker needs), kept for
+     * reports that count what clients tried: a refused attempt is a failure to them.
+     *
+     * @param invocation its invocation, as recorded
+     * @param at         when it was withdrawn (its failure's time)
+     */
+    public record Withdrawn(Event invocation, long at) {
+    }
+
+    public synchronized List<Withdrawn> withdrawn() {
+        return List.copyOf(withdrawn);
     }
 
     /** A fault or a view change: a note in the history's lines, an annotation for the checker's report. */
