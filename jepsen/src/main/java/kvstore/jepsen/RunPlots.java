@@ -385,6 +385,7 @@ final class RunPlots {
 
     /** The style the plots need, for the page's head. */
     static final String CSS = """
+            .plots { margin-bottom: 28px; }
             .plots svg { font: 11px sans-serif; background: #fff; }
             .plots .grid { stroke: #e4e4e4; stroke-width: 1; }
             .plots .frame { fill: none; stroke: #999; }
