@@ -77,6 +77,11 @@ class JepsenRunTest {
         assertTrue(outcome.summary().contains("partition node"), outcome.summary());
         assertFalse(outcome.passed(), "the planted bug went unnoticed:\n" + outcome.summary());
         assertEquals(Verdict.NOT_LINEARIZABLE, outcome.verdict(), outcome.summary());
+        String html = Files.readString(outcome.report().resolve("report.html"));
+        int plots = html.indexOf("class=\"plots\"");
+        int violation = html.indexOf(": not linearizable</h3>");
+        assertTrue(plots >= 0 && violation > plots && html.contains("class=\"fault\""),
+                "a failing run's page has the plots, with the fault, above the checker's timeline of the violation");
     }
 
     /** With the controller in charge, and every connection over TLS (a throw-away authority made for the run). */
