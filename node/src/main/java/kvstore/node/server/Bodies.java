@@ -72,42 +72,37 @@ final class Bodies {
             throw tooLarge(declared.getAsLong(), limit);
         }
         ReadDeadlines.Read watch = deadline == null ? null : deadline.deadlines().start("body", deadline.limit());
+        byte[] body = null;
+        ApiError unreadable = null;
         try {
             // Not closed: closing would read the rest of a body past the limit, after the deadline. A body within
             // the limit was read to its end; one past it is left unread, and its connection ends (KvNode).
             InputStream in = req.content().inputStream();
-            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
-            finishInTime(watch);
-            if (body.length > limit) {
-                throw tooLarge(body.length, limit);
-            }
-            return body;
+            body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
         } catch (IOException | java.io.UncheckedIOException e) {
-            finishInTime(watch);
-            throw ApiError.unreadableBody("the body could not be read: " + e.getMessage());
+            unreadable = ApiError.unreadableBody("the body could not be read: " + e.getMessage());
         } catch (NumberFormatException e) {
-            finishInTime(watch);
             // Helidon 4.5 parses a chunk's size line whole: a chunk extension ("5;name=value", legal HTTP) or a
             // malformed size fails inside its reader (docs/http-edge.md). A clear 400 instead of a 500 with a trace.
-            throw ApiError.unreadableBody("the chunked body could not be read: a chunk size line this server cannot "
-                    + "parse (chunk extensions are not supported): " + e.getMessage());
-        } catch (ApiError | io.helidon.webserver.CloseConnectionException e) {
-            throw e; // too large, or cut off
+            unreadable = ApiError.unreadableBody("the chunked body could not be read: a chunk size line this server "
+                    + "cannot parse (chunk extensions are not supported): " + e.getMessage());
         } catch (RuntimeException e) {
-            finishInTime(watch);
-            throw ApiError.unreadableBody("the body could not be read: " + e.getMessage()); // cut off, malformed
+            unreadable = ApiError.unreadableBody("the body could not be read: " + e.getMessage()); // cut off, malformed
         } finally {
             if (watch != null) {
-                watch.finish();
+                watch.finish(); // also when the read failed with an Error (out of memory)
             }
         }
-    }
-
-    /** Ends the body's deadline; if the client was cut off, ends the connection without an answer (it is closed). */
-    private static void finishInTime(ReadDeadlines.Read watch) {
-        if (watch != null && !watch.finish()) {
+        if (watch != null && !watch.finish()) { // finish() again only says whether the client was cut off
             throw new io.helidon.webserver.CloseConnectionException("the client sent its body too slowly");
         }
+        if (unreadable != null) {
+            throw unreadable;
+        }
+        if (body.length > limit) {
+            throw tooLarge(body.length, limit);
+        }
+        return body;
     }
 
     private static ApiError tooLarge(long size, long limit) {

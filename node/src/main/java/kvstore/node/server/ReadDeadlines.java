@@ -84,7 +84,7 @@ final class ReadDeadlines implements AutoCloseable {
     }
 
     /** One read with a deadline, by one thread. */
-    final class Read implements AutoCloseable {
+    final class Read {
         private final Thread thread;
         private final String what;
         private final long deadline;
@@ -112,11 +112,6 @@ final class ReadDeadlines implements AutoCloseable {
                 }
             }
             return !wasCutOff;
-        }
-
-        @Override
-        public void close() {
-            finish();
         }
 
         /** Interrupts the reader unless it finished: under the lock, so it never lands after {@link #finish}. */
