@@ -64,15 +64,15 @@ public final class KvNode implements AutoCloseable {
         ClusterToken token = new ClusterToken(config.token());
         this.deadlines = new ReadDeadlines("read-deadlines-" + config.id());
 
+        this.observability = new NodeObservability(host, config.id());
         HttpRouting.Builder routing = HttpRouting.builder();
         // Helidon's own path check answers a bad %-escape with a bare "Bad Request"; ours names the problem. And it
         // resolves dot segments, which would route /data/../view to /view.
-        this.observability = new NodeObservability(host, config.id());
         routing.addFilter((chain, req, res) -> {
             String path = req.path().rawPathNoParams(); // before routing: a feature's routes see their own part
             try {
-                KeyPath.checkEscapes(req.path().rawPathNoParams());
-                KeyPath.checkDotSegments(req.path().rawPathNoParams());
+                KeyPath.checkEscapes(path);
+                KeyPath.checkDotSegments(path);
             } catch (ApiError e) {
                 sendError(req, res, e.status(), e.body(), e.endsConnection());
                 endConnectionIfDue(req, res);
@@ -333,9 +333,8 @@ public final class KvNode implements AutoCloseable {
 
     private void noSuchEndpoint(ServerRequest req, ServerResponse res) {
         String path = req.path().rawPathNoParams();
-        if (path.equals("/metrics") || path.startsWith("/metrics/") || path.equals("/health")
-                || path.startsWith("/health/")) {
-            res.next(); // Helidon's observers (NodeObservability), routed after this catch-all
+        if (NodeObservability.observes(path)) {
+            res.next(); // Helidon's observers, routed after this catch-all
             return;
         }
         if (path.equals("/data/")) {

@@ -110,6 +110,12 @@ final class NodeObservability {
         };
     }
 
+    /** Whether {@code path} is the observers' (served by {@link #feature()}, not by the node's routes). */
+    static boolean observes(String path) {
+        return path.equals("/metrics") || path.startsWith("/metrics/") || path.equals("/health")
+                || path.startsWith("/health/");
+    }
+
     ObserveFeature feature() {
         HealthObserver health = HealthObserver.builder()
                 .details(true)
