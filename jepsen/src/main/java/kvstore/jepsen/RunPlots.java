@@ -358,7 +358,6 @@ final class RunPlots {
 
         /** One operation: a shape per kind, so that kinds can be told apart where colours overlap. */
         void point(OpKind kind, double x, double y, String colour) {
-            String at = String.format(Locale.ROOT, "%.1f", x) + "," + String.format(Locale.ROOT, "%.1f", y);
             switch (kind) {
                 case PUT -> out.append(String.format(Locale.ROOT, "<rect class=\"op put\" x=\"%.1f\" y=\"%.1f\" "
                         + "width=\"3\" height=\"3\" fill=\"%s\"/>\n", x - 1.5, y - 1.5, colour));
@@ -368,8 +367,8 @@ final class RunPlots {
                         + "2l-2 -2z\" fill=\"%s\"/>\n", x, y - 2, colour));
                 case APPEND -> out.append(String.format(Locale.ROOT, "<path class=\"op append\" d=\"M%.1f %.1f"
                         + "h4M%.1f %.1fv4\" stroke=\"%s\"/>\n", x - 2, y, x, y - 2, colour));
-                default -> out.append("<circle class=\"op get\" cx=\"").append(at.replace(",", "\" cy=\""))
-                        .append("\" r=\"1.6\" fill=\"").append(colour).append("\"/>\n");
+                default -> out.append(String.format(Locale.ROOT, "<circle class=\"op get\" cx=\"%.1f\" cy=\"%.1f\" "
+                        + "r=\"1.6\" fill=\"%s\"/>\n", x, y, colour));
             }
         }
 
