@@ -26,12 +26,8 @@ while [ $# -gt 0 ]; do
     *) echo "bench-etcd: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
-if ! command -v etcd >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
-  echo "bench-etcd: installing Debian's etcd-server" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -q etcd-server >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q etcd-server >/dev/null; }
-fi
-command -v etcd >/dev/null || { echo "bench-etcd: needs etcd (Debian: apt-get install etcd-server)" >&2; exit 1; }
+source jepsen/bench/debian-package.sh # the script runs from the repository's root (above)
+need_command bench-etcd etcd etcd-server
 
 JAVA="$(./kv java-home)/bin/java"
 ./kv load --help >/dev/null 2>&1 || true          # builds jepsen.jar if needed
