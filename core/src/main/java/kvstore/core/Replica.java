@@ -370,7 +370,7 @@ public final class Replica implements Process {
             case Ack a -> onAck(from, a);
             case CatchUp c -> onCatchUp(from, c);
             case CatchUpAck a -> onCatchUpAck(from, a);
-            case PassOn p -> onPassOn(p);
+            case PassOn p -> onPassOn(from, p);
             case Message.StateRequest r -> onStateRequest(from, r);
             case Message.StateOffer o -> onStateOffer(from, o);
             case FoundingAnswer a -> onFoundingAnswer(from, a);
@@ -755,6 +755,12 @@ public final class Replica implements Process {
     }
 
     private void onAck(String from, Ack ack) {
+        if (isPrimary() && !fenced() && numberedByNodes && ack.view() < view.number() && appliedBy.containsKey(from)) {
+            // Our backup holds the view under an older number (it restarted and numbered it anew, or missed the
+            // pass-on): tell it ours now, not a pass-on round later, or it stays silent in ours and is refused as
+            // unreachable meanwhile (the mirror of a backup's answer to its primary's heartbeat).
+            send(from, new PassOn(view));
+        }
         if (!isPrimary() || fenced() || ack.view() != view.number() || !appliedBy.containsKey(from)) {
             return; // an acknowledgement from another view, or from a node that is not our backup
         }
@@ -1306,8 +1312,22 @@ public final class Replica implements Process {
         }
     }
 
-    private void onPassOn(PassOn p) {
+    private void onPassOn(String from, PassOn p) {
         View next = p.view();
+        if (view != null && next.number() < view.number() && numberedByNodes && !fenced() && view.isMember(from)
+                && view.hasMembers(next.primary(), next.backups(), next.primaryIncarnation())) {
+            // A member numbered our view lower (it restarted and installed it anew): it may only renumber upward,
+            // so it takes ours. Until then it is silent under our number, and as our backup it would be refused as
+            // unreachable, though it holds this very view: it is reachable, and what arrives waits for its answer
+            // under our number (R2a) rather than being refused. Only while it has not answered under ours: then
+            // nothing is ordered on the strength of this message, which may be a late one from a life now ended.
+            send(from, new PassOn(view));
+            if (isPrimary() && view.backups().contains(from) && !answeredInView.contains(from)) {
+                lastHeard.put(from, now);
+                unreachable.remove(from);
+            }
+            return;
+        }
         if (view != null && next.number() > view.number() && next.number() <= View.MAX_NUMBER && renumbers(next)
                 && votes.mayInstall(next)) {
             renumber(next);

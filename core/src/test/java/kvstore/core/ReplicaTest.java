@@ -182,6 +182,43 @@ class ReplicaTest {
     }
 
     /**
+     * A backup restarts empty while the operator's view is installed without it, then gets the view again and
+     * numbers it 1; the primary holds it as 2. The backup's pass-on tells the primary it is there: the primary
+     * passes its own number back, and a request that arrives before the backup answers under it waits for that
+     * answer. It was refused as if the backup were unreachable, right after every member had installed the view (the
+     * simulator's seed 7851 with two controllers).
+     */
+    @Test
+    void aBackupThatNumberedTheViewLowerIsToldTheNumberAndIsNotRefusedAsUnreachable() {
+        TestNetwork net = TestNetwork.of("n1", "n2", "n3");
+        unnumbered(net, List.of("n1", "n2", "n3"), "n1", List.of("n2"));      // view 1
+        net.crash("n3");
+        unnumbered(net, List.of("n1", "n2"), "n1", List.of("n2", "n3"));      // view 2 at n1 and n2
+        net.tick(ReplicaConfig.defaults().failureDetectionTicks() + 1);        // n3 silent since
+        net.nodes.put("n3", new Replica("n3", 2, ReplicaConfig.defaults()));
+        net.hold = m -> m.to().equals(node("n3")) && m.message() instanceof Message.PassOn;
+        unnumbered(net, List.of("n3"), "n1", List.of("n2", "n3"));            // numbered 1 at n3
+        assertEquals(1, net.nodes.get("n3").view().number());
+        assertTrue(net.held.stream().anyMatch(m -> m.from().equals(node("n1"))
+                        && ((Message.PassOn) m.message()).view().number() == 2),
+                "the primary passed its number back: " + net.held);
+        assertNull(net.request("c", "n1", 1, Command.put("x", "1")), "waits for n3's answer under number 2");
+        net.hold = m -> false;
+        net.inFlight.addAll(net.held);
+        net.deliverAll();
+        net.tick(ReplicaConfig.defaults().retransmitTicks());
+        assertEquals(Result.Status.OK, net.replies.get("c").getLast().result().status());
+        assertEquals("1", net.nodes.get("n3").data().get("x"));
+    }
+
+    private static void unnumbered(TestNetwork net, List<String> to, String primary, List<String> backups) {
+        for (String n : to) {
+            net.send(OPERATOR, node(n), new Message.UnnumberedView(primary, backups));
+        }
+        net.deliverAll();
+    }
+
+    /**
      * A number passed on only renumbers the view a member holds: a late one, for a view the operator has since
      * replaced here, must not bring that view back (its primary would lead again, beside the new one's).
      */
