@@ -61,24 +61,11 @@ final class DataRoutes {
     private void run(ServerRequest req, ServerResponse res, Command command) {
         Result result = await(requestId(req, command), command);
         if (result.status() == Result.Status.UNAVAILABLE) {
-            // Certainly not applied, unless an earlier attempt with the same Idempotency-Key was.
-            boolean certain = result.certainlyNotApplied()
-                    && req.headers().first(HeaderNames.create(IDEMPOTENCY_HEADER)).isEmpty();
-            ApiError error = unavailable(result.detail());
-            if (certain) {
-                error.body().put("applied", false);
-            }
-            throw error;
+            throw refused(req, unavailable(result.detail()), result);
         }
         if (result.status() == Result.Status.FULL) {
             // 507 Insufficient Storage, as WebDAV defines it: the store cannot take this write until it shrinks.
-            // Certainly not applied when the primary itself refused it and no earlier attempt (same Idempotency-Key)
-            // may have been.
-            ApiError error = new ApiError(507, "store full: " + result.detail());
-            if (result.certainlyNotApplied() && req.headers().first(HeaderNames.create(IDEMPOTENCY_HEADER)).isEmpty()) {
-                error.body().put("applied", false);
-            }
-            throw error;
+            throw refused(req, new ApiError(507, "store full: " + result.detail()), result);
         }
         res.header(MSG_NUM_HEADER, String.valueOf(result.seq()));
         ObjectNode doc = Json.object();
@@ -113,6 +100,22 @@ final class DataRoutes {
         if (status > 0) {
             Bodies.send(res, status, doc);
         }
+    }
+
+    /**
+     * A refusal says what is certain. The primary itself refused this attempt before ordering it: then this attempt
+     * certainly did not happen ({@code "attemptApplied": false}), and the write certainly did not ({@code "applied":
+     * false}) unless an earlier attempt with the same Idempotency-Key may have been; only the client knows its
+     * earlier attempts, so with a key it is told about this one alone.
+     */
+    private static ApiError refused(ServerRequest req, ApiError error, Result result) {
+        if (result.certainlyNotApplied()) {
+            error.body().put("attemptApplied", false);
+            if (req.headers().first(HeaderNames.create(IDEMPOTENCY_HEADER)).isEmpty()) {
+                error.body().put("applied", false);
+            }
+        }
+        return error;
     }
 
     private static int notFound(ObjectNode doc) {

@@ -84,6 +84,8 @@ class ViewApiTest {
                     "Idempotency-Key", "k1");
             assertEquals(503, retried.status(), retried::toString);
             assertFalse(retried.body().has("applied"), "an earlier attempt with this key might have been applied");
+            assertFalse(retried.body().path("attemptApplied").asBoolean(true),
+                    "this attempt itself was refused before it was ordered: " + retried);
         }
     }
 
