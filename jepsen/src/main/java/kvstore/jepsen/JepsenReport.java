@@ -40,7 +40,7 @@ final class JepsenReport {
                 s.plantedBug() == null ? "" : ", planted bug " + s.plantedBug())
                 + (s.controller() ? ", failover by the controller" : ", failover by the harness's operator")
                 + (s.tls() ? ", over TLS" : "") + (s.binding() == RunSettings.ClientBinding.NODE
-                ? ", each client bound to one node" : ", each request to a random node"));
+                ? ", each client bound to one node" : ", clients through the client library (to the primary, retrying)"));
         int total = latencies.total();
         out.add(String.format("operations: %d requests, %.0f/s; ok %d, fail %d, info (outcome unknown) %d",
                 total, total / seconds, latencies.count("ok"), latencies.count("fail"), latencies.count("info")));

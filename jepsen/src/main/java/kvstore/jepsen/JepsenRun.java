@@ -126,13 +126,13 @@ public final class JepsenRun {
         try (Failover operator = settings.controller() ? new ControllerFailover(nodes, peerAddress, api, nemesisLog, harnessTls)
                 : new ViewOperator(nodes, peerAddress, api, nemesisLog)) {
             operator.installFirst();
-            return runClients(nodes, proxies, links, operator, nemesisLog, api);
+            return runClients(nodes, proxies, links, operator, nemesisLog, api, harnessTls);
         }
     }
 
     private Outcome runClients(Map<Long, NodeProcess> nodes, List<PartitionProxy> proxies, Nemesis.Links links,
-                               Failover operator, NemesisLog nemesisLog, NodeApi api)
-            throws IOException, InterruptedException {
+                               Failover operator, NemesisLog nemesisLog, NodeApi api,
+                               javax.net.ssl.SSLContext tls) throws IOException, InterruptedException {
 
         List<String> keys = new ArrayList<>();
         for (int k = 0; k < settings.keys(); k++) {
@@ -155,7 +155,7 @@ public final class JepsenRun {
                 List<Future<?>> running = new ArrayList<>();
                 for (int c = 1; c <= settings.clients(); c++) {
                     running.add(clients.submit(new WorkloadClient(c, settings.clients(), settings.binding(), keys,
-                            targets, api, history, latencies, unexpected, clientsEnd::get, settings.seed())));
+                            targets, tls, history, latencies, unexpected, clientsEnd::get, settings.seed())));
                 }
                 Future<?> faults = clients.submit(() -> {
                     nemesis.run(faultsEnd);

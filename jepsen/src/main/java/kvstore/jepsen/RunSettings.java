@@ -36,8 +36,11 @@ record RunSettings(int nodes, Duration duration, int clients, int keys, List<Nem
          * slows only its own clients.
          */
         NODE,
-        /** Each request to a node drawn at random: every client waits on a paused node now and then. */
-        ANY
+        /**
+         * The client library as an application uses it: to the primary of the newest view, retrying refusals with
+         * the same Idempotency-Key, found again after every failure.
+         */
+        LIBRARY
     }
 
     /** Where node {@code id} keeps its state, when nodes keep it on disk. */

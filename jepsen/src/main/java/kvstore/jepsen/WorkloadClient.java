@@ -1,37 +1,44 @@
 package kvstore.jepsen;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import kvstore.checker.history.CasArgument;
 import kvstore.checker.history.Event;
 import kvstore.checker.history.EventType;
 import kvstore.checker.history.OpKind;
+import kvstore.client.KvClient;
+import kvstore.client.KvException;
+import kvstore.client.Swap;
 import kvstore.core.Command;
 import kvstore.sim.workload.HistoryRecorder;
 import kvstore.sim.workload.OperationGenerator;
 import kvstore.sim.workload.OperationMix;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One client: until its deadline, the operations the simulator's clients draw too ({@link OperationGenerator}),
- * each through its node (or a random one, {@link RunSettings.ClientBinding}), recorded before it is sent and after it is answered. Written values are unique
- * ("c3-17"), so a read names its writer. A write with no answer, or a 503, may still take effect: recorded as {@code info}. A read
- * without an answer had no effect: {@code fail}.
+ * each through the client library ({@link KvClient}) bound to its node or routing to the primary ({@link
+ * RunSettings.ClientBinding}), recorded before it is sent and after it is answered. Written values are unique
+ * ("c3-17"), so a read names its writer. A write the library says may have happened is recorded {@code info}; one
+ * it says certainly did not, and every failed read, {@code fail}.
  */
 final class WorkloadClient implements Runnable {
+    /** How long one attempt waits for its answer: a node answers within about 2 s when it can. */
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(3);
+    /** How long the library tries an operation again, routing to the primary: a failover takes about a second. */
+    private static final Duration RETRY_FOR = Duration.ofSeconds(3);
+
     private int process; // the history's process id: a new one after an operation of unknown outcome
     private final int processStride;
     private final List<String> keys;
-    private final List<NodeProcess> nodes;
-    private final NodeProcess boundTo; // null: a random node for each request
-    private final NodeApi api;
+    private final KvClient kv;
     private final HistoryRecorder history;
     private final Latencies latencies;
     private final AtomicInteger unexpected;
     private final java.util.function.LongSupplier deadlineNanos; // may move later while the nemesis runs
-    private final Random random;
     private final OperationGenerator operations;
     /** Reads and writes alike, a good share of cas, some whole-store reads, few deletes. */
     private static final OperationMix MIX = new OperationMix(35, 30, 5, 15, 15, 0);
@@ -39,36 +46,50 @@ final class WorkloadClient implements Runnable {
     /**
      * @param clients how many clients run: a client's fresh process ids are {@code process + k * clients}, as
      *                Jepsen numbers them, so that no two clients share one
-     * @param binding whether the client sends to one node (client c to node (c - 1) mod n) or to any
+     * @param binding bound to one node (client c to node (c - 1) mod n, one attempt per operation, as a Jepsen
+     *                worker), or the library routing to the primary and retrying
+     * @param tls     how to reach the nodes over TLS (null: plain HTTP)
      */
     WorkloadClient(int process, int clients, RunSettings.ClientBinding binding, List<String> keys,
-                   List<NodeProcess> nodes, NodeApi api, HistoryRecorder history, Latencies latencies,
-                   AtomicInteger unexpected, java.util.function.LongSupplier deadlineNanos, long seed) {
+                   List<NodeProcess> nodes, javax.net.ssl.SSLContext tls, HistoryRecorder history,
+                   Latencies latencies, AtomicInteger unexpected, java.util.function.LongSupplier deadlineNanos,
+                   long seed) {
         this.process = process;
         this.processStride = clients;
         this.keys = keys;
-        this.nodes = nodes;
-        this.boundTo = binding == RunSettings.ClientBinding.NODE ? nodes.get((process - 1) % nodes.size()) : null;
-        this.api = api;
         this.history = history;
         this.latencies = latencies;
         this.unexpected = unexpected;
         this.deadlineNanos = deadlineNanos;
-        this.random = new Random(seed * 1_000_003L + process);
-        this.operations = new OperationGenerator("c" + process, keys, MIX, true, random);
+        this.kv = library(binding, nodes, (process - 1) % nodes.size(), tls);
+        this.operations = new OperationGenerator("c" + process, keys, MIX, true,
+                new Random(seed * 1_000_003L + process));
+    }
+
+    private static KvClient library(RunSettings.ClientBinding binding, List<NodeProcess> nodes, int own,
+                                    javax.net.ssl.SSLContext tls) {
+        KvClient.Builder b = KvClient.builder().tls(tls).requestTimeout(REQUEST_TIMEOUT);
+        if (binding == RunSettings.ClientBinding.NODE) {
+            return b.nodes(nodes.get(own).address()).pinned().maxAttempts(1).build();
+        }
+        for (NodeProcess n : nodes) {
+            b.node(n.id(), n.address()); // the views name the partition proxies, which are for the nodes' traffic
+        }
+        return b.retryFor(RETRY_FOR).build();
     }
 
     @Override
     public void run() {
-        while (System.nanoTime() < deadlineNanos.getAsLong() && !Thread.currentThread().isInterrupted()) {
-            String address = (boundTo != null ? boundTo : nodes.get(random.nextInt(nodes.size()))).address();
-            Command c = operations.next();
-            switch (c.kind()) {
-                case GET -> get(address, c.key());
-                case PUT -> put(address, c.key(), c.value());
-                case DELETE -> delete(address, c.key());
-                case CAS -> cas(address, c.key(), c.expected(), c.value());
-                case GET_ALL -> getAll(address);
+        try (kv) {
+            while (System.nanoTime() < deadlineNanos.getAsLong() && !Thread.currentThread().isInterrupted()) {
+                Command c = operations.next();
+                switch (c.kind()) {
+                    case GET -> get(c.key());
+                    case PUT -> put(c.key(), c.value());
+                    case DELETE -> delete(c.key());
+                    case CAS -> cas(c.key(), c.expected(), c.value());
+                    case GET_ALL -> getAll();
+                }
             }
         }
     }
@@ -77,133 +98,128 @@ final class WorkloadClient implements Runnable {
         return Integer.toString(process);
     }
 
-    private void get(String address, String key) {
+    private void get(String key) {
         history.record(Event.invoke(proc(), OpKind.GET, key, null));
         long t = System.nanoTime();
-        NodeApi.Answer a = api.get(address, key);
-        EventType type = a.status() == 200 || a.status() == 404 ? EventType.OK : EventType.FAIL;
-        String value = a.status() == 200 ? a.body().path("value").asText() : null;
-        history.record(Event.completion(proc(), type, OpKind.GET, key, value));
-        if (type == EventType.OK) {
+        try {
+            String value = kv.get(key).orElse(null);
+            history.record(Event.completion(proc(), EventType.OK, OpKind.GET, key, value));
             operations.observed(key, value);
+            succeeded("get", t);
+        } catch (KvException e) {
+            history.record(Event.completion(proc(), EventType.FAIL, OpKind.GET, key, null));
+            failed("get", t, e);
         }
-        note("get", a, t, type, 200, 404);
-        backOffIfRefused(a);
     }
 
-    private void getAll(String address) {
+    private void getAll() {
         for (String key : keys) {
             history.record(Event.invoke(proc() + "." + key, OpKind.GET, key, null));
         }
         long t = System.nanoTime();
-        NodeApi.Answer a = api.getAll(address);
-        EventType type = a.status() == 200 ? EventType.OK : EventType.FAIL;
-        for (String key : keys) {
-            JsonNode v = a.body().get(key);
-            history.record(Event.completion(proc() + "." + key, type, OpKind.GET, key,
-                    type == EventType.OK && v != null ? v.asText() : null));
+        Map<String, String> all = null;
+        KvException failure = null;
+        try {
+            all = kv.getAll();
+        } catch (KvException e) {
+            failure = e;
         }
-        note("get-all", a, t, type, 200);
-        backOffIfRefused(a);
+        for (String key : keys) {
+            history.record(Event.completion(proc() + "." + key, all != null ? EventType.OK : EventType.FAIL,
+                    OpKind.GET, key, all != null ? all.get(key) : null));
+        }
+        if (failure == null) {
+            succeeded("get-all", t);
+        } else {
+            failed("get-all", t, failure);
+        }
     }
 
-    private void put(String address, String key, String value) {
+    private void put(String key, String value) {
         history.record(Event.invoke(proc(), OpKind.PUT, key, value));
         long t = System.nanoTime();
-        NodeApi.Answer a = api.put(address, key, value);
-        EventType type = a.status() == 200 || a.status() == 201 ? EventType.OK : writeFailure(a);
-        history.record(Event.completion(proc(), type, OpKind.PUT, key, value));
-        note("put", a, t, type, 200, 201);
-        backOffIfRefused(a);
-        retireIfUnknown(type);
+        try {
+            kv.put(key, value);
+            history.record(Event.completion(proc(), EventType.OK, OpKind.PUT, key, value));
+            succeeded("put", t);
+        } catch (KvException e) {
+            history.record(Event.completion(proc(), outcome(e), OpKind.PUT, key, value));
+            failed("put", t, e);
+        }
+    }
+
+    private void delete(String key) {
+        history.record(Event.invoke(proc(), OpKind.DELETE, key, null));
+        long t = System.nanoTime();
+        try {
+            kv.delete(key);
+            history.record(Event.completion(proc(), EventType.OK, OpKind.DELETE, key, null));
+            succeeded("delete", t);
+        } catch (KvException e) {
+            history.record(Event.completion(proc(), outcome(e), OpKind.DELETE, key, null));
+            failed("delete", t, e);
+        }
+    }
+
+    private void cas(String key, String expected, String value) {
+        history.record(Event.invoke(proc(), OpKind.CAS, key, new CasArgument(expected, value)));
+        long t = System.nanoTime();
+        try {
+            Swap swap = kv.compareAndSet(key, expected, value);
+            // A mismatch had no effect and tells the current value; in a history, a failed cas means exactly that.
+            history.record(Event.completion(proc(), swap.swapped() ? EventType.OK : EventType.FAIL, OpKind.CAS,
+                    key, null));
+            if (!swap.swapped()) {
+                operations.observed(key, swap.current());
+            }
+            succeeded("cas", t, swap.swapped() ? EventType.OK : EventType.FAIL);
+        } catch (KvException e) {
+            if (e.mayHaveHappened()) {
+                history.record(Event.completion(proc(), EventType.INFO, OpKind.CAS, key, null));
+            } else {
+                // Not recorded as failed: a failed cas would say its comparison failed, which says something about
+                // the value. One that certainly did not happen says nothing: it is left out of the history.
+                history.withdraw(proc());
+            }
+            failed("cas", t, e);
+        }
+    }
+
+    /** A failed write in the history: it may have happened (info), or certainly did not (fail). */
+    private static EventType outcome(KvException e) {
+        return e.mayHaveHappened() ? EventType.INFO : EventType.FAIL;
+    }
+
+    private void succeeded(String operation, long startNanos) {
+        succeeded(operation, startNanos, EventType.OK);
+    }
+
+    private void succeeded(String operation, long startNanos, EventType type) {
+        latencies.add(operation, type.name().toLowerCase(java.util.Locale.ROOT), System.nanoTime() - startNanos);
     }
 
     /**
-     * After an operation of unknown outcome the client goes on as a new process, as Jepsen's workers do: the old
-     * one's operation may still take effect at any time, so it stays open, and a process runs one operation at a
-     * time.
+     * Records the failure's latency; counts a status the workload never provokes (a 4xx or a 500: a bug in the
+     * node); and waits a little after a request that never left, as a client's reconnect does, instead of
+     * recording thousands of them while a node is down. After an operation of unknown outcome the client goes on
+     * as a new process, as Jepsen's workers do: the old one's operation may still take effect at any time, so it
+     * stays open, and a process runs one operation at a time.
      */
-    private void retireIfUnknown(EventType type) {
+    private void failed(String operation, long startNanos, KvException e) {
+        EventType type = outcome(e);
+        latencies.add(operation, type.name().toLowerCase(java.util.Locale.ROOT), System.nanoTime() - startNanos);
+        if (e.status() != 0 && e.status() != 503 && e.status() != 507) { // 507: the store at its quota
+            unexpected.incrementAndGet();
+        }
         if (type == EventType.INFO) {
             process += processStride;
         }
-    }
-
-    private void delete(String address, String key) {
-        history.record(Event.invoke(proc(), OpKind.DELETE, key, null));
-        long t = System.nanoTime();
-        NodeApi.Answer a = api.delete(address, key);
-        EventType type = a.status() == 200 || a.status() == 404 ? EventType.OK : writeFailure(a);
-        history.record(Event.completion(proc(), type, OpKind.DELETE, key, null));
-        note("delete", a, t, type, 200, 404);
-        backOffIfRefused(a);
-        retireIfUnknown(type);
-    }
-
-    private void cas(String address, String key, String expected, String value) {
-        history.record(Event.invoke(proc(), OpKind.CAS, key, new CasArgument(expected, value)));
-        long t = System.nanoTime();
-        NodeApi.Answer a = api.cas(address, key, expected, value);
-        EventType type;
-        if (a.status() == 200 || a.status() == 201) {
-            type = EventType.OK;
-        } else if (a.status() == 412) {
-            type = EventType.FAIL; // no effect; it tells the current value
-            operations.observed(key, a.body().path("current").isNull() ? null : a.body().path("current").asText());
-        } else if (writeFailure(a) == EventType.FAIL) {
-            // Not recorded as failed: in a history a failed cas means "its comparison failed", which says something
-            // about the value. One that never left (or was refused before it was ordered) did not happen and says
-            // nothing: it is left out of the history.
-            history.withdraw(proc());
-            note("cas", a, t, EventType.FAIL, 200, 201, 412);
-            backOffIfRefused(a);
-            return;
-        } else {
-            type = EventType.INFO;
-        }
-        history.record(Event.completion(proc(), type, OpKind.CAS, key, null));
-        note("cas", a, t, type, 200, 201, 412);
-        backOffIfRefused(a);
-        retireIfUnknown(type);
-    }
-
-    /**
-     * A write whose request never left (the connection was refused), or that the node refused before ordering it
-     * (503 or 507 with {@code "applied": false}: it was not in the view, had none, or was fenced; the store was at
-     * its quota), had no effect: fail.
-     * Any other write without a success may still take effect: a 503 or no answer by design, an unexpected status
-     * (which fails the run anyway) because nobody knows: info. Every fail instead of info makes the history
-     * cheaper to check.
-     */
-    private static EventType writeFailure(NodeApi.Answer a) {
-        boolean refused = (a.status() == 503 || a.status() == 507) && a.body() != null
-                && a.body().path("applied").isBoolean()
-                && !a.body().path("applied").booleanValue();
-        return a.neverSent() || refused ? EventType.FAIL : EventType.INFO;
-    }
-
-    /**
-     * A node that refused the connection is down: wait a little before the next request, as a client's reconnect
-     * does, instead of recording thousands of requests that never left.
-     */
-    private static void backOffIfRefused(NodeApi.Answer a) {
-        if (a.neverSent()) {
+        if (e.status() == 0 && !e.mayHaveHappened()) {
             try {
                 Thread.sleep(20);
-            } catch (InterruptedException e) {
+            } catch (InterruptedException interrupted) {
                 Thread.currentThread().interrupt();
             }
-        }
-    }
-
-    private void note(String operation, NodeApi.Answer a, long startNanos, EventType type, int... expected) {
-        latencies.add(operation, type.name().toLowerCase(java.util.Locale.ROOT), System.nanoTime() - startNanos);
-        boolean fine = a.status() == 503 || a.status() == 507 || !a.answered(); // 507: the store at its quota
-        for (int status : expected) {
-            fine |= a.status() == status;
-        }
-        if (!fine) {
-            unexpected.incrementAndGet(); // a 4xx or 500 the workload never provokes: a bug in the node
         }
     }
 }

@@ -33,11 +33,12 @@ class JepsenRunTest {
 
     private static RunSettings settings(String name, String bug, boolean controller, Duration time,
                                         List<Nemesis.Kind> nemeses) {
-        return settings(name, bug, controller, time, nemeses, false, false);
+        return settings(name, bug, controller, time, nemeses, false, false, RunSettings.ClientBinding.NODE);
     }
 
     private static RunSettings settings(String name, String bug, boolean controller, Duration time,
-                                        List<Nemesis.Kind> nemeses, boolean dataDirs, boolean tls) {
+                                        List<Nemesis.Kind> nemeses, boolean dataDirs, boolean tls,
+                                        RunSettings.ClientBinding clients) {
         String jar = System.getProperty("kvstore.node.jar", "../node/target/node.jar");
         Path nodeJar = Path.of(jar);
         assertTrue(Files.isRegularFile(nodeJar), "no " + nodeJar.toAbsolutePath() + ": run the whole build "
@@ -46,7 +47,7 @@ class JepsenRunTest {
         // takes longer (the restarted JVM must come up), so the run is long enough for both even on a slow machine.
         return new RunSettings(3, time, 4, 4, nemeses, Duration.ofMillis(1000),
                 Duration.ofMillis(2500), 7, Path.of("target", "jepsen-test", name), nodeJar, bug,
-                controller, dataDirs, tls, RunSettings.ClientBinding.NODE);
+                controller, dataDirs, tls, clients);
     }
 
     @Test
@@ -84,13 +85,19 @@ class JepsenRunTest {
                 "a failing run's page has the plots, with the fault, above the checker's timeline of the violation");
     }
 
-    /** With the controller in charge, and every connection over TLS (a throw-away authority made for the run). */
+    /**
+     * With the controller in charge, every connection over TLS (a throw-away authority made for the run), and the
+     * clients as an application's: the client library, following the primary and retrying.
+     */
     @Test
-    void theFailoverControllerAloneHealsTheSameFaultsOverTls() throws Exception {
+    void theFailoverControllerAloneHealsTheSameFaultsOverTlsForTheClientLibrary() throws Exception {
         JepsenRun.Outcome outcome = new JepsenRun(settings("controller-tls", null, true, Duration.ofSeconds(16),
-                List.of(Nemesis.Kind.PARTITION_PRIMARY, Nemesis.Kind.CRASH_PRIMARY), false, true)).run();
+                List.of(Nemesis.Kind.PARTITION_PRIMARY, Nemesis.Kind.CRASH_PRIMARY), false, true,
+                RunSettings.ClientBinding.LIBRARY)).run();
         assertTrue(outcome.passed(), outcome.summary());
-        assertTrue(outcome.summary().contains("failover by the controller, over TLS"), outcome.summary());
+        assertTrue(outcome.summary().contains("failover by the controller, over TLS, clients through the client "
+                + "library"), outcome.summary());
+        assertTrue(outcome.okWrites() > 100, "the library kept writing:\n" + outcome.summary());
         assertTrue(Files.readString(outcome.report().resolve("logs").resolve("node-1.log"))
                 .contains("listening on https://"), "node 1 served over TLS");
         assertTrue(outcome.summary().contains("controller: view 3 decided"), "the controller changed views:\n"
@@ -109,7 +116,7 @@ class JepsenRunTest {
     @Test
     void everyNodeKilledAtOnceComesBackWithEveryAcknowledgedWrite() throws Exception {
         JepsenRun.Outcome outcome = new JepsenRun(settings("crash-all", null, true, Duration.ofSeconds(16),
-                List.of(Nemesis.Kind.CRASH_ALL), true, false)).run();
+                List.of(Nemesis.Kind.CRASH_ALL), true, false, RunSettings.ClientBinding.NODE)).run();
         assertTrue(outcome.passed(), outcome.summary());
         assertTrue(outcome.summary().contains("every node restarted with its data directory"), outcome.summary());
         assertTrue(outcome.okWrites() > 20, "writes before, between and after the crashes:\n" + outcome.summary());
