@@ -1598,6 +1598,30 @@ public final class Replica implements Process {
                 isPrimary() && !fenced() && newerStateAt != null);
     }
 
+    /**
+     * As the serving primary: how far behind each backup is. A backup that waits for the state is behind by
+     * everything, since it began to wait; otherwise by what it has not acknowledged, for as long as the oldest of
+     * that has waited.
+     */
+    public List<BackupLag> backupLag() {
+        if (!isPrimary() || fenced()) {
+            return List.of();
+        }
+        List<BackupLag> lag = new ArrayList<>();
+        for (Map.Entry<String, Long> b : appliedBy.entrySet()) {
+            long acknowledged = b.getValue();
+            if (acknowledged < 0) {
+                lag.add(new BackupLag(b.getKey(), acknowledged, applied,
+                        now - Math.max(viewSince, waitingSince.getOrDefault(b.getKey(), viewSince))));
+            } else {
+                Map.Entry<Long, Entry> oldest = unconfirmed.higherEntry(acknowledged);
+                lag.add(new BackupLag(b.getKey(), acknowledged, Math.max(0, applied - acknowledged),
+                        oldest == null ? 0 : now - oldest.getValue().created));
+            }
+        }
+        return lag;
+    }
+
     /** As the serving primary: the backups catching up that are not lagging, with their progress. */
     private List<CatchUpProgress> catchingUp() {
         if (!isPrimary() || fenced() || streams.isEmpty()) {

@@ -84,6 +84,20 @@ class ReplicaTest {
     }
 
     @Test
+    void thePrimaryTellsHowFarBehindEachBackupIs() {
+        TestNetwork net = started();
+        assertEquals(Result.Status.OK, net.request("c", "n1", 1, Command.put("x", "1")).status());
+        Replica primary = net.nodes.get("n1");
+        assertEquals(List.of(new BackupLag("n2", 1, 0, 0), new BackupLag("n3", 1, 0, 0)), primary.backupLag());
+        net.disconnect(node("n1"), node("n3"));
+        assertNull(net.request("c", "n1", 2, Command.put("x", "2")), "waits for n3");
+        net.tick(7);
+        assertEquals(List.of(new BackupLag("n2", 2, 0, 0), new BackupLag("n3", 1, 1, 7)), primary.backupLag(),
+                "n3 has not acknowledged the write ordered 7 ticks ago");
+        assertEquals(List.of(), net.nodes.get("n2").backupLag(), "a backup has none to tell");
+    }
+
+    @Test
     void anUnreachableBackupMakesWritesUnavailableNotAcknowledged() {
         TestNetwork net = started();
         net.disconnect(node("n1"), node("n3"));

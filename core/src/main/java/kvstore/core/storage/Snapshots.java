@@ -28,15 +28,21 @@ public final class Snapshots {
         return String.format(java.util.Locale.ROOT, "%s%020d%s", PREFIX, upTo, SUFFIX);
     }
 
+    /** Whether a data directory's file is a snapshot. */
+    public static boolean isSnapshot(String name) {
+        return name.startsWith(PREFIX) && name.endsWith(SUFFIX)
+                && name.length() == PREFIX.length() + 20 + SUFFIX.length()
+                && name.substring(PREFIX.length(), PREFIX.length() + 20).chars().allMatch(Character::isDigit);
+    }
+
     private List<Long> onDisk() {
         List<Long> found = new ArrayList<>();
         for (String name : disk.list()) { // sorted, and the numbers are zero-padded: oldest first
-            if (name.startsWith(PREFIX) && name.endsWith(SUFFIX)
-                    && name.length() == PREFIX.length() + 20 + SUFFIX.length()) {
+            if (isSnapshot(name)) {
                 try {
                     found.add(Long.parseLong(name.substring(PREFIX.length(), PREFIX.length() + 20)));
                 } catch (NumberFormatException e) {
-                    // not ours
+                    // twenty digits past a long: not ours
                 }
             }
         }

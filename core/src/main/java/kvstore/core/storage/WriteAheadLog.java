@@ -56,7 +56,8 @@ public final class WriteAheadLog {
         return String.format(java.util.Locale.ROOT, "%s%020d%s", PREFIX, firstLsn, SUFFIX);
     }
 
-    static boolean isSegment(String name) {
+    /** Whether a data directory's file is a segment of the log. */
+    public static boolean isSegment(String name) {
         return name.startsWith(PREFIX) && name.endsWith(SUFFIX)
                 && name.length() == PREFIX.length() + 20 + SUFFIX.length()
                 && name.substring(PREFIX.length(), PREFIX.length() + 20).chars().allMatch(Character::isDigit);

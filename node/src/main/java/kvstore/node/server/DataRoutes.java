@@ -31,9 +31,18 @@ final class DataRoutes {
     private final Duration answerTimeout;
     private final String clientPrefix; // request ids without an Idempotency-Key: unique to this node's life
     private final AtomicLong requests = new AtomicLong();
+    private final OperationTimes times;
 
-    DataRoutes(ReplicaHost host, long nodeId, Duration answerTimeout, Bodies.Deadline bodyDeadline) {
+    /** Where each operation's time, from handing it to the core to its answer, is recorded (the metrics). */
+    interface OperationTimes {
+        /** @param outcome ok (answered: found or not, swapped or not), unavailable (503) or full (507) */
+        void record(Command.Kind kind, String outcome, long nanos);
+    }
+
+    DataRoutes(ReplicaHost host, long nodeId, Duration answerTimeout, Bodies.Deadline bodyDeadline,
+               OperationTimes times) {
         this.host = host;
+        this.times = times;
         this.answerTimeout = answerTimeout;
         this.bodyDeadline = bodyDeadline;
         this.clientPrefix = "node-" + nodeId + "-" + host.incarnation();
@@ -59,7 +68,19 @@ final class DataRoutes {
     }
 
     private void run(ServerRequest req, ServerResponse res, Command command) {
-        Result result = await(requestId(req, command), command);
+        long started = System.nanoTime();
+        Result result;
+        try {
+            result = await(requestId(req, command), command);
+        } catch (ApiError unanswered) {
+            times.record(command.kind(), "unavailable", System.nanoTime() - started);
+            throw unanswered;
+        }
+        times.record(command.kind(), switch (result.status()) {
+            case UNAVAILABLE -> "unavailable";
+            case FULL -> "full";
+            default -> "ok";
+        }, System.nanoTime() - started);
         if (result.status() == Result.Status.UNAVAILABLE) {
             throw refused(req, unavailable(result.detail()), result);
         }

@@ -64,7 +64,7 @@ public final class KvNode implements AutoCloseable {
         ClusterToken token = new ClusterToken(config.token());
         this.deadlines = new ReadDeadlines("read-deadlines-" + config.id());
 
-        this.observability = new NodeObservability(host, config.id());
+        this.observability = new NodeObservability(host, config.id(), config.tick(), config.dataDir());
         HttpRouting.Builder routing = HttpRouting.builder();
         // Helidon's own path check answers a bad %-escape with a bare "Bad Request"; ours names the problem. And it
         // resolves dot segments, which would route /data/../view to /view.
@@ -89,7 +89,8 @@ public final class KvNode implements AutoCloseable {
         routing.get("/ping", (req, res) -> Bodies.send(res, 200,
                 Json.object().put("message", "Node " + config.id() + " is up.")));
         Bodies.Deadline bodies = new Bodies.Deadline(deadlines, config.edge().clientBody());
-        new DataRoutes(host, config.id(), config.answerTimeout(), bodies).register(routing);
+        new DataRoutes(host, config.id(), config.answerTimeout(), bodies, observability::operationDone)
+                .register(routing);
         new ViewRoutes(host, config.id(), token, config.answerTimeout(), bodies).register(routing);
         new InternalRoutes(host, token, config.tls() != null, controllers).register(routing);
         routing.any(this::noSuchEndpoint);

@@ -3,14 +3,18 @@ package kvstore.node.server;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
 import io.helidon.metrics.api.Counter;
+import io.helidon.metrics.api.FunctionalCounter;
 import io.helidon.metrics.api.Gauge;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.MetricsFactory;
 import io.helidon.metrics.api.Tag;
+import io.helidon.metrics.api.Timer;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
 import kvstore.core.NodeState;
+import kvstore.core.storage.Snapshots;
+import kvstore.core.storage.WriteAheadLog;
 
 import java.time.Duration;
 import java.util.List;
@@ -20,28 +24,43 @@ import java.util.function.Supplier;
  * A node's {@code /metrics} (Prometheus text) and {@code /health/live}, {@code /health/ready}, served by Helidon's
  * own observers (docs/api.md, "Metrics and health"). Meters live in Helidon's global registry (a registry per node
  * made Helidon 4.5 warn of unknown meters and deadlock when a server stopped), each tagged with the node's id, so
- * that nodes sharing a JVM (the tests) keep their own, and removed when the node closes. The core's state is read
- * at most every {@link #STATE_AT_MOST_EVERY}: each gauge asks, and each answer is a turn of the core's loop.
+ * that nodes sharing a JVM (the tests) keep their own, and removed when the node closes.
+ *
+ * <p>A sampler thread reads the core's state every {@link #SAMPLE_EVERY} (a turn of the core's loop each) and the
+ * data directory's sizes every second; gauges and the readiness check only read the last sample. So a scrape never
+ * waits on the core, and the meters a new backup needs are registered by the sampler, never from inside a scrape
+ * or the core's loop (either could then wait on the other).
  */
 final class NodeObservability {
-    static final Duration STATE_AT_MOST_EVERY = Duration.ofMillis(200);
+    static final Duration SAMPLE_EVERY = Duration.ofMillis(200);
+    private static final int DISK_EVERY_SAMPLES = 5;
+    /** Operation times, from 0.5 ms to 10 s: an acknowledged write on loopback takes about a millisecond. */
+    private static final Duration[] BUCKETS = java.util.stream.Stream.of(0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0,
+            100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0, 10000.0)
+            .map(ms -> Duration.ofNanos((long) (ms * 1e6))).toArray(Duration[]::new);
 
     private final ReplicaHost host;
     private final String self;
     private final Tag nodeTag;
+    private final Duration tick;
+    private final java.nio.file.Path dataDir; // null: the node keeps nothing on disk
     private final java.util.Set<io.helidon.metrics.api.Meter> meters =
             java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final java.util.Map<String, Counter> counters = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Set<String> backupsSeen = new java.util.HashSet<>(); // the sampler's own
     private final MeterRegistry registry;
-    private volatile Snapshot last = new Snapshot(0, null);
+    private final Thread sampler;
+    private volatile ReplicaHost.Status last;
+    private volatile long logBytes;
+    private volatile long snapshotBytes;
     private volatile boolean closed;
 
-    private record Snapshot(long atNanos, ReplicaHost.Status status) {
-    }
-
-    NodeObservability(ReplicaHost host, long nodeId) {
+    NodeObservability(ReplicaHost host, long nodeId, Duration tick, java.nio.file.Path dataDir) {
         this.host = host;
         this.self = String.valueOf(nodeId);
+        this.tick = tick;
+        this.dataDir = dataDir;
         this.registry = MetricsFactory.getInstance().globalRegistry();
         this.nodeTag = Tag.create("node", self);
         gauge("kv.view.epoch", "the number of the view the node holds (0: none)",
@@ -61,6 +80,100 @@ final class NodeObservability {
                 () -> state() == null ? 0 : state().laggingBackups().size());
         gauge("kv.backups.catching.up", "backups the primary is bringing up to date (state transfer or log suffix)",
                 () -> state() == null ? 0 : state().catchingUp().size());
+        meters.add(registry.getOrCreate(FunctionalCounter.builder("kv.state.transfer.bytes", host,
+                        ReplicaHost::stateTransferBytes)
+                .description("about how many bytes of state the node has sent to catch backups up")
+                .tags(List.of(nodeTag))));
+        if (dataDir != null) {
+            gauge("kv.log.bytes", "bytes of write-ahead log segments in the data directory", () -> logBytes);
+            gauge("kv.snapshot.bytes", "bytes of snapshots in the data directory", () -> snapshotBytes);
+        }
+        this.sampler = Thread.ofVirtual().name("metrics-sampler-" + self).start(this::sample);
+    }
+
+    /** Until closed: the core's state every {@link #SAMPLE_EVERY}, and the data directory's sizes every second. */
+    private void sample() {
+        for (long n = 0; !closed; n++) {
+            try {
+                last = host.status();
+                registerBackups(last);
+                if (dataDir != null && n % DISK_EVERY_SAMPLES == 0) {
+                    measureDataDir();
+                }
+                if (!pause()) {
+                    return;
+                }
+            } catch (ApiError stopping) {
+                return; // the node is shutting down
+            } catch (RuntimeException e) { // a meter that would not register: the others go on
+                System.getLogger(NodeObservability.class.getName()).log(System.Logger.Level.WARNING,
+                        "sampling the node's state for its metrics failed", e);
+                if (!pause()) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Waits until the next sample; false once closed. */
+    private static boolean pause() {
+        try {
+            Thread.sleep(SAMPLE_EVERY);
+            return true;
+        } catch (InterruptedException e) {
+            return false;
+        }
+    }
+
+    /** Each backup this node has led gets its lag gauges, once; they read NaN while it is not a backup of ours. */
+    private void registerBackups(ReplicaHost.Status status) {
+        for (kvstore.core.BackupLag lag : status.lag()) {
+            String backup = lag.backup();
+            if (backupsSeen.add(backup)) {
+                List<Tag> tags = List.of(nodeTag, Tag.create("backup", backup));
+                meters.add(registry.getOrCreate(Gauge.builder("kv.replication.lag.entries",
+                                () -> lagOf(backup).map(l -> (double) l.entries()).orElse(Double.NaN))
+                        .description("as the primary: operations this backup has not acknowledged (all of them while "
+                                + "it waits for the state)").tags(tags)));
+                meters.add(registry.getOrCreate(Gauge.builder("kv.replication.lag.seconds",
+                                () -> lagOf(backup).map(l -> l.ticks() * tick.toNanos() / 1e9).orElse(Double.NaN))
+                        .description("as the primary: how long the oldest operation this backup has not "
+                                + "acknowledged has waited").tags(tags)));
+            }
+        }
+    }
+
+    private java.util.Optional<kvstore.core.BackupLag> lagOf(String backup) {
+        ReplicaHost.Status s = last;
+        return s == null ? java.util.Optional.empty()
+                : s.lag().stream().filter(l -> l.backup().equals(backup)).findFirst();
+    }
+
+    private void measureDataDir() {
+        long log = 0;
+        long snapshots = 0;
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dataDir)) {
+            for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files::iterator) {
+                String name = f.getFileName().toString();
+                if (WriteAheadLog.isSegment(name)) {
+                    log += sizeOf(f);
+                } else if (Snapshots.isSnapshot(name)) {
+                    snapshots += sizeOf(f);
+                }
+            }
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return; // keep the last figures; the disk's own errors are reported where it is written
+        }
+        logBytes = log;
+        snapshotBytes = snapshots;
+    }
+
+    private static long sizeOf(java.nio.file.Path f) {
+        try {
+            return java.nio.file.Files.size(f);
+        } catch (java.io.IOException e) {
+            return 0; // deleted meanwhile (a segment truncated away)
+        }
     }
 
     private void gauge(String name, String description, Supplier<Number> value) {
@@ -68,9 +181,10 @@ final class NodeObservability {
                 .description(description).tags(List.of(nodeTag))));
     }
 
-    /** Removes this node's meters: a node started again in the same JVM registers its own. */
+    /** Stops sampling and removes this node's meters: a node started again in the same JVM registers its own. */
     void close() {
         closed = true;
+        sampler.interrupt();
         for (io.helidon.metrics.api.Meter m : meters) {
             registry.remove(m);
         }
@@ -93,6 +207,23 @@ final class NodeObservability {
             meters.add(c);
             return c;
         }).increment();
+    }
+
+    /** Records an operation's time, by kind and outcome, in a histogram (Prometheus buckets). */
+    void operationDone(kvstore.core.Command.Kind kind, String outcome, long nanos) {
+        if (closed) {
+            return;
+        }
+        String op = kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        timers.computeIfAbsent(op + ' ' + outcome, k -> {
+            Timer t = registry.getOrCreate(Timer.builder("kv.operation.duration")
+                    .description("from handing an operation to the core to its answer, by kind and outcome")
+                    .buckets(BUCKETS)
+                    .percentiles(new double[0]) // none: Helidon's default quantiles make the histogram invalid Prometheus text
+                    .tags(List.of(nodeTag, Tag.create("op", op), Tag.create("outcome", outcome))));
+            meters.add(t);
+            return t;
+        }).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     private static final java.util.Set<String> METHODS = java.util.Set.of("GET", "PUT", "POST", "DELETE", "HEAD",
@@ -149,21 +280,11 @@ final class NodeObservability {
     }
 
     private NodeState state() {
-        ReplicaHost.Status status = status();
+        ReplicaHost.Status status = last;
         return status == null ? null : status.state();
     }
 
     private ReplicaHost.Status status() {
-        Snapshot s = last;
-        long now = System.nanoTime();
-        if (s.status() == null || now - s.atNanos() > STATE_AT_MOST_EVERY.toNanos()) {
-            try {
-                s = new Snapshot(now, host.status());
-            } catch (ApiError stopped) { // the node is shutting down
-                return s.status();
-            }
-            last = s;
-        }
-        return s.status();
+        return last;
     }
 }

@@ -1,6 +1,7 @@
 package kvstore.node.server;
 
 import kvstore.core.Address;
+import kvstore.core.BackupLag;
 import kvstore.core.Command;
 import kvstore.core.Message;
 import kvstore.core.Message.ClientReply;
@@ -40,6 +41,7 @@ public final class ReplicaHost implements AutoCloseable {
     private final Peers peers;
     private final ProcessLoop loop;
     private final Map<Address, CompletableFuture<Result>> waiting = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.LongAdder stateTransferBytes = new java.util.concurrent.atomic.LongAdder();
     private final Map<Address, CompletableFuture<ViewReply>> viewRequests = new ConcurrentHashMap<>();
     private final AtomicLong handles = new AtomicLong();
     // The controllers' requests being answered, by controller: what the core sent each meanwhile. Only the loop
@@ -224,12 +226,18 @@ public final class ReplicaHost implements AutoCloseable {
      * The view this node holds (null: none yet), whether it leads it, and the core's state (synced, the last epoch
      * it was synced in, its vote), read in one turn of the loop.
      */
-    public record Status(ViewDocument view, boolean primary, NodeState state) {
+    /** @param lag as the primary, how far behind each backup is (none otherwise) */
+    public record Status(ViewDocument view, boolean primary, NodeState state, List<BackupLag> lag) {
     }
 
     public Status status() {
         return onLoop(() -> new Status(replica.view() == null ? null : document(replica.view()), replica.isPrimary(),
-                replica.state()));
+                replica.state(), replica.backupLag()));
+    }
+
+    /** About how many bytes of state this node has sent to catch backups up (Sizes of its catch-up batches). */
+    public long stateTransferBytes() {
+        return stateTransferBytes.sum();
     }
 
     public long incarnation() {
@@ -259,7 +267,12 @@ public final class ReplicaHost implements AutoCloseable {
                     asking.getFirst().answers().add(send.message()); // released by the disk: the oldest request
                 } // else: a controller not asking now; it asks again
             }
-            case Address.Node n -> peers.send(n.name(), send.message());
+            case Address.Node n -> {
+                if (send.message() instanceof Message.CatchUp c) {
+                    stateTransferBytes.add(kvstore.core.Sizes.of(c));
+                }
+                peers.send(n.name(), send.message());
+            }
             case Address.Disk d -> toDisk.accept(send.message());
         }
     }

@@ -76,6 +76,10 @@ class DataDirTest {
                     .path("value").asText());
             assertTrue(Files.list(dirs.resolve("node-1")).anyMatch(p -> p.getFileName().toString()
                     .startsWith("wal-")), "the log is in the directory");
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> new String(
+                    Http.send("GET", again.getFirst().address(), "/metrics", null).bytes(),
+                    java.nio.charset.StandardCharsets.UTF_8).matches(
+                    "(?s).*\\nkv_log_bytes\\{node=\"1\",[^}]*} [1-9][0-9.E]*\\n.*"));
         } finally {
             again.forEach(KvNode::close);
         }

@@ -62,4 +62,37 @@ class MetricsAndHealthTest {
             });
         }
     }
+
+    /**
+     * Operation times as Prometheus histograms; each backup's lag as the primary sees it; state sent to catch a
+     * joining backup up.
+     */
+    @Test
+    void metricsTimeOperationsAndShowEachBackupsLagAndTheStateSent() {
+        try (TestCluster cluster = TestCluster.start(3)) {
+            cluster.installView(1, 2);
+            for (int i = 0; i < 20; i++) {
+                assertEquals(i == 0 ? 201 : 200, Http.put(cluster.address(1), "k", "v" + i).status());
+            }
+            cluster.installView(1, 2, 3); // node 3 joins: it is sent the state
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+                String primary = metrics(cluster.address(1));
+                assertTrue(primary.matches("(?s).*\\nkv_operation_duration_seconds_bucket\\{node=\"1\",op=\"put\","
+                        + "outcome=\"ok\",scope=\"application\",le=\"0\\.5\",} 20\\.0\\n.*"),
+                        "every write took under half a second: " + primary);
+                assertTrue(primary.contains("kv_operation_duration_seconds_count{node=\"1\",op=\"put\","
+                        + "outcome=\"ok\",scope=\"application\",} 20.0"), primary);
+                for (String backup : new String[]{"2", "3"}) {
+                    assertTrue(primary.contains("kv_replication_lag_entries{backup=\"" + backup + "\",node=\"1\","
+                            + "scope=\"application\",} 0.0"), "backup " + backup + " caught up: " + primary);
+                    assertTrue(primary.contains("kv_replication_lag_seconds{backup=\"" + backup + "\",node=\"1\","
+                            + "scope=\"application\",} 0.0"), primary);
+                }
+                assertTrue(primary.matches("(?s).*\\nkv_state_transfer_bytes_total\\{node=\"1\",[^}]*} [1-9][0-9.E]*\\n.*"),
+                        "node 3 was sent the state: " + primary);
+                String backup = metrics(cluster.address(2));
+                assertTrue(!backup.contains("kv_replication_lag_entries{"), "a backup has no backups: " + backup);
+            });
+        }
+    }
 }
