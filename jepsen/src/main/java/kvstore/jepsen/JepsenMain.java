@@ -17,7 +17,7 @@ public final class JepsenMain {
     static final String USAGE = """
             usage: ./kv jepsen [--nodes 3] [--time 60] [--clients 5] [--keys 5] [--nemesis crash-primary,partition]
                                [--fault-every 2] [--fault-length 3] [--seed N] [--out DIR] [--bug NAME]
-                               [--controller] [--data-dir] [--tls] [--clients node|library]
+                               [--controller] [--data-dir] [--tls] [--client-mode node|library]
               --nemesis L     comma-separated: crash-primary (kill -9 the primary, restart it later; or: kill),
                               pause (SIGSTOP a random node), partition (cut a random node off),
                               partition-primary, crash-all (kill -9 every node at once, restart them all:
@@ -30,7 +30,7 @@ public final class JepsenMain {
                               default the harness's operator does, told by the nemesis which node is faulty)
               --data-dir      every node keeps its state in its own data directory (under the report folder)
                               and restarts with it; without it, nodes keep nothing on disk and restart empty
-              --clients B     node (default): each client sends to one node, once per operation, as Jepsen
+              --client-mode M node (default): each client sends to one node, once per operation, as Jepsen
                               binds its workers, so a faulty node slows only its own clients; library: the
                               client library routes to the primary and retries, as an application's would
               --tls           every connection is TLS (nodes, controller, clients), with certificates from a
@@ -66,14 +66,14 @@ public final class JepsenMain {
         return switch (name) {
             case "node" -> RunSettings.ClientBinding.NODE;
             case "library" -> RunSettings.ClientBinding.LIBRARY;
-            default -> throw new Args.UsageError("--clients takes node or library, not " + name);
+            default -> throw new Args.UsageError("--client-mode takes node or library, not " + name);
         };
     }
 
     /** The settings, or null when the user asked for --help. */
     static RunSettings parse(String[] argv) {
         Args a = new Args(argv, Set.of("--nodes", "--time", "--clients", "--keys", "--nemesis", "--fault-every",
-                "--fault-length", "--seed", "--out", "--bug", "--node-jar", "--clients"), Set.of("--help",
+                "--fault-length", "--seed", "--out", "--bug", "--node-jar", "--client-mode"), Set.of("--help",
                 "--controller",
                 "--data-dir", "--tls"));
         if (a.has("--help")) {
@@ -106,6 +106,6 @@ public final class JepsenMain {
                 Duration.ofMillis((long) (a.seconds("--fault-length", "3") * 1000)),
                 a.atLeast("--seed", String.valueOf(System.nanoTime() % 1_000_000), Long.MIN_VALUE),
                 Path.of(out), jar, a.get("--bug", null), a.has("--controller"), a.has("--data-dir"),
-                a.has("--tls"), binding(a.get("--clients", "node")));
+                a.has("--tls"), binding(a.get("--client-mode", "node")));
     }
 }
