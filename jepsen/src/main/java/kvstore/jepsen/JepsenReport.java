@@ -63,7 +63,8 @@ final class JepsenReport {
     }
 
     static void write(Path dir, HistoryRecorder history, CheckResult check, String summary,
-                      NemesisLog nemesisLog, long clientsStoppedNanos) throws IOException {
+                      NemesisLog nemesisLog, MetricsScraper.Curves curves, long clientsStoppedNanos)
+            throws IOException {
         List<HistoryRecorder.Line> lines = history.lines();
         Files.createDirectories(dir);
         try (HistoryWriter w = new HistoryWriter(Files.newBufferedWriter(dir.resolve("history.jsonl"),
@@ -76,7 +77,7 @@ final class JepsenReport {
             }
         }
         RunPlots plots = new RunPlots(RunPlots.ops(history, clientsStoppedNanos), nemesisLog.faults(),
-                nemesisLog.viewChanges(), clientsStoppedNanos);
+                nemesisLog.viewChanges(), curves, clientsStoppedNanos);
         HtmlReport.write(dir.resolve("report.html"), List.of(new HtmlReport.Named("Jepsen-style run", check)),
                 new HtmlReport.Above(RunPlots.CSS, plots.html()));
         Files.writeString(dir.resolve("summary.txt"), summary);

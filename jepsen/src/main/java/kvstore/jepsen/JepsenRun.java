@@ -150,7 +150,10 @@ public final class JepsenRun {
         AtomicLong clientsEnd = new AtomicLong(start + settings.duration().toNanos());
         Nemesis nemesis = new Nemesis(settings, nodes, proxies, links, operator, nemesisLog, api);
         List<NodeProcess> targets = List.copyOf(nodes.values());
-        try (ExecutorService clients = Executors.newFixedThreadPool(settings.clients() + 1)) {
+        MetricsScraper.Curves curves;
+        try (MetricsScraper scraper = new MetricsScraper(targets, api, () -> System.nanoTime()
+                - nemesisLog.startNanos());
+             ExecutorService clients = Executors.newFixedThreadPool(settings.clients() + 1)) {
             try {
                 List<Future<?>> running = new ArrayList<>();
                 for (int c = 1; c <= settings.clients(); c++) {
@@ -167,6 +170,7 @@ public final class JepsenRun {
                 for (Future<?> f : running) {
                     await(f);
                 }
+                curves = scraper.curves();
             } catch (InterruptedException | IOException | RuntimeException e) {
                 clients.shutdownNow(); // do not wait for the clients' deadline, nor for the nemesis's schedule
                 throw e;
@@ -187,7 +191,7 @@ public final class JepsenRun {
         List<Long> failovers = FailoverDelays.after(nemesis.primaryKills(), history, nemesisLog.startNanos());
         String summary = JepsenReport.summary(settings, check, lost, unexpected.get(), problems, latencies, seconds,
                 nemesisLog, failovers);
-        JepsenReport.write(settings.out(), history, check, summary, nemesisLog, clientsStopped);
+        JepsenReport.write(settings.out(), history, check, summary, nemesisLog, curves, clientsStopped);
         return new Outcome(check.verdict(), lost, unexpected.get(), h.operations().size(), okWrites, okReads,
                 problems, settings.out(), summary, failovers);
     }

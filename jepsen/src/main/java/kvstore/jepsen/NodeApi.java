@@ -77,6 +77,21 @@ final class NodeApi {
         return send("GET", address, "/ping", null);
     }
 
+    /** A node's {@code /metrics} text, or null if it did not answer 200 within {@code timeout}. */
+    String metrics(String address, Duration timeout) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(scheme + "://" + address + "/metrics"))
+                .timeout(timeout).GET().build();
+        try {
+            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? r.body() : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
     private Answer send(String method, String address, String path, ObjectNode body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(scheme + "://" + address + path))
                 .timeout(timeout)

@@ -16,8 +16,9 @@ import java.util.Map;
 /**
  * The plots a Jepsen user looks at first, as inline SVG for {@code report.html} (no script, nothing from the
  * network): every operation's latency over time, coloured by outcome and shaped by kind, on a log scale; throughput
- * per second by outcome; the nemesis's faults as shaded bands and the view changes as dashed lines on both; and
- * the share of operations that succeeded, overall and during each kind of fault.
+ * per second by outcome; the replication lag and view epochs the nodes' metrics gave; the nemesis's faults as
+ * shaded bands and the view changes as dashed lines on each; and the share of operations that succeeded, overall
+ * and during each kind of fault.
  */
 final class RunPlots {
     /** One operation: invoked and completed at nanoseconds since the run started. */
@@ -39,16 +40,25 @@ final class RunPlots {
             "crash-primary", "#fbb4ae", "crash-all", "#f768a1", "pause", "#b3cde3", "partition", "#fed9a6",
             "partition-primary", "#e5d8bd");
 
+    private static final String[] SERIES_COLOURS = {"#1f78b4", "#e31a1c", "#33a02c", "#6a3d9a", "#ff7f00",
+        "#b15928", "#a6cee3", "#fb9a99", "#b2df8a"};
+
     private final List<Op> ops;
     private final List<NemesisLog.Fault> faults;
     private final List<NemesisLog.Entry> views;
+    private final MetricsScraper.Curves curves;
     private final double seconds; // the x axis: 0 to the end of the run
 
-    /** @param runNanos when the clients stopped: the end of the time axis (an unhealed fault lasts until then) */
-    RunPlots(List<Op> ops, List<NemesisLog.Fault> faults, List<NemesisLog.Entry> views, long runNanos) {
+    /**
+     * @param runNanos when the clients stopped: the end of the time axis (an unhealed fault lasts until then)
+     * @param curves   what the nodes' metrics said during the run (none: those plots are left out)
+     */
+    RunPlots(List<Op> ops, List<NemesisLog.Fault> faults, List<NemesisLog.Entry> views,
+             MetricsScraper.Curves curves, long runNanos) {
         this.ops = ops;
         this.faults = faults;
         this.views = views;
+        this.curves = curves;
         long last = runNanos;
         for (Op op : ops) {
             last = Math.max(last, op.end()); // an operation the clients' stop cut short ends a little later
@@ -105,6 +115,14 @@ final class RunPlots {
         out.append(legend());
         out.append("<h3>Latency of every operation (log scale)</h3>\n").append(latency());
         out.append("<h3>Throughput per second, by outcome</h3>\n").append(throughput());
+        if (!curves.lag().isEmpty()) {
+            out.append("<h3>Replication lag each primary reported for its backups (the nodes' metrics)</h3>\n")
+                    .append(curve(curves.lag(), "primary %s", false, "%.0f ms", 1000));
+        }
+        if (!curves.epochs().isEmpty()) {
+            out.append("<h3>View epoch each node held (the nodes' metrics; a gap: the node did not answer)</h3>\n")
+                    .append(curve(curves.epochs(), "%s", true, "%.0f", 1));
+        }
         out.append("<h3>Availability: operations that succeeded</h3>\n").append(availability());
         out.append("</section>\n");
         return out.toString();
@@ -201,6 +219,67 @@ final class RunPlots {
         });
         overlays(svg);
         return svg.close("throughput", "completions per second");
+    }
+
+    /**
+     * Series scraped from the nodes' metrics over time, one colour each: lines between samples, or steps (a value
+     * holds until the next sample). A missing scrape (the node did not answer) or a NaN breaks the line.
+     *
+     * @param name  the legend's text for a series' key
+     * @param label the y axis's label for a value (after {@code scale})
+     */
+    private String curve(Map<String, List<MetricsScraper.Sample>> series, String name, boolean steps, String label,
+                         double scale) {
+        double highest = 0;
+        for (List<MetricsScraper.Sample> samples : series.values()) {
+            for (MetricsScraper.Sample sample : samples) {
+                if (!Double.isNaN(sample.value())) {
+                    highest = Math.max(highest, sample.value() * scale);
+                }
+            }
+        }
+        double top = niceCeiling((int) Math.max(4, Math.ceil(highest)));
+        Svg svg = new Svg();
+        backdrop(svg);
+        for (int i = 0; i <= 4; i++) {
+            double value = top * i / 4;
+            double y = TOP + PLOT_HEIGHT - PLOT_HEIGHT * value / top;
+            svg.line(LEFT, y, WIDTH - RIGHT, y, "grid");
+            svg.text(LEFT - 6, y + 4, "end", String.format(Locale.ROOT, label, value));
+        }
+        StringBuilder legend = new StringBuilder();
+        int colour = 0;
+        long gap = MetricsScraper.EVERY.toNanos() * 4;
+        for (Map.Entry<String, List<MetricsScraper.Sample>> s : series.entrySet()) {
+            String stroke = SERIES_COLOURS[colour++ % SERIES_COLOURS.length];
+            String title = String.format(Locale.ROOT, name, s.getKey());
+            StringBuilder points = new StringBuilder();
+            MetricsScraper.Sample previous = null;
+            for (MetricsScraper.Sample sample : s.getValue()) {
+                boolean broken = previous == null || Double.isNaN(sample.value())
+                        || sample.nanos() - previous.nanos() > gap;
+                if (broken && !points.isEmpty()) {
+                    svg.polyline(points.toString().trim(), stroke, title);
+                    points.setLength(0);
+                }
+                if (!Double.isNaN(sample.value())) {
+                    double y = TOP + PLOT_HEIGHT - PLOT_HEIGHT * Math.min(top, sample.value() * scale) / top;
+                    if (steps && !points.isEmpty()) {
+                        points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x(sample.nanos() / 1e9),
+                                TOP + PLOT_HEIGHT - PLOT_HEIGHT * Math.min(top, previous.value() * scale) / top));
+                    }
+                    points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x(sample.nanos() / 1e9), y));
+                }
+                previous = sample;
+            }
+            if (!points.isEmpty()) {
+                svg.polyline(points.toString().trim(), stroke, title);
+            }
+            legend.append("<i style=\"color:").append(stroke).append("\">&#9473; ").append(title).append("</i>");
+        }
+        overlays(svg);
+        return "<p class=\"plot-legend\">" + legend + "</p>\n" + svg.close("curve", "scraped every "
+                + MetricsScraper.EVERY.toMillis() + " ms");
     }
 
     /**

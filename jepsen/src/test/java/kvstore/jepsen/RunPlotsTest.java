@@ -27,8 +27,12 @@ class RunPlotsTest {
                 .at(completedMs * MS)));
     }
 
-    /** Five operations in and out of two faults (one never healed), and one view change. */
     private String rendered() {
+        return rendered(MetricsScraper.Curves.NONE);
+    }
+
+    /** Five operations in and out of two faults (one never healed), and one view change. */
+    private String rendered(MetricsScraper.Curves curves) {
         op("1", OpKind.PUT, "a", 100, 105, EventType.OK);                          // no fault
         op("2", OpKind.GET, null, 1500, 1502, EventType.OK);                       // pause
         op("3", OpKind.CAS, new CasArgument("a", "b"), 2500, 2800, EventType.FAIL); // pause
@@ -39,7 +43,7 @@ class RunPlotsTest {
         List<NemesisLog.Fault> faults = List.of(new NemesisLog.Fault("pause", 1000, 3000, "SIGSTOP node 2"),
                 new NemesisLog.Fault("crash-primary", 5000, -1, "kill -9 node 1"));
         List<NemesisLog.Entry> views = List.of(new NemesisLog.Entry(2000, "controller: view 2 decided"));
-        return new RunPlots(RunPlots.ops(lines), faults, views, 10_000 * MS).html();
+        return new RunPlots(RunPlots.ops(lines), faults, views, curves, 10_000 * MS).html();
     }
 
     private static int count(String html, String fragment) {
@@ -56,6 +60,36 @@ class RunPlotsTest {
         assertEquals(1, count(html, "class=\"op delete\""));
         assertEquals(1, count(html, "fill=\"#d73027\""), "one failed operation, in red");
         assertEquals(1, count(html, "fill=\"#f39c12\""), "one operation of unknown outcome, in orange");
+    }
+
+    /**
+     * The nodes' metrics, scraped every 250 ms: node 1 does not answer from 0.75 s to 2 s (its lines break there),
+     * and node 2 leads from 2.25 s, its backup's lag not yet known (NaN).
+     */
+    @Test
+    void scrapedLagAndEpochsAreCurvesBrokenWhereANodeDidNotAnswer() {
+        MetricsScraper scraper = new MetricsScraper(List.of(), null, () -> 0); // no nodes: fed by hand below
+        for (int i = 0; i < 12; i++) {
+            long at = i * 250 * MS;
+            if (i < 3 || i > 7) {
+                scraper.add(at, "kv_view_epoch{node=\"1\",scope=\"application\",} 1.0\n"
+                        + "kv_replication_lag_seconds{backup=\"2\",node=\"1\",scope=\"application\",} 0.004\n");
+            }
+            scraper.add(at, "# TYPE kv_view_epoch gauge\nkv_view_epoch{node=\"2\",scope=\"application\",} "
+                    + (i < 9 ? "1.0" : "2.0") + "\n" + (i < 9 ? "" : "kv_replication_lag_seconds{backup=\"1\","
+                    + "node=\"2\",scope=\"application\",} NaN\n"));
+        }
+        MetricsScraper.Curves curves = scraper.curves();
+        assertEquals(List.of("node 1", "node 2"), List.copyOf(curves.epochs().keySet()));
+        assertEquals(List.of("1 to 2", "2 to 1"), List.copyOf(curves.lag().keySet()));
+        String html = rendered(curves);
+        assertEquals(4, count(html, "<svg"), "latency, throughput, lag and epochs");
+        assertEquals(8, count(html, "<rect class=\"fault\""), "the faults on each plot");
+        assertEquals(2, count(html, "<title>primary 1 to 2</title>"), "node 1's lag, broken where it was silent");
+        assertEquals(0, count(html, "<title>primary 2 to 1</title>"), "nothing known: nothing drawn");
+        assertEquals(2, count(html, "<title>node 1</title>"), "node 1's epoch, broken too");
+        assertEquals(1, count(html, "<title>node 2</title>"), "node 2's epoch, one line with its step up");
+        assertTrue(html.contains(">4 ms<") || html.contains(">5 ms<"), "the lag axis is in milliseconds: " + html);
     }
 
     @Test
