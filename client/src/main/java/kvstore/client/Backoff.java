@@ -8,18 +8,19 @@ import java.util.concurrent.ThreadLocalRandom;
  * wait between half the cap and all of it, so that clients refused together do not come back together.
  */
 record Backoff(Duration first, Duration max) {
+    private static final Duration LONGEST = Duration.ofHours(1);
+
     Backoff {
-        if (first.isNegative() || first.isZero() || max.compareTo(first) < 0) {
-            throw new IllegalArgumentException("backoff needs 0 < first <= max, not " + first + " and " + max);
+        if (first.isNegative() || first.isZero() || max.compareTo(first) < 0 || max.compareTo(LONGEST) > 0) {
+            throw new IllegalArgumentException("backoff needs 0 < first <= max <= 1 h, not " + first + " and "
+                    + max);
         }
     }
 
     /** The wait after failed attempt {@code attempt} (1 for the first), in nanoseconds. */
     long nanosAfter(int attempt) {
-        long cap = first.toNanos() << Math.min(attempt - 1, 30);
-        if (cap <= 0 || cap > max.toNanos()) {
-            cap = max.toNanos();
-        }
+        // Doubled as a double: a long shifted far enough wraps around to a small wait.
+        long cap = (long) Math.min(max.toNanos(), first.toNanos() * Math.pow(2, Math.min(attempt - 1, 62)));
         return ThreadLocalRandom.current().nextLong(cap / 2, cap + 1);
     }
 }

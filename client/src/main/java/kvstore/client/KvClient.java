@@ -64,6 +64,7 @@ public final class KvClient implements AutoCloseable {
     }
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofMillis(500);
+    private static final Duration MAX_RETRY = Duration.ofDays(1); // in nanoseconds, far from a long's end
     private static final Duration DISCOVERY_TIMEOUT = Duration.ofSeconds(1);
 
     private static Duration min(Duration a, Duration b) {
@@ -140,6 +141,15 @@ public final class KvClient implements AutoCloseable {
 
     /** The key's resource: every character a URL could change escaped, dots too ("." and ".." are keys). */
     static String path(String key) {
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < key.length() && Character.isLowSurrogate(key.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                // URLEncoder would send '?' in its place: another key, silently
+                throw new IllegalArgumentException("the key has an unpaired surrogate at index " + i);
+            }
+        }
         return "/data/" + URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20").replace(".", "%2E");
     }
 
@@ -158,33 +168,46 @@ public final class KvClient implements AutoCloseable {
             boolean retryable = true;
             try {
                 Transport.Response r = transport.send(address, request, requestTimeout);
-                if (isOneOf(r.status(), answers)) {
-                    return r;
-                }
                 status = r.status();
+                if (isOneOf(status, answers)) {
+                    return readable(r); // an answer that cannot be read says nothing: it is not a success
+                }
                 JsonNode error = body(r);
                 failure = address + " answered " + status + " " + error.path("error").asText("");
-                boolean attemptRefused = !error.path("attemptApplied").asBoolean(true)
-                        || !error.path("applied").asBoolean(true);
+                boolean attemptRefused = isFalse(error.path("attemptApplied")) || isFalse(error.path("applied"));
                 mayHaveHappened |= isWrite && status >= 500 && !attemptRefused;
                 // A 4xx, or a full store (507), is the store's answer to the request itself: sending it again
-                // gets the same.
+                // gets the same. (The node answers every 4xx before its core sees the request.)
                 retryable = status == 503 || status >= 500 && error.path("retryable").asBoolean(false);
             } catch (Transport.NotSentException e) {
                 failure = e.getMessage();
-            } catch (IOException e) {
-                failure = address + " did not answer: " + e;
+            } catch (IOException | RuntimeException e) { // a broken answer, or a transport's own failure
+                failure = address + (status == 0 ? " did not answer: " : " answered " + status + " unreadably: ")
+                        + e;
                 mayHaveHappened |= isWrite;
             }
             router.failed(address);
             long pause = backoff.nanosAfter(attempt);
-            if (!retryable || attempt >= maxAttempts || System.nanoTime() + pause > deadline || !pause(pause)) {
+            if (!retryable || attempt >= maxAttempts || deadline - System.nanoTime() < pause || !pause(pause)) {
                 String message = what + " failed after " + attempt + (attempt == 1 ? " attempt" : " attempts")
                         + "; the last: " + failure;
                 throw mayHaveHappened ? new OutcomeUnknownException(message, status, attempt)
                         : new NotAppliedException(message, status, attempt);
             }
         }
+    }
+
+    /** Only a JSON false: a field that is missing, or anything else, says nothing. */
+    private static boolean isFalse(JsonNode field) {
+        return field.isBoolean() && !field.booleanValue();
+    }
+
+    /** The answer, its body checked to be the JSON it must be (a proxy's page in a 200 is not an answer). */
+    private static Transport.Response readable(Transport.Response r) throws IOException {
+        if (r.body() != null && r.body().length > 0) {
+            JSON.readTree(r.body());
+        }
+        return r;
     }
 
     private static boolean isOneOf(int status, int[] answers) {
@@ -254,12 +277,15 @@ public final class KvClient implements AutoCloseable {
 
         /** How long one attempt waits for its answer (5 s; a node answers within about 2 s when it can). */
         public Builder requestTimeout(Duration timeout) {
-            this.requestTimeout = timeout;
+            this.requestTimeout = positive("requestTimeout", timeout);
             return this;
         }
 
         /** How long an operation is tried again before it fails (10 s). */
         public Builder retryFor(Duration duration) {
+            if (duration.isNegative() || duration.compareTo(MAX_RETRY) > 0) {
+                throw new IllegalArgumentException("retryFor is 0 to " + MAX_RETRY.toDays() + " days, not " + duration);
+            }
             this.retryFor = duration;
             return this;
         }
@@ -294,6 +320,13 @@ public final class KvClient implements AutoCloseable {
         public Builder transport(Transport transport) {
             this.transport = transport;
             return this;
+        }
+
+        private static Duration positive(String name, Duration d) {
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, not " + d);
+            }
+            return d;
         }
 
         public KvClient build() {

@@ -35,7 +35,10 @@ final class Router {
     private final Duration timeout;
     private final boolean pinned;
     private final AtomicInteger rotation = new AtomicInteger();
+    private final java.util.concurrent.locks.ReentrantLock discovering = new java.util.concurrent.locks.ReentrantLock();
     private volatile String primary; // null: to be found
+    private long discoveredAt = Long.MIN_VALUE; // when the last discovery ended (guarded by discovering)
+    private String discovered;                  // and what it found (null: nothing)
 
     private Router(ObjectMapper json, Transport transport, List<String> seeds, Map<Long, String> addressById,
                    Duration timeout, boolean pinned) {
@@ -70,7 +73,7 @@ final class Router {
         if (known != null) {
             return known;
         }
-        Optional<String> found = discover();
+        Optional<String> found = discoverOnce();
         if (found.isPresent()) {
             primary = found.get();
             return found.get();
@@ -88,6 +91,26 @@ final class Router {
 
     /** A node's report of its view: the primary's address, and how new the view is. */
     private record Report(String primary, long epoch, boolean fromPrimary) {
+    }
+
+    /**
+     * One discovery at a time: threads whose attempts failed together (a failover) take the answer of a discovery
+     * that ended after they asked, instead of each asking every node again.
+     */
+    private Optional<String> discoverOnce() {
+        long asked = System.nanoTime();
+        discovering.lock();
+        try {
+            if (discoveredAt != Long.MIN_VALUE && discoveredAt - asked > 0) {
+                return Optional.ofNullable(discovered);
+            }
+            Optional<String> found = discover();
+            discovered = found.orElse(null);
+            discoveredAt = System.nanoTime();
+            return found;
+        } finally {
+            discovering.unlock();
+        }
     }
 
     /** Asks every known node for its view at once, and takes the newest one that names a primary. */

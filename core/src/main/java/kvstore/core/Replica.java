@@ -755,10 +755,12 @@ public final class Replica implements Process {
     }
 
     private void onAck(String from, Ack ack) {
-        if (isPrimary() && !fenced() && numberedByNodes && ack.view() < view.number() && appliedBy.containsKey(from)) {
+        if (isPrimary() && !fenced() && numberedByNodes && ack.view() < view.number() && appliedBy.containsKey(from)
+                && !answeredInView.contains(from)) {
             // Our backup holds the view under an older number (it restarted and numbered it anew, or missed the
             // pass-on): tell it ours now, not a pass-on round later, or it stays silent in ours and is refused as
-            // unreachable meanwhile (the mirror of a backup's answer to its primary's heartbeat).
+            // unreachable meanwhile (the mirror of a backup's answer to its primary's heartbeat). Not once it has
+            // answered under ours: acknowledgements still in flight from before would each ask again.
             send(from, new PassOn(view));
         }
         if (!isPrimary() || fenced() || ack.view() != view.number() || !appliedBy.containsKey(from)) {
