@@ -87,7 +87,11 @@ final class RunPlots {
         return ops;
     }
 
-    /** The completed operations of {@code lines}, each invocation paired with its process's next completion. */
+    /**
+     * The completed operations of {@code lines}, each invocation paired with its process's next completion. A cas
+     * recorded as failed was answered (its comparison failed: the history's meaning of a failed cas), so to a client
+     * it succeeded; a cas refused is not in the history (see {@link #ops(HistoryRecorder, long)}).
+     */
     static List<Op> ops(List<HistoryRecorder.Line> lines) {
         Map<String, Event> open = new HashMap<>();
         List<Op> ops = new ArrayList<>();
@@ -101,7 +105,9 @@ final class RunPlots {
             } else {
                 Event invoked = open.remove(e.process());
                 if (invoked != null) {
-                    ops.add(new Op(invoked.time(), e.time(), invoked.f(), e.type()));
+                    EventType outcome = invoked.f() == OpKind.CAS && e.type() == EventType.FAIL ? EventType.OK
+                            : e.type();
+                    ops.add(new Op(invoked.time(), e.time(), invoked.f(), outcome));
                 }
             }
         }
@@ -148,7 +154,7 @@ final class RunPlots {
 
     private static String outcomeName(EventType type) {
         return switch (type) {
-            case OK -> "ok";
+            case OK -> "ok (answered; a cas whose comparison failed too)";
             case FAIL -> "fail (certainly not applied)";
             case INFO -> "unknown outcome";
             default -> type.name();
