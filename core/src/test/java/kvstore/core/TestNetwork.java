@@ -50,6 +50,11 @@ public final class TestNetwork {
     /** The controllers' reasoning and decisions. */
     public final List<String> notes = new ArrayList<>();
     public final List<View> decided = new ArrayList<>();
+    /** Views the controllers saw established, with the ticks from their round's start. */
+    public final List<Established> established = new ArrayList<>();
+
+    public record Established(View view, long ticks) {
+    }
     private final Set<Set<Address>> disconnected = new HashSet<>();
     /** The disks of the nodes that keep their state on one, by node name; they outlive the node's crashes. */
     public final Map<String, MemoryDisk> disks = new LinkedHashMap<>();
@@ -101,6 +106,11 @@ public final class TestNetwork {
                     @Override
                     public void decided(View view) {
                         TestNetwork.this.decided.add(view);
+                    }
+
+                    @Override
+                    public void established(View view, long ticks) {
+                        TestNetwork.this.established.add(new Established(view, ticks));
                     }
                 });
     }

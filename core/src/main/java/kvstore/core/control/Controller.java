@@ -65,6 +65,13 @@ public final class Controller implements Process {
 
         default void decided(View view) {
         }
+
+        /**
+         * A view this controller decided is established (its primary serves, its backups are synced), {@code ticks}
+         * after the round that chose it began: what a failure cost, from the decision to act to service again.
+         */
+        default void established(View view, long ticks) {
+        }
     }
 
     private final String name;
@@ -479,6 +486,7 @@ public final class Controller implements Process {
             case ACTIVATE -> {
                 if (established(round.proposal)) {
                     events.note(name + ": view " + round.proposal.number() + " established");
+                    events.established(round.proposal, now - round.startedAt);
                     round = null;
                     unsettledSince = -1;
                 } else if (inPhase >= config.settle()) {

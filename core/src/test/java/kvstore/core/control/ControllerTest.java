@@ -55,6 +55,9 @@ class ControllerTest {
         assertFalse(after.isMember(primary));
         assertEquals("1", net.request("c", after.primary(), 2, Command.get("x"), 5).value());
         assertEquals(Result.Status.UPDATED, net.request("c", after.primary(), 3, Command.put("x", "2"), 5).status());
+        TestNetwork.Established failover = net.established.getLast();
+        assertEquals(after, failover.view(), "the controller says when the new view was established");
+        assertTrue(failover.ticks() > 0 && failover.ticks() < 300, "and how long it took: " + failover.ticks());
     }
 
     @Test

@@ -3,6 +3,7 @@ package kvstore.node.cli;
 import kvstore.core.control.Controller;
 import kvstore.core.control.ControllerConfig;
 import kvstore.node.control.ControllerHost;
+import kvstore.node.control.ControllerObservability;
 import kvstore.core.View;
 import kvstore.node.server.ViewDocument;
 
@@ -21,7 +22,8 @@ import java.util.concurrent.CountDownLatch;
 public final class ControllerMain {
     static final String USAGE = """
             usage: ./kv controller --nodes ID=HOST:PORT,... [--token-file F] [--tick-ms MS] [--min-view-size N]
-                                   [--log-level L] [--tls-cert F --tls-key F --tls-ca F]
+                                   [--metrics-port P] [--metrics-host H] [--log-level L]
+                                   [--tls-cert F --tls-key F --tls-ca F]
               --nodes        every node of the cluster (majorities are counted over all of them)
               --token-file F the cluster token is the content of file F (default: $CLUSTER_TOKEN; none).
                              Never on the command line: ps shows it
@@ -30,6 +32,10 @@ public final class ControllerMain {
               --min-view-size N  the fewest nodes a view this controller decides may have (default 1):
                              with 2, no view of its own acknowledges a write on one node alone; writes wait
                              (503) instead
+              --metrics-port P  serve /metrics and /health/live on this port (default 0: a free one, printed
+                             at start)
+              --metrics-host H  on this address (default 127.0.0.1: the metrics say nothing secret, but listen
+                             where your Prometheus can reach them, no wider)
               --log-level L  ERROR, WARNING, INFO (default) or DEBUG
             """ + TlsOptions.USAGE + """
             The nodes must have been started with --new-cluster (a fresh cluster) or restored by a controller.
@@ -42,7 +48,7 @@ public final class ControllerMain {
         ControllerHost host;
         try {
             Args args = new Args(argv, TlsOptions.with(Set.of("--nodes", "--token", "--token-file", "--tick-ms",
-                    "--min-view-size", "--log-level")),
+                    "--min-view-size", "--log-level", "--metrics-port", "--metrics-host")),
                     Set.of("--help"));
             if (args.has("--help")) {
                 System.out.print(USAGE);
@@ -57,7 +63,8 @@ public final class ControllerMain {
             }
             host = start(nodes, ClusterSecret.token(args, System.getenv()), TlsOptions.from(args),
                     Duration.ofMillis(args.positive("--tick-ms", "10")),
-                    ControllerConfig.defaults().withMinViewSize(minViewSize));
+                    ControllerConfig.defaults().withMinViewSize(minViewSize), args.get("--metrics-host", "127.0.0.1"),
+                    (int) args.atLeast("--metrics-port", "0", 0));
         } catch (Args.UsageError | IllegalArgumentException e) {
             System.err.println("kv controller: " + e.getMessage());
             System.err.print(USAGE);
@@ -74,17 +81,35 @@ public final class ControllerMain {
         stopped.await();
     }
 
-    /** Starts a controller with a name of its own, printing its reasoning and every view it decides. */
+    /**
+     * Starts a controller with a name of its own, printing its reasoning and every view it decides, with its metrics
+     * on a free loopback port (printed).
+     */
     public static ControllerHost start(Map<String, String> nodes, String token, Duration tick) {
-        return start(nodes, token, null, tick, ControllerConfig.defaults());
+        return start(nodes, token, null, tick, ControllerConfig.defaults(), "127.0.0.1", 0);
     }
 
-    /** @param tls the controller's certificate and the cluster's authority, to reach nodes over TLS (null: plain) */
+    /**
+     * @param tls         the controller's certificate and the cluster's authority, to reach nodes over TLS (null:
+     *                    plain)
+     * @param metricsPort where its metrics are served (0: a free port); printed
+     */
     public static ControllerHost start(Map<String, String> nodes, String token, kvstore.node.tls.TlsFiles tls,
-                                       Duration tick, ControllerConfig config) {
+                                       Duration tick, ControllerConfig config, String metricsHost,
+                                       int metricsPort) {
         String name = "ctl-" + UUID.randomUUID().toString().substring(0, 8);
+        ControllerObservability metrics = new ControllerObservability(name, tick, events());
+        ControllerHost host = new ControllerHost(name, nodes, token, tls == null ? null : tls.clientContext(), tick,
+                config, metrics);
+        host.closeWith(metrics);
+        int port = metrics.serve(metricsHost, metricsPort);
+        System.out.println("controller " + name + ": metrics on http://" + metricsHost + ":" + port + "/metrics");
+        return host;
+    }
+
+    private static Controller.Events events() {
         System.Logger log = System.getLogger("kvstore.controller");
-        return new ControllerHost(name, nodes, token, tls == null ? null : tls.clientContext(), tick, config, new Controller.Events() {
+        return new Controller.Events() {
             @Override
             public void note(String text) {
                 log.log(System.Logger.Level.INFO, text);
@@ -95,7 +120,7 @@ public final class ControllerMain {
                 System.out.println("controller: view " + view.number() + " decided: primary " + view.primary()
                         + ", backups " + view.backups());
             }
-        });
+        };
     }
 
     static Map<String, String> parseNodes(String spec) {

@@ -40,6 +40,7 @@ public final class ControllerHost implements AutoCloseable {
     private final Duration requestTimeout;
     private final ProcessLoop loop;
     private final Map<String, String> lastComplaint = new java.util.concurrent.ConcurrentHashMap<>();
+    private final List<AutoCloseable> closeWith = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * @param name      unique to this controller process (its ballots are its own): say, a random id
@@ -139,9 +140,21 @@ public final class ControllerHost implements AutoCloseable {
         });
     }
 
+    /** Something that lives as long as this controller (its metrics server): closed with it, after its loop. */
+    public void closeWith(AutoCloseable companion) {
+        closeWith.add(companion);
+    }
+
     @Override
     public void close() {
         loop.close();
         http.shutdownNow();
+        for (AutoCloseable c : closeWith) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "could not close " + c, e);
+            }
+        }
     }
 }

@@ -11,6 +11,7 @@ import kvstore.core.View;
 import kvstore.core.control.Controller;
 import kvstore.core.control.ControllerConfig;
 import kvstore.node.control.ControllerHost;
+import kvstore.node.control.ControllerObservability;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -33,18 +34,31 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ControllerFailoverTest {
     private final List<String> notes = new CopyOnWriteArrayList<>();
 
+    private int metricsPort; // the controller's /metrics
+
     private ControllerHost controllerFor(TestCluster cluster) {
         Map<String, String> addresses = new TreeMap<>();
         for (long id : cluster.ids()) {
             addresses.put(String.valueOf(id), cluster.address(id));
         }
-        return new ControllerHost("test-ctl", addresses, null, null, TestCluster.TICK, ControllerConfig.defaults(),
+        ControllerObservability metrics = new ControllerObservability("test-ctl", TestCluster.TICK,
                 new Controller.Events() {
                     @Override
                     public void note(String text) {
                         notes.add(text);
                     }
                 });
+        ControllerHost host = new ControllerHost("test-ctl", addresses, null, null, TestCluster.TICK,
+                ControllerConfig.defaults(), metrics);
+        host.closeWith(metrics);
+        metricsPort = metrics.serve("127.0.0.1", 0);
+        return host;
+    }
+
+    private String controllerMetrics() {
+        Http.Response r = Http.send("GET", "127.0.0.1:" + metricsPort, "/metrics", null);
+        assertEquals(200, r.status());
+        return new String(r.bytes(), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static JsonNode view(TestCluster cluster, long id) {
@@ -87,6 +101,15 @@ class ControllerFailoverTest {
             assertNotEquals(primary, next);
             assertEquals("1", Http.get(cluster.address(survivors[1]), "x").body().path("value").asText(),
                     "the write acknowledged before the failover survived it");
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+                String metrics = controllerMetrics();
+                assertTrue(metrics.contains("kv_controller_views_decided_total{controller=\"test-ctl\","
+                        + "scope=\"application\",} 2.0"), "the first view and the failover's: " + metrics);
+                assertTrue(metrics.contains("kv_controller_view_change_duration_seconds_count{controller=\"test-ctl\","
+                        + "scope=\"application\",} 2.0"), "both established, and timed: " + metrics);
+                assertTrue(metrics.contains("kv_controller_view_epoch{controller=\"test-ctl\",scope=\"application\",} "
+                        + view(cluster, next).path("epoch").asLong() + ".0"), metrics);
+            });
 
             cluster.restartOnSamePort(primary);
             awaitPrimaryOfSize(cluster, 3, cluster.ids());
