@@ -15,8 +15,8 @@ import java.util.Set;
  * A long sweep over seeds, with a progress line: {@code ./kv sim-sweep [--from N] [--seeds N] [--ops N]
  * [--controllers N] [--views MODE] [--fixed-shape] [--faults LIST] [--bug NAME]}. Each seed draws its run's shape (swarm testing,
  * {@link SimConfig#forSeed}) unless {@code --fixed-shape}. Stops at the first failing seed, shrinks it, writes its
- * artifacts and prints how to replay it; at the end, prints the availability during faults and the time to serve
- * again after them, over the runs.
+ * artifacts and prints how to replay it; at the end, prints the availability during faults, the time to serve
+ * again after them and the failover times, over the runs, and writes their distributions ({@link SweepReport}).
  */
 public final class Sweep {
     private Sweep() {
@@ -62,8 +62,7 @@ public final class Sweep {
             }
         }
         config = config.withBugs(bugs);
-        List<Double> availability = new ArrayList<>();
-        List<Long> recovery = new ArrayList<>();
+        SweepReport report = new SweepReport();
         long start = System.nanoTime();
         for (long seed = from; seed < from + count; seed++) {
             SeededRun run = SeededRun.of(config, seed);
@@ -81,39 +80,13 @@ public final class Sweep {
                         + (shapeArgs.isEmpty() ? "" : " " + String.join(" ", shapeArgs)));
                 System.exit(1);
             }
-            double share = run.run().availability().share();
-            if (!Double.isNaN(share)) {
-                availability.add(share);
-            }
-            recovery.add(run.run().recoveryMicros());
+            report.add(run);
         }
         System.out.println("\nall " + count + " seeds passed");
-        System.out.println(summary(availability, recovery));
-    }
-
-    /** Percentiles over the runs: availability during faults, and the time to serve every key again after them. */
-    static String summary(List<Double> availability, List<Long> recovery) {
-        availability.sort(null);
-        recovery.sort(null);
-        StringBuilder s = new StringBuilder();
-        if (availability.isEmpty()) {
-            s.append("availability during faults: no run had an operation during a fault");
-        } else {
-            s.append(String.format(Locale.ROOT, "availability during faults (share of operations that succeeded, "
-                            + "%d runs): min %.1f%%, p10 %.1f%%, p50 %.1f%%, p90 %.1f%%", availability.size(),
-                    100 * availability.getFirst(), 100 * percentile(availability, 0.10),
-                    100 * percentile(availability, 0.50), 100 * percentile(availability, 0.90)));
-        }
-        if (!recovery.isEmpty()) {
-            s.append(String.format(Locale.ROOT, "%nserving every key again after the faults (virtual ms): p50 %.0f, "
-                            + "p90 %.0f, p99 %.0f, max %.0f", percentile(recovery, 0.50) / 1000.0,
-                    percentile(recovery, 0.90) / 1000.0, percentile(recovery, 0.99) / 1000.0,
-                    recovery.getLast() / 1000.0));
-        }
-        return s.toString();
-    }
-
-    private static <T extends Number> double percentile(List<T> sorted, double p) {
-        return sorted.get((int) Math.min(sorted.size() - 1, Math.floor(p * sorted.size()))).doubleValue();
+        System.out.println(report.summary());
+        Path page = Path.of("sim", "target", "sim-sweep", "report.html");
+        report.write(page, "./kv sim-sweep --from " + from + " --seeds " + count
+                + (shapeArgs.isEmpty() ? "" : " " + String.join(" ", shapeArgs)));
+        System.out.println("distributions: " + page.toAbsolutePath());
     }
 }
