@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import static kvstore.core.TestNetwork.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,6 +47,45 @@ class DurabilityTest {
         net.stalledDisks.clear();
         net.syncDisks();
         assertEquals(Result.Status.UPDATED, net.lastAnswer("c", new RequestId("c", 4)).status());
+    }
+
+    /**
+     * The one node that holds every acknowledged write is not a voter: it lost its disk once, and an operator made it
+     * primary since, in views its backups never synced in. Then every node dies at once and a controller takes
+     * over. It must make that node primary, restoring its vote in the same round; it waited for ever (the
+     * simulator's seed 1363).
+     */
+    @Test
+    void aControllerMakesARestoredNodePrimaryWhenOnlyItHoldsTheNewestView() {
+        TestNetwork net = cluster(1000);
+        assertEquals(Result.Status.OK, net.request("c", "n1", 1, Command.put("x", "1")).status());
+        net.crash("n1");
+        net.disks.put("n1", new MemoryDisk()); // its disk lost: back empty, not a voter (C6)
+        net.restartFromDisk("n1", 2);
+        net.install(new View(2, "n2", List.of("n1", "n3"))); // back as a backup: it is sent the state
+        net.tick(20);
+        assertEquals(Result.Status.UPDATED, net.request("c", "n2", 2, Command.put("x", "2"), 5).status());
+        net.disconnect(node("n1"), node("n2"));
+        net.disconnect(node("n1"), node("n3"));
+        net.install(new View(3, "n1", List.of("n2", "n3"))); // the backups never confirm under 3 or 4
+        net.install(new View(4, "n1", List.of("n2", "n3")));
+        assertEquals(List.of(4L, 2L, 2L), List.of(net.nodes.get("n1").syncedView(), net.nodes.get("n2").syncedView(),
+                net.nodes.get("n3").syncedView()));
+        assertFalse(net.nodes.get("n1").state().voter());
+        for (String n : List.of("n1", "n2", "n3")) {
+            net.crash(n);
+        }
+        net.reconnectAll();
+        net.restartFromDisk("n1", 3);
+        net.restartFromDisk("n2", 2);
+        net.restartFromDisk("n3", 2);
+        net.controllers.put(TestNetwork.CONTROLLER.name(), net.newController("ctl#1", List.of("n1", "n2", "n3")));
+        net.tick(400);
+        View after = net.settledView();
+        assertNotNull(after, "the controller decided no view: " + net.notes);
+        assertEquals("n1", after.primary(), "only n1 was synced in view 4's basis or later");
+        assertTrue(net.nodes.get("n1").state().voter(), "restored by the round that made it primary");
+        assertEquals("2", net.request("c", "n2", 3, Command.get("x"), 5).value());
     }
 
     @Test

@@ -395,7 +395,10 @@ public final class Controller implements Process {
         List<String> candidates = new ArrayList<>();
         for (Map.Entry<String, NodeState> e : states.entrySet()) {
             NodeState s = e.getValue();
-            if (s.voter() && s.mayLead() && s.syncedView() >= required) {
+            // A restarted node that is not a voter may lead too, restored by the round that makes it primary (C6):
+            // what it holds is what its synced view says, in this life (a life that lost its disk starts at 0).
+            // Voting is about promises, not state; the one node synced in the newest view may be such a node.
+            if (s.mayLead() && s.syncedView() >= required) {
                 candidates.add(e.getKey());
             }
         }
@@ -566,7 +569,7 @@ public final class Controller implements Process {
 
     private void propose() {
         long required = requiredSyncedView(round.promises);
-        List<String> candidates = candidatesFrom(round.promises, required);
+        List<String> candidates = candidatesFrom(mayLeadThisRound(), required);
         View current = currentView();
         round.previousPrimary = current == null ? null : current.primary();
         round.answersMove = moveRequested;
@@ -606,7 +609,7 @@ public final class Controller implements Process {
             return;
         }
         round.proposal = new View(round.ballot.number(), primary, backups,
-                round.promises.get(primary).incarnation(), required);
+                mayLeadThisRound().get(primary).incarnation(), required);
         round.phase = Phase.ACCEPT;
         round.phaseStartedAt = now;
         events.note(name + ": round " + round.ballot.number() + " proposes primary " + primary + ", backups "
@@ -621,6 +624,21 @@ public final class Controller implements Process {
      * those the one that applied the most: the others then hold states its log passed through, and catch up by
      * log suffix instead of taking the whole state (any candidate is safe, C5; this one is cheapest).
      */
+    /**
+     * The states of the nodes this round may make primary: those that promised, and those it restores (C6), as
+     * last heard in the life the round restores.
+     */
+    private Map<String, NodeState> mayLeadThisRound() {
+        Map<String, NodeState> states = new LinkedHashMap<>(round.promises);
+        round.restorable.forEach((node, life) -> {
+            Heard h = heard.get(node);
+            if (h != null && h.state().incarnation() == life && !h.state().voter()) {
+                states.putIfAbsent(node, h.state());
+            }
+        });
+        return states;
+    }
+
     private static boolean ahead(NodeState a, NodeState b) {
         return a.syncedView() != b.syncedView() ? a.syncedView() > b.syncedView() : a.applied() > b.applied();
     }
@@ -644,9 +662,10 @@ public final class Controller implements Process {
             return keep;
         }
         String best = null;
+        Map<String, NodeState> mayLead = mayLeadThisRound();
         for (String c : nodes) { // in the nodes' order, so that ties go the same way every time
             if (eligible.contains(c) && !(moveRequested && c.equals(keep) && eligible.size() > 1)
-                    && (best == null || ahead(round.promises.get(c), round.promises.get(best)))) {
+                    && (best == null || ahead(mayLead.get(c), mayLead.get(best)))) {
                 best = c;
             }
         }
