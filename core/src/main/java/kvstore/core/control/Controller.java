@@ -72,6 +72,10 @@ public final class Controller implements Process {
          */
         default void established(View view, long ticks) {
         }
+
+        /** A view this controller decided was not established within its settling time (it looks again). */
+        default void notEstablished(View view, long ticks) {
+        }
     }
 
     private final String name;
@@ -496,6 +500,7 @@ public final class Controller implements Process {
                     boolean catchingUp = establishing(round.proposal);
                     events.note(name + ": view " + round.proposal.number() + (catchingUp
                             ? " not established yet: its backups are catching up" : " not established in time"));
+                    events.notEstablished(round.proposal, now - round.startedAt);
                     round = null;
                 } else if (inPhase % config.resendEvery() == 0) {
                     for (String n : nodes) {

@@ -64,7 +64,7 @@ public final class ControllerMain {
             host = start(nodes, ClusterSecret.token(args, System.getenv()), TlsOptions.from(args),
                     Duration.ofMillis(args.positive("--tick-ms", "10")),
                     ControllerConfig.defaults().withMinViewSize(minViewSize), args.get("--metrics-host", "127.0.0.1"),
-                    (int) args.atLeast("--metrics-port", "0", 0));
+                    metricsPort(args));
         } catch (Args.UsageError | IllegalArgumentException e) {
             System.err.println("kv controller: " + e.getMessage());
             System.err.print(USAGE);
@@ -102,7 +102,13 @@ public final class ControllerMain {
         ControllerHost host = new ControllerHost(name, nodes, token, tls == null ? null : tls.clientContext(), tick,
                 config, metrics);
         host.closeWith(metrics);
-        int port = metrics.serve(metricsHost, metricsPort);
+        int port;
+        try {
+            port = metrics.serve(metricsHost, metricsPort);
+        } catch (RuntimeException e) {
+            host.close(); // deciding views already: a controller that cannot be watched must not run on unseen
+            throw e;
+        }
         System.out.println("controller " + name + ": metrics on http://" + metricsHost + ":" + port + "/metrics");
         return host;
     }
@@ -121,6 +127,14 @@ public final class ControllerMain {
                         + ", backups " + view.backups());
             }
         };
+    }
+
+    private static int metricsPort(Args args) {
+        long port = args.atLeast("--metrics-port", "0", 0);
+        if (port > 65_535) {
+            throw new Args.UsageError("--metrics-port is a TCP port, 0 to 65535 (0: a free one), not " + port);
+        }
+        return (int) port;
     }
 
     static Map<String, String> parseNodes(String spec) {

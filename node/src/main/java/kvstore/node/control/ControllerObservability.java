@@ -28,7 +28,10 @@ import java.util.concurrent.TimeUnit;
  * between the controller's core and whoever else listens to its events, counting each as it passes.
  */
 public final class ControllerObservability implements Controller.Events, AutoCloseable {
-    /** From 10 ms to 1 minute: a failover on loopback takes about half a second. */
+    /**
+     * From 10 ms to 1 minute: a failover on loopback takes about half a second; a view not established within the
+     * controller's settling time (2 s by default) is counted apart.
+     */
     private static final Duration[] BUCKETS = java.util.stream.Stream.of(10, 20, 50, 100, 200, 500, 1000, 2000,
             5000, 10_000, 30_000, 60_000).map(Duration::ofMillis).toArray(Duration[]::new);
 
@@ -39,6 +42,7 @@ public final class ControllerObservability implements Controller.Events, AutoClo
     private final Counter rounds;
     private final Counter abandoned;
     private final Counter decided;
+    private final Counter notEstablished;
     private final Timer viewChanges;
     private volatile long epoch;
     private WebServer server;
@@ -58,6 +62,10 @@ public final class ControllerObservability implements Controller.Events, AutoClo
                 .description("rounds given up: a higher ballot, or no majority in time").tags(tags));
         decided = meter(Counter.builder("kv.controller.views.decided").description("views decided by this "
                 + "controller").tags(tags));
+        notEstablished = meter(Counter.builder("kv.controller.views.not.established")
+                .description("views decided that were not established within the settling time (a backup still "
+                        + "catching up, or a member gone): their view change is not in the duration histogram")
+                .tags(tags));
         viewChanges = meter(Timer.builder("kv.controller.view.change.duration")
                 .description("from the start of the round that chose a view to the view established (its primary "
                         + "serving, its backups synced)")
@@ -82,6 +90,10 @@ public final class ControllerObservability implements Controller.Events, AutoClo
                 .addFeature(ObserveFeature.builder().endpoint("/").addObserver(health)
                         .addObserver(MetricsObserver.builder().meterRegistry(registry).build()).build())
                 .build().start();
+        if (!server.isRunning() || server.port() <= 0) { // Helidon logs a failed bind and returns
+            throw new IllegalStateException("the controller's metrics could not listen on " + host + ":" + port
+                    + " (in use?)");
+        }
         return server.port();
     }
 
@@ -113,6 +125,12 @@ public final class ControllerObservability implements Controller.Events, AutoClo
     public void established(View view, long ticks) {
         viewChanges.record(ticks * tick.toNanos(), TimeUnit.NANOSECONDS);
         next.established(view, ticks);
+    }
+
+    @Override
+    public void notEstablished(View view, long ticks) {
+        notEstablished.increment();
+        next.notEstablished(view, ticks);
     }
 
     @Override

@@ -68,10 +68,11 @@ final class DataRoutes {
     }
 
     private void run(ServerRequest req, ServerResponse res, Command command) {
+        RequestId id = requestId(req, command); // a malformed Idempotency-Key is a 400, not an operation
         long started = System.nanoTime();
         Result result;
         try {
-            result = await(requestId(req, command), command);
+            result = await(id, command);
         } catch (ApiError unanswered) {
             times.record(command.kind(), "unavailable", System.nanoTime() - started);
             throw unanswered;

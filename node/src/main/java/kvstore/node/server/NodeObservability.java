@@ -49,6 +49,8 @@ final class NodeObservability {
     private final java.util.Map<String, Counter> counters = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.Set<String> backupsSeen = new java.util.HashSet<>(); // the sampler's own
+    /** Held while a meter is created, and by close: none is created once the node's meters are removed. */
+    private final Object registering = new Object();
     private final MeterRegistry registry;
     private final Thread sampler;
     private volatile ReplicaHost.Status last;
@@ -129,16 +131,23 @@ final class NodeObservability {
     private void registerBackups(ReplicaHost.Status status) {
         for (kvstore.core.BackupLag lag : status.lag()) {
             String backup = lag.backup();
-            if (backupsSeen.add(backup)) {
-                List<Tag> tags = List.of(nodeTag, Tag.create("backup", backup));
-                meters.add(registry.getOrCreate(Gauge.builder("kv.replication.lag.entries",
-                                () -> lagOf(backup).map(l -> (double) l.entries()).orElse(Double.NaN))
-                        .description("as the primary: operations this backup has not acknowledged (all of them while "
-                                + "it waits for the state)").tags(tags)));
-                meters.add(registry.getOrCreate(Gauge.builder("kv.replication.lag.seconds",
-                                () -> lagOf(backup).map(l -> l.ticks() * tick.toNanos() / 1e9).orElse(Double.NaN))
-                        .description("as the primary: how long the oldest operation this backup has not "
-                                + "acknowledged has waited").tags(tags)));
+            if (!backupsSeen.contains(backup)) {
+                synchronized (registering) {
+                    if (closed) {
+                        return;
+                    }
+                    List<Tag> tags = List.of(nodeTag, Tag.create("backup", backup));
+                    meters.add(registry.getOrCreate(Gauge.builder("kv.replication.lag.entries",
+                                    () -> lagOf(backup).map(l -> (double) l.entries()).orElse(Double.NaN))
+                            .description("as the primary: operations this backup has not acknowledged (all of "
+                                    + "them while it waits for the state)").tags(tags)));
+                    meters.add(registry.getOrCreate(Gauge.builder("kv.replication.lag.seconds",
+                                    () -> lagOf(backup).map(l -> l.ticks() * tick.toNanos() / 1e9)
+                                            .orElse(Double.NaN))
+                            .description("as the primary: how long the oldest operation this backup has not "
+                                    + "acknowledged has waited").tags(tags)));
+                }
+                backupsSeen.add(backup); // only once both are registered: a failure is tried again
             }
         }
     }
@@ -185,45 +194,70 @@ final class NodeObservability {
     void close() {
         closed = true;
         sampler.interrupt();
+        try {
+            sampler.join(java.time.Duration.ofSeconds(2)); // it may be registering a backup's meters right now
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (registering) {
+            removeMeters();
+        }
+    }
+
+    private void removeMeters() {
         for (io.helidon.metrics.api.Meter m : meters) {
             registry.remove(m);
         }
         meters.clear();
     }
 
-    /**
-     * Counts a request by method, route (not the key) and status. Looked up in a map of its own first: the
-     * registry's lookup, on every request, cost this store a measurable share of its writes per second.
-     */
+    /** Counts a request by method, route (not the key) and status. */
     void requestDone(String requestMethod, String path, int status) {
-        if (closed) { // a request answered as the node closes: its meters are gone, and must stay so
-            return;
-        }
         String method = METHODS.contains(requestMethod) ? requestMethod : "other"; // a label per token: unbounded
-        counters.computeIfAbsent(method + ' ' + route(path) + ' ' + status, k -> {
-            Counter c = registry.getOrCreate(Counter.builder("kv.requests").description("requests answered")
-                    .tags(List.of(nodeTag, Tag.create("method", method), Tag.create("route", route(path)),
-                            Tag.create("status", String.valueOf(status)))));
-            meters.add(c);
-            return c;
-        }).increment();
+        Counter counter = meter(counters, method + ' ' + route(path) + ' ' + status,
+                () -> Counter.builder("kv.requests").description("requests answered")
+                        .tags(List.of(nodeTag, Tag.create("method", method), Tag.create("route", route(path)),
+                                Tag.create("status", String.valueOf(status)))));
+        if (counter != null) {
+            counter.increment();
+        }
     }
 
     /** Records an operation's time, by kind and outcome, in a histogram (Prometheus buckets). */
     void operationDone(kvstore.core.Command.Kind kind, String outcome, long nanos) {
-        if (closed) {
-            return;
-        }
         String op = kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
-        timers.computeIfAbsent(op + ' ' + outcome, k -> {
-            Timer t = registry.getOrCreate(Timer.builder("kv.operation.duration")
-                    .description("from handing an operation to the core to its answer, by kind and outcome")
-                    .buckets(BUCKETS)
-                    .percentiles(new double[0]) // none: Helidon's default quantiles make the histogram invalid Prometheus text
-                    .tags(List.of(nodeTag, Tag.create("op", op), Tag.create("outcome", outcome))));
-            meters.add(t);
-            return t;
-        }).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        Timer timer = meter(timers, op + ' ' + outcome, () -> Timer.builder("kv.operation.duration")
+                .description("from handing an operation to the core to its answer, by kind and outcome")
+                .buckets(BUCKETS)
+                .percentiles(new double[0]) // none: Helidon's default quantiles are not valid in a histogram
+                .tags(List.of(nodeTag, Tag.create("op", op), Tag.create("outcome", outcome))));
+        if (timer != null) {
+            timer.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * The meter cached under {@code key}, created on first use: looked up in a map of its own first (the registry's
+     * lookup, on every request, cost this store a measurable share of its writes per second), created under the
+     * lock close takes. Null once the node closed (a request answered as it closes): its meters are gone, and must
+     * stay so.
+     */
+    private <B extends io.helidon.metrics.api.Meter.Builder<B, M>, M extends io.helidon.metrics.api.Meter> M meter(
+            java.util.Map<String, M> cache, String key, Supplier<B> builder) {
+        M meter = cache.get(key);
+        if (meter != null || closed) {
+            return closed ? null : meter;
+        }
+        synchronized (registering) {
+            if (closed) {
+                return null;
+            }
+            return cache.computeIfAbsent(key, k -> {
+                M created = registry.getOrCreate(builder.get());
+                meters.add(created);
+                return created;
+            });
+        }
     }
 
     private static final java.util.Set<String> METHODS = java.util.Set.of("GET", "PUT", "POST", "DELETE", "HEAD",
@@ -260,11 +294,13 @@ final class NodeObservability {
 
     /** Ready: a member of a view, holding its state, and not fenced by a controller's newer view. */
     private HealthCheckResponse readiness() {
-        NodeState s = state();
-        boolean ready = s != null && !role().equals("none") && s.synced() && !s.fenced();
+        ReplicaHost.Status sample = last; // one sample for the whole answer
+        NodeState s = sample == null ? null : sample.state();
+        String role = role(sample);
+        boolean ready = s != null && !role.equals("none") && s.synced() && !s.fenced();
         return HealthCheckResponse.builder().status(ready)
                 .detail("view", s == null || s.view() == null ? "none" : String.valueOf(s.view().number()))
-                .detail("role", role())
+                .detail("role", role)
                 .detail("synced", s != null && s.synced())
                 .detail("fenced", s != null && s.fenced())
                 .build();
@@ -272,7 +308,10 @@ final class NodeObservability {
 
     /** primary, backup, or none: in no view, or in one that does not name this node. */
     private String role() {
-        ReplicaHost.Status status = status();
+        return role(last);
+    }
+
+    private String role(ReplicaHost.Status status) {
         if (status == null || status.state().view() == null || !status.state().view().members().contains(self)) {
             return "none";
         }
@@ -282,9 +321,5 @@ final class NodeObservability {
     private NodeState state() {
         ReplicaHost.Status status = last;
         return status == null ? null : status.state();
-    }
-
-    private ReplicaHost.Status status() {
-        return last;
     }
 }

@@ -41,7 +41,8 @@ public final class ReplicaHost implements AutoCloseable {
     private final Peers peers;
     private final ProcessLoop loop;
     private final Map<Address, CompletableFuture<Result>> waiting = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.LongAdder stateTransferBytes = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder stateTransferBytes =
+            new java.util.concurrent.atomic.LongAdder();
     private final Map<Address, CompletableFuture<ViewReply>> viewRequests = new ConcurrentHashMap<>();
     private final AtomicLong handles = new AtomicLong();
     // The controllers' requests being answered, by controller: what the core sent each meanwhile. Only the loop
@@ -225,8 +226,9 @@ public final class ReplicaHost implements AutoCloseable {
     /**
      * The view this node holds (null: none yet), whether it leads it, and the core's state (synced, the last epoch
      * it was synced in, its vote), read in one turn of the loop.
+     *
+     * @param lag as the primary, how far behind each backup is (none otherwise)
      */
-    /** @param lag as the primary, how far behind each backup is (none otherwise) */
     public record Status(ViewDocument view, boolean primary, NodeState state, List<BackupLag> lag) {
     }
 
