@@ -50,6 +50,29 @@ public final class FailoverTimes {
                 at(times, 0.50), at(times, 0.90), at(times, 0.99), times.getLast() / 1000.0);
     }
 
+    /**
+     * When the first write invoked after {@code time} and acknowledged completed (-1: none), in the events' own
+     * time unit: a write in flight at {@code time} may have been acknowledged before it, its answer still on its
+     * way.
+     */
+    public static long firstWriteInvokedAfter(List<Event> events, long time) {
+        java.util.Map<String, Long> invokedAt = new java.util.HashMap<>();
+        long first = -1;
+        for (Event e : events) {
+            if (e.type() == EventType.INVOKE) {
+                invokedAt.put(e.process(), e.time());
+                continue;
+            }
+            Long invoked = invokedAt.remove(e.process());
+            boolean write = e.f() == OpKind.PUT || e.f() == OpKind.DELETE || e.f() == OpKind.CAS;
+            if (e.type() == EventType.OK && write && invoked != null && invoked > time
+                    && (first < 0 || e.time() < first)) {
+                first = e.time();
+            }
+        }
+        return first;
+    }
+
     /** When the first write acknowledged after {@code time} completed (-1: none), in the events' own time unit. */
     public static long firstWriteAfter(List<Event> events, long time) {
         long first = -1;

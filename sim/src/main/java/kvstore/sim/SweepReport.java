@@ -28,6 +28,7 @@ final class SweepReport {
     private final List<Long> recoveryMicros = new ArrayList<>();
     private final List<Long> failoverMicros = new ArrayList<>();
     private int runs;
+    private int killsWithoutWrite;
 
     /** Adds a passed run. */
     void add(SeededRun seeded) {
@@ -40,9 +41,11 @@ final class SweepReport {
         recoveryMicros.add(run.recoveryMicros());
         for (Fault f : seeded.schedule().faults()) {
             if (f instanceof Fault.CrashPrimary crash) {
-                long first = FailoverTimes.firstWriteAfter(run.events(), crash.at());
+                long first = FailoverTimes.firstWriteInvokedAfter(run.events(), crash.at());
                 if (first >= 0) {
                     failoverMicros.add(first - crash.at());
+                } else {
+                    killsWithoutWrite++; // the run's clients had stopped writing, or nothing served again in time
                 }
             }
         }
@@ -62,6 +65,10 @@ final class SweepReport {
         }
         s.append(times("\nserving every key again after the faults", recoveryMicros));
         s.append(times("\nfrom a kill of the primary to the next successful write", failoverMicros));
+        if (killsWithoutWrite > 0) {
+            s.append(String.format(Locale.ROOT, "%nkills of the primary with no write invoked and acknowledged after "
+                    + "them in the run: %d", killsWithoutWrite));
+        }
         return s.toString();
     }
 
@@ -91,7 +98,8 @@ final class SweepReport {
                 + "fault to every key served again (virtual time).</p>\n");
         out.append(histogram(timeBins(recoveryMicros), "runs"));
         out.append("<h2>Failover: from a kill of the primary to the next successful write</h2>\n<p>Per kill of the "
-                + "primary: until a client's next write was acknowledged (virtual time), whoever changed the view.</p>\n");
+                + "primary: until the first write invoked after it was acknowledged (virtual time), whoever changed "
+                + "the view.</p>\n");
         out.append(failoverMicros.isEmpty() ? "<p>No run killed its primary.</p>\n"
                 : histogram(timeBins(failoverMicros), "kills"));
         return out.append("</body></html>\n").toString();
@@ -150,7 +158,8 @@ final class SweepReport {
         }
         double slot = (WIDTH - LEFT - 10.0) / bins.size();
         StringBuilder svg = new StringBuilder(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" "
-                + "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">%n", WIDTH, HEIGHT + BOTTOM, WIDTH, HEIGHT + BOTTOM));
+                + "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">%n", WIDTH, HEIGHT + BOTTOM, WIDTH,
+                HEIGHT + BOTTOM));
         for (int i = 0; i <= 4; i++) {
             double y = 10 + (HEIGHT - 10) * (1 - i / 4.0);
             svg.append(String.format(Locale.ROOT, "<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>"
@@ -179,8 +188,10 @@ final class SweepReport {
         return copy;
     }
 
+    /** The nearest-rank percentile, as {@link FailoverTimes} takes it. */
     private static <T extends Number> double percentile(List<T> sorted, double p) {
-        return sorted.get((int) Math.min(sorted.size() - 1, Math.floor(p * sorted.size()))).doubleValue();
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, (int) Math.ceil(p * sorted.size()) - 1)))
+                .doubleValue();
     }
 
     private static String escape(String s) {
