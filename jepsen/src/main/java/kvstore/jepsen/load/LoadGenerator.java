@@ -1,5 +1,7 @@
 package kvstore.jepsen.load;
 
+import kvstore.client.KvClient;
+import kvstore.client.KvException;
 import kvstore.node.cli.Args;
 import kvstore.node.http.HttpConnection;
 import kvstore.node.http.HttpResponseReader;
@@ -16,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code ./kv load}: N concurrent clients, each on its own persistent connection to one of the endpoints (in turn),
- * doing reads and writes on random keys of a key space, as fast as answers come back (a closed loop). The key
+ * or all through one client library ({@code --via library}), doing reads and writes on random keys of a key space,
+ * as fast as answers come back (a closed loop). The key
  * space is written once first; then a warm-up; then the measured interval. Prints operations per second and
  * latency percentiles, and a {@code RESULT} line for scripts.
  */
@@ -24,10 +27,15 @@ public final class LoadGenerator {
     static final String USAGE = """
             usage: ./kv load --target kvstore|etcd --endpoints host:port[,host:port...] [--clients 16]
                              [--reads 50] [--keys 1000] [--value-size 100] [--seconds 10] [--warmup 3]
+                             [--via raw|library]
+              --via library  (kvstore only) through the client library, as an application would: to the
+                             primary, with its retries and Idempotency-Keys; raw (default): each client on a
+                             connection of its own to one endpoint, the same requests for kvstore and etcd
             """;
 
+    /** @param library through the client library (one shared, as an application has), not raw connections */
     record Settings(Target target, String targetName, List<String> endpoints, int clients, int readPercent,
-                    int keys, int valueSize, double seconds, double warmup) {
+                    int keys, int valueSize, double seconds, double warmup, boolean library) {
     }
 
     record Result(double opsPerSecond, double p50Millis, double p99Millis, double p999Millis, long errors,
@@ -65,17 +73,25 @@ public final class LoadGenerator {
         AtomicLong errors = new AtomicLong();
         long[][] latencies = new long[s.clients()][];
         CountDownLatch done = new CountDownLatch(s.clients());
-        for (int c = 0; c < s.clients(); c++) {
-            int client = c;
-            Thread.ofVirtual().start(() -> {
-                try {
-                    latencies[client] = loop(s, client, value, warmupEnd, end, errors);
-                } finally {
-                    done.countDown();
-                }
-            });
+        try (KvClient library = s.library() ? KvClient.builder().nodes(s.endpoints().toArray(String[]::new))
+                .requestTimeout(TIMEOUT).build() : null) {
+            for (int c = 0; c < s.clients(); c++) {
+                int client = c;
+                Thread.ofVirtual().start(() -> {
+                    try (Operations operations = library != null ? new ThroughLibrary(library)
+                            : new OverConnection(s.target(), s.endpoints().get(client % s.endpoints().size()))) {
+                        latencies[client] = loop(s, client, operations, value, warmupEnd, end, errors);
+                    } finally {
+                        if (latencies[client] == null) { // the client failed: say so, and count what others did
+                            errors.incrementAndGet();
+                            latencies[client] = new long[0];
+                        }
+                        done.countDown();
+                    }
+                });
+            }
+            done.await();
         }
-        done.await();
         long[] all = Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray();
         if (all.length == 0) {
             return new Result(0, 0, 0, 0, errors.get(), 0);
@@ -85,42 +101,106 @@ public final class LoadGenerator {
     }
 
     /** One client's closed loop; returns the latencies (ns) of what completed in the measured interval. */
-    private static long[] loop(Settings s, int client, String value, long warmupEnd, long end, AtomicLong errors) {
+    private static long[] loop(Settings s, int client, Operations operations, String value, long warmupEnd,
+                               long end, AtomicLong errors) {
         SplittableRandom random = new SplittableRandom(client * 7919L + 1);
         long[] out = new long[1 << 14];
         int n = 0;
-        try (HttpConnection connection = new HttpConnection(s.endpoints().get(client % s.endpoints().size()),
-                TIMEOUT)) {
-            while (true) {
-                long start = System.nanoTime();
-                if (start >= end) {
-                    break;
-                }
-                boolean read = random.nextInt(100) < s.readPercent();
-                String key = "k" + random.nextInt(s.keys());
-                Target.Request request = read ? s.target().read(key) : s.target().write(key, value);
-                boolean ok;
-                try {
-                    HttpResponseReader.Response r = connection.send(request.method(), request.path(),
-                            request.headers(), request.body());
-                    ok = s.target().ok(read, r.status());
-                } catch (IOException e) {
-                    ok = false;
-                }
-                long stop = System.nanoTime();
-                if (start >= warmupEnd && stop <= end) {
-                    if (!ok) {
-                        errors.incrementAndGet();
-                    } else {
-                        if (n == out.length) {
-                            out = Arrays.copyOf(out, n * 2);
-                        }
-                        out[n++] = stop - start;
+        while (true) {
+            long start = System.nanoTime();
+            if (start >= end) {
+                break;
+            }
+            boolean read = random.nextInt(100) < s.readPercent();
+            String key = "k" + random.nextInt(s.keys());
+            boolean ok = read ? operations.read(key) : operations.write(key, value);
+            long stop = System.nanoTime();
+            if (start >= warmupEnd && stop <= end) {
+                if (!ok) {
+                    errors.incrementAndGet();
+                } else {
+                    if (n == out.length) {
+                        out = Arrays.copyOf(out, n * 2);
                     }
+                    out[n++] = stop - start;
                 }
             }
         }
         return Arrays.copyOf(out, n);
+    }
+
+    /** One load client's way to the store: each operation answers whether it succeeded. */
+    private interface Operations extends AutoCloseable {
+        boolean read(String key);
+
+        boolean write(String key, String value);
+
+        @Override
+        void close();
+    }
+
+    /** A persistent connection of its own, speaking the target's requests: the same tool for kvstore and etcd. */
+    private static final class OverConnection implements Operations {
+        private final Target target;
+        private final HttpConnection connection;
+
+        OverConnection(Target target, String endpoint) {
+            this.target = target;
+            this.connection = new HttpConnection(endpoint, TIMEOUT);
+        }
+
+        @Override
+        public boolean read(String key) {
+            return send(true, target.read(key));
+        }
+
+        @Override
+        public boolean write(String key, String value) {
+            return send(false, target.write(key, value));
+        }
+
+        private boolean send(boolean read, Target.Request request) {
+            try {
+                HttpResponseReader.Response r = connection.send(request.method(), request.path(), request.headers(),
+                        request.body());
+                return target.ok(read, r.status());
+            } catch (IOException e) {
+                return false;
+            }
+        }
+
+        @Override
+        public void close() {
+            connection.close();
+        }
+    }
+
+    /** The client library, shared by every load client as an application's threads share it. */
+    private record ThroughLibrary(KvClient kv) implements Operations {
+        @Override
+        public boolean read(String key) {
+            try {
+                kv.get(key);
+                return true;
+            } catch (KvException e) {
+                return false;
+            }
+        }
+
+        @Override
+        public boolean write(String key, String value) {
+            try {
+                kv.put(key, value);
+                return true;
+            } catch (KvException e) {
+                return false;
+            }
+        }
+
+        @Override
+        public void close() {
+            // shared: closed once the run ends
+        }
     }
 
     /** Writes every key once, so that reads find values (a 404 would be cheaper than a real read). */
@@ -153,8 +233,15 @@ public final class LoadGenerator {
 
     static Settings parse(String[] argv) {
         Args a = new Args(argv, Set.of("--target", "--endpoints", "--clients", "--reads", "--keys", "--value-size",
-                "--seconds", "--warmup"), Set.of());
+                "--seconds", "--warmup", "--via"), Set.of());
         String target = a.get("--target", "kvstore");
+        String via = a.get("--via", "raw");
+        if (!via.equals("raw") && !via.equals("library")) {
+            throw new Args.UsageError("--via is raw or library, not '" + via + "'");
+        }
+        if (via.equals("library") && !target.equals("kvstore")) {
+            throw new Args.UsageError("--via library is kvstore's client library: --target kvstore only");
+        }
         String endpoints = a.get("--endpoints", null);
         if (endpoints == null) {
             throw new Args.UsageError("--endpoints is required");
@@ -163,9 +250,10 @@ public final class LoadGenerator {
         if (reads > 100) {
             throw new Args.UsageError("--reads is a percentage, 0 to 100");
         }
-        return new Settings(Target.named(target), target, new ArrayList<>(List.of(endpoints.split(","))),
+        return new Settings(Target.named(target), via.equals("library") ? "kvstore-library" : target,
+                new ArrayList<>(List.of(endpoints.split(","))),
                 (int) a.positive("--clients", "16"), reads, (int) a.positive("--keys", "1000"),
                 (int) a.positive("--value-size", "100"), a.positive("--seconds", "10"),
-                a.atLeast("--warmup", "3", 0));
+                a.atLeast("--warmup", "3", 0), via.equals("library"));
     }
 }

@@ -60,12 +60,15 @@ class LoadGeneratorTest {
                         HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, r.statusCode(), r.body());
             }
-            LoadGenerator.Result result = LoadGenerator.run(new LoadGenerator.Settings(Target.named("kvstore"),
-                    "kvstore", addresses, 4, 50, 50, 20, 2, 1));
-            assertTrue(result.operations() > 50, "operations: " + result);
-            assertEquals(0, result.errors(), "errors: " + result);
-            assertTrue(result.p50Millis() <= result.p99Millis() && result.p99Millis() <= result.p999Millis(),
-                    "percentiles in order: " + result);
+            for (boolean library : new boolean[]{false, true}) {
+                LoadGenerator.Result result = LoadGenerator.run(new LoadGenerator.Settings(Target.named("kvstore"),
+                        "kvstore", addresses, 4, 50, 50, 20, 2, 1, library));
+                String mode = library ? "through the client library: " : "raw: ";
+                assertTrue(result.operations() > 50, mode + "operations: " + result);
+                assertEquals(0, result.errors(), mode + "errors: " + result);
+                assertTrue(result.p50Millis() <= result.p99Millis() && result.p99Millis() <= result.p999Millis(),
+                        mode + "percentiles in order: " + result);
+            }
         } finally {
             nodes.forEach(Process::destroyForcibly);
             for (Process p : nodes) {
