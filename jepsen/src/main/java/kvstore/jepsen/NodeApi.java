@@ -84,7 +84,7 @@ final class NodeApi {
         try {
             HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? r.body() : null;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) { // no answer this time; the scraper asks again
             return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

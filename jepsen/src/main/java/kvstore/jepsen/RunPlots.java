@@ -251,7 +251,9 @@ final class RunPlots {
             double value = top * i / 4;
             double y = TOP + PLOT_HEIGHT - PLOT_HEIGHT * value / top;
             svg.line(LEFT, y, WIDTH - RIGHT, y, "grid");
-            svg.text(LEFT - 6, y + 4, "end", String.format(Locale.ROOT, label, value));
+            boolean whole = Math.abs(value - Math.rint(value)) < 1e-9;
+            svg.text(LEFT - 6, y + 4, "end", String.format(Locale.ROOT, whole ? label : label.replace(".0f", ".2f"),
+                    value));
         }
         StringBuilder legend = new StringBuilder();
         int colour = 0;
@@ -265,7 +267,7 @@ final class RunPlots {
                 boolean broken = previous == null || Double.isNaN(sample.value())
                         || sample.nanos() - previous.nanos() > gap;
                 if (broken && !points.isEmpty()) {
-                    svg.polyline(points.toString().trim(), stroke, title);
+                    svg.polyline(visible(points.toString().trim()), stroke, title);
                     points.setLength(0);
                 }
                 if (!Double.isNaN(sample.value())) {
@@ -279,13 +281,22 @@ final class RunPlots {
                 previous = sample;
             }
             if (!points.isEmpty()) {
-                svg.polyline(points.toString().trim(), stroke, title);
+                svg.polyline(visible(points.toString().trim()), stroke, title);
             }
             legend.append("<i style=\"color:").append(stroke).append("\">&#9473; ").append(title).append("</i>");
         }
         overlays(svg);
         return "<p class=\"plot-legend\">" + legend + "</p>\n" + svg.close("curve", "scraped every "
                 + MetricsScraper.EVERY.toMillis() + " ms");
+    }
+
+    /** A line of one point is drawn as a short dash: a polyline of one point shows nothing. */
+    private static String visible(String points) {
+        if (points.contains(" ")) {
+            return points;
+        }
+        String[] xy = points.split(",");
+        return points + String.format(Locale.ROOT, " %.1f,%s", Double.parseDouble(xy[0]) + 3, xy[1]);
     }
 
     /**
