@@ -400,7 +400,7 @@ public final class Controller implements Process {
         for (Map.Entry<String, NodeState> e : states.entrySet()) {
             NodeState s = e.getValue();
             // A restarted node that is not a voter may lead too, restored by the round that makes it primary (C6):
-            // what it holds is what its synced view says, in this life (a life that lost its disk starts at 0).
+            // what it holds is what its synced view says, of this life or proved by its disk (0 without either).
             // Voting is about promises, not state; the one node synced in the newest view may be such a node.
             if (s.mayLead() && s.syncedView() >= required) {
                 candidates.add(e.getKey());
@@ -630,14 +630,15 @@ public final class Controller implements Process {
      * log suffix instead of taking the whole state (any candidate is safe, C5; this one is cheapest).
      */
     /**
-     * The states of the nodes this round may make primary: those that promised, and those it restores (C6), as
-     * last heard in the life the round restores.
+     * The states of the nodes this round may make primary: those that promised, and those it restores (C6) that
+     * answered its prepare in the life the round restores (so, alive now: a primary that promised proved that too).
      */
     private Map<String, NodeState> mayLeadThisRound() {
         Map<String, NodeState> states = new LinkedHashMap<>(round.promises);
         round.restorable.forEach((node, life) -> {
             Heard h = heard.get(node);
-            if (h != null && h.state().incarnation() == life && !h.state().voter()) {
+            if (round.answered.contains(node) && h != null && h.state().incarnation() == life
+                    && !h.state().voter()) {
                 states.putIfAbsent(node, h.state());
             }
         });
