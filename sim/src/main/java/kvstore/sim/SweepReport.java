@@ -12,7 +12,7 @@ import java.util.Locale;
 
 /**
  * What a sweep's runs add up to, across seeds: the share of operations that succeeded during faults, the time to
- * serve every key again after them, and the time from each kill of the primary to the next successful write. The
+ * serve every key again after them, and the time from each crash to the next successful write. The
  * summary {@code ./kv sim-sweep} prints at the end, and a self-contained page with their distributions
  * ({@code sim/target/sim-sweep/report.html}: inline SVG, nothing from the network).
  */
@@ -28,7 +28,7 @@ final class SweepReport {
     private final List<Long> recoveryMicros = new ArrayList<>();
     private final List<Long> failoverMicros = new ArrayList<>();
     private int runs;
-    private int killsWithoutWrite;
+    private int crashesWithoutWrite;
 
     /** Adds a passed run. */
     void add(SeededRun seeded) {
@@ -40,13 +40,20 @@ final class SweepReport {
         }
         recoveryMicros.add(run.recoveryMicros());
         for (Fault f : seeded.schedule().faults()) {
-            if (f instanceof Fault.CrashPrimary crash) {
-                long first = FailoverTimes.firstWriteInvokedAfter(run.events(), crash.at());
-                if (first >= 0) {
-                    failoverMicros.add(first - crash.at());
-                } else {
-                    killsWithoutWrite++; // the run's clients had stopped writing, or nothing served again in time
-                }
+            long at = switch (f) {
+                case Fault.Crash crash -> crash.at();
+                case Fault.CrashPrimary crash -> crash.at();
+                case Fault.CrashAll crash -> crash.at();
+                default -> -1;
+            };
+            if (at < 0) {
+                continue;
+            }
+            long first = FailoverTimes.firstWriteInvokedAfter(run.events(), at);
+            if (first >= 0) {
+                failoverMicros.add(first - at);
+            } else {
+                crashesWithoutWrite++; // the run's clients had stopped writing, or nothing served again in time
             }
         }
     }
@@ -64,10 +71,11 @@ final class SweepReport {
                     100 * percentile(shares, 0.90)));
         }
         s.append(times("\nserving every key again after the faults", recoveryMicros));
-        s.append(times("\nfrom a kill of the primary to the next successful write", failoverMicros));
-        if (killsWithoutWrite > 0) {
-            s.append(String.format(Locale.ROOT, "%nkills of the primary with no write invoked and acknowledged after "
-                    + "them in the run: %d", killsWithoutWrite));
+        s.append(times("\nfrom a crash (one node, the primary, or all) to the next write invoked and acknowledged",
+                failoverMicros));
+        if (crashesWithoutWrite > 0) {
+            s.append(String.format(Locale.ROOT, "%ncrashes with no write invoked and acknowledged after them in the "
+                    + "run: %d", crashesWithoutWrite));
         }
         return s.toString();
     }
@@ -88,7 +96,8 @@ final class SweepReport {
         out.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Simulator sweep</title><style>\n")
                 .append("body { font: 14px sans-serif; margin: 24px; color: #222; }\n")
                 .append("svg { font: 11px sans-serif; } .bar { fill: #4a7fb5; } .grid { stroke: #e4e4e4; }\n")
-                .append(".frame { fill: none; stroke: #999; } pre { background: #f6f6f6; padding: 8px; }\n")
+                .append(".frame { fill: none; stroke: #999; }\n")
+                .append("pre { background: #f6f6f6; padding: 8px; white-space: pre-wrap; }\n")
                 .append("</style></head><body>\n<h1>Simulator sweep: ").append(runs).append(" seeds passed</h1>\n")
                 .append("<pre>").append(escape(command)).append("\n\n").append(escape(summary())).append("</pre>\n");
         out.append("<h2>Availability during faults</h2>\n<p>Per run: the share of the operations invoked while a "
@@ -97,11 +106,12 @@ final class SweepReport {
         out.append("<h2>Time to serve every key again after the faults</h2>\n<p>Per run: from the end of the last "
                 + "fault to every key served again (virtual time).</p>\n");
         out.append(histogram(timeBins(recoveryMicros), "runs"));
-        out.append("<h2>Failover: from a kill of the primary to the next successful write</h2>\n<p>Per kill of the "
-                + "primary: until the first write invoked after it was acknowledged (virtual time), whoever changed "
-                + "the view.</p>\n");
-        out.append(failoverMicros.isEmpty() ? "<p>No run killed its primary.</p>\n"
-                : histogram(timeBins(failoverMicros), "kills"));
+        out.append("<h2>Writes again after a crash</h2>\n<p>Per crash of a node (a backup too: the primary refuses "
+                + "writes until it answers again or a view without it is installed), of the primary, or of every node: "
+                + "until the first write invoked after it was acknowledged (virtual time), whoever changed the view."
+                + "</p>\n");
+        out.append(failoverMicros.isEmpty() ? "<p>No run crashed a node.</p>\n"
+                : histogram(timeBins(failoverMicros), "crashes"));
         return out.append("</body></html>\n").toString();
     }
 
