@@ -20,6 +20,7 @@ import java.util.TreeMap;
  */
 final class ControllerFailover implements Failover {
     private static final Duration RECOVERY = Duration.ofSeconds(15);
+    private static final Duration TICK = Duration.ofMillis(10);
 
     private final Map<Long, NodeProcess> nodes;
     private final NodeApi api;
@@ -34,7 +35,7 @@ final class ControllerFailover implements Failover {
         this.nemesisLog = nemesisLog;
         Map<String, String> addresses = new TreeMap<>();
         peerAddress.forEach((id, address) -> addresses.put(String.valueOf(id), address));
-        this.controller = new ControllerHost("jepsen-ctl", addresses, null, tls, Duration.ofMillis(10),
+        this.controller = new ControllerHost("jepsen-ctl", addresses, null, tls, TICK,
                 ControllerConfig.defaults(), new Controller.Events() {
                     @Override
                     public void note(String text) {
@@ -54,6 +55,12 @@ final class ControllerFailover implements Failover {
                     public void decided(kvstore.core.View view) {
                         nemesisLog.viewChanged("controller: view " + view.number() + " decided, primary "
                                 + view.primary() + ", backups " + view.backups());
+                    }
+
+                    @Override
+                    public void established(kvstore.core.View view, long ticks) {
+                        nemesisLog.record("controller: view " + view.number() + " established, "
+                                + TICK.multipliedBy(ticks).toMillis() + " ms after its round began");
                     }
                 });
     }

@@ -102,6 +102,8 @@ class JepsenRunTest {
                 .contains("listening on https://"), "node 1 served over TLS");
         assertTrue(outcome.summary().contains("controller: view 3 decided"), "the controller changed views:\n"
                 + outcome.summary());
+        assertTrue(outcome.summary().matches("(?s).*controller: view \\d+ established, \\d+ ms after its round "
+                + "began.*"), "and says how long each took:\n" + outcome.summary());
         assertEquals(1, outcome.failoverMillis().size(), "one kill of the primary, followed by a write:\n"
                 + outcome.summary());
         assertEquals(0, ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count(),
