@@ -120,6 +120,7 @@ public final class Controller implements Process {
         String previousPrimary;
         View proposal;
         boolean answersMove; // its proposal was chosen knowing the primary was asked to move
+        boolean restoredPrimaryAccepted; // its proposal's primary, restored by it (C6), accepted the proposal
         List<String> leadFrom = List.of(); // the backups cut off from a deposed primary: its primary comes from them
 
         Round(Ballot ballot, long startedAt, Map<String, Long> restorable) {
@@ -567,7 +568,16 @@ public final class Controller implements Process {
         if (promised != null && promised.incarnation() == a.state().incarnation()) {
             round.accepted.add(from);
         }
-        if (round.accepted.size() >= majority) {
+        if (from.equals(round.proposal.primary())
+                && round.restorable.getOrDefault(from, 0L) == a.state().incarnation()) {
+            round.restoredPrimaryAccepted = true;
+        }
+        if (round.accepted.size() >= majority && (round.promises.containsKey(round.proposal.primary())
+                || round.restoredPrimaryAccepted)) {
+            // A primary this round restores must have accepted first: that fences it from older views as a promise
+            // would, and makes it a voter. Decided without it, a view whose every Accept to it was lost could be
+            // served by nobody, and since it never promised, no later round could prove that view acknowledged
+            // nothing: the controller waited for ever.
             decide();
         }
     }
