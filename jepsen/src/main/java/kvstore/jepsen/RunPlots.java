@@ -209,17 +209,11 @@ final class RunPlots {
         double top = niceCeiling(highest);
         Svg svg = new Svg();
         backdrop(svg);
-        for (int i = 0; i <= 4; i++) {
-            double value = top * i / 4;
-            double y = TOP + PLOT_HEIGHT - PLOT_HEIGHT * value / top;
-            svg.line(LEFT, y, WIDTH - RIGHT, y, "grid");
-            svg.text(LEFT - 6, y + 4, "end", String.format(Locale.ROOT, "%.0f/s", value));
-        }
+        linearAxis(svg, top, value -> String.format(Locale.ROOT, "%.0f/s", value));
         perSecond.forEach((type, counts) -> {
             StringBuilder points = new StringBuilder();
             for (int s = 0; s < counts.length; s++) {
-                points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x(s + 0.5),
-                        TOP + PLOT_HEIGHT - PLOT_HEIGHT * counts[s] / top));
+                points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x(s + 0.5), yLinear(counts[s], top)));
             }
             svg.polyline(points.toString().trim(), COLOUR.get(type), outcomeName(type));
         });
@@ -247,14 +241,8 @@ final class RunPlots {
         double top = niceCeiling((int) Math.max(4, Math.ceil(highest)));
         Svg svg = new Svg();
         backdrop(svg);
-        for (int i = 0; i <= 4; i++) {
-            double value = top * i / 4;
-            double y = TOP + PLOT_HEIGHT - PLOT_HEIGHT * value / top;
-            svg.line(LEFT, y, WIDTH - RIGHT, y, "grid");
-            boolean whole = Math.abs(value - Math.rint(value)) < 1e-9;
-            svg.text(LEFT - 6, y + 4, "end", String.format(Locale.ROOT, whole ? label : label.replace(".0f", ".2f"),
-                    value));
-        }
+        linearAxis(svg, top, value -> String.format(Locale.ROOT,
+                Math.abs(value - Math.rint(value)) < 1e-9 ? label : label.replace(".0f", ".2f"), value));
         StringBuilder legend = new StringBuilder();
         int colour = 0;
         long gap = MetricsScraper.EVERY.toNanos() * 4;
@@ -271,10 +259,10 @@ final class RunPlots {
                     points.setLength(0);
                 }
                 if (!Double.isNaN(sample.value())) {
-                    double y = TOP + PLOT_HEIGHT - PLOT_HEIGHT * Math.min(top, sample.value() * scale) / top;
+                    double y = yLinear(Math.min(top, sample.value() * scale), top);
                     if (steps && !points.isEmpty()) {
                         points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x(sample.nanos() / 1e9),
-                                TOP + PLOT_HEIGHT - PLOT_HEIGHT * Math.min(top, previous.value() * scale) / top));
+                                yLinear(Math.min(top, previous.value() * scale), top)));
                     }
                     points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x(sample.nanos() / 1e9), y));
                 }
@@ -395,6 +383,20 @@ final class RunPlots {
 
     private double x(double second) {
         return LEFT + (WIDTH - LEFT - RIGHT) * Math.min(second, seconds) / seconds;
+    }
+
+    /** Five grid lines from 0 to {@code top}, each labelled. */
+    private static void linearAxis(Svg svg, double top, java.util.function.DoubleFunction<String> label) {
+        for (int i = 0; i <= 4; i++) {
+            double value = top * i / 4;
+            double y = yLinear(value, top);
+            svg.line(LEFT, y, WIDTH - RIGHT, y, "grid");
+            svg.text(LEFT - 6, y + 4, "end", label.apply(value));
+        }
+    }
+
+    private static double yLinear(double value, double top) {
+        return TOP + PLOT_HEIGHT - PLOT_HEIGHT * value / top;
     }
 
     private static double yLog(double millis, double lowest, double decades) {
