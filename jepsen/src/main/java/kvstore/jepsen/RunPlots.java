@@ -1,5 +1,6 @@
 package kvstore.jepsen;
 
+import kvstore.checker.report.Html;
 import kvstore.checker.history.Event;
 import kvstore.checker.history.EventType;
 import kvstore.checker.history.OpKind;
@@ -436,22 +437,22 @@ final class RunPlots {
         void band(double x, double w, String fill, String title) {
             out.append(String.format(Locale.ROOT, "<rect class=\"fault\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" "
                     + "height=\"%d\" fill=\"%s\"><title>%s</title></rect>\n", x, TOP, w, PLOT_HEIGHT, fill,
-                    escape(title)));
+                    Html.escape(title)));
         }
 
         void view(double x, double y1, double y2, String title) {
             out.append(String.format(Locale.ROOT, "<line class=\"view\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
-                    + "y2=\"%.1f\"><title>%s</title></line>\n", x, y1, x, y2, escape(title)));
+                    + "y2=\"%.1f\"><title>%s</title></line>\n", x, y1, x, y2, Html.escape(title)));
         }
 
         void text(double x, double y, String anchor, String text) {
             out.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">%s</text>\n",
-                    x, y, anchor, escape(text)));
+                    x, y, anchor, Html.escape(text)));
         }
 
         void polyline(String points, String colour, String title) {
             out.append("<polyline class=\"rate\" stroke=\"").append(colour).append("\" points=\"").append(points)
-                    .append("\"><title>").append(escape(title)).append("</title></polyline>\n");
+                    .append("\"><title>").append(Html.escape(title)).append("</title></polyline>\n");
         }
 
         /** One operation: a shape per kind, so that kinds can be told apart where colours overlap. */
@@ -471,12 +472,8 @@ final class RunPlots {
         }
 
         String close(String cls, String caption) {
-            return "<figure class=\"" + cls + "\">" + out + "</svg>\n<figcaption>" + escape(caption)
+            return "<figure class=\"" + cls + "\">" + out + "</svg>\n<figcaption>" + Html.escape(caption)
                     + "</figcaption></figure>\n";
-        }
-
-        private static String escape(String s) {
-            return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
         }
     }
 

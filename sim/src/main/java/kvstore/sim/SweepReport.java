@@ -1,5 +1,6 @@
 package kvstore.sim;
 
+import kvstore.checker.report.Html;
 import kvstore.sim.nemesis.Fault;
 
 import java.io.IOException;
@@ -99,7 +100,8 @@ final class SweepReport {
                 .append(".frame { fill: none; stroke: #999; }\n")
                 .append("pre { background: #f6f6f6; padding: 8px; white-space: pre-wrap; }\n")
                 .append("</style></head><body>\n<h1>Simulator sweep: ").append(runs).append(" seeds passed</h1>\n")
-                .append("<pre>").append(escape(command)).append("\n\n").append(escape(summary())).append("</pre>\n");
+                .append("<pre>").append(Html.escape(command)).append("\n\n").append(Html.escape(summary()))
+                .append("</pre>\n");
         out.append("<h2>Availability during faults</h2>\n<p>Per run: the share of the operations invoked while a "
                 + "fault was in effect that succeeded (runs without an operation during a fault are left out).</p>\n");
         out.append(histogram(shareBins(), "runs"));
@@ -182,9 +184,9 @@ final class SweepReport {
             double x = LEFT + i * slot;
             svg.append(String.format(Locale.ROOT, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
                     + "height=\"%.1f\"><title>%s: %d %s</title></rect>%n", x + 2, HEIGHT - h, slot - 4, h,
-                    escape(b.label()), b.count(), unit));
+                    Html.escape(b.label()), b.count(), unit));
             svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
-                    x + slot / 2, HEIGHT + 16, escape(b.label())));
+                    x + slot / 2, HEIGHT + 16, Html.escape(b.label())));
         }
         svg.append(String.format(Locale.ROOT, "<rect class=\"frame\" x=\"%d\" y=\"10\" width=\"%d\" height=\"%d\"/>"
                 + "<text x=\"%d\" y=\"%d\">%s per bin (hover a bar for its count)</text>%n</svg>%n", LEFT,
@@ -198,13 +200,9 @@ final class SweepReport {
         return copy;
     }
 
-    /** The nearest-rank percentile, as {@link FailoverTimes} takes it. */
-    private static <T extends Number> double percentile(List<T> sorted, double p) {
+    /** The nearest-rank percentile of sorted values ({@link FailoverTimes} takes its figures with it too). */
+    static <T extends Number> double percentile(List<T> sorted, double p) {
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, (int) Math.ceil(p * sorted.size()) - 1)))
                 .doubleValue();
-    }
-
-    private static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

@@ -1,10 +1,11 @@
 package kvstore.checker.report;
 
-final class Html {
+/** Text for an HTML page (or inline SVG), escaped: every report of the project writes it with this. */
+public final class Html {
     private Html() {
     }
 
-    static String escape(String s) {
+    public static String escape(String s) {
         StringBuilder out = new StringBuilder(s.length() + 16);
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
