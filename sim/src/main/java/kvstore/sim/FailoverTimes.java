@@ -86,6 +86,6 @@ public final class FailoverTimes {
     }
 
     private static double at(List<Long> sorted, double q) {
-        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1)) / 1000.0;
+        return SweepReport.percentile(sorted, q) / 1000.0;
     }
 }
