@@ -12,7 +12,6 @@ import kvstore.core.Result;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -188,13 +187,13 @@ final class DataRoutes {
     }
 
     private Result await(RequestId id, Command command) {
-        CompletableFuture<Result> answer = host.execute(id, command);
+        CompletableFuture<Result> answer = host.execute(id, command, answerTimeout);
         try {
-            return answer.get(answerTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            answer.cancel(false); // the core may still answer; nobody is waiting any more
-            throw unavailable("the node did not answer within " + answerTimeout.toMillis() + " ms");
+            return answer.get(); // bounded by answerTimeout all the same: the host fails it then
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof TimeoutException) { // the core may still answer; nobody is waiting any more
+                throw unavailable("the node did not answer within " + answerTimeout.toMillis() + " ms");
+            }
             throw new IllegalStateException("the replica failed", e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -25,7 +25,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -41,6 +43,8 @@ public final class ReplicaHost implements AutoCloseable {
     private final Peers peers;
     private final ProcessLoop loop;
     private final Map<Address, CompletableFuture<Result>> waiting = new ConcurrentHashMap<>();
+    private final AnswerDeadlines<Result> deadlines = new AnswerDeadlines<>();
+    private final ScheduledExecutorService sweeper; // fails overdue answers (AnswerDeadlines)
     private final java.util.concurrent.atomic.LongAdder stateTransferBytes =
             new java.util.concurrent.atomic.LongAdder();
     private final Map<Address, CompletableFuture<ViewReply>> viewRequests = new ConcurrentHashMap<>();
@@ -76,6 +80,13 @@ public final class ReplicaHost implements AutoCloseable {
         this.toDisk = toDisk;
         this.disk = new Address.Disk(String.valueOf(nodeId));
         this.loop = new ProcessLoop("replica-" + nodeId, replica, tick, this::route);
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "replica-" + nodeId + "-deadlines");
+            t.setDaemon(true);
+            return t;
+        });
+        sweeper.scheduleAtFixedRate(() -> deadlines.failOverdue(System.nanoTime()), tick.toNanos(), tick.toNanos(),
+                TimeUnit.NANOSECONDS);
         peers.onUnreachable(peer -> receive(peer, List.of(new Message.Unreachable())));
     }
 
@@ -92,11 +103,16 @@ public final class ReplicaHost implements AutoCloseable {
         });
     }
 
-    /** Hands a client's command to the core; the future completes with the core's answer. */
-    public CompletableFuture<Result> execute(RequestId id, Command command) {
+    /**
+     * Hands a client's command to the core; the future completes with the core's answer, or fails with a
+     * {@link java.util.concurrent.TimeoutException} if none came within {@code timeout} (the same for every request:
+     * see {@link AnswerDeadlines}).
+     */
+    public CompletableFuture<Result> execute(RequestId id, Command command, Duration timeout) {
         Address handle = new Address.Client(String.valueOf(handles.incrementAndGet()));
         CompletableFuture<Result> answer = new CompletableFuture<>();
         waiting.put(handle, answer);
+        deadlines.add(answer, System.nanoTime(), timeout);
         answer.whenComplete((r, e) -> waiting.remove(handle)); // also when the caller gives up waiting
         if (!loop.deliver(handle, List.of(new ClientRequest(id, command)))) {
             answer.complete(Result.unavailable("the node is shutting down"));
@@ -293,6 +309,7 @@ public final class ReplicaHost implements AutoCloseable {
     @Override
     public void close() {
         loop.close();
+        sweeper.shutdownNow();
         exchanges.values().forEach(l -> l.forEach(x -> x.done().cancel(false)));
         waiting.values().forEach(f -> f.complete(Result.unavailable("the node is shutting down")));
         viewRequests.values().forEach(f -> f.cancel(false));
