@@ -21,8 +21,8 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * The node's data directory as a {@link Disk}, on {@link FileChannel}s. A sync is {@code fsync} of the file
- * ({@code force(true)}: data and length), and of the directory when the file is new, so that the file's name
+ * The node's data directory as a {@link Disk}, on {@link FileChannel}s. A sync is {@code fdatasync} of the file
+ * ({@code force(false)}: data and length; Linux), and {@code fsync} of the directory when the file is new, so that the file's name
  * survives a crash too; a replace writes a temporary file, syncs it, renames it over the old one atomically and
  * syncs the directory. Append channels stay open. Appends are gathered in memory and written with one system call
  * when the file is next synced, read, measured or cut (or past {@link #GATHER_LIMIT}): the storage thread appends a
@@ -188,7 +188,9 @@ public final class FileDisk implements Disk, AutoCloseable {
             if (!open.containsKey(name) && !Files.exists(path(name))) {
                 return;
             }
-            channel(name).force(true);
+            // fdatasync on Linux: the content and the length it reaches, without the times (the length is
+            // "needed to retrieve the data"), as etcd and PostgreSQL sync their logs.
+            channel(name).force(false);
             if (synced.add(name)) {
                 syncDirectory();
             }
