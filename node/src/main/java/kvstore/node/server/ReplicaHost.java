@@ -25,9 +25,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -44,7 +42,6 @@ public final class ReplicaHost implements AutoCloseable {
     private final ProcessLoop loop;
     private final Map<Address, CompletableFuture<Result>> waiting = new ConcurrentHashMap<>();
     private final AnswerDeadlines<Result> deadlines = new AnswerDeadlines<>();
-    private final ScheduledExecutorService sweeper; // fails overdue answers (AnswerDeadlines)
     private final java.util.concurrent.atomic.LongAdder stateTransferBytes =
             new java.util.concurrent.atomic.LongAdder();
     private final Map<Address, CompletableFuture<ViewReply>> viewRequests = new ConcurrentHashMap<>();
@@ -80,19 +77,22 @@ public final class ReplicaHost implements AutoCloseable {
         this.toDisk = toDisk;
         this.disk = new Address.Disk(String.valueOf(nodeId));
         this.loop = new ProcessLoop("replica-" + nodeId, replica, tick, this::route);
-        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "replica-" + nodeId + "-deadlines");
-            t.setDaemon(true);
-            return t;
-        });
-        sweeper.scheduleAtFixedRate(() -> deadlines.failOverdue(System.nanoTime()), tick.toNanos(), tick.toNanos(),
-                TimeUnit.NANOSECONDS);
+        loop.besideTicks(() -> deadlines.failOverdue(System.nanoTime())); // the ticker goes on if the loop stalls
+        onFatal(e -> { });
         peers.onUnreachable(peer -> receive(peer, List.of(new Message.Unreachable())));
     }
 
     /** What to do once the core's loop stopped on an error of the virtual machine (see {@link ProcessLoop#step}). */
     public void onFatal(Consumer<VirtualMachineError> action) {
-        loop.onFatal(action);
+        loop.onFatal(e -> {
+            answerWaiting("the node's core stopped on an error");
+            action.accept(e);
+        });
+    }
+
+    /** Answers every request still waiting for the core: it will not answer them (it stopped, or is closing). */
+    private void answerWaiting(String why) {
+        waiting.values().forEach(f -> f.complete(Result.unavailable(why)));
     }
 
     /** The disk made the first {@code upTo} records of this life durable: the core hears it in its next turn. */
@@ -309,9 +309,8 @@ public final class ReplicaHost implements AutoCloseable {
     @Override
     public void close() {
         loop.close();
-        sweeper.shutdownNow();
         exchanges.values().forEach(l -> l.forEach(x -> x.done().cancel(false)));
-        waiting.values().forEach(f -> f.complete(Result.unavailable("the node is shutting down")));
+        answerWaiting("the node is shutting down");
         viewRequests.values().forEach(f -> f.cancel(false));
     }
 }

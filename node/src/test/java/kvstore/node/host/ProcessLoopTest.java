@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -17,7 +18,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The loop's fail-stop: a bad input is logged and the loop goes on; an error of the virtual machine stops it. */
+/**
+ * The loop's fail-stop: a bad input is logged and the loop goes on; an error of the virtual machine stops it. Work
+ * beside the ticks does not wait for the loop.
+ */
 class ProcessLoopTest {
     /** Counts the messages it handles; throws what it is told to on the message {@code Unreachable}. */
     private static final class Scripted implements Process {
@@ -68,6 +72,19 @@ class ProcessLoopTest {
             assertInstanceOf(OutOfMemoryError.class, fatal.get(10, TimeUnit.SECONDS));
             assertFalse(loop.deliver(FROM, List.of(new Message.Unreachable())), "no input after the error");
             assertEquals(1, process.handled.get(), "not even the rest of the batch: the state may be half-changed");
+        }
+    }
+
+    @Test
+    void workBesideTheTicksGoesOnWhileTheLoopIsStalled() throws Exception {
+        Scripted process = new Scripted();
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        try (ProcessLoop loop = new ProcessLoop("test", process, Duration.ofMillis(5), s -> { })) {
+            CountDownLatch beside = new CountDownLatch(3);
+            loop.besideTicks(beside::countDown);
+            loop.enqueue(release::join); // the loop's one thread waits here
+            assertTrue(beside.await(10, TimeUnit.SECONDS), "the ticker's work did not wait for the loop");
+            release.complete(null);
         }
     }
 }
