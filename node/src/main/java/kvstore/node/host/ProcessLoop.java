@@ -46,7 +46,7 @@ public final class ProcessLoop implements AutoCloseable {
             enqueue(() -> step(process::onTick));
             try {
                 besideTicks.run();
-            } catch (RuntimeException e) { // an exception would end the schedule, and the ticks with it
+            } catch (Throwable e) { // anything thrown would end the schedule, and the ticks with it
                 LOG.log(System.Logger.Level.ERROR, name + ": work beside the ticks failed", e);
             }
         }, tick.toNanos(), tick.toNanos(), TimeUnit.NANOSECONDS);
@@ -59,9 +59,9 @@ public final class ProcessLoop implements AutoCloseable {
     }
 
     /**
-     * Runs {@code work} every tick on the ticker's thread, not the loop's: work that must go on while the loop is
-     * stalled or stopped, and too small for a timer thread of its own (on this virtual machine each periodic wake-up
-     * costs about 1% of a node's CPU).
+     * Runs {@code work} every tick on the ticker's thread, not the loop's, until {@link #close}: work that must go on
+     * while the loop is stalled or stopped on an error, and too small for a timer thread of its own (on this virtual
+     * machine each periodic wake-up costs about 1% of a node's CPU).
      */
     public void besideTicks(Runnable work) {
         besideTicks = work;
@@ -133,7 +133,7 @@ public final class ProcessLoop implements AutoCloseable {
         } catch (VirtualMachineError e) {
             stopped = true;
             try { // each step even if the one before fails again for want of memory
-                close();
+                stopLoop(); // not the ticker: the work beside the ticks goes on until close
             } finally {
                 try {
                     onFatal.accept(e);
@@ -150,6 +150,11 @@ public final class ProcessLoop implements AutoCloseable {
     @Override
     public void close() {
         ticker.shutdownNow();
+        stopLoop();
+    }
+
+    /** The loop takes no more input; what was queued is dropped. */
+    private void stopLoop() {
         for (Runnable dropped : loop.shutdownNow()) {
             if (dropped instanceof Future<?> f) {
                 f.cancel(false); // whoever waits for it (a status, a view) hears at once instead of never

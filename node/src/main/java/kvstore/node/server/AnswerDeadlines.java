@@ -1,41 +1,40 @@
 package kvstore.node.server;
 
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
- * Bounds how long requests wait for the core without a timer per request: each future is queued with its deadline
- * in the order requests came, and {@link #failOverdue} (run every tick by the host, on a thread of its own so that a
- * stalled loop cannot hold it up) fails those still unanswered past it with a {@link TimeoutException}. A timed wait
- * in each request did the same at a higher price: under load, scheduling and cancelling one timer per request on the
- * virtual threads' delay scheduler took about 6% of a node's CPU (async-profiler, 64 writers).
+ * Bounds how long requests wait for the core without a timer per request: each request's handle is queued with its
+ * deadline in the order requests came, and {@link #dueBy} (run every tick by the host, on the loop's ticker thread, so
+ * that a stalled loop cannot hold it up) hands over those past it; the host fails any of them still unanswered. A
+ * timed wait in each request did the same at a higher price: under load, scheduling and cancelling one timer per
+ * request on the virtual threads' delay scheduler took about 6% of a node's CPU (async-profiler, 64 writers).
  *
- * <p>Every request should get the same timeout: the queue is looked at from its head, so one with a later deadline
- * holds up those behind it until it is answered or due.
+ * <p>Only handles are kept, not the answers: an answered request's result (a copy of the whole store, for
+ * {@code GET /data}) must not outlive its response by the timeout. Every request should get the same timeout, since
+ * the queue is looked at from its head; one consumer at a time (the ticker's one thread).
  */
-final class AnswerDeadlines<T> {
-    private record Deadline<T>(CompletableFuture<T> answer, long at) {
+final class AnswerDeadlines<H> {
+    private record Deadline<H>(H handle, long at) {
     }
 
-    private final ConcurrentLinkedQueue<Deadline<T>> queue = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Deadline<H>> queue = new ConcurrentLinkedQueue<>();
 
-    /** {@code answer} fails once {@code timeout} from {@code now} (nanoTime) has passed without it. */
-    void add(CompletableFuture<T> answer, long now, Duration timeout) {
-        queue.add(new Deadline<>(answer, now + timeout.toNanos()));
+    /** {@code handle} is due once {@code timeout} from {@code now} (nanoTime) has passed. */
+    void add(H handle, long now, Duration timeout) {
+        queue.add(new Deadline<>(handle, now + timeout.toNanos()));
     }
 
-    /** Fails the unanswered futures due at {@code now}; forgets the answered ones at the head. */
-    void failOverdue(long now) {
-        for (Deadline<T> d = queue.peek(); d != null && (d.answer().isDone() || now - d.at() >= 0);
-             d = queue.peek()) {
+    /** Takes the handles due at {@code now} off the queue, oldest first, and hands each to {@code due}. */
+    void dueBy(long now, Consumer<H> due) {
+        for (Deadline<H> d = queue.peek(); d != null && now - d.at() >= 0; d = queue.peek()) {
             queue.poll();
-            d.answer().completeExceptionally(new TimeoutException("no answer in time"));
+            due.accept(d.handle());
         }
     }
 
-    /** How many are queued, answered or not (tests). */
+    /** How many are queued (tests). */
     int size() {
         return queue.size();
     }

@@ -41,7 +41,7 @@ public final class ReplicaHost implements AutoCloseable {
     private final Peers peers;
     private final ProcessLoop loop;
     private final Map<Address, CompletableFuture<Result>> waiting = new ConcurrentHashMap<>();
-    private final AnswerDeadlines<Result> deadlines = new AnswerDeadlines<>();
+    private final AnswerDeadlines<Address> deadlines = new AnswerDeadlines<>();
     private final java.util.concurrent.atomic.LongAdder stateTransferBytes =
             new java.util.concurrent.atomic.LongAdder();
     private final Map<Address, CompletableFuture<ViewReply>> viewRequests = new ConcurrentHashMap<>();
@@ -77,7 +77,7 @@ public final class ReplicaHost implements AutoCloseable {
         this.toDisk = toDisk;
         this.disk = new Address.Disk(String.valueOf(nodeId));
         this.loop = new ProcessLoop("replica-" + nodeId, replica, tick, this::route);
-        loop.besideTicks(() -> deadlines.failOverdue(System.nanoTime())); // the ticker goes on if the loop stalls
+        loop.besideTicks(this::failOverdue); // the ticker goes on if the loop stalls or stops
         onFatal(e -> { });
         peers.onUnreachable(peer -> receive(peer, List.of(new Message.Unreachable())));
     }
@@ -85,8 +85,25 @@ public final class ReplicaHost implements AutoCloseable {
     /** What to do once the core's loop stopped on an error of the virtual machine (see {@link ProcessLoop#step}). */
     public void onFatal(Consumer<VirtualMachineError> action) {
         loop.onFatal(e -> {
-            answerWaiting("the node's core stopped on an error");
-            action.accept(e);
+            try {
+                answerWaiting("the node's core stopped on an error");
+            } finally { // short of memory, say: the deadlines still answer those left
+                action.accept(e);
+            }
+        });
+    }
+
+    /** Fails the requests unanswered at their deadline: the sweep of {@link AnswerDeadlines}, every tick. */
+    private void failOverdue() {
+        java.util.concurrent.TimeoutException[] late = {null}; // one per sweep: its stack says nothing anyway
+        deadlines.dueBy(System.nanoTime(), handle -> {
+            CompletableFuture<Result> answer = waiting.get(handle);
+            if (answer != null) {
+                if (late[0] == null) {
+                    late[0] = new java.util.concurrent.TimeoutException("no answer in time");
+                }
+                answer.completeExceptionally(late[0]);
+            }
         });
     }
 
@@ -105,14 +122,14 @@ public final class ReplicaHost implements AutoCloseable {
 
     /**
      * Hands a client's command to the core; the future completes with the core's answer, or fails with a
-     * {@link java.util.concurrent.TimeoutException} if none came within {@code timeout} (the same for every request:
-     * see {@link AnswerDeadlines}).
+     * {@link java.util.concurrent.TimeoutException} if none came within {@code timeout} (at the next tick after it;
+     * the same for every request: see {@link AnswerDeadlines}).
      */
     public CompletableFuture<Result> execute(RequestId id, Command command, Duration timeout) {
         Address handle = new Address.Client(String.valueOf(handles.incrementAndGet()));
         CompletableFuture<Result> answer = new CompletableFuture<>();
         waiting.put(handle, answer);
-        deadlines.add(answer, System.nanoTime(), timeout);
+        deadlines.add(handle, System.nanoTime(), timeout);
         answer.whenComplete((r, e) -> waiting.remove(handle)); // also when the caller gives up waiting
         if (!loop.deliver(handle, List.of(new ClientRequest(id, command)))) {
             answer.complete(Result.unavailable("the node is shutting down"));
@@ -266,9 +283,11 @@ public final class ReplicaHost implements AutoCloseable {
     private void route(Send send) {
         switch (send.to()) {
             case Address.Client c -> {
-                CompletableFuture<Result> client = waiting.remove(c);
-                if (client != null && send.message() instanceof ClientReply reply) {
-                    client.complete(reply.result());
+                if (send.message() instanceof ClientReply reply) { // the request stays waiting for nothing else
+                    CompletableFuture<Result> client = waiting.remove(c);
+                    if (client != null) {
+                        client.complete(reply.result());
+                    }
                 }
             }
             case Address.Operator o -> {

@@ -87,4 +87,19 @@ class ProcessLoopTest {
             release.complete(null);
         }
     }
+
+    @Test
+    void workBesideTheTicksGoesOnAfterTheLoopStoppedOnAnError() throws Exception {
+        Scripted process = new Scripted();
+        process.toThrow = new OutOfMemoryError("planted");
+        CompletableFuture<VirtualMachineError> fatal = new CompletableFuture<>();
+        try (ProcessLoop loop = new ProcessLoop("test", process, Duration.ofMillis(5), s -> { })) {
+            loop.onFatal(fatal::complete);
+            assertTrue(loop.deliver(FROM, List.of(new Message.Unreachable())));
+            fatal.get(10, TimeUnit.SECONDS);
+            CountDownLatch beside = new CountDownLatch(3);
+            loop.besideTicks(beside::countDown);
+            assertTrue(beside.await(10, TimeUnit.SECONDS), "the deadlines of waiting requests must still pass");
+        }
+    }
 }
