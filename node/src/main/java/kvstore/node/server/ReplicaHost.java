@@ -78,7 +78,7 @@ public final class ReplicaHost implements AutoCloseable {
         this.disk = new Address.Disk(String.valueOf(nodeId));
         this.loop = new ProcessLoop("replica-" + nodeId, replica, tick, this::route);
         loop.besideTicks(this::failOverdue); // the ticker goes on if the loop stalls or stops
-        onFatal(e -> { });
+        onFatal(e -> { }); // answers the waiting requests even if nobody else asks to hear of a fatal error
         peers.onUnreachable(peer -> receive(peer, List.of(new Message.Unreachable())));
     }
 
@@ -95,17 +95,17 @@ public final class ReplicaHost implements AutoCloseable {
 
     /** Fails the requests unanswered at their deadline: the sweep of {@link AnswerDeadlines}, every tick. */
     private void failOverdue() {
-        java.util.concurrent.TimeoutException[] late = {null}; // one per sweep: its stack says nothing anyway
         deadlines.dueBy(System.nanoTime(), handle -> {
             CompletableFuture<Result> answer = waiting.get(handle);
             if (answer != null) {
-                if (late[0] == null) {
-                    late[0] = new java.util.concurrent.TimeoutException("no answer in time");
-                }
-                answer.completeExceptionally(late[0]);
+                answer.completeExceptionally(LATE);
             }
         });
     }
+
+    /** How an overdue request fails: one for all, since its stack would say nothing anyway. */
+    private static final java.util.concurrent.TimeoutException LATE =
+            new java.util.concurrent.TimeoutException("no answer in time");
 
     /** Answers every request still waiting for the core: it will not answer them (it stopped, or is closing). */
     private void answerWaiting(String why) {
