@@ -147,9 +147,11 @@ public record ViewDocument(List<Member> members, long primary, Long epoch, long 
         return n.longValue();
     }
 
+    private static final java.util.regex.Pattern NODE_ID = java.util.regex.Pattern.compile("0|[1-9][0-9]{0,17}");
+
     /** Whether {@code id} is a node id as the core writes it: "0", "1", ... (no sign, no leading zero). */
     public static boolean isNodeId(String id) {
-        return id.matches("0|[1-9][0-9]{0,17}");
+        return NODE_ID.matcher(id).matches();
     }
 
     private static long positive(JsonNode n, String what) {
