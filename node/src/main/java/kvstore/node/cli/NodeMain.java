@@ -1,5 +1,6 @@
 package kvstore.node.cli;
 
+import kvstore.node.server.Carriers;
 import kvstore.node.server.KvNode;
 import kvstore.node.server.NodeConfig;
 
@@ -77,17 +78,15 @@ public final class NodeMain {
     }
 
     /**
-     * More carrier threads for virtual threads than cores, unless told otherwise. Helidon serves every request on a
-     * virtual thread, and a virtual thread is not preempted: with as many carriers as cores (the JDK's default),
-     * four clients reading a 200 MB store held both carriers of this 2-core machine with their streams, the node's
-     * heartbeats and acknowledgements (virtual threads too) waited past the failure-detection time, and the
-     * primary refused writes with its backups "unreachable" (45 of 68 in a minute). With more carriers than cores
-     * the operating system shares the cores among them: every write and read succeeded (docs/performance.md).
+     * Twice as many carrier threads for virtual threads as cores, unless told otherwise ({@link Carriers}). With as
+     * many as cores (the JDK's default), four clients reading a 200 MB store held both carriers of this 2-core
+     * machine, the heartbeats and acknowledgements the node received waited past the failure-detection time, and the
+     * primary refused writes with its backups "unreachable" (docs/performance.md, "Whole-store reads").
      */
     static void shareCoresAmongVirtualThreads() {
-        String property = "jdk.virtualThreadScheduler.parallelism";
-        if (System.getProperty(property) == null) {
-            System.setProperty(property, String.valueOf(Math.max(16, 4 * Runtime.getRuntime().availableProcessors())));
+        if (System.getProperty(Carriers.PARALLELISM) == null) {
+            System.setProperty(Carriers.PARALLELISM,
+                    String.valueOf(Carriers.preferred(Runtime.getRuntime().availableProcessors())));
         }
     }
 

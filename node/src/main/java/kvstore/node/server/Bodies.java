@@ -121,14 +121,17 @@ final class Bodies {
         for (Map.Entry<String, String> e : store.entrySet()) {
             size += kvstore.core.Sizes.entry(e.getKey(), e.getValue());
         }
-        res.status(200);
-        res.header(HeaderValues.CONTENT_TYPE_JSON);
         if (size <= STREAM_STORE_OVER) {
+            res.status(200);
+            res.header(HeaderValues.CONTENT_TYPE_JSON);
             ObjectNode doc = Json.object();
             store.forEach(doc::put);
             res.send(Json.write(doc).getBytes(StandardCharsets.UTF_8));
             return;
         }
+        waitForStreamTurn();
+        res.status(200);
+        res.header(HeaderValues.CONTENT_TYPE_JSON);
         try (java.io.OutputStream out = res.outputStream();
              com.fasterxml.jackson.core.JsonGenerator json = Json.MAPPER.createGenerator(out)) {
             json.writeStartObject();
@@ -138,8 +141,8 @@ final class Bodies {
                 sinceYield += e.getKey().length() + e.getValue().length();
                 if (sinceYield > YIELD_EVERY_CHARS) {
                     // A virtual thread is not preempted: generating hundreds of megabytes would hold one of the few
-                    // carrier threads (as many as cores) the whole time, and the node's own traffic (heartbeats,
-                    // acknowledgements, answers) would wait behind a few such reads. Let it through now and then.
+                    // carrier threads the whole time, and the node's own traffic (heartbeats, acknowledgements,
+                    // answers) would wait behind a few such reads. Let it through now and then.
                     sinceYield = 0;
                     Thread.yield();
                 }
@@ -148,8 +151,31 @@ final class Bodies {
         } catch (java.io.IOException | RuntimeException e) {
             // The client went away mid-answer: the answer has begun, so there is no status left to tell it, and the
             // read changed nothing.
+        } finally {
+            Carriers.STREAMS.release();
         }
     }
+
+    /**
+     * Generating holds a carrier (yields aside): while half of them do, a whole-store read waits its turn,
+     * unmounted, and past {@link #STREAM_TURN_WAIT_SECONDS} (slow clients are holding every turn) it is refused,
+     * retryably. Called before anything is sent, so that a refusal is still a whole answer.
+     */
+    private static void waitForStreamTurn() {
+        boolean turn;
+        try {
+            turn = Carriers.STREAMS.tryAcquire(STREAM_TURN_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            turn = false;
+        }
+        if (!turn) {
+            throw new ApiError(503, Json.object().put("error", "too many reads of the whole store are being "
+                    + "answered at once; retry").put("retryable", true));
+        }
+    }
+
+    static final long STREAM_TURN_WAIT_SECONDS = 10;
 
     /** How much of a streamed store is generated between two chances for other virtual threads to run. */
     private static final long YIELD_EVERY_CHARS = 256 * 1024;
