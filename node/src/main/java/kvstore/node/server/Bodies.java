@@ -129,56 +129,46 @@ final class Bodies {
             res.send(Json.write(doc).getBytes(StandardCharsets.UTF_8));
             return;
         }
-        waitForStreamTurn();
         res.status(200);
         res.header(HeaderValues.CONTENT_TYPE_JSON);
-        try (java.io.OutputStream out = res.outputStream();
-             com.fasterxml.jackson.core.JsonGenerator json = Json.MAPPER.createGenerator(out)) {
-            json.writeStartObject();
-            long sinceYield = 0;
-            for (Map.Entry<String, String> e : store.entrySet()) {
-                json.writeStringField(e.getKey(), e.getValue());
-                sinceYield += e.getKey().length() + e.getValue().length();
-                if (sinceYield > YIELD_EVERY_CHARS) {
-                    // A virtual thread is not preempted: generating hundreds of megabytes would hold one of the few
-                    // carrier threads the whole time, and the node's own traffic (heartbeats, acknowledgements,
-                    // answers) would wait behind a few such reads. Let it through now and then.
-                    sinceYield = 0;
-                    Thread.yield();
+        try (java.io.OutputStream out = res.outputStream()) {
+            java.io.ByteArrayOutputStream segment = new java.io.ByteArrayOutputStream();
+            com.fasterxml.jackson.core.JsonGenerator json = Json.MAPPER.createGenerator(segment);
+            java.util.Iterator<Map.Entry<String, String>> entries = store.entrySet().iterator();
+            json.writeStartObject(); // into the first segment
+            boolean done = false;
+            while (!done) {
+                // A virtual thread is not preempted: generating hundreds of megabytes at once would hold one of the
+                // few carriers the whole time, and a few such reads would hold them all, so that the node's own
+                // traffic (heartbeats, acknowledgements, answers) waits. So a read generates a segment at a time, on
+                // a turn (Carriers), and sends it without one: a client slow to take its answer holds no turn.
+                Carriers.streams().acquireUninterruptibly();
+                try {
+                    long chars = 0;
+                    while (chars < SEGMENT_CHARS && entries.hasNext()) {
+                        Map.Entry<String, String> e = entries.next();
+                        json.writeStringField(e.getKey(), e.getValue());
+                        chars += e.getKey().length() + e.getValue().length();
+                    }
+                    if (!entries.hasNext()) {
+                        json.writeEndObject();
+                        done = true;
+                    }
+                    json.flush();
+                } finally {
+                    Carriers.streams().release();
                 }
+                segment.writeTo(out);
+                segment.reset();
             }
-            json.writeEndObject();
         } catch (java.io.IOException | RuntimeException e) {
             // The client went away mid-answer: the answer has begun, so there is no status left to tell it, and the
             // read changed nothing.
-        } finally {
-            Carriers.STREAMS.release();
         }
     }
 
-    /**
-     * Generating holds a carrier (yields aside): while half of them do, a whole-store read waits its turn,
-     * unmounted, and past {@link #STREAM_TURN_WAIT_SECONDS} (slow clients are holding every turn) it is refused,
-     * retryably. Called before anything is sent, so that a refusal is still a whole answer.
-     */
-    private static void waitForStreamTurn() {
-        boolean turn;
-        try {
-            turn = Carriers.STREAMS.tryAcquire(STREAM_TURN_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            turn = false;
-        }
-        if (!turn) {
-            throw new ApiError(503, Json.object().put("error", "too many reads of the whole store are being "
-                    + "answered at once; retry").put("retryable", true));
-        }
-    }
-
-    static final long STREAM_TURN_WAIT_SECONDS = 10;
-
-    /** How much of a streamed store is generated between two chances for other virtual threads to run. */
-    private static final long YIELD_EVERY_CHARS = 256 * 1024;
+    /** How much of a streamed store is generated on one turn (in characters of keys and values). */
+    private static final long SEGMENT_CHARS = 256 * 1024;
 
     /** Stores whose document is larger than this (roughly, in characters) are streamed. */
     static final long STREAM_STORE_OVER = 1 << 20;

@@ -9,19 +9,16 @@ import java.util.concurrent.Semaphore;
  * received, answers) waits for a free one. Two rules keep one free:
  * <ul>
  *   <li>more carriers than cores ({@link #preferred}), so that the operating system shares the cores among them;
- *   <li>at most half of them generate whole-store answers at once ({@link #STREAMS}); the others wait for a turn
- *       unmounted, holding no carrier.
+ *   <li>at most half of them generate whole-store answers at once ({@link #streams}), a segment on each turn;
+ *       the others wait for a turn unmounted, holding no carrier, and so does a read sending its segment.
  * </ul>
  * Not many more than that: idle carriers are woken to take each virtual thread that becomes ready and park again,
  * and under 64 writers 16 carriers on two cores cost 7.4 context switches per write against 5.2 with four, and
- * about a quarter more CPU (docs/performance.md, "Carrier threads").
+ * more CPU per write (docs/performance.md, "Carrier threads").
  */
 public final class Carriers {
     /** The JDK's setting: how many carriers run virtual threads. Read once, when the first virtual thread starts. */
     public static final String PARALLELISM = "jdk.virtualThreadScheduler.parallelism";
-
-    /** Whole-store answers being generated: half the carriers at most. */
-    static final Semaphore STREAMS = new Semaphore(streamPermits(current()), true);
 
     private Carriers() {
     }
@@ -35,6 +32,18 @@ public final class Carriers {
     static int current() {
         Integer set = Integer.getInteger(PARALLELISM);
         return set != null && set > 0 ? set : Runtime.getRuntime().availableProcessors();
+    }
+
+    /**
+     * The turns to generate whole-store answers: half the carriers. Counted on the first streamed read, once the
+     * carriers are set, not when this class is loaded: NodeMain calls {@link #preferred} before it sets them.
+     */
+    static Semaphore streams() {
+        return Turns.STREAMS;
+    }
+
+    private static final class Turns {
+        static final Semaphore STREAMS = new Semaphore(streamPermits(current()), true);
     }
 
     /** How many whole-store answers may be generated at once on {@code carriers}: half, and at least one. */
