@@ -14,7 +14,7 @@ import java.util.concurrent.Semaphore;
  * </ul>
  * Not many more than that: idle carriers are woken to take each virtual thread that becomes ready and park again,
  * and under 64 writers 16 carriers on two cores cost 7.4 context switches per write against 5.2 with four, and
- * more CPU per write (docs/performance.md, "Carrier threads").
+ * more CPU per write (docs/performance.md, "Carrier threads and garbage").
  */
 public final class Carriers {
     /** The JDK's setting: how many carriers run virtual threads. Read once, when the first virtual thread starts. */
