@@ -63,17 +63,17 @@ final class Bodies {
     }
 
     /**
+     * Bodies that declare a length up to this are read into an array of that length. Reading to an unknown end
+     * starts with a 16 KB buffer, one per request: under load, most of a node's garbage, and so most of its
+     * collections, whose pauses stall every write in the cluster. Longer bodies grow as their bytes come. Either
+     * way a client that declares a body and sends none of it makes the node hold 16 KB at most.
+     */
+    private static final long EXACT_READ_MAX = 16 * 1024;
+
+    /**
      * The body, refused with a 413 as soon as it is longer than {@code limit}, declared or not. Past the deadline
      * (null: none) the connection is closed and nothing answered ({@link ReadDeadlines}).
      */
-    /**
-     * Bodies that declare a length up to this are read into an array of that length. Reading to an unknown end
-     * starts with a 16 KB buffer, one per request: under load, most of a node's garbage, and so most of its
-     * collections, whose pauses stall every write in the cluster. Longer bodies grow as their bytes come, so that
-     * a client cannot make the node allocate more than it sends.
-     */
-    private static final long EXACT_READ_MAX = 64 * 1024;
-
     private static byte[] read(ServerRequest req, long limit, Deadline deadline) {
         OptionalLong declared = req.headers().contentLength();
         if (declared.isPresent() && declared.getAsLong() > limit) {
@@ -88,12 +88,11 @@ final class Bodies {
             InputStream in = req.content().inputStream();
             if (declared.isPresent() && declared.getAsLong() <= EXACT_READ_MAX) {
                 byte[] exact = new byte[(int) declared.getAsLong()];
-                int read = in.readNBytes(exact, 0, exact.length);
-                // and the end: Helidon counts a body read to its end as consumed (else the connection ends: KvNode)
-                if (read == exact.length && in.read() != -1) {
-                    throw new IOException("more bytes than its Content-Length");
+                // and to its end: Helidon counts a body read to its end as consumed (else the connection ends: KvNode)
+                if (in.readNBytes(exact, 0, exact.length) != exact.length || in.read() != -1) {
+                    throw new IOException("not as many bytes as its Content-Length");
                 }
-                body = read == exact.length ? exact : java.util.Arrays.copyOf(exact, read);
+                body = exact;
             } else {
                 body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
             }
@@ -138,46 +137,35 @@ final class Bodies {
         long size = 0; // as the core counts a store (Sizes), in a long: a large store passes an int
         for (Map.Entry<String, String> e : store.entrySet()) {
             size += kvstore.core.Sizes.entry(e.getKey(), e.getValue());
+            if (size > STREAM_STORE_OVER) {
+                break;
+            }
         }
+        res.status(200);
+        res.header(HeaderValues.CONTENT_TYPE_JSON);
         if (size <= STREAM_STORE_OVER) {
-            res.status(200);
-            res.header(HeaderValues.CONTENT_TYPE_JSON);
             ObjectNode doc = Json.object();
             store.forEach(doc::put);
             res.send(Json.write(doc).getBytes(StandardCharsets.UTF_8));
             return;
         }
-        res.status(200);
-        res.header(HeaderValues.CONTENT_TYPE_JSON);
+        // A virtual thread is not preempted: generating hundreds of megabytes would hold one of the few carriers the
+        // whole time, and a few such reads would hold them all, so that the node's own traffic (heartbeats,
+        // acknowledgements, answers) waits. So a read generates on a turn (Carriers) and sends off it.
+        java.util.concurrent.Semaphore turns = Carriers.streams();
         try (java.io.OutputStream out = res.outputStream()) {
-            java.io.ByteArrayOutputStream segment = new java.io.ByteArrayOutputStream();
-            com.fasterxml.jackson.core.JsonGenerator json = Json.MAPPER.createGenerator(segment);
-            java.util.Iterator<Map.Entry<String, String>> entries = store.entrySet().iterator();
-            json.writeStartObject(); // into the first segment
-            boolean done = false;
-            while (!done) {
-                // A virtual thread is not preempted: generating hundreds of megabytes at once would hold one of the
-                // few carriers the whole time, and a few such reads would hold them all, so that the node's own
-                // traffic (heartbeats, acknowledgements, answers) waits. So a read generates a segment at a time, on
-                // a turn (Carriers), and sends it without one: a client slow to take its answer holds no turn.
-                Carriers.streams().acquireUninterruptibly();
-                try {
-                    long chars = 0;
-                    while (chars < SEGMENT_CHARS && entries.hasNext()) {
-                        Map.Entry<String, String> e = entries.next();
-                        json.writeStringField(e.getKey(), e.getValue());
-                        chars += e.getKey().length() + e.getValue().length();
-                    }
-                    if (!entries.hasNext()) {
-                        json.writeEndObject();
-                        done = true;
-                    }
-                    json.flush();
-                } finally {
-                    Carriers.streams().release();
+            turns.acquireUninterruptibly();
+            try {
+                com.fasterxml.jackson.core.JsonGenerator json =
+                        Json.MAPPER.createGenerator(new SentOffTurn(out, turns));
+                json.writeStartObject();
+                for (Map.Entry<String, String> e : store.entrySet()) {
+                    json.writeStringField(e.getKey(), e.getValue());
                 }
-                segment.writeTo(out);
-                segment.reset();
+                json.writeEndObject();
+                json.flush(); // not closed: closing would also end a document cut off by an error
+            } finally {
+                turns.release();
             }
         } catch (java.io.IOException | RuntimeException e) {
             // The client went away mid-answer: the answer has begun, so there is no status left to tell it, and the
@@ -185,8 +173,58 @@ final class Bodies {
         }
     }
 
-    /** How much of a streamed store is generated on one turn (in characters of keys and values). */
-    private static final long SEGMENT_CHARS = 256 * 1024;
+    /**
+     * What a whole-store read writes through: the generator fills its buffer (8,000 bytes) on the read's turn, and
+     * each buffer goes out off it, so that a client slow to take its answer holds no turn while its read waits for
+     * it; now and then it also lets other virtual threads run while it has no turn.
+     */
+    private static final class SentOffTurn extends java.io.FilterOutputStream {
+        private final java.util.concurrent.Semaphore turns;
+        private long sinceYield;
+
+        SentOffTurn(java.io.OutputStream out, java.util.concurrent.Semaphore turns) {
+            super(out);
+            this.turns = turns;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            turns.release();
+            try {
+                out.write(b, off, len);
+                sinceYield += len;
+                if (sinceYield > YIELD_EVERY_BYTES) {
+                    sinceYield = 0;
+                    Thread.yield();
+                }
+            } finally {
+                turns.acquireUninterruptibly();
+            }
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            turns.release();
+            try {
+                out.flush();
+            } finally {
+                turns.acquireUninterruptibly();
+            }
+        }
+
+        @Override
+        public void close() {
+            // the read closes the response itself, off its turn
+        }
+    }
+
+    /** How much of a streamed store is sent between two chances for other virtual threads to run. */
+    private static final long YIELD_EVERY_BYTES = 256 * 1024;
 
     /** Stores whose document is larger than this (roughly, in characters) are streamed. */
     static final long STREAM_STORE_OVER = 1 << 20;

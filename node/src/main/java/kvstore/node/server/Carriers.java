@@ -9,8 +9,9 @@ import java.util.concurrent.Semaphore;
  * received, answers) waits for a free one. Two rules keep one free:
  * <ul>
  *   <li>more carriers than cores ({@link #preferred}), so that the operating system shares the cores among them;
- *   <li>at most half of them generate whole-store answers at once ({@link #streams}), a segment on each turn;
- *       the others wait for a turn unmounted, holding no carrier, and so does a read sending its segment.
+ *   <li>at most half of them generate whole-store answers at once ({@link #streams}); the others wait for a turn
+ *       unmounted, holding no carrier. A read sends what it generated off its turn: a client slow to take it
+ *       holds none.
  * </ul>
  * Not many more than that: idle carriers are woken to take each virtual thread that becomes ready and park again,
  * and under 64 writers 16 carriers on two cores cost 7.4 context switches per write against 5.2 with four, and

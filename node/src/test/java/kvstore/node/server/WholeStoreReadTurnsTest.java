@@ -65,6 +65,30 @@ class WholeStoreReadTurnsTest {
     }
 
     @Test
+    void aClientSlowToReadHoldsNoTurn() throws Exception {
+        String node = cluster.address(1);
+        String value = "y".repeat(1_000_000);
+        for (int i = 0; i < 8; i++) { // 8 MB: more than the sockets between them hold
+            assertEquals(201, Http.put(node, "slow-" + i, value).status());
+        }
+        java.util.concurrent.Semaphore streams = Carriers.streams();
+        int turns = streams.availablePermits();
+        try (java.net.Socket slow = new java.net.Socket()) {
+            slow.setReceiveBufferSize(4096);
+            slow.connect(kvstore.node.http.HttpConnection.socketAddress(node));
+            slow.getOutputStream().write("GET /data HTTP/1.1\r\nHost: test\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] start = slow.getInputStream().readNBytes(1024); // the answer has begun; the rest is left unread
+            assertEquals("HTTP/1.1 200", new String(start, 0, 12, java.nio.charset.StandardCharsets.US_ASCII));
+
+            Http.Response other = CompletableFuture.supplyAsync(() -> Http.getAll(node)).get(30, TimeUnit.SECONDS);
+            assertEquals(200, other.status(), "another read was answered while the slow one waits for its client");
+            assertEquals(value, other.body().path("slow-7").asText());
+            assertEquals(turns, streams.availablePermits(), "the slow read, blocked sending, holds no turn");
+        }
+    }
+
+    @Test
     void halfTheCarriersStreamAtOnceAndAtLeastOne() {
         assertEquals(1, Carriers.streamPermits(1));
         assertEquals(1, Carriers.streamPermits(2));
