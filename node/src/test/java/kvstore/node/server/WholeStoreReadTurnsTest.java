@@ -74,6 +74,7 @@ class WholeStoreReadTurnsTest {
         java.util.concurrent.Semaphore streams = Carriers.streams();
         int turns = streams.availablePermits();
         try (java.net.Socket slow = new java.net.Socket()) {
+            slow.setSoTimeout(30_000);
             slow.setReceiveBufferSize(4096);
             slow.connect(kvstore.node.http.HttpConnection.socketAddress(node));
             slow.getOutputStream().write("GET /data HTTP/1.1\r\nHost: test\r\n\r\n"
@@ -85,7 +86,13 @@ class WholeStoreReadTurnsTest {
             assertEquals(200, other.status(), "another read was answered while the slow one waits for its client");
             assertEquals(value, other.body().path("slow-7").asText());
             assertEquals(turns, streams.availablePermits(), "the slow read, blocked sending, holds no turn");
+        } finally {
+            for (int i = 0; i < 8; i++) { // the store small again, for the other test whatever the order
+                Http.delete(node, "slow-" + i);
+            }
         }
+        await().atMost(Duration.ofSeconds(30)) // the slow read ends once its connection does
+                .until(() -> streams.availablePermits() == turns && streams.getQueueLength() == 0);
     }
 
     @Test
