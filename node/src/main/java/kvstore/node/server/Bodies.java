@@ -190,17 +190,14 @@ final class Bodies {
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            turns.release();
-            try {
+            offTurn(() -> {
                 out.write(b, off, len);
                 sinceYield += len;
                 if (sinceYield > YIELD_EVERY_BYTES) {
                     sinceYield = 0;
                     Thread.yield();
                 }
-            } finally {
-                turns.acquireUninterruptibly();
-            }
+            });
         }
 
         @Override
@@ -210,12 +207,21 @@ final class Bodies {
 
         @Override
         public void flush() throws IOException {
+            offTurn(out::flush);
+        }
+
+        /** Does {@code sending} without the read's turn, and takes the turn back whatever happens. */
+        private void offTurn(Sending sending) throws IOException {
             turns.release();
             try {
-                out.flush();
+                sending.run();
             } finally {
                 turns.acquireUninterruptibly();
             }
+        }
+
+        private interface Sending {
+            void run() throws IOException;
         }
 
         @Override

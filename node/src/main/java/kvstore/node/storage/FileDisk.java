@@ -24,10 +24,11 @@ import java.util.stream.Stream;
  * The node's data directory as a {@link Disk}, on {@link FileChannel}s. A sync is {@code fdatasync} of the file
  * ({@code force(false)}: data and length; Linux), and {@code fsync} of the directory at this instance's first sync of
  * each file, so that the file's name survives a crash too; a replace writes a temporary file, syncs it, renames it
- * over the old one atomically and syncs the directory. Append channels stay open. Appends are gathered in memory and written with one system call
- * when the file is next synced, read, measured or cut (or past {@link #GATHER_LIMIT}): the storage thread appends a
- * record at a time and syncs once per group, and a write per record cost a system call each. What was appended but
- * not synced may be lost in a crash either way. Not thread-safe: the storage thread owns it.
+ * over the old one atomically and syncs the directory. Append channels stay open. Appends are gathered in memory
+ * and written with one system call when the file is next synced, read, measured or cut (or past
+ * {@link #GATHER_LIMIT}): the storage thread appends a record at a time and syncs once per group, and a write per
+ * record cost a system call each. What was appended but not synced may be lost in a crash either way. Not
+ * thread-safe: the storage thread owns it.
  */
 public final class FileDisk implements Disk, AutoCloseable {
     private static final String TEMPORARY = ".tmp";
