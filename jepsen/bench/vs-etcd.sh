@@ -62,8 +62,9 @@ load() { # target endpoints clients reads seconds warmup
 view='{"view": ['
 for i in 1 2 3; do
   data=(); [ "$disk" = yes ] && data=(--data-dir "$work/kv-$i")
-  "$JAVA" -cp node/target/node.jar kvstore.node.cli.NodeMain --id "$i" --port "1910$i" --log-level WARNING \
-    "${data[@]}" > "$work/node-$i.log" 2>&1 &
+  # shellcheck disable=SC2086 # options are words; the JVM options ./kv gives nodes (./kv exports them)
+  "$JAVA" ${KV_NODE_JAVA_OPTS:-} -cp node/target/node.jar kvstore.node.cli.NodeMain --id "$i" --port "1910$i" \
+    --log-level WARNING "${data[@]}" > "$work/node-$i.log" 2>&1 &
   pids+=($!)
   view+="{\"address\": \"127.0.0.1:1910$i\", \"id\": $i}"; [ "$i" -lt 3 ] && view+=", "
 done
