@@ -23,7 +23,8 @@ work=$(mktemp -d "$PWD/jepsen/target/profile.XXXX")
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 for i in 1 2 3; do
-  "$JAVA" "-agentpath:$lib" -cp node/target/node.jar kvstore.node.cli.NodeMain --id $i --port 1940$i \
+  # shellcheck disable=SC2086 # options are words: the JVM options ./kv gives nodes, if set
+  "$JAVA" ${KV_NODE_JAVA_OPTS:-} "-agentpath:$lib" -cp node/target/node.jar kvstore.node.cli.NodeMain --id $i --port 1940$i \
     --log-level WARNING --new-cluster --data-dir "$work/kv-$i" > "$out/node-$i.log" 2>&1 &
   pids+=($!)
 done
