@@ -9,12 +9,14 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 a="${1:?usage: jepsen/bench/ab-writes.sh A.jar B.jar [BLOCKS]}"; b="${2:?B.jar}"; blocks="${3:-2}"
 JAVA="$(./kv java-home)/bin/java"
+KV_NODE_JAVA_OPTS="$(./kv node-java-opts)" # both builds run as ./kv node runs nodes
 [ -f jepsen/target/jepsen.jar ] || ./kv load --help >/dev/null
 run() { # label jar
   local work pids=() i
   work=$(mktemp -d jepsen/target/ab.XXXX)
   for i in 1 2 3; do
-    "$JAVA" ${KV_NODE_JAVA_OPTS:--XX:+UseG1GC} -cp "$2" kvstore.node.cli.NodeMain --id $i --port 1920$i \
+    # shellcheck disable=SC2086 # options are words
+    "$JAVA" $KV_NODE_JAVA_OPTS -cp "$2" kvstore.node.cli.NodeMain --id $i --port 1920$i \
       --log-level WARNING --new-cluster --data-dir "$work/kv-$i" > "$work/n$i.log" 2>&1 &
     pids+=($!)
   done

@@ -10,6 +10,7 @@ cd "$(dirname "$0")/../.."
 out="${1:?usage: jepsen/bench/profile-writes.sh OUT_DIR [AT]}"; at="${2:-60}"
 mkdir -p "$out"; out=$(cd "$out" && pwd)
 JAVA_HOME="$(./kv java-home)"; JAVA="$JAVA_HOME/bin/java"; JCMD="$JAVA_HOME/bin/jcmd"
+KV_NODE_JAVA_OPTS="$(./kv node-java-opts)" # nodes as ./kv node runs them
 [ -f jepsen/target/jepsen.jar ] || ./kv load --help >/dev/null 2>&1 || true
 [ -f node/target/node.jar ] || ./kv node --help >/dev/null 2>&1 || true
 
@@ -23,8 +24,8 @@ work=$(mktemp -d "$PWD/jepsen/target/profile.XXXX")
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 for i in 1 2 3; do
-  # shellcheck disable=SC2086 # options are words: the JVM options ./kv gives nodes, if set
-  "$JAVA" ${KV_NODE_JAVA_OPTS:-} "-agentpath:$lib" -cp node/target/node.jar kvstore.node.cli.NodeMain --id $i --port 1940$i \
+  # shellcheck disable=SC2086 # options are words
+  "$JAVA" $KV_NODE_JAVA_OPTS "-agentpath:$lib" -cp node/target/node.jar kvstore.node.cli.NodeMain --id $i --port 1940$i \
     --log-level WARNING --new-cluster --data-dir "$work/kv-$i" > "$out/node-$i.log" 2>&1 &
   pids+=($!)
 done

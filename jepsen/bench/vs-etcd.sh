@@ -30,6 +30,7 @@ source jepsen/bench/debian-package.sh # the script runs from the repository's ro
 need_command bench-etcd etcd etcd-server
 
 JAVA="$(./kv java-home)/bin/java"
+KV_NODE_JAVA_OPTS="$(./kv node-java-opts)" # as ./kv node runs nodes, also when this script is run directly
 ./kv load --help >/dev/null 2>&1 || true          # builds jepsen.jar if needed
 [ -f node/target/node.jar ] || ./kv node --help >/dev/null
 if [ "$disk" = yes ]; then
@@ -63,7 +64,7 @@ view='{"view": ['
 for i in 1 2 3; do
   data=(); [ "$disk" = yes ] && data=(--data-dir "$work/kv-$i")
   # shellcheck disable=SC2086 # options are words; the JVM options ./kv gives nodes (./kv exports them)
-  "$JAVA" ${KV_NODE_JAVA_OPTS:-} -cp node/target/node.jar kvstore.node.cli.NodeMain --id "$i" --port "1910$i" \
+  "$JAVA" $KV_NODE_JAVA_OPTS -cp node/target/node.jar kvstore.node.cli.NodeMain --id "$i" --port "1910$i" \
     --log-level WARNING "${data[@]}" > "$work/node-$i.log" 2>&1 &
   pids+=($!)
   view+="{\"address\": \"127.0.0.1:1910$i\", \"id\": $i}"; [ "$i" -lt 3 ] && view+=", "
@@ -98,7 +99,7 @@ etcd_endpoints() { # all members, or the one that leads now (asked before every 
   done
   echo "bench-etcd: no etcd member says it leads" >&2; exit 1
 }
-echo "== kvstore: 3 node processes, $where; clients at: $kv_endpoints" >&2
+echo "== kvstore: 3 node processes, $where; clients at: $kv_endpoints; JVM options: $KV_NODE_JAVA_OPTS" >&2
 echo "== etcd $(etcd --version | head -1 | awk '{print $3}'): 3 members, $where; clients at: $(etcd_endpoints)" >&2
 
 # Both clusters run side by side, idle but for their heartbeats, and the loads alternate: this machine's speed
@@ -110,6 +111,13 @@ echo "== etcd $(etcd --version | head -1 | awk '{print $3}'): 3 members, $where;
 # etcd, compiled ahead of time, gets the same warm-up.
 load kvstore "$kv_endpoints" 16 50 "$warmup" 0 >/dev/null
 load etcd "$(etcd_endpoints)" 16 50 "$warmup" 0 >/dev/null
+# etcd keeps every revision until it is compacted (a deployment runs with --auto-compaction-retention): the
+# warm-up's history is compacted away, so that a longer warm-up does not leave etcd carrying more of it.
+revision=$(curl -sf -X POST "http://127.0.0.1:23791/v3/kv/range" -d '{"key": "AA=="}' \
+  | sed -n 's/.*"revision":"\([0-9]*\)".*/\1/p')
+curl -sf -o /dev/null -X POST "http://127.0.0.1:23791/v3/kv/compaction" \
+  -d "{\"revision\": \"$revision\", \"physical\": true}"
+echo "== warmed up for ${warmup} s each (16 clients, 50% reads); etcd compacted to revision $revision" >&2
 for c in $client_counts; do
   for r in $read_mixes; do
     for round in $(seq 1 "$rounds"); do
@@ -145,3 +153,5 @@ for c in $client_counts; do
       "$(field etcd "$c" "$r" 6)" "$(field etcd "$c" "$r" 7)" "$(field etcd "$c" "$r" 8)"
   done
 done
+echo
+echo "$where; ${warmup} s warm-up; ${seconds} s per round; nodes' JVM options: $KV_NODE_JAVA_OPTS"
