@@ -63,7 +63,7 @@ load() { # target endpoints clients reads seconds warmup
 view='{"view": ['
 for i in 1 2 3; do
   data=(); [ "$disk" = yes ] && data=(--data-dir "$work/kv-$i")
-  # shellcheck disable=SC2086 # options are words; the JVM options ./kv gives nodes (./kv exports them)
+  # shellcheck disable=SC2086 # options are words
   "$JAVA" $KV_NODE_JAVA_OPTS -cp node/target/node.jar kvstore.node.cli.NodeMain --id "$i" --port "1910$i" \
     --log-level WARNING "${data[@]}" > "$work/node-$i.log" 2>&1 &
   pids+=($!)
@@ -107,16 +107,18 @@ echo "== etcd $(etcd --version | head -1 | awk '{print $3}'): 3 members, $where;
 # round measures the two stores a few seconds apart and the table takes the median of the rounds. First a warm-up,
 # unmeasured: a JVM fresh from start runs its hot paths interpreted until C2 has compiled them, and on two
 # saturated cores that takes a while (-XX:+PrintCompilation under 64 writers: hundreds of compilations per 10 s
-# until about 60 s into the load, tens after 70 s). The comparison is of steady states, so the warm-up lasts 60 s;
+# until about 40 s into the load, about a hundred until 70 s, tens after). The comparison is of steady states, so the warm-up lasts 60 s;
 # etcd, compiled ahead of time, gets the same warm-up.
 load kvstore "$kv_endpoints" 16 50 "$warmup" 0 >/dev/null
 load etcd "$(etcd_endpoints)" 16 50 "$warmup" 0 >/dev/null
 # etcd keeps every revision until it is compacted (a deployment runs with --auto-compaction-retention): the
 # warm-up's history is compacted away, so that a longer warm-up does not leave etcd carrying more of it.
-revision=$(curl -sf -X POST "http://127.0.0.1:23791/v3/kv/range" -d '{"key": "AA=="}' \
+revision=$(curl -sS --max-time 30 -X POST "http://127.0.0.1:23791/v3/kv/range" -d '{"key": "AA=="}' \
   | sed -n 's/.*"revision":"\([0-9]*\)".*/\1/p')
-curl -sf -o /dev/null -X POST "http://127.0.0.1:23791/v3/kv/compaction" \
-  -d "{\"revision\": \"$revision\", \"physical\": true}"
+[ -n "$revision" ] || { echo "bench-etcd: etcd did not say its revision; cannot compact" >&2; exit 1; }
+curl -sS --fail --max-time 60 -o /dev/null -X POST "http://127.0.0.1:23791/v3/kv/compaction" \
+  -d "{\"revision\": \"$revision\", \"physical\": true}" \
+  || { echo "bench-etcd: etcd refused to compact to revision $revision" >&2; exit 1; }
 echo "== warmed up for ${warmup} s each (16 clients, 50% reads); etcd compacted to revision $revision" >&2
 for c in $client_counts; do
   for r in $read_mixes; do
