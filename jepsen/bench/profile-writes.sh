@@ -25,8 +25,8 @@ pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 for i in 1 2 3; do
   # shellcheck disable=SC2086 # options are words
-  "$JAVA" $KV_NODE_JAVA_OPTS "-agentpath:$lib" -cp node/target/node.jar kvstore.node.cli.NodeMain --id $i --port 1940$i \
-    --log-level WARNING --new-cluster --data-dir "$work/kv-$i" > "$out/node-$i.log" 2>&1 &
+  "$JAVA" $KV_NODE_JAVA_OPTS "-agentpath:$lib" -cp node/target/node.jar kvstore.node.cli.NodeMain \
+    --id $i --port 1940$i --log-level WARNING --new-cluster --data-dir "$work/kv-$i" > "$out/node-$i.log" 2>&1 &
   pids+=($!)
 done
 for i in 1 2 3; do for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:1940$i/ping" >/dev/null && break; sleep 0.1; done; done

@@ -107,8 +107,8 @@ echo "== etcd $(etcd --version | head -1 | awk '{print $3}'): 3 members, $where;
 # round measures the two stores a few seconds apart and the table takes the median of the rounds. First a warm-up,
 # unmeasured: a JVM fresh from start runs its hot paths interpreted until C2 has compiled them, and on two
 # saturated cores that takes a while (-XX:+PrintCompilation under 64 writers: hundreds of compilations per 10 s
-# until about 40 s into the load, about a hundred until 70 s, tens after). The comparison is of steady states, so the warm-up lasts 60 s;
-# etcd, compiled ahead of time, gets the same warm-up.
+# until about 40 s into the load, about a hundred until 70 s, tens after). The comparison is of steady states, so
+# the warm-up lasts 60 s; etcd, compiled ahead of time, gets the same warm-up.
 load kvstore "$kv_endpoints" 16 50 "$warmup" 0 >/dev/null
 load etcd "$(etcd_endpoints)" 16 50 "$warmup" 0 >/dev/null
 # etcd keeps every revision until it is compacted (a deployment runs with --auto-compaction-retention): the

@@ -176,8 +176,8 @@ final class Bodies {
 
     /**
      * What a whole-store read writes through: the generator fills a buffer on the read's turn, and each buffer goes
-     * out off it, so that a client slow to take its answer holds no turn while its read waits for
-     * it; now and then it also lets other virtual threads run while it has no turn.
+     * out off it, so that a client slow to take its answer holds no turn while its read waits for it; now and then
+     * it also lets other virtual threads run while it has no turn.
      */
     private static final class SentOffTurn extends java.io.FilterOutputStream {
         private final java.util.concurrent.Semaphore turns;
